@@ -1,0 +1,44 @@
+# pccperf — the two commands a new user needs are `make demo` and `make test`.
+# Each sets itself up: a virtualenv in .venv with the pinned requirements.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install demo serve-demo test lint migrate superuser clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+# Installs, migrates the SQLite database, loads the demo data and serves on :8000.
+demo: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py load_demo
+	@echo "Serving the demo on http://$(HOST):$(PORT)/ (Ctrl-C to stop); analysts: make superuser, then /admin/"
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+migrate: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+
+# Creates an administrator for /admin/ (asks for a password).
+superuser: install
+	DEBUG=1 $(PY) manage.py createsuperuser
+
+# The whole suite. DATABASE_URL selects PostgreSQL; SQLite otherwise.
+test: install
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache tests/artifacts

@@ -1,0 +1,400 @@
+"""Demo data: the three seed forces, their plans and generated monthly series.
+
+The seeds publish totals (a quarter's YTD, a change on last year); panels
+need months. Everything here is deterministic: series are drawn from a
+random generator seeded by force and indicator code, then forced so that
+every published total reproduces exactly. Every generated value carries a
+note saying it is illustrative; published single figures say where they
+come from. Files: fixtures/demo/<force>.plan.yaml (plan files, SPEC §4) and
+fixtures/demo/<force>.data.yaml (published figures, assessments,
+commentary, meetings).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import random
+import re
+import zlib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+from django.conf import settings
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from indicators import models, periods
+from indicators.planfile import parse_plan_file
+from indicators.planload import load_plan
+
+DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
+POPULATION_FILE = Path(settings.BASE_DIR) / "fixtures" / "population_police_force_areas_2009-2019.csv"
+DEMO_FORCES = ["west-mercia", "leicestershire", "essex"]
+ILLUSTRATIVE = "Illustrative"
+DEMO_RETURN_PERIOD = "Demo data (illustrative)"
+
+# Force names in population files that do not slugify to their data.police.uk id.
+POPULATION_NAME_TO_SLUG = {"Metropolitan Police": "metropolitan"}
+
+
+def slug_for_force_name(name: str) -> str:
+    if name in POPULATION_NAME_TO_SLUG:
+        return POPULATION_NAME_TO_SLUG[name]
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+# --- pure helpers -----------------------------------------------------------
+
+def split_total(total: int, weights: list[float]) -> list[int]:
+    """Whole numbers in proportion to ``weights`` that add up to ``total``
+    exactly (largest remainder)."""
+    scale = sum(weights)
+    raw = [total * w / scale for w in weights]
+    parts = [math.floor(x) for x in raw]
+    order = sorted(range(len(raw)), key=lambda i: (parts[i] - raw[i], i))
+    for i in order[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+def seasonal(month: date) -> float:
+    """Crime peaks in summer and dips in February; a gentle annual cycle."""
+    return 1 + 0.07 * math.cos(2 * math.pi * (month.month - 7) / 12)
+
+
+def _rng(force: str, code: str, salt: str = "") -> random.Random:
+    return random.Random(zlib.crc32(f"{force}/{code}/{salt}".encode()))
+
+
+@dataclass
+class Point:
+    month: date
+    value: float | None
+    numerator: float | None = None
+    denominator: float | None = None
+    status: str = "final"
+    note: str = ""
+
+
+@dataclass
+class Series:
+    points: dict[date, Point] = field(default_factory=dict)
+
+    def put(self, point: Point) -> None:
+        self.points[point.month] = point
+
+
+def _window_label(months: list[date]) -> str:
+    first, last = months[0], months[-1]
+    return f"{periods.MONTH_NAMES[first.month - 1][:3]} {first.year}–{periods.MONTH_NAMES[last.month - 1][:3]} {last.year}"
+
+
+def generate_series(*, force: str, code: str, unit: str, aggregation: str, decimals: int,
+                    figure: dict, published_at: date, history_from: date, generate_to: date) -> Series:
+    """The monthly points of one demo indicator (pure: no database)."""
+    series = Series()
+    basis = figure.get("basis", "")
+    if "unavailable" in figure:
+        for month in periods.ytd_months(published_at):
+            series.put(Point(month, None, status="unavailable", note=figure["unavailable"]))
+        return series
+
+    window_end = periods.parse_month(figure["window_end"]) if "window_end" in figure else published_at
+    start = max(history_from, periods.parse_month(figure["from"]) if "from" in figure else history_from)
+    history = figure.get("history", True)
+    ytd_w = periods.ytd_months(window_end)
+    last_w = periods.last_ytd_months(window_end)
+    rng = _rng(force, code)
+
+    if aggregation in ("sum", "ratio"):
+        has_last = "last_ytd" in figure or "last_ytd_pct" in figure
+        months = periods.month_range(start, generate_to) if history else ytd_w + (last_w if has_last else [])
+        months = sorted(m for m in set(months) if m >= start and m <= generate_to)
+        if aggregation == "sum":
+            _sum_series(series, rng, figure, months, ytd_w, last_w, basis)
+        else:
+            _ratio_series(series, rng, figure, months, ytd_w, last_w, basis)
+    else:
+        _level_series(series, rng, figure, unit, decimals, start, window_end, generate_to, history, basis)
+
+    if "unavailable_after" in figure:
+        for month in periods.month_range(periods.add_months(window_end, 1), generate_to):
+            series.put(Point(month, None, status="unavailable", note=figure["unavailable_after"]))
+    return series
+
+
+def _fy_levels(rng: random.Random, months: list[date], anchor_fy: int, anchor: float, last: float | None) -> dict[int, float]:
+    levels = {anchor_fy: anchor, anchor_fy - 1: last if last is not None else anchor * (1 + rng.uniform(0.0, 0.05))}
+    for fy in sorted({periods.fy_start_year(m) for m in months}):
+        if fy < anchor_fy - 1:
+            continue
+        if fy not in levels:
+            levels[fy] = levels[fy - 1] * (1 + rng.uniform(-0.04, 0.03))
+    for fy in sorted({periods.fy_start_year(m) for m in months}, reverse=True):
+        if fy not in levels:
+            levels[fy] = levels[fy + 1] * (1 + rng.uniform(0.01, 0.06))
+    return levels
+
+
+def _sum_series(series, rng, figure, months, ytd_w, last_w, basis) -> None:
+    ytd_total = int(figure["ytd"])
+    last_total = int(figure["last_ytd"]) if "last_ytd" in figure else None
+    anchor_fy = periods.fy_start_year(ytd_w[-1])
+    levels = _fy_levels(rng, months, anchor_fy, ytd_total / len(ytd_w),
+                        last_total / len(last_w) if last_total is not None else None)
+    weights = {m: seasonal(m) * rng.gauss(1, 0.035) for m in months}
+    generated = f"{ILLUSTRATIVE}: generated by load_demo, not a published figure."
+    values = {m: max(0, round(levels[periods.fy_start_year(m)] * weights[m])) for m in months}
+    notes = dict.fromkeys(months, generated)
+    for window, total in ((ytd_w, ytd_total), (last_w, last_total)):
+        if total is None or not set(window) <= set(months):
+            continue
+        for m, v in zip(window, split_total(total, [max(weights[m], 0.01) for m in window])):
+            values[m] = v
+            notes[m] = (f"{ILLUSTRATIVE} monthly split generated by load_demo; the {_window_label(window)} "
+                        f"total of {total:,} is reproduced exactly. Source: {basis}.")
+    for m in months:
+        series.put(Point(m, float(values[m]), note=notes[m]))
+
+
+def _ratio_window(rng, total_den, pct, weights):
+    """Split a denominator and a numerator over a window so the window's
+    ratio is exactly ``pct`` (to the published decimal place)."""
+    tenths = round(pct * 10)
+    step = 1000 // math.gcd(tenths, 1000) if tenths else 1
+    den = max(step, round(total_den / step) * step)
+    num = tenths * den // 1000
+    dens = split_total(den, weights)
+    nums = split_total(num, [max(d, 1e-9) for d in dens])
+    return dens, [min(n, d) for n, d in zip(nums, dens)]
+
+
+def _ratio_series(series, rng, figure, months, ytd_w, last_w, basis) -> None:
+    level = float(figure.get("denominator", 1000)) / (len(ytd_w) if "numerator" in figure else 1)
+    pct = float(figure.get("ytd_pct", 0))
+    weights = {m: seasonal(m) * rng.gauss(1, 0.05) for m in months}
+    generated = f"{ILLUSTRATIVE}: generated by load_demo, not a published figure."
+    points = {}
+    for m in months:
+        d = max(1, round(level * weights[m]))
+        rate = min(99.0, max(1.0, pct + rng.gauss(0, 1.5)))
+        points[m] = (d, min(d, round(d * rate / 100)), generated)
+    if "numerator" in figure:
+        dens = split_total(int(figure["denominator"]), [weights[m] for m in ytd_w])
+        nums = split_total(int(figure["numerator"]), dens)
+        windows = [(ytd_w, dens, nums)]
+    else:
+        windows = []
+        for window, key in ((ytd_w, "ytd_pct"), (last_w, "last_ytd_pct")):
+            if key in figure and set(window) <= set(months):
+                dens, nums = _ratio_window(rng, sum(points[m][0] for m in window), float(figure[key]),
+                                           [weights[m] for m in window])
+                windows.append((window, dens, nums))
+    for window, dens, nums in windows:
+        note = (f"{ILLUSTRATIVE} monthly split generated by load_demo; the {_window_label(window)} "
+                f"rate is reproduced exactly. Source: {basis}.")
+        for m, d, n in zip(window, dens, nums):
+            points[m] = (d, n, note)
+    for m, (d, n, note) in points.items():
+        series.put(Point(m, 100 * n / d, numerator=float(n), denominator=float(d), note=note))
+
+
+def _level_series(series, rng, figure, unit, decimals, start, window_end, generate_to, history, basis) -> None:
+    latest = float(figure["latest"])
+    published = f"Published figure. Source: {basis}."
+    if history:
+        spread = 1.2 if unit == "percent" else abs(latest) * 0.03
+        for m in periods.month_range(start, generate_to):
+            drift = 0.03 * periods.months_between(m, window_end) * spread
+            value = latest + drift + rng.gauss(0, spread)
+            if unit == "percent":
+                value = min(100.0, max(0.0, value))
+            series.put(Point(m, round(value, decimals),
+                             note=f"{ILLUSTRATIVE}: generated by load_demo, not a published figure."))
+    series.put(Point(window_end, latest,
+                     numerator=float(figure["numerator"]) if "numerator" in figure else None,
+                     denominator=float(figure["denominator"]) if "denominator" in figure else None,
+                     note=published))
+    if "last" in figure:
+        series.put(Point(periods.add_months(window_end, -12), float(figure["last"]), note=published))
+
+
+def peer_value(rng: random.Random, own_value: float, own_population: int, peer_population: int, factor: float) -> float:
+    return float(max(0, round(own_value * peer_population / own_population * factor * rng.gauss(1, 0.04))))
+
+
+# --- database ---------------------------------------------------------------
+
+@dataclass
+class DemoSummary:
+    forces: list[str] = field(default_factory=list)
+    observations: int = 0
+    peer_observations: int = 0
+    kept: int = 0
+    lines: list[str] = field(default_factory=list)
+
+
+def read_data_file(slug: str) -> dict:
+    return yaml.safe_load((DEMO_DIR / f"{slug}.data.yaml").read_text(encoding="utf-8"))
+
+
+def load_populations(path: Path = POPULATION_FILE, *, only_existing: bool = True) -> int:
+    """Mid-year populations by force area (a `year` column, one column per force name)."""
+    forces = {f.slug: f for f in models.Force.objects.all()}
+    count = 0
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        for row in csv.DictReader(handle):
+            year = int(row.pop("year"))
+            for name, people in row.items():
+                force = forces.get(slug_for_force_name(name))
+                if force is None or not people:
+                    continue
+                models.ForcePopulation.objects.update_or_create(
+                    force=force, year=year, defaults={"population": int(people)})
+                count += 1
+    return count
+
+
+def _population_lookup() -> dict[str, dict[int, int]]:
+    table: dict[str, dict[int, int]] = {}
+    for slug, year, people in models.ForcePopulation.objects.values_list("force__slug", "year", "population"):
+        table.setdefault(slug, {})[year] = people
+    return table
+
+
+def _population_for(table: dict[int, int], year: int) -> int | None:
+    years = [y for y in table if y <= year] or sorted(table)[:1]
+    return table[max(years)] if years else None
+
+
+def _demo_return(force: models.Force, period: str) -> models.Return:
+    ret, _ = models.Return.objects.get_or_create(
+        force=force, period=period, is_demo=True,
+        defaults={"state": models.ReturnState.PUBLISHED, "source": "load_demo"})
+    return ret
+
+
+@transaction.atomic
+def load_demo(progress=None) -> DemoSummary:
+    """Load the seed forces, replacing earlier demo observations (never an
+    analyst's: a month that a non-demo return has filled is kept)."""
+    say = progress or (lambda text: None)
+    summary = DemoSummary()
+    for slug in DEMO_FORCES:
+        spec = parse_plan_file((DEMO_DIR / f"{slug}.plan.yaml").read_bytes())
+        result = load_plan(spec, is_demo=True)
+        say(f"{slug}: plan '{spec.title}' — {len(spec.indicators())} indicators ({result.describe()})")
+    say(f"populations: {load_populations()} force-years from {POPULATION_FILE.name}")
+
+    # Earlier demo rows are compared with the new ones, so a second run
+    # writes nothing (and adds no history); an analyst's rows are kept.
+    existing = {(o.indicator_id, o.month): o
+                for o in models.Observation.objects.filter(source_return__is_demo=True)}
+    taken = set(models.Observation.objects.exclude(source_return__is_demo=True)
+                .values_list("indicator_id", "month"))
+    summary.kept = len(taken)
+    new: list[models.Observation] = []
+
+    def add(indicator_id: int, point: Point, ret: models.Return) -> bool:
+        if (indicator_id, point.month) in taken:
+            return False
+        taken.add((indicator_id, point.month))
+        new.append(models.Observation(
+            indicator_id=indicator_id, month=point.month, value=point.value, numerator=point.numerator,
+            denominator=point.denominator, status=point.status, note=point.note, source_return=ret))
+        return True
+
+    own: dict[tuple[str, str], Series] = {}
+    for slug in DEMO_FORCES:
+        data = read_data_file(slug)
+        force = models.Force.objects.get(slug=slug)
+        ret = _demo_return(force, DEMO_RETURN_PERIOD)
+        indicators = {i.code: i for i in force.indicators.all()}
+        unknown = sorted(set(data.get("figures") or {}) - set(indicators))
+        if unknown:
+            raise ValueError(f"{slug}.data.yaml names unknown indicators: {', '.join(unknown)}")
+        count = 0
+        for code, figure in (data.get("figures") or {}).items():
+            ind = indicators[code]
+            series = generate_series(
+                force=slug, code=code, unit=ind.unit, aggregation=ind.aggregation, decimals=ind.decimals,
+                figure=figure, published_at=periods.parse_month(data["published_at"]),
+                history_from=periods.parse_month(data["history_from"]),
+                generate_to=periods.parse_month(data["generate_to"]))
+            own[(slug, code)] = series
+            count += sum(add(ind.pk, p, ret) for p in series.points.values())
+        summary.observations += count
+        _load_notes(force, data, indicators)
+        summary.forces.append(slug)
+        say(f"{slug}: {count:,} observations generated")
+
+    populations = _population_lookup()
+    for slug in DEMO_FORCES:
+        force = models.Force.objects.get(slug=slug)
+        count = 0
+        for peer in force.msg_peers.all():
+            ret = None
+            peer_indicators = {i.code: i for i in peer.indicators.filter(msg=True)}
+            for (owner, code), series in own.items():
+                if owner != slug or code not in peer_indicators:
+                    continue
+                factor = _rng(peer.slug, code, "factor").uniform(0.75, 1.3)
+                rng = _rng(peer.slug, code, slug)
+                for month, point in sorted(series.points.items()):
+                    own_pop = _population_for(populations.get(slug, {}), month.year)
+                    peer_pop = _population_for(populations.get(peer.slug, {}), month.year)
+                    if point.value is None or not own_pop or not peer_pop:
+                        continue
+                    ret = ret or _demo_return(peer, "Demo MSG peer data (illustrative)")
+                    count += add(peer_indicators[code].pk, Point(
+                        month, peer_value(rng, point.value, own_pop, peer_pop, factor),
+                        note=f"{ILLUSTRATIVE} MSG peer figure generated by load_demo from "
+                             f"{force.name}'s series and population; not published."), ret)
+        summary.peer_observations += count
+        say(f"{slug}: {count:,} illustrative MSG peer observations")
+
+    _write(new, existing)
+    return summary
+
+
+_OBS_FIELDS = ["value", "numerator", "denominator", "status", "note", "source_return_id"]
+
+
+def _write(new: list[models.Observation], existing: dict) -> None:
+    create, update = [], []
+    for obs in new:
+        old = existing.pop((obs.indicator_id, obs.month), None)
+        if old is None:
+            create.append(obs)
+        elif any(getattr(old, f) != getattr(obs, f) for f in _OBS_FIELDS):
+            for f in _OBS_FIELDS:
+                setattr(old, f, getattr(obs, f))
+            update.append(old)
+    if existing:
+        models.Observation.objects.filter(pk__in=[o.pk for o in existing.values()]).delete()
+    bulk_create_with_history(create, models.Observation, batch_size=2000)
+    if update:
+        bulk_update_with_history(update, models.Observation, _OBS_FIELDS, batch_size=2000)
+
+
+def _load_notes(force: models.Force, data: dict, indicators: dict[str, models.Indicator]) -> None:
+    month = periods.parse_month(data["published_at"])
+    for code, item in (data.get("assessments") or {}).items():
+        models.Assessment.objects.update_or_create(
+            indicator=indicators[code], month=month,
+            defaults={"rag": item.get("rag", ""), "status_text": item.get("text", ""),
+                      "reason": f"As published: {data['source']}."})
+    plan = force.plans.order_by("-start").first()
+    priorities = {p.number: p for p in plan.priorities.all()}
+    for number, text in (data.get("commentary") or {}).items():
+        models.Commentary.objects.update_or_create(
+            force=force, priority=priorities[int(number)], month=month,
+            defaults={"text": text.strip(), "is_demo": True})
+    for meeting in data.get("meetings") or []:
+        models.PanelMeeting.objects.update_or_create(
+            force=force, date=meeting["date"],
+            defaults={"period": periods.parse_month(meeting["period"]), "mode": meeting["mode"],
+                      "notes": meeting.get("notes", "")})

@@ -1,0 +1,22 @@
+"""Shared by the management commands: who the command acts as."""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import CommandError
+
+
+def acting_user(name: str | None, *, perms: list[str]):
+    """None (an operator with every permission) unless --user NAME is given;
+    then that user, who must exist, be active and hold ``perms``."""
+    if not name:
+        return None
+    User = get_user_model()
+    try:
+        user = User.objects.get(username=name)
+    except User.DoesNotExist:
+        raise CommandError(f"--user {name}: no such user") from None
+    if not user.is_active:
+        raise CommandError(f"--user {name}: the account is not active")
+    missing = [p for p in perms if not user.has_perm(p)]
+    if missing:
+        raise CommandError(f"--user {name}: not allowed; needs the permission(s) {', '.join(missing)}")
+    return user

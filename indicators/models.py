@@ -1,0 +1,449 @@
+"""The domain of SPEC §1: forces, plans and their measures, and the data.
+
+Models hold data and the small facts about their own fields; everything that
+walks a series or crosses relations lives in the engine or the selectors.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from indicators import periods
+
+FY_VALIDATOR = RegexValidator(r"^\d{4}/\d{2}$", "Write the financial year as YYYY/YY, e.g. 2014/15.")
+
+
+class Force(models.Model):
+    slug = models.SlugField(
+        max_length=64, unique=True,
+        help_text="The data.police.uk force id, e.g. west-mercia.",
+    )
+    name = models.CharField(max_length=200)
+    msg_peers = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="msg_of",
+        verbose_name="Most Similar Group peers",
+    )
+    is_demo = models.BooleanField(
+        default=False, help_text="Loaded by load_demo: its figures are partly illustrative.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ForcePopulation(models.Model):
+    """Mid-year population estimate of a force area for a calendar year."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="populations")
+    year = models.PositiveSmallIntegerField()
+    population = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["force", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["force", "year"], name="population_unique_force_year"),
+            models.CheckConstraint(condition=Q(population__gt=0), name="population_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.force} {self.year}: {self.population:,}"
+
+
+class Plan(models.Model):
+    """A Police and Crime Plan. Identity is (force, start): loading a refreshed
+    version of the same plan updates it in place."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="plans")
+    title = models.CharField(max_length=300)
+    start = models.DateField()
+    end = models.DateField()
+    area_label = models.CharField(
+        max_length=60, default="Area of focus",
+        help_text='What this plan calls its areas of focus: "Theme", "Aim", …',
+    )
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["force__name", "-start"]
+        constraints = [
+            models.UniqueConstraint(fields=["force", "start"], name="plan_unique_force_start"),
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="plan_end_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def area_label_plural(self) -> str:
+        """"Area of focus" -> "Areas of focus", "Aim" -> "Aims"."""
+        first, _, rest = self.area_label.partition(" ")
+        first = first[:-1] + "ies" if first.endswith("y") else first + "s"
+        return f"{first} {rest}".strip()
+
+
+class AreaOfFocus(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="areas")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["plan", "number"]
+        verbose_name_plural = "areas of focus"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="area_unique_plan_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class StrategicPriority(models.Model):
+    """A priority (objective). Numbered across the whole plan, as the plans
+    number them (West Mercia objectives 1–11, Leicestershire priorities 1–18),
+    so `/<force>/priorities/<n>/` is unambiguous."""
+
+    area = models.ForeignKey(AreaOfFocus, on_delete=models.CASCADE, related_name="priorities")
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="priorities")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    indicators = models.ManyToManyField("Indicator", through="PriorityIndicator", related_name="priorities")
+
+    class Meta:
+        ordering = ["plan", "number"]
+        verbose_name_plural = "strategic priorities"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="priority_unique_plan_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class Unit(models.TextChoices):
+    COUNT = "count"
+    PERCENT = "percent"
+    RATE = "rate"
+    GBP = "gbp", "£"
+    NUMBER = "number"
+
+
+class Aggregation(models.TextChoices):
+    SUM = "sum"
+    RATIO = "ratio"
+    MEAN = "mean"
+    LATEST = "latest"
+
+
+class Polarity(models.TextChoices):
+    UP = "up", "Higher is better"
+    DOWN = "down", "Lower is better"
+    NEUTRAL = "neutral", "Neither"
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def for_force(self, force: Force) -> "IndicatorQuerySet":
+        return self.filter(force=force)
+
+
+class Indicator(models.Model):
+    """A success measure. Identity is (force, code) so its series continues
+    when a plan is refreshed."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="indicators")
+    code = models.SlugField(max_length=64)
+    name = models.CharField(max_length=300)
+    unit = models.CharField(max_length=10, choices=Unit.choices)
+    decimals = models.PositiveSmallIntegerField(default=0)
+    aggregation = models.CharField(max_length=10, choices=Aggregation.choices)
+    polarity = models.CharField(max_length=10, choices=Polarity.choices)
+    msg = models.BooleanField(
+        default=False, verbose_name="MSG comparison",
+        help_text="Peers report it under the same code; compared as a rate per 1,000 population.",
+    )
+    source = models.CharField(max_length=300, blank=True)
+    notes = models.TextField(blank=True)
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["force", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["force", "code"], name="indicator_unique_force_code"),
+            models.CheckConstraint(condition=Q(unit__in=Unit.values), name="indicator_unit_valid"),
+            models.CheckConstraint(condition=Q(aggregation__in=Aggregation.values), name="indicator_aggregation_valid"),
+            models.CheckConstraint(condition=Q(polarity__in=Polarity.values), name="indicator_polarity_valid"),
+            models.CheckConstraint(condition=Q(decimals__lte=6), name="indicator_decimals_at_most_6"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.force.slug}/{self.code})"
+
+
+class PriorityIndicator(models.Model):
+    """The ordered list of a priority's measures, with the headline flag and
+    footnote that belong to the plan rather than to the indicator."""
+
+    priority = models.ForeignKey(StrategicPriority, on_delete=models.CASCADE, related_name="measures")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measures")
+    order = models.PositiveSmallIntegerField()
+    headline = models.BooleanField(default=False)
+    footnote = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["priority", "order"]
+        verbose_name = "priority measure"
+        constraints = [
+            models.UniqueConstraint(fields=["priority", "indicator"], name="measure_unique_priority_indicator"),
+            models.UniqueConstraint(fields=["priority", "order"], name="measure_unique_priority_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.priority.number}.{self.order} {self.indicator.name}"
+
+
+class TargetKind(models.TextChoices):
+    CHANGE = "change", "Change on last year (%)"
+    ABSOLUTE = "absolute", "Absolute value"
+    MONITOR = "monitor", "Monitor (no numeric target)"
+    BASELINE = "baseline", "Baseline year"
+    MILESTONE = "milestone", "Milestone (deliverable)"
+
+
+class Target(models.Model):
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    financial_year = models.CharField(max_length=7, validators=[FY_VALIDATOR])
+    kind = models.CharField(max_length=10, choices=TargetKind.choices)
+    value = models.FloatField(
+        null=True, blank=True,
+        help_text="For change: p % on last year (e.g. -4). For absolute: the value (e.g. 75).",
+    )
+    tolerance = models.FloatField(
+        default=5.0, validators=[MinValueValidator(0)],
+        help_text="Amber band: % the target may be missed by, relative to the target.",
+    )
+    wording = models.CharField(max_length=300, blank=True, help_text="As shown to readers.")
+    due = models.DateField(null=True, blank=True, help_text="Milestones: when the deliverable is due.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "financial_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "financial_year"], name="target_unique_indicator_year"),
+            models.CheckConstraint(condition=Q(kind__in=TargetKind.values), name="target_kind_valid"),
+            models.CheckConstraint(condition=Q(tolerance__gte=0), name="target_tolerance_non_negative"),
+            models.CheckConstraint(
+                condition=~Q(kind__in=["change", "absolute"]) | Q(value__isnull=False),
+                name="target_numeric_kinds_have_value",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.financial_year}: {self.wording or self.kind}"
+
+
+class ReturnState(models.TextChoices):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    PUBLISHED = "published"
+
+
+class Return(models.Model):
+    """One submission of observations: a quarter's return or a file."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="returns")
+    period = models.CharField(max_length=40, help_text='What it covers, e.g. "2014/15 Q1".')
+    state = models.CharField(max_length=10, choices=ReturnState.choices, default=ReturnState.DRAFT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    source = models.CharField(max_length=300, blank=True, help_text="File name or how it was entered.")
+    is_demo = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["force", "-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=ReturnState.values), name="return_state_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.force.slug} {self.period} ({self.state})"
+
+
+class ObservationStatus(models.TextChoices):
+    FINAL = "final"
+    PROVISIONAL = "provisional"
+    UNAVAILABLE = "unavailable"
+
+
+class Observation(models.Model):
+    """One indicator's figure for one month. A re-import revises it in place;
+    the history keeps every earlier value with who and when."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="observations")
+    month = models.DateField(help_text="First day of the month.")
+    value = models.FloatField(null=True, blank=True)
+    numerator = models.FloatField(null=True, blank=True)
+    denominator = models.FloatField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=ObservationStatus.choices, default=ObservationStatus.FINAL)
+    note = models.TextField(blank=True)
+    source_return = models.ForeignKey(
+        Return, null=True, blank=True, on_delete=models.PROTECT, related_name="observations",
+        verbose_name="return",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "month"], name="observation_unique_indicator_month"),
+            models.CheckConstraint(
+                condition=Q(status__in=ObservationStatus.values), name="observation_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
+                name="observation_denominator_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True) | Q(numerator__gte=0),
+                name="observation_numerator_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True) | Q(denominator__isnull=True)
+                | Q(numerator__lte=models.F("denominator")),
+                name="observation_numerator_within_denominator",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="unavailable") | ~Q(note=""),
+                name="observation_unavailable_has_note",
+            ),
+        ]
+        indexes = [models.Index(fields=["month"], name="observation_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {periods.format_month(self.month)}: {self.value}"
+
+
+class Rag(models.TextChoices):
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+
+class Assessment(models.Model):
+    """An analyst's RAG and status text for a measure and period: for measures
+    the numbers cannot rate (monitor, baseline, milestone), or to override a
+    computed RAG, which then needs a reason."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="assessments")
+    month = models.DateField(help_text="The period assessed (first day of the month).")
+    rag = models.CharField(max_length=5, choices=Rag.choices, blank=True)
+    status_text = models.CharField(max_length=300, blank=True)
+    reason = models.TextField(blank=True, help_text="Required when it overrides a computed RAG.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["indicator", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "month"], name="assessment_unique_indicator_month"),
+            models.CheckConstraint(condition=Q(rag__in=["", *Rag.values]), name="assessment_rag_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {periods.format_month(self.month)}: {self.rag or self.status_text}"
+
+
+class Commentary(models.Model):
+    """Markdown per priority (or indicator) and period; sanitised on output."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="commentaries")
+    priority = models.ForeignKey(
+        StrategicPriority, null=True, blank=True, on_delete=models.CASCADE, related_name="commentaries",
+    )
+    indicator = models.ForeignKey(
+        Indicator, null=True, blank=True, on_delete=models.CASCADE, related_name="commentaries",
+    )
+    month = models.DateField(help_text="The period it comments on (first day of the month).")
+    text = models.TextField(help_text="Markdown.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    is_demo = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["force", "-month"]
+        verbose_name_plural = "commentaries"
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(priority__isnull=False) & Q(indicator__isnull=True))
+                | (Q(priority__isnull=True) & Q(indicator__isnull=False)),
+                name="commentary_on_priority_or_indicator",
+            ),
+            models.UniqueConstraint(
+                fields=["priority", "month"], condition=Q(priority__isnull=False),
+                name="commentary_unique_priority_month",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "month"], condition=Q(indicator__isnull=False),
+                name="commentary_unique_indicator_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        subject = self.priority or self.indicator
+        return f"{subject} {periods.format_month(self.month)}"
+
+
+class ReportMode(models.TextChoices):
+    FULL = "full"
+    EXCEPTIONS = "exceptions", "Exceptions only"
+    THEME = "theme", "One area of focus"
+
+
+class PanelMeeting(models.Model):
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="meetings")
+    date = models.DateField()
+    period = models.DateField(help_text="The last month the meeting's report covers (first day of the month).")
+    mode = models.CharField(max_length=10, choices=ReportMode.choices, default=ReportMode.FULL)
+    theme = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Area of focus number, for theme mode.")
+    notes = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["force", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["force", "date"], name="meeting_unique_force_date"),
+            models.CheckConstraint(condition=Q(mode__in=ReportMode.values), name="meeting_mode_valid"),
+            models.CheckConstraint(
+                condition=~Q(mode="theme") | Q(theme__isnull=False), name="meeting_theme_mode_has_theme",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.force} panel {self.date:%d %B %Y}"

@@ -1,0 +1,81 @@
+"""Plain helpers that build test data; exposed as fixtures in conftest.py."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from indicators import models
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+
+def make_force(**overrides) -> models.Force:
+    values = {"slug": "west-mercia", "name": "West Mercia Police"} | overrides
+    return models.Force.objects.create(**values)
+
+
+def make_indicator(force: models.Force | None = None, **overrides) -> models.Indicator:
+    force = force or make_force()
+    values = {"code": "vwi", "name": "Violent crime with injury", "unit": "count",
+              "aggregation": "sum", "polarity": "down"} | overrides
+    return models.Indicator.objects.create(force=force, **values)
+
+
+def make_return(force: models.Force, **overrides) -> models.Return:
+    values = {"period": "2013/14 Q1", "state": models.ReturnState.PUBLISHED} | overrides
+    return models.Return.objects.create(force=force, **values)
+
+
+def make_observation(indicator: models.Indicator, month: date, value: float | None, **overrides) -> models.Observation:
+    return models.Observation.objects.create(indicator=indicator, month=month, value=value, **overrides)
+
+
+EXAMPLE_PLAN = """\
+force:
+  slug: west-mercia
+  name: West Mercia Police
+  population: {2012: 1180000, 2013: 1187000}
+  msg_peers: [avon-and-somerset, devon-and-cornwall]
+peers:
+  - {slug: avon-and-somerset, name: Avon and Somerset Constabulary, population: {2013: 1660000}}
+  - {slug: devon-and-cornwall, name: Devon and Cornwall Police, population: {2013: 1700000}}
+plan:
+  title: Police and Crime Plan for West Mercia 2013-2017
+  start: 2013-04-01
+  end: 2017-03-31
+  area_label: Aim
+  areas:
+    - number: 2
+      title: Reduce crime and disorder
+      priorities:
+        - number: 2
+          title: To reduce the volume of violent crime, addressing the harm caused by alcohol
+          indicators:
+            - code: vwi
+              name: Violent crime with injury
+              unit: count
+              aggregation: sum
+              polarity: down
+              headline: true
+              msg: true
+              source: Force crime recording system
+              targets:
+                2013/14: {kind: change, value: -2, wording: "less 2% of 2012/13 outturn"}
+            - code: vwi-solved
+              name: Solved rate for violent crime with injury
+              unit: percent
+              aggregation: ratio
+              polarity: up
+              headline: true
+              targets:
+                2013/14: {kind: absolute, value: 53, tolerance: 5, wording: "53%"}
+            - code: alcohol-strategy
+              name: Joint strategy with partners on alcohol-related violence
+              unit: number
+              aggregation: latest
+              polarity: neutral
+              targets:
+                2013/14: {kind: milestone, due: 2014-03-31, wording: "Monitor outcome"}
+"""

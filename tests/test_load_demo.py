@@ -1,0 +1,150 @@
+"""load_demo: the seed forces, with every published figure reproduced exactly."""
+
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Sum
+from hypothesis import given
+from hypothesis import strategies as st
+
+from indicators import models
+from indicators.demo import split_total
+from tests.factories import make_return
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db):
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def total(force, code, first, last, field="value"):
+    return (models.Observation.objects
+            .filter(indicator__force__slug=force, indicator__code=code, month__gte=first, month__lte=last)
+            .aggregate(t=Sum(field))["t"])
+
+
+def ratio(force, code, first, last):
+    return 100 * total(force, code, first, last, "numerator") / total(force, code, first, last, "denominator")
+
+
+@pytest.mark.parametrize("code,ytd,last_ytd", [
+    ("all-crime", 15015, 15769), ("vwi", 1517, 1672), ("asb", 13800, 14745),
+    ("domestic-burglary", 519, 702), ("ksi", 100, 100), ("hate-crimes", 184, 172),
+    ("repeat-da-incidents", 2724, 2784),
+])
+def test_west_mercia_q1_2013_14_totals_reproduce(demo, code, ytd, last_ytd):
+    assert total("west-mercia", code, date(2013, 4, 1), date(2013, 6, 1)) == ytd
+    assert total("west-mercia", code, date(2012, 4, 1), date(2012, 6, 1)) == last_ytd
+
+
+@pytest.mark.parametrize("code,pct", [
+    ("priority-response", 74.2), ("vwi-solved", 54.9), ("burglary-solved", 26.0), ("sso-solved", 34.3),
+    ("emergency-response", 95.9), ("victim-satisfaction", 86.5),
+])
+def test_west_mercia_ytd_rates_reproduce_to_the_published_decimal(demo, code, pct):
+    assert ratio("west-mercia", code, date(2013, 4, 1), date(2013, 6, 1)) == pytest.approx(pct, abs=1e-9)
+
+
+def test_west_mercia_public_confidence_is_the_published_latest_value(demo):
+    obs = models.Observation.objects.get(indicator__force__slug="west-mercia", indicator__code="public-confidence",
+                                         month=date(2013, 6, 1))
+    assert obs.value == 69.1 and obs.note.startswith("Published figure")
+
+
+@pytest.mark.parametrize("code,ytd,change_pct", [
+    ("all-crime", 15243, 0.8), ("domestic-burglary", 930, 15.8), ("vap-injury", 1021, -4.4),
+    ("tfmv", 1326, 3.3), ("tomv", 315, 18.9),
+])
+def test_leicestershire_q1_2014_15_totals_and_changes_reproduce(demo, code, ytd, change_pct):
+    this = total("leicestershire", code, date(2014, 4, 1), date(2014, 6, 1))
+    last = total("leicestershire", code, date(2013, 4, 1), date(2013, 6, 1))
+    assert this == ytd
+    assert round(100 * (this - last) / last, 1) == change_pct
+
+
+def test_essex_apr_2012_to_jan_2013_reductions_reproduce(demo):
+    crime = total("essex", "all-crime", date(2011, 4, 1), date(2012, 1, 1)) - total("essex", "all-crime", date(2012, 4, 1), date(2013, 1, 1))
+    asb = total("essex", "asb", date(2011, 4, 1), date(2012, 1, 1)) - total("essex", "asb", date(2012, 4, 1), date(2013, 1, 1))
+    assert crime == 4336 and asb == 4143
+    last_crime = total("essex", "all-crime", date(2011, 4, 1), date(2012, 1, 1))
+    last_asb = total("essex", "asb", date(2011, 4, 1), date(2012, 1, 1))
+    assert round(100 * crime / last_crime, 1) == 4.9 and round(100 * asb / last_asb, 1) == 8.0
+
+
+def test_demo_has_the_seed_plans_shapes(demo):
+    shapes = {p.force.slug: (p.areas.count(), p.priorities.count(), p.area_label) for p in models.Plan.objects.all()}
+    assert shapes == {"west-mercia": (4, 11, "Aim"), "leicestershire": (4, 18, "Theme"), "essex": (8, 8, "Area of focus")}
+    headline = models.PriorityIndicator.objects.filter(priority__plan__force__slug="west-mercia", headline=True)
+    assert headline.count() == 9
+
+
+def test_at_least_36_months_of_history_for_spc(demo):
+    months = models.Observation.objects.filter(indicator__force__slug="west-mercia", indicator__code="all-crime")
+    assert months.count() >= 36
+    months = models.Observation.objects.filter(indicator__force__slug="essex", indicator__code="all-crime",
+                                               month__lte=date(2014, 3, 1))
+    assert months.count() >= 36
+
+
+def test_every_demo_value_says_whether_it_is_illustrative_or_published(demo):
+    notes = models.Observation.objects.exclude(status="unavailable").values_list("note", flat=True)
+    assert notes and all(n.startswith(("Illustrative", "Published")) for n in notes)
+    assert all(models.Return.objects.filter(is_demo=True).values_list("state", flat=True))
+
+
+def test_essex_panel_meetings_follow_the_seed_schedule(demo):
+    meetings = list(models.PanelMeeting.objects.filter(force__slug="essex").values_list("date", "period", "mode"))
+    assert meetings == [
+        (date(2013, 12, 12), date(2013, 10, 1), "full"),
+        (date(2014, 1, 29), date(2013, 11, 1), "exceptions"),
+        (date(2014, 2, 20), date(2013, 12, 1), "full"),
+        (date(2014, 6, 19), date(2014, 3, 1), "full"),
+    ]
+
+
+def test_msg_peers_have_populations_and_illustrative_figures(demo):
+    leics = models.Force.objects.get(slug="leicestershire")
+    assert sorted(leics.msg_peers.values_list("slug", flat=True)) == [
+        "bedfordshire", "essex", "hampshire", "hertfordshire", "kent", "nottinghamshire", "sussex"]
+    assert models.ForcePopulation.objects.get(force__slug="leicestershire", year=2014).population == 1043436
+    kent = models.Observation.objects.filter(indicator__force__slug="kent", indicator__code="tomv",
+                                             month__range=(date(2013, 7, 1), date(2014, 6, 1)))
+    assert kent.count() == 12 and all(o.note.startswith("Illustrative MSG peer") for o in kent)
+
+
+def test_load_demo_is_deterministic_and_a_second_run_writes_nothing(demo):
+    before = list(models.Observation.objects.order_by("indicator__force__slug", "indicator__code", "month")
+                  .values_list("indicator__code", "month", "value", "numerator", "denominator"))
+    history = models.Observation.history.count()
+    call_command("load_demo", stdout=StringIO())
+    after = list(models.Observation.objects.order_by("indicator__force__slug", "indicator__code", "month")
+                 .values_list("indicator__code", "month", "value", "numerator", "denominator"))
+    assert after == before
+    assert models.Observation.history.count() == history
+
+
+def test_load_demo_keeps_an_analysts_figures(demo):
+    obs = models.Observation.objects.get(indicator__force__slug="west-mercia", indicator__code="vwi", month=date(2013, 6, 1))
+    analyst_return = make_return(obs.indicator.force, period="2013/14 Q1 revision")
+    obs.value, obs.source_return, obs.note = 999, analyst_return, "Revised"
+    obs.save()
+    call_command("load_demo", stdout=StringIO())
+    obs.refresh_from_db()
+    assert obs.value == 999 and obs.source_return == analyst_return
+
+
+def test_load_demo_reports_what_it_did(demo):
+    assert "west-mercia: plan 'Police and Crime Plan for West Mercia 2013-2017' — 49 indicators" in demo
+    assert "Demo loaded: 3 forces" in demo
+
+
+@given(st.integers(0, 100000), st.lists(st.floats(0.01, 10), min_size=1, max_size=24))
+def test_split_total_adds_up_exactly(total_, weights):
+    parts = split_total(total_, weights)
+    assert sum(parts) == total_ and len(parts) == len(weights) and min(parts) >= 0
