@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo serve-demo test lint migrate superuser clean
+.PHONY: install demo test lint migrate superuser clean bench
 
 install: $(STAMP)
 
@@ -42,3 +42,7 @@ lint: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache tests/artifacts
+
+# Benchmarks: figures are reported as ratios against a baseline measured in the same run.
+bench: install
+	$(PY) bench/bench_engine.py

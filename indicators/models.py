@@ -148,7 +148,7 @@ class Polarity(models.TextChoices):
 
 
 class IndicatorQuerySet(models.QuerySet):
-    def for_force(self, force: Force) -> "IndicatorQuerySet":
+    def for_force(self, force: Force) -> IndicatorQuerySet:
         return self.filter(force=force)
 
 

@@ -1,8 +1,29 @@
-"""Every read of the database: ORM -> QuerySet or DataFrame, one query each."""
+"""Every read of the database: ORM -> QuerySet or DataFrame, one query each.
 
-from django.db.models import Count, QuerySet
+`performance_inputs` gathers what the engine needs for a set of indicators
+in a fixed number of queries, however many indicators there are.
+"""
 
-from indicators.models import Plan
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+
+from indicators.engine import columns as c
+from indicators.engine.performance import Inputs, window_start
+from indicators.models import (
+    Assessment,
+    Force,
+    ForcePopulation,
+    Indicator,
+    Observation,
+    Plan,
+    PriorityIndicator,
+    ReturnState,
+    Target,
+)
 
 
 def plan_list() -> QuerySet[Plan]:
@@ -11,3 +32,113 @@ def plan_list() -> QuerySet[Plan]:
             .annotate(area_count=Count("areas", distinct=True),
                       indicator_count=Count("priorities__measures", distinct=True))
             .order_by("force__name", "-start"))
+
+
+def _visible(include_drafts: bool) -> Q:
+    """Published data: from a published return, or entered without one."""
+    if include_drafts:
+        return Q()
+    return Q(source_return__isnull=True) | Q(source_return__state=ReturnState.PUBLISHED)
+
+
+def indicator_frame(*, force: Force, codes: list[str] | None = None) -> pd.DataFrame:
+    """The force's indicators (all, or those with ``codes``), with the headline
+    flag from its plans, in plan order, then by code."""
+    qs = Indicator.objects.filter(force=force)
+    if codes is not None:
+        qs = qs.filter(code__in=codes)
+    first_link = PriorityIndicator.objects.filter(indicator=OuterRef("pk"))
+    rows = (qs.annotate(headline=Exists(first_link.filter(headline=True)))
+            .order_by("code")
+            .values_list("id", "force__slug", "code", "name", "unit", "decimals", "aggregation", "polarity",
+                         "msg", "headline"))
+    return pd.DataFrame.from_records(list(rows), columns=[*c.INDICATOR_COLUMNS, c.HEADLINE])
+
+
+def peer_indicator_frame(*, force: Force, codes: list[str]) -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """The MSG peers' indicators with these codes, and the force's peer list (one query)."""
+    rows = list(Indicator.objects.filter(force__msg_of=force, code__in=codes)
+                .values_list("id", "force__slug", "code", "name", "unit", "decimals", "aggregation", "polarity",
+                             "msg"))
+    peers = list(force.msg_peers.values_list("slug", flat=True)) if codes else []
+    frame = pd.DataFrame.from_records(rows, columns=c.INDICATOR_COLUMNS)
+    frame[c.HEADLINE] = False
+    return frame, {force.slug: peers}
+
+
+def observation_frame(*, indicator_ids: list[int], start: date | None = None, end: date | None = None,
+                      include_drafts: bool = False) -> pd.DataFrame:
+    qs = Observation.objects.filter(_visible(include_drafts), indicator_id__in=indicator_ids)
+    if start is not None:
+        qs = qs.filter(month__gte=start)
+    if end is not None:
+        qs = qs.filter(month__lte=end)
+    rows = qs.values_list(*c.OBSERVATION_COLUMNS)
+    return pd.DataFrame.from_records(list(rows), columns=c.OBSERVATION_COLUMNS)
+
+
+def target_frame(*, indicator_ids: list[int]) -> pd.DataFrame:
+    rows = (Target.objects.filter(indicator_id__in=indicator_ids)
+            .values_list("indicator_id", "financial_year", "kind", "value", "tolerance", "wording", "due"))
+    return pd.DataFrame.from_records(list(rows), columns=c.TARGET_COLUMNS)
+
+
+def assessment_frame(*, indicator_ids: list[int], month: date) -> pd.DataFrame:
+    rows = (Assessment.objects.filter(indicator_id__in=indicator_ids, month=month)
+            .values_list("indicator_id", "month", "rag", "status_text", "reason"))
+    return pd.DataFrame.from_records(list(rows), columns=c.ASSESSMENT_COLUMNS)
+
+
+def population_frame(*, force_slugs: list[str]) -> pd.DataFrame:
+    rows = ForcePopulation.objects.filter(force__slug__in=force_slugs).values_list("force__slug", "year", "population")
+    return pd.DataFrame.from_records(list(rows), columns=c.POPULATION_COLUMNS)
+
+
+def performance_inputs(*, force: Force, indicators: pd.DataFrame, period: date,
+                       include_drafts: bool = False) -> Inputs:
+    """Everything the engine needs for ``indicators`` of ``force`` at ``period``:
+    peers' indicators, observations, targets, assessments, populations.
+    Queries: peers' indicators, peer list, observations, targets, assessments,
+    populations — six, whatever the number of indicators."""
+    ids = [int(i) for i in indicators[c.ID]]
+    msg_codes = list(indicators.loc[indicators[c.MSG].astype(bool), c.CODE])
+    peers, peer_map = (peer_indicator_frame(force=force, codes=msg_codes) if msg_codes
+                       else (indicators.iloc[0:0], {force.slug: []}))
+    all_indicators = pd.concat([indicators, peers], ignore_index=True) if len(peers) else indicators
+    all_ids = [int(i) for i in all_indicators[c.ID]]
+    return Inputs(
+        indicators=all_indicators,
+        observations=observation_frame(indicator_ids=all_ids, start=window_start(period), end=period,
+                                       include_drafts=include_drafts),
+        targets=target_frame(indicator_ids=ids),
+        assessments=assessment_frame(indicator_ids=ids, month=period),
+        populations=population_frame(force_slugs=[force.slug, *peer_map[force.slug]]),
+        msg_peers=peer_map,
+    )
+
+
+def default_period(*, force: Force, include_drafts: bool = False) -> date | None:
+    """"One version of the truth": the latest month in which every headline
+    indicator of the force's plans that has data has a value (every indicator
+    of the force when no headline measure has data). One query, two in the
+    fallback."""
+    with_values = (Observation.objects.filter(_visible(include_drafts), indicator__force=force)
+                   .exclude(status="unavailable").filter(Q(value__isnull=False) | Q(numerator__isnull=False)))
+
+    def latest(qs):
+        return list(qs.order_by().values("indicator_id").annotate(last=Max("month")).values_list("last", flat=True))
+
+    months = latest(with_values.filter(indicator__measures__headline=True)) or latest(with_values)
+    return min(months) if months else None
+
+
+def observation_export_rows(*, force: Force, first: date | None, last: date | None, include_drafts: bool):
+    """Rows of the return-file format (SPEC §4) for a force's observations."""
+    qs = Observation.objects.filter(_visible(include_drafts), indicator__force=force)
+    if first is not None:
+        qs = qs.filter(month__gte=first)
+    if last is not None:
+        qs = qs.filter(month__lte=last)
+    return (qs.order_by("indicator__code", "month")
+            .values_list("indicator__code", "month", "value", "numerator", "denominator", "status", "note"))
+

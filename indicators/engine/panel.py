@@ -1,0 +1,178 @@
+"""Observations laid out on a dense indicators × months grid, and the
+aggregation of SPEC §3 over a window of months.
+
+A `Panel` holds one row per indicator and one column per month from
+``start`` to ``end``. Missing observations are NaN and ``present`` is False;
+``unavailable`` marks months an analyst declared unavailable. Windows are
+column ranges, so every aggregate is computed for all indicators at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from indicators import periods
+from indicators.engine import columns as c
+
+AGGREGATIONS = ("sum", "ratio", "mean", "latest")
+
+
+@dataclass(frozen=True)
+class Panel:
+    indicator_ids: np.ndarray       # (n,)
+    start: date
+    end: date
+    value: np.ndarray               # (n, m) float, NaN where no value
+    numerator: np.ndarray           # (n, m)
+    denominator: np.ndarray         # (n, m)
+    present: np.ndarray             # (n, m) bool: an observation exists
+    unavailable: np.ndarray         # (n, m) bool
+    notes: dict                     # (row, col) -> note, for unavailable months
+
+    @property
+    def months(self) -> list[date]:
+        return periods.month_range(self.start, self.end)
+
+    def col(self, month: date) -> int:
+        return periods.months_between(self.start, month)
+
+    def row_of(self, indicator_id) -> int:
+        return int(np.flatnonzero(self.indicator_ids == indicator_id)[0])
+
+
+def build_panel(observations: pd.DataFrame, indicator_ids, start: date, end: date) -> Panel:
+    """Lay ``observations`` (columns of `columns.OBSERVATION_COLUMNS`) out on
+    the grid. Rows outside [start, end] or for other indicators are ignored.
+    A ratio month given only as numerator and denominator gets its value
+    (100 · n / d) here, so every consumer sees the same monthly value."""
+    ids = np.asarray(list(indicator_ids))
+    n, m = len(ids), periods.months_between(start, end) + 1
+    value = np.full((n, m), np.nan)
+    numerator = np.full((n, m), np.nan)
+    denominator = np.full((n, m), np.nan)
+    present = np.zeros((n, m), dtype=bool)
+    unavailable = np.zeros((n, m), dtype=bool)
+    notes: dict = {}
+    if len(observations) and n and m > 0:
+        rows = pd.Index(ids).get_indexer(observations[c.INDICATOR_ID].to_numpy())
+        # A few hundred distinct months at most: convert each once.
+        codes, months = pd.factorize(observations[c.MONTH])
+        offsets = np.array([(d.year - start.year) * 12 + d.month - start.month for d in months], dtype=np.int64)
+        cols = offsets[codes] if len(offsets) else np.zeros(0, dtype=np.int64)
+        keep = (rows >= 0) & (cols >= 0) & (cols < m)
+        r, k = rows[keep], cols[keep]
+        num = pd.to_numeric(observations[c.NUMERATOR], errors="coerce").to_numpy(dtype=float)[keep]
+        den = pd.to_numeric(observations[c.DENOMINATOR], errors="coerce").to_numpy(dtype=float)[keep]
+        val = pd.to_numeric(observations[c.VALUE], errors="coerce").to_numpy(dtype=float)[keep]
+        status = observations[c.STATUS].to_numpy()[keep]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            derived = np.where((den > 0) & ~np.isnan(num), 100.0 * num / den, np.nan)
+        val = np.where(np.isnan(val), derived, val)
+        gone = status == "unavailable"
+        value[r, k] = np.where(gone, np.nan, val)
+        numerator[r, k] = np.where(gone, np.nan, num)
+        denominator[r, k] = np.where(gone, np.nan, den)
+        present[r, k] = True
+        unavailable[r, k] = gone
+        if gone.any():
+            note_values = observations[c.NOTE].to_numpy()[keep] if c.NOTE in observations else None
+            for i in np.flatnonzero(gone):
+                notes[(int(r[i]), int(k[i]))] = "" if note_values is None else str(note_values[i] or "")
+    return Panel(ids, start, end, value, numerator, denominator, present, unavailable, notes)
+
+
+@dataclass(frozen=True)
+class WindowResult:
+    value: np.ndarray        # (n,) float, NaN where the window does not meet its need
+    reason: list             # (n,) str or None: why value is null
+    numerator: np.ndarray    # (n,) Σ numerator (ratio rows), NaN otherwise
+    denominator: np.ndarray  # (n,) Σ denominator
+
+
+def aggregate(panel: Panel, first: date, last: date, aggregations) -> WindowResult:
+    """Aggregate every row over the months ``first``..``last`` by its own
+    aggregation (SPEC §3): sum needs every month present and not
+    unavailable; ratio needs numerator and denominator for every month;
+    mean and latest need at least one month."""
+    aggs = np.asarray(aggregations)
+    n = len(panel.indicator_ids)
+    c0, c1 = panel.col(first), panel.col(last) + 1
+    out = np.full(n, np.nan)
+    nums = np.full(n, np.nan)
+    dens = np.full(n, np.nan)
+    reasons: list = [None] * n
+    if c0 < 0 or c1 > panel.value.shape[1] or c1 <= c0:
+        return WindowResult(out, ["Those months are outside the data loaded"] * n, nums, dens)
+    val = panel.value[:, c0:c1]
+    num = panel.numerator[:, c0:c1]
+    den = panel.denominator[:, c0:c1]
+    has_value = ~np.isnan(val)
+    has_ratio = ~np.isnan(num) & ~np.isnan(den)
+
+    is_sum, is_ratio = aggs == "sum", aggs == "ratio"
+    is_mean, is_latest = aggs == "mean", aggs == "latest"
+
+    sum_ok = has_value.all(axis=1)
+    out = np.where(is_sum & sum_ok, np.where(has_value, val, 0.0).sum(axis=1), out)
+
+    ratio_ok = has_ratio.all(axis=1)
+    num_sum = np.where(has_ratio, num, 0.0).sum(axis=1)
+    den_sum = np.where(has_ratio, den, 0.0).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = 100.0 * num_sum / den_sum
+    ok = is_ratio & ratio_ok & (den_sum > 0)
+    out = np.where(ok, ratio, out)
+    nums = np.where(ok, num_sum, nums)
+    dens = np.where(ok, den_sum, dens)
+
+    count = has_value.sum(axis=1)
+    with np.errstate(invalid="ignore"):
+        mean = np.where(has_value, val, 0.0).sum(axis=1) / np.where(count > 0, count, 1)
+    out = np.where(is_mean & (count > 0), mean, out)
+
+    last_idx = (val.shape[1] - 1) - np.argmax(has_value[:, ::-1], axis=1)
+    latest = val[np.arange(n), last_idx]
+    out = np.where(is_latest & (count > 0), latest, out)
+
+    for i in np.flatnonzero(np.isnan(out)):
+        reasons[i] = _reason(panel, i, c0, c1, aggs[i], has_value[i], has_ratio[i])
+    return WindowResult(out, reasons, nums, dens)
+
+
+def _reason(panel: Panel, row: int, c0: int, c1: int, aggregation: str, has_value, has_ratio) -> str:
+    months = periods.month_range(periods.add_months(panel.start, c0), periods.add_months(panel.start, c1 - 1))
+    if aggregation in ("mean", "latest"):
+        unavailable = [k for k in range(c0, c1) if panel.unavailable[row, k]]
+        if unavailable:
+            return _describe(panel, row, unavailable, c0, months)
+        return f"No data for {_span(months)}"
+    if aggregation not in AGGREGATIONS:
+        return f"Unknown aggregation {aggregation!r}"
+    good = has_ratio if aggregation == "ratio" else has_value
+    bad = [c0 + i for i in np.flatnonzero(~good)]
+    if not bad:
+        return "The denominator adds up to zero"
+    return _describe(panel, row, bad, c0, months)
+
+
+def _describe(panel: Panel, row: int, bad_cols: list, c0: int, months: list[date]) -> str:
+    first = bad_cols[0]
+    label = periods.month_label(months[first - c0])
+    more = len(bad_cols) - 1
+    tail = f" (and {more} more month{'s' if more > 1 else ''})" if more else ""
+    if panel.unavailable[row, first]:
+        note = panel.notes.get((row, first), "")
+        return f"{label} unavailable{': ' + note if note else ''}{tail}"
+    if panel.present[row, first]:
+        return f"{label} has no figure{tail}"
+    return f"{label} not yet available{tail}"
+
+
+def _span(months: list[date]) -> str:
+    if len(months) == 1:
+        return periods.month_label(months[0])
+    return f"{periods.month_label(months[0])} to {periods.month_label(months[-1])}"

@@ -1,0 +1,296 @@
+"""Every figure of SPEC §3 for a set of indicators at a period.
+
+`compute` does the arithmetic for all indicators at once (arrays in, arrays
+out); `evaluate` turns that into one dict per indicator holding exactly the
+fields of the API (SPEC §4), plus an ``extra`` dict of what pages need
+besides (reasons in words, 2σ lines, the SPC points). Pages, the API and
+the report all call `evaluate`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from indicators import periods
+from indicators.engine import columns as c
+from indicators.engine.msg import msg_comparison, population_for, rate_per_1000
+from indicators.engine.panel import WindowResult, aggregate, build_panel
+from indicators.engine.rag import RATEABLE_KINDS, rag_statuses, target_values
+from indicators.engine.significance import significance
+from indicators.engine.spc import RULES, SpcMatrix, spc_matrix
+
+
+def _empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({name: pd.Series(dtype=object) for name in columns})
+
+
+@dataclass
+class Inputs:
+    """What the engine needs, as loaded by `indicators.selectors`."""
+    indicators: pd.DataFrame
+    observations: pd.DataFrame
+    targets: pd.DataFrame = field(default_factory=lambda: _empty(c.TARGET_COLUMNS))
+    assessments: pd.DataFrame = field(default_factory=lambda: _empty(c.ASSESSMENT_COLUMNS))
+    populations: pd.DataFrame = field(default_factory=lambda: _empty(c.POPULATION_COLUMNS))
+    msg_peers: dict = field(default_factory=dict)   # force slug -> [peer slugs]
+
+
+def window_start(period: date) -> date:
+    """The first month any figure at ``period`` looks at: the SPC baseline's
+    start, April two years before the period's financial year."""
+    return periods.add_months(periods.fy_start(periods.fy_start_year(period)), -24)
+
+
+def baseline_months(period: date) -> tuple[date, date]:
+    """The SPC baseline: the 24 months ending at the end of the previous financial year."""
+    fy_first = periods.fy_start(periods.fy_start_year(period))
+    return periods.add_months(fy_first, -24), periods.add_months(fy_first, -1)
+
+
+def _opt(x) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) else x
+
+
+def _aligned(frame: pd.DataFrame, ids, fills: dict) -> dict[str, np.ndarray]:
+    """The columns of ``fills`` for each id in ``ids`` (``frame`` keyed by
+    indicator_id, one row per id), missing cells filled from ``fills``."""
+    if not len(frame):
+        return {name: np.full(len(ids), fill, dtype=object) for name, fill in fills.items()}
+    pos = pd.Index(frame[c.INDICATOR_ID].to_numpy()).get_indexer(ids)
+    found = pos >= 0
+    out = {}
+    for name, fill in fills.items():
+        values = frame[name].to_numpy(dtype=object)[np.where(found, pos, 0)]
+        out[name] = np.where(found & ~pd.isna(values), values, fill)
+    return out
+
+
+@dataclass
+class Computed:
+    period: date
+    ids: list
+    meta: dict                          # column -> numpy array, in ids order
+    ytd: WindowResult
+    last: WindowResult
+    rolling_12: WindowResult
+    full_last_year: WindowResult
+    rows: np.ndarray                    # panel row of each id
+    change: np.ndarray
+    change_pct: np.ndarray
+    target_kind: np.ndarray
+    target: np.ndarray
+    tolerance: np.ndarray
+    wording: np.ndarray
+    due: np.ndarray
+    computed_rag: np.ndarray
+    rag: np.ndarray
+    rag_source: np.ndarray
+    assessment: list
+    projected: np.ndarray
+    significance: list
+    spc: SpcMatrix
+    spc_values: np.ndarray              # the grid SPC ran on: rows × months from the baseline start
+    spc_months: list                    # "YYYY-MM" of each grid column
+    msg: list
+
+
+def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
+    ind = inputs.indicators
+    ids = list(ind[c.ID]) if indicator_ids is None else list(indicator_ids)
+    pos = pd.Index(ind[c.ID].to_numpy()).get_indexer(ids)
+    if (pos < 0).any():
+        raise KeyError(f"indicator ids not in inputs.indicators: {[i for i, p in zip(ids, pos) if p < 0]}")
+    meta = {name: ind[name].to_numpy(dtype=object)[pos] for name in ind.columns}
+    start = window_start(period)
+    panel = build_panel(inputs.observations, list(ind[c.ID]), start, period)
+    rows = pd.Index(panel.indicator_ids).get_indexer(ids)
+    aggs = ind[c.AGGREGATION].to_numpy()
+
+    windows = [periods.ytd_months(period), periods.last_ytd_months(period),
+               periods.rolling_12_months(period), periods.full_last_year_months(period)]
+    ytd, last, r12, fly = (aggregate(panel, w[0], w[-1], aggs) for w in windows)
+    y, ly, f = ytd.value[rows], last.value[rows], fly.value[rows]
+    unit, polarity, aggregation = meta[c.UNIT], meta[c.POLARITY], meta[c.AGGREGATION]
+
+    change = y - ly
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change_pct = np.where(ly != 0, 100.0 * change / ly, np.nan)
+        projected = np.where((aggregation == "sum") & (ly != 0), y * f / ly, np.nan)
+
+    fy = periods.financial_year(period)
+    tg = inputs.targets[inputs.targets[c.FINANCIAL_YEAR] == fy] if len(inputs.targets) else inputs.targets
+    t = _aligned(tg, ids, {c.KIND: None, c.TARGET_VALUE: np.nan, c.TOLERANCE: 5.0, c.WORDING: "", c.DUE: None})
+    kind = t[c.KIND]
+    tvalue = t[c.TARGET_VALUE].astype(float)
+    tolerance = t[c.TOLERANCE].astype(float)
+    target = target_values(kind, tvalue, ly, unit)
+    rateable = np.isin(kind, RATEABLE_KINDS)
+    computed_rag = np.where(rateable, rag_statuses(y, target, polarity, tolerance), None)
+    computed_rag = np.where(rateable & np.isnan(y), "no-data", computed_rag)
+
+    asm = inputs.assessments[inputs.assessments[c.MONTH] == period] if len(inputs.assessments) else inputs.assessments
+    a = _aligned(asm, ids, {c.RAG: "", c.STATUS_TEXT: "", c.REASON: ""})
+    manual, status_text, reason = a[c.RAG], a[c.STATUS_TEXT], a[c.REASON]
+    has_assessment = pd.Index(asm[c.INDICATOR_ID]).get_indexer(ids) >= 0 if len(asm) else np.zeros(len(ids), bool)
+    assessment = [None if not has_assessment[k] else
+                  {"rag": manual[k] or None, "status_text": status_text[k] or "", "reason": reason[k] or ""}
+                  for k in range(len(ids))]
+    is_manual = manual != ""
+    rag = np.where(is_manual, manual, computed_rag)
+    rag_source = np.where(is_manual, "manual", np.where(pd.isna(computed_rag), None, "computed"))
+
+    sig = significance(aggregation=aggregation, unit=unit, polarity=polarity, ytd=y, last_ytd=ly,
+                       ytd_num=ytd.numerator[rows], ytd_den=ytd.denominator[rows],
+                       last_num=last.numerator[rows], last_den=last.denominator[rows])
+
+    base_first, base_last = baseline_months(period)
+    b0 = panel.col(base_first)
+    grid = panel.value[rows, b0:]
+    spc_target = np.where(kind == "absolute", target, np.nan)
+    spc = spc_matrix(grid, baseline=(0, panel.col(base_last) - b0), polarity=polarity, target=spc_target)
+    spc_months = [periods.format_month(m) for m in periods.month_range(base_first, period)]
+
+    return Computed(
+        period=period, ids=ids, meta=meta, ytd=ytd, last=last, rolling_12=r12, full_last_year=fly, rows=rows,
+        change=change, change_pct=change_pct, target_kind=kind, target=target, tolerance=tolerance,
+        wording=t[c.WORDING], due=t[c.DUE],
+        computed_rag=computed_rag, rag=rag, rag_source=rag_source, assessment=assessment, projected=projected,
+        significance=sig, spc=spc, spc_values=grid, spc_months=spc_months,
+        msg=_msg(inputs, meta, panel, r12, period))
+
+
+def _msg(inputs: Inputs, meta: dict, panel, r12: WindowResult, period: date) -> list:
+    force_of, code_of, polarity_of = meta[c.FORCE], meta[c.CODE], meta[c.POLARITY]
+    out = [None] * len(force_of)
+    eligible = np.flatnonzero(meta[c.MSG].astype(bool) & (meta[c.AGGREGATION] == "sum") & (meta[c.UNIT] == "count"))
+    if not len(eligible):
+        return out
+    forces = set(force_of[eligible])
+    forces |= {p for f in forces for p in inputs.msg_peers.get(f, [])}
+    pops = inputs.populations[inputs.populations[c.FORCE].isin(forces)]
+    pop_table: dict[str, dict[int, int]] = {}
+    for force, year, people in zip(pops[c.FORCE], pops[c.YEAR], pops[c.POPULATION]):
+        pop_table.setdefault(force, {})[int(year)] = int(people)
+    population = {f: population_for(table, period.year) for f, table in pop_table.items()}
+    codes = set(code_of[eligible])
+    ind = inputs.indicators
+    keep = (ind[c.FORCE].isin(forces) & ind[c.CODE].isin(codes)).to_numpy()
+    rows = pd.Index(panel.indicator_ids).get_indexer(ind[c.ID].to_numpy()[keep])
+    rate_of = {}
+    for force, code, total in zip(ind[c.FORCE].to_numpy()[keep], ind[c.CODE].to_numpy()[keep],
+                                  r12.value[rows].tolist()):
+        rate_of[(force, code)] = rate_per_1000(_opt(total), population.get(force))
+    for k in eligible:
+        force, code = force_of[k], code_of[k]
+        out[k] = msg_comparison(force=force, rate=rate_of.get((force, code)),
+                                peer_rates={p: rate_of.get((p, code)) for p in inputs.msg_peers.get(force, [])},
+                                polarity=polarity_of[k])
+    return out
+
+
+def _floats(values) -> list:
+    """Python floats, None for NaN: what JSON and templates want."""
+    values = np.asarray(values, dtype=float)
+    return np.where(np.isnan(values), None, values).tolist()
+
+
+def _by_row(mask: np.ndarray) -> list[np.ndarray]:
+    """For each row of a boolean grid, the columns that are set."""
+    rows, cols = np.nonzero(mask)
+    return np.split(cols, np.searchsorted(rows, np.arange(1, mask.shape[0])))
+
+
+def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool = True) -> list[dict]:
+    """One result per indicator in ``indicator_ids`` (default: every row of
+    ``inputs.indicators``), in that order."""
+    r = compute(inputs, period=period, indicator_ids=indicator_ids)
+    fy = periods.financial_year(period)
+    period_label = periods.format_month(period)
+    baseline = tuple(periods.format_month(m) for m in baseline_months(period))
+    monthly_rows = _monthly(inputs.observations, r.ids, window_start(period), period) if monthly else {}
+    marks = np.stack([r.spc.marks[rule] for rule in RULES])        # rules × n × m
+    marked_cols = _by_row(marks.any(axis=0))
+    point_cols = _by_row(~np.isnan(r.spc_values))
+    months = r.spc_months
+    names = list(r.meta)
+    meta = [dict(zip(names, values)) for values in zip(*(r.meta[n].tolist() for n in names))]
+    rows = r.rows
+    ytd, last, r12, fly = (_floats(w.value[rows]) for w in (r.ytd, r.last, r.rolling_12, r.full_last_year))
+    change, change_pct, target, projected = (_floats(a) for a in (r.change, r.change_pct, r.target, r.projected))
+    mean, ucl, lcl, sigma = (_floats(a) for a in (r.spc.mean, r.spc.ucl, r.spc.lcl, r.spc.sigma))
+    up2, lo2 = _floats(r.spc.upper_2sigma), _floats(r.spc.lower_2sigma)
+    tolerance = r.tolerance.tolist()
+    values = r.spc_values.tolist()
+    results = []
+    for k, indicator_id in enumerate(r.ids):
+        m = meta[k]
+        row = rows[k]
+        kind = r.target_kind[k]
+        result = {
+            "force": m[c.FORCE], "indicator": m[c.CODE], "name": m[c.NAME],
+            "period": period_label, "financial_year": fy,
+            "unit": m[c.UNIT], "aggregation": m[c.AGGREGATION], "polarity": m[c.POLARITY],
+            "headline": bool(m.get(c.HEADLINE, False)),
+            "ytd": ytd[k], "last_ytd": last[k], "change": change[k], "change_pct": change_pct[k],
+            "ytd_reason": None if ytd[k] is not None else r.ytd.reason[row],
+            "target": None if kind is None else {"kind": kind, "value": target[k], "wording": r.wording[k] or ""},
+            "rag": r.rag[k], "rag_source": r.rag_source[k],
+            "projected_outturn": projected[k],
+            "significance": r.significance[k],
+            "spc": {
+                "mean": mean[k], "ucl": ucl[k], "lcl": lcl[k], "sigma": sigma[k],
+                "variation": r.spc.variation[k], "assurance": r.spc.assurance[k],
+                "signals": [{"month": months[j], "rules": [rule for i, rule in enumerate(RULES) if marks[i, k, j]]}
+                            for j in marked_cols[k]],
+            },
+            "rolling_12": r12[k],
+            "msg": r.msg[k],
+            "extra": {
+                "id": indicator_id,
+                "decimals": int(m[c.DECIMALS]),
+                "last_ytd_reason": None if last[k] is not None else r.last.reason[row],
+                "rolling_12_reason": None if r12[k] is not None else r.rolling_12.reason[row],
+                "full_last_year": fly[k],
+                "tolerance": None if kind is None else tolerance[k],
+                "due": r.due[k],
+                "assessment": r.assessment[k],
+                "computed_rag": r.computed_rag[k],
+                "spc_reason": r.spc.reason[k],
+                "spc_rule": r.spc.variation_rule[k],
+                "spc_upper_2sigma": up2[k], "spc_lower_2sigma": lo2[k],
+                "spc_points": [(months[j], values[k][j]) for j in point_cols[k]],
+                "baseline": baseline,
+            },
+        }
+        if monthly:
+            result["monthly"] = monthly_rows.get(indicator_id, [])
+        results.append(result)
+    return results
+
+
+def _monthly(observations: pd.DataFrame, ids: list, start: date, end: date) -> dict:
+    """The stored observations of ``ids`` from ``start`` to ``end``, as API rows.
+    A ratio month stored without a value shows 100 · numerator / denominator."""
+    if not len(observations):
+        return {}
+    frame = observations[observations[c.INDICATOR_ID].isin(ids)
+                         & (observations[c.MONTH] >= start) & (observations[c.MONTH] <= end)]
+    frame = frame.sort_values([c.INDICATOR_ID, c.MONTH])
+    out: dict = {}
+    for ind_id, month, value, num, den, status in zip(
+            frame[c.INDICATOR_ID], frame[c.MONTH], frame[c.VALUE], frame[c.NUMERATOR], frame[c.DENOMINATOR],
+            frame[c.STATUS]):
+        value, num, den = _opt(value), _opt(num), _opt(den)
+        if value is None and status != "unavailable" and num is not None and den:
+            value = 100.0 * num / den
+        out.setdefault(ind_id, []).append({"month": periods.format_month(month), "value": value,
+                                           "numerator": num, "denominator": den, "status": status})
+    return out

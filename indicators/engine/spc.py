@@ -1,0 +1,269 @@
+"""XmR statistical process control (NHS England "Making Data Count").
+
+The rules of NHSRplotthedots v0.2.2, with one difference from it: the
+two-of-three rule counts points beyond the process limits too, as Making
+Data Count changed it in November 2023 (SPEC §3).
+
+`spc_matrix` works on many series at once: an indicators × months grid with
+NaN where a month has no value. No moving range spans a missing month, and
+the rules run over each row's points in order, skipping missing months.
+`spc` is the same for one series given as month offsets and values.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+MIN_BASELINE = 12
+SCREEN = 3.267          # moving ranges at or above SCREEN · mR̄ are dropped, once
+LIMIT = 2.66            # limits: mean ± 2.66 mR̄ (3σ, with σ = mR̄ / 1.128)
+D2 = 1.128
+TWO_SIGMA = 2 * LIMIT / 3
+RUN_LENGTH = 7          # points on one side of the mean
+TREND_LENGTH = 7        # points each higher (lower) than the one before
+RULES = ("outside-limits", "trend", "two-of-three", "run")
+
+
+@dataclass
+class SpcMatrix:
+    """Per row: limits and the latest point's reading; per row and column
+    (the grid given): which rules mark the point and in which direction
+    (+1 high/rising, -1 low/falling, 0 unmarked)."""
+    mean: np.ndarray
+    ucl: np.ndarray
+    lcl: np.ndarray
+    sigma: np.ndarray
+    upper_2sigma: np.ndarray
+    lower_2sigma: np.ndarray
+    baseline_points: np.ndarray
+    reason: list                    # str or None per row
+    marks: dict                     # rule -> (n, m) int8 direction
+    variation: list                 # str or None per row
+    variation_rule: list
+    assurance: list
+
+
+def _nan_stat(fn, a, axis=1):
+    """nanmean/nanmax/... of each row, NaN (without a warning) for an all-NaN row."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return fn(a, axis=axis)
+
+
+def _mr_bar(base: np.ndarray) -> np.ndarray:
+    """Average moving range of each row between calendar-adjacent values
+    (NaN gaps break it), screened once: ranges at or above 3.267 mR̄ are
+    dropped and mR̄ recomputed. NaN where no two values are adjacent."""
+    n = base.shape[0]
+    if base.shape[1] < 2:
+        return np.full(n, np.nan)
+    ranges = np.abs(np.diff(base, axis=1))
+    mr_bar = _nan_stat(np.nanmean, ranges)
+    screened = _nan_stat(np.nanmean, np.where(ranges >= SCREEN * mr_bar[:, None], np.nan, ranges))
+    return np.where(np.isnan(screened), mr_bar, screened)
+
+
+def _run_lengths(flags: np.ndarray) -> np.ndarray:
+    """For each cell, the length of the run of equal non-zero values in its
+    row that contains it (0 where the value is 0)."""
+    n, m = flags.shape
+    if m == 0:
+        return np.zeros((n, m), dtype=np.int64)
+    cols = np.broadcast_to(np.arange(m), (n, m))
+    changed = np.ones((n, m), dtype=bool)
+    changed[:, 1:] = flags[:, 1:] != flags[:, :-1]
+    ends = np.ones((n, m), dtype=bool)
+    ends[:, :-1] = changed[:, 1:]
+    start = np.maximum.accumulate(np.where(changed, cols, 0), axis=1)
+    end = np.minimum.accumulate(np.where(ends, cols, m)[:, ::-1], axis=1)[:, ::-1]
+    return np.where(flags != 0, end - start + 1, 0)
+
+
+def spc_matrix(values: np.ndarray, *, baseline: tuple[int, int], polarity, target=None) -> SpcMatrix:
+    """Limits from the columns ``baseline[0]..baseline[1]`` (inclusive) of
+    each row, then the four rules over every column. ``polarity`` is one
+    per row; ``target`` (NaN for none) an absolute target per row, compared
+    as a monthly value for assurance."""
+    values = np.asarray(values, dtype=float)
+    n, m = values.shape
+    polarity = np.asarray(polarity)
+    target = np.full(n, np.nan) if target is None else np.asarray(target, dtype=float)
+    b0, b1 = max(baseline[0], 0), min(baseline[1], m - 1)
+
+    base = values[:, b0:b1 + 1] if b1 >= b0 else np.empty((n, 0))
+    have = ~np.isnan(base)
+    count = have.sum(axis=1)
+    enough = count >= MIN_BASELINE
+    flat = _nan_stat(np.nanmax, base) == _nan_stat(np.nanmin, base) if base.shape[1] else np.zeros(n, bool)
+    # A flat series's float mean can be an ulp off its value, which would put
+    # every point "above the mean"; take the value itself.
+    first = base[np.arange(n), np.argmax(have, axis=1)] if base.shape[1] else np.full(n, np.nan)
+    mean = np.where(enough, np.where(flat, first, _nan_stat(np.nanmean, base)), np.nan)
+
+    mr_bar = _mr_bar(base)
+    has_limits = enough & ~np.isnan(mr_bar) & (mr_bar > 0)
+    ucl = np.where(has_limits, mean + LIMIT * mr_bar, np.nan)
+    lcl = np.where(has_limits, mean - LIMIT * mr_bar, np.nan)
+    sigma = np.where(has_limits, mr_bar / D2, np.nan)
+    up2 = np.where(has_limits, mean + TWO_SIGMA * mr_bar, np.nan)
+    lo2 = np.where(has_limits, mean - TWO_SIGMA * mr_bar, np.nan)
+
+    reason = [None] * n
+    for i in np.flatnonzero(~has_limits):
+        if not enough[i]:
+            k = int(count[i])
+            reason[i] = (f"Only {k} month{'s' if k != 1 else ''} of data in the baseline; "
+                         f"control limits need at least {MIN_BASELINE}.")
+        elif np.isnan(mr_bar[i]):
+            reason[i] = "No two consecutive months in the baseline, so there is no moving range."
+        else:
+            reason[i] = "The baseline is flat (every month the same), so there are no limits."
+
+    # The rules read each row's points in order, skipping missing months:
+    # left-align the values (stable, so order is kept) and work on that.
+    valid = ~np.isnan(values)
+    order = np.argsort(~valid, axis=1, kind="stable")
+    x = np.take_along_axis(values, order, axis=1)
+    length = valid.sum(axis=1)
+    inside = np.arange(m)[None, :] < length[:, None]
+
+    marks_c = {rule: np.zeros((n, m), dtype=np.int8) for rule in RULES}
+    with np.errstate(invalid="ignore"):
+        marks_c["outside-limits"][:] = np.where(x > ucl[:, None], 1, np.where(x < lcl[:, None], -1, 0))
+
+        steps = np.sign(np.diff(x, axis=1))
+        steps = np.where(np.isnan(steps), 0, steps).astype(np.int8)
+        long_steps = np.where(_run_lengths(steps) >= TREND_LENGTH - 1, steps, 0)
+        trend = np.zeros((n, m), dtype=np.int8)
+        trend[:, 1:] = long_steps                                   # the point a step ends on
+        trend[:, :-1] = np.where(long_steps != 0, long_steps, trend[:, :-1])   # the point it starts from
+        marks_c["trend"][:] = trend
+
+        side = np.where(np.isnan(mean)[:, None] | ~inside, 0, np.sign(x - mean[:, None])).astype(np.int8)
+        beyond = np.where(side > 0, x > up2[:, None], np.where(side < 0, x < lo2[:, None], False))
+        beyond &= inside & has_limits[:, None]
+        if m >= 3:
+            s0, s1, s2 = side[:, :-2], side[:, 1:-1], side[:, 2:]
+            window = (s0 != 0) & (s0 == s1) & (s1 == s2)
+            window &= (beyond[:, :-2].astype(int) + beyond[:, 1:-1] + beyond[:, 2:]) >= 2
+            hit = np.zeros((n, m), dtype=bool)
+            for k in range(3):
+                hit[:, k:m - 2 + k] |= window
+            marks_c["two-of-three"][:] = np.where(hit & beyond, side, 0)
+        marks_c["run"][:] = np.where(_run_lengths(side) >= RUN_LENGTH, side, 0)
+
+    for rule in RULES:
+        marks_c[rule][~inside] = 0
+    # back to the grid's columns
+    marks = {}
+    for rule in RULES:
+        grid = np.zeros((n, m), dtype=np.int8)
+        np.put_along_axis(grid, order, marks_c[rule], axis=1)
+        grid[~valid] = 0
+        marks[rule] = grid
+
+    last = np.maximum(length - 1, 0)
+    variation, variation_rule, assurance_out = [], [], []
+    for i in range(n):
+        if length[i] == 0:
+            variation.append(None)
+            variation_rule.append(None)
+        else:
+            for rule in RULES:
+                direction = marks_c[rule][i, last[i]]
+                if direction:
+                    variation_rule.append(rule)
+                    variation.append(_variation(int(direction), str(polarity[i])))
+                    break
+            else:
+                variation_rule.append(None)
+                variation.append("common-cause")
+        assurance_out.append(assurance(None if np.isnan(target[i]) else float(target[i]),
+                                       None if np.isnan(lcl[i]) else float(lcl[i]),
+                                       None if np.isnan(ucl[i]) else float(ucl[i]), str(polarity[i])))
+    return SpcMatrix(mean, ucl, lcl, sigma, up2, lo2, count, reason, marks, variation, variation_rule, assurance_out)
+
+
+def _variation(direction: int, polarity: str) -> str:
+    if polarity not in ("up", "down"):
+        return "special-cause-neither"
+    good = (direction > 0) == (polarity == "up")
+    return "special-cause-improvement" if good else "special-cause-concern"
+
+
+def assurance(target: float | None, lcl: float | None, ucl: float | None, polarity: str) -> str | None:
+    """Will the process meet an absolute target? ``pass`` when the whole
+    process is on the right side of it, ``fail`` when wholly on the wrong
+    side, ``hit-and-miss`` otherwise (strict comparisons)."""
+    if target is None or lcl is None or ucl is None or polarity not in ("up", "down"):
+        return None
+    if polarity == "up":
+        if target < lcl:
+            return "pass"
+        if target > ucl:
+            return "fail"
+    else:
+        if target > ucl:
+            return "pass"
+        if target < lcl:
+            return "fail"
+    return "hit-and-miss"
+
+
+def _optional(x) -> float | None:
+    return None if np.isnan(x) else float(x)
+
+
+@dataclass
+class SpcResult:
+    """One series' SPC, as `spc` returns it. ``marks`` maps the index of a
+    point (in the order given) to its rules, in the canonical order."""
+    mean: float | None = None
+    ucl: float | None = None
+    lcl: float | None = None
+    sigma: float | None = None
+    upper_2sigma: float | None = None
+    lower_2sigma: float | None = None
+    baseline_points: int = 0
+    reason: str | None = None
+    variation: str | None = None
+    variation_rule: str | None = None
+    assurance: str | None = None
+    marks: dict = field(default_factory=dict)
+
+
+def spc(offsets, values, *, baseline: tuple[int, int], polarity: str, target: float | None = None) -> SpcResult:
+    """SPC of one series: the points that have values, as month offsets
+    (calendar-adjacent months differ by 1) and values, in month order."""
+    offsets = np.asarray(offsets, dtype=np.int64)
+    values = np.asarray(values, dtype=float)
+    first = min(int(offsets.min()) if len(offsets) else 0, baseline[0])
+    width = max(int(offsets.max()) if len(offsets) else 0, baseline[1]) - first + 1
+    grid = np.full((1, width), np.nan)
+    grid[0, offsets - first] = values
+    r = spc_matrix(grid, baseline=(baseline[0] - first, baseline[1] - first), polarity=[polarity],
+                   target=[np.nan if target is None else target])
+    cols = offsets - first
+    marks = {}
+    for i, col in enumerate(cols):
+        rules = [rule for rule in RULES if r.marks[rule][0, col]]
+        if rules:
+            marks[i] = rules
+    return SpcResult(
+        mean=_optional(r.mean[0]), ucl=_optional(r.ucl[0]), lcl=_optional(r.lcl[0]), sigma=_optional(r.sigma[0]),
+        upper_2sigma=_optional(r.upper_2sigma[0]), lower_2sigma=_optional(r.lower_2sigma[0]),
+        baseline_points=int(r.baseline_points[0]), reason=r.reason[0], variation=r.variation[0],
+        variation_rule=r.variation_rule[0], assurance=r.assurance[0], marks=marks)
+
+
+def limits(offsets, values) -> tuple[float | None, float | None]:
+    """(mean, mR̄) of a baseline series of at least one point."""
+    offsets = np.asarray(offsets, dtype=np.int64)
+    values = np.asarray(values, dtype=float)
+    grid = np.full((1, int(offsets.max() - offsets.min()) + 1), np.nan)
+    grid[0, offsets - offsets.min()] = values
+    mean = float(values[0]) if np.ptp(values) == 0 else float(np.mean(values))
+    return mean, _optional(_mr_bar(grid)[0])

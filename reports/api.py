@@ -1,0 +1,134 @@
+"""Read-only JSON API and CSV download (SPEC §4)."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from indicators import periods, selectors
+from indicators.engine.performance import evaluate
+from indicators.models import Force
+from indicators.permissions import can_see_drafts
+
+RETURN_COLUMNS = ["force", "indicator", "month", "value", "numerator", "denominator", "status", "note"]
+
+
+class BadRequest(Exception):
+    pass
+
+
+def _error(status: int, message: str) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def _month_param(request, name: str, *, required: bool = False) -> date | None:
+    raw = request.GET.get(name)
+    if raw is None or raw == "":
+        if required:
+            raise BadRequest(f"{name} is required, as YYYY-MM")
+        return None
+    try:
+        month = periods.parse_month(raw)
+    except ValueError as exc:
+        raise BadRequest(f"{name}: {exc}") from None
+    if month > periods.first_of_month(timezone.localdate()):
+        raise BadRequest(f"{name}: {raw} is in the future")
+    return month
+
+
+def _force_or_none(slug: str) -> Force | None:
+    return Force.objects.filter(slug=slug).first()
+
+
+def _no_force(slug: str) -> JsonResponse:
+    return _error(404, f"no force {slug!r}")
+
+
+def _api_result(result: dict, *, monthly: bool) -> dict:
+    out = {k: v for k, v in result.items() if k != "extra"}
+    if not monthly:
+        out.pop("monthly", None)
+    return out
+
+
+def _evaluate(request, force: Force, codes: list[str] | None, *, monthly: bool):
+    drafts = can_see_drafts(request.user, force)
+    period = _month_param(request, "period") or selectors.default_period(force=force, include_drafts=drafts)
+    frame = selectors.indicator_frame(force=force, codes=codes)
+    if codes is not None and frame.empty:
+        raise Http404
+    if period is None:
+        return None, []
+    inputs = selectors.performance_inputs(force=force, indicators=frame, period=period, include_drafts=drafts)
+    return period, evaluate(inputs, period=period, indicator_ids=list(frame["id"]), monthly=monthly)
+
+
+@require_GET
+def indicator_detail(request, force: str, code: str):
+    force_obj = _force_or_none(force)
+    if force_obj is None:
+        return _no_force(force)
+    try:
+        period, results = _evaluate(request, force_obj, [code], monthly=True)
+    except BadRequest as exc:
+        return _error(400, str(exc))
+    except Http404:
+        return _error(404, f"force {force!r} has no indicator {code!r}")
+    if period is None:
+        return _error(404, f"indicator {code!r} of {force!r} has no published data yet; give ?period=YYYY-MM")
+    return JsonResponse(_api_result(results[0], monthly=True))
+
+
+@require_GET
+def indicator_list(request, force: str):
+    force_obj = _force_or_none(force)
+    if force_obj is None:
+        return _no_force(force)
+    try:
+        period, results = _evaluate(request, force_obj, None, monthly=False)
+    except BadRequest as exc:
+        return _error(400, str(exc))
+    return JsonResponse({
+        "force": force_obj.slug,
+        "period": None if period is None else periods.format_month(period),
+        "financial_year": None if period is None else periods.financial_year(period),
+        "indicators": [_api_result(r, monthly=False) for r in results],
+    })
+
+
+def _plain(number: float | None) -> str:
+    """Full precision, no exponent, no trailing .0 for whole numbers."""
+    if number is None:
+        return ""
+    if float(number).is_integer():
+        return str(int(number))
+    return repr(float(number))
+
+
+@require_GET
+def observations_csv(request, force: str):
+    force_obj = _force_or_none(force)
+    if force_obj is None:
+        return _no_force(force)
+    try:
+        first = _month_param(request, "from")
+        last = _month_param(request, "to")
+        if first and last and last < first:
+            raise BadRequest(f"to ({periods.format_month(last)}) is before from ({periods.format_month(first)})")
+    except BadRequest as exc:
+        return _error(400, str(exc))
+    rows = selectors.observation_export_rows(force=force_obj, first=first, last=last,
+                                             include_drafts=can_see_drafts(request.user, force_obj))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    span = f"{periods.format_month(first) if first else 'start'}_{periods.format_month(last) if last else 'latest'}"
+    response["Content-Disposition"] = f'attachment; filename="{force_obj.slug}_observations_{span}.csv"'
+    writer = csv.writer(response, lineterminator="\n")
+    writer.writerow(RETURN_COLUMNS)
+    for code, month, value, num, den, status, note in rows:
+        writer.writerow([force_obj.slug, code, periods.format_month(month), _plain(value), _plain(num),
+                         _plain(den), status, note])
+    return response

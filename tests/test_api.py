@@ -1,0 +1,176 @@
+"""The read-only API (SPEC §4) on the demo data: seed figures, errors, drafts."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+
+from indicators import models
+from tests.factories import make_force, make_indicator, make_observation, make_return
+
+pytestmark = pytest.mark.django_db
+
+API_KEYS = {"force", "indicator", "name", "period", "financial_year", "unit", "aggregation", "polarity", "headline",
+            "ytd", "last_ytd", "change", "change_pct", "ytd_reason", "target", "rag", "rag_source",
+            "projected_outturn", "significance", "spc", "rolling_12", "msg", "monthly"}
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", stdout=io.StringIO())
+
+
+def get(client, url):
+    response = client.get(url)
+    return response.status_code, response.json()
+
+
+@pytest.mark.parametrize("code,ytd,target,rag", [
+    ("all-crime", 15015, 15138, "green"),
+    ("vwi", 1517, 1639, "green"),
+    ("asb", 13800, 14155, "green"),
+    ("domestic-burglary", 519, 688, "green"),
+    ("ksi", 100, 98, "amber"),
+    ("priority-response", 74.2, 75, "amber"),
+    ("public-confidence", 69.1, 71.2, "amber"),
+])
+def test_west_mercia_q1_2013_14_seed_figures(client, demo, code, ytd, target, rag):
+    status, data = get(client, f"/api/forces/west-mercia/indicators/{code}/?period=2013-06")
+    assert status == 200
+    assert data["ytd"] == pytest.approx(ytd, abs=1e-9)
+    assert data["target"]["value"] == pytest.approx(target)
+    assert (data["rag"], data["rag_source"]) == (rag, "computed")
+
+
+@pytest.mark.parametrize("code,ytd,change_pct", [
+    ("all-crime", 15243, 0.8), ("domestic-burglary", 930, 15.8), ("vap-injury", 1021, -4.4),
+    ("tfmv", 1326, 3.3), ("tomv", 315, 18.9),
+])
+def test_leicestershire_q1_2014_15_seed_figures(client, demo, code, ytd, change_pct):
+    status, data = get(client, f"/api/forces/leicestershire/indicators/{code}/?period=2014-06")
+    assert status == 200 and data["ytd"] == ytd and round(data["change_pct"], 1) == change_pct
+    assert data["msg"]["of"] == 8 and 1 <= data["msg"]["position"] <= 8
+
+
+def test_detail_has_exactly_the_spec_fields_and_unrounded_numbers(client, demo):
+    status, data = get(client, "/api/forces/west-mercia/indicators/vwi/?period=2013-06")
+    assert set(data) == API_KEYS
+    assert data["force"] == "west-mercia" and data["indicator"] == "vwi" and data["headline"] is True
+    assert data["financial_year"] == "2013/14" and data["unit"] == "count" and data["polarity"] == "down"
+    assert data["change"] == -155 and data["change_pct"] == pytest.approx(-9.270334928229665, rel=1e-15)
+    assert data["significance"] == {"test": "binomial", "p_value": pytest.approx(0.006381406487910556),
+                                    "result": "improvement"}
+    assert set(data["spc"]) == {"mean", "ucl", "lcl", "sigma", "variation", "assurance", "signals"}
+    assert set(data["msg"]) == {"rate", "average", "position", "of", "difference_pct", "peers"}
+    assert data["monthly"][-1]["month"] == "2013-06"
+    assert set(data["monthly"][0]) == {"month", "value", "numerator", "denominator", "status"}
+
+
+def test_list_has_every_indicator_without_monthly(client, demo):
+    status, data = get(client, "/api/forces/west-mercia/indicators/?period=2013-06")
+    assert status == 200 and data["period"] == "2013-06" and data["financial_year"] == "2013/14"
+    assert len(data["indicators"]) == 49
+    assert all(set(i) == API_KEYS - {"monthly"} for i in data["indicators"])
+
+
+def test_default_period_is_the_latest_month_of_published_headline_data(client, demo):
+    assert get(client, "/api/forces/west-mercia/indicators/vwi/")[1]["period"] == "2013-06"
+    assert get(client, "/api/forces/leicestershire/indicators/")[1]["period"] == "2014-06"
+    assert get(client, "/api/forces/essex/indicators/")[1]["period"] == "2014-03"
+
+
+def test_null_ytd_comes_with_a_reason(client, demo):
+    data = get(client, "/api/forces/west-mercia/indicators/iom-drug-tests/?period=2013-06")[1]
+    assert data["ytd"] is None and data["ytd_reason"] == "June 2013 unavailable: Tests published to the end of May 2013 only"
+
+
+@pytest.mark.parametrize("query,message", [
+    ("period=2013-13", "period: '2013-13' is not a month; the month part must be 01 to 12"),
+    ("period=June", "period: 'June' is not a month"),
+    ("period=2999-01", "period: 2999-01 is in the future"),
+])
+def test_bad_period_is_400_with_a_message(client, demo, query, message):
+    status, data = get(client, f"/api/forces/west-mercia/indicators/vwi/?{query}")
+    assert status == 400 and message in data["error"]
+    assert get(client, f"/api/forces/west-mercia/indicators/?{query}")[0] == 400
+
+
+def test_unknown_force_or_code_is_404(client, demo):
+    assert get(client, "/api/forces/atlantis/indicators/vwi/") == (404, {"error": "no force 'atlantis'"})
+    assert get(client, "/api/forces/west-mercia/indicators/nope/") == (
+        404, {"error": "force 'west-mercia' has no indicator 'nope'"})
+    assert get(client, "/api/forces/atlantis/indicators/")[0] == 404
+    assert client.get("/api/forces/atlantis/observations.csv").status_code == 404
+
+
+def _draft_setup():
+    force = make_force()
+    ind = make_indicator(force)
+    published = make_return(force)
+    draft = make_return(force, period="2013/14 Q2", state=models.ReturnState.DRAFT)
+    for i, value in enumerate([500, 510, 520]):
+        make_observation(ind, date(2013, 4 + i, 1), value, source_return=published)
+    make_observation(ind, date(2013, 7, 1), 999, source_return=draft)
+    return force
+
+
+def test_drafts_are_hidden_from_anonymous_readers(client):
+    _draft_setup()
+    data = get(client, "/api/forces/west-mercia/indicators/vwi/")[1]
+    assert data["period"] == "2013-06" and data["ytd"] == 1530
+    data = get(client, "/api/forces/west-mercia/indicators/vwi/?period=2013-07")[1]
+    assert data["ytd"] is None and data["ytd_reason"] == "July 2013 not yet available"
+    text = client.get("/api/forces/west-mercia/observations.csv").content.decode()
+    assert "999" not in text and "2013-07" not in text
+
+
+def test_drafts_are_shown_to_users_allowed_to_see_them(client, django_user_model):
+    _draft_setup()
+    client.force_login(django_user_model.objects.create_superuser("analyst", "a@example.org", "pw"))
+    data = get(client, "/api/forces/west-mercia/indicators/vwi/?period=2013-07")[1]
+    assert data["ytd"] == 2529
+    assert "west-mercia,vwi,2013-07,999,,,final," in client.get("/api/forces/west-mercia/observations.csv").content.decode()
+
+
+def test_csv_download_has_the_return_file_columns_and_full_precision(client, demo):
+    response = client.get("/api/forces/west-mercia/observations.csv?from=2013-04&to=2013-06")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert list(rows[0]) == ["force", "indicator", "month", "value", "numerator", "denominator", "status", "note"]
+    assert {r["month"] for r in rows} == {"2013-04", "2013-05", "2013-06"}
+    assert sum(int(r["value"]) for r in rows if r["indicator"] == "all-crime") == 15015
+    ratio = [r for r in rows if r["indicator"] == "priority-response"]
+    assert all(float(r["value"]) == 100 * float(r["numerator"]) / float(r["denominator"]) for r in ratio)
+    assert sum(int(r["numerator"]) for r in ratio) == 11872
+
+
+@pytest.mark.parametrize("query,message", [
+    ("from=2013-13", "from: '2013-13' is not a month"),
+    ("from=2013-06&to=2013-04", "to (2013-04) is before from (2013-06)"),
+    ("to=2999-01", "to: 2999-01 is in the future"),
+])
+def test_csv_bad_range_is_400(client, demo, query, message):
+    response = client.get(f"/api/forces/west-mercia/observations.csv?{query}")
+    assert response.status_code == 400 and message in response.json()["error"]
+
+
+def test_api_queries_do_not_grow_with_the_number_of_indicators(client, django_assert_num_queries):
+    force = make_force()
+    published = make_return(force)
+
+    def add(n):
+        for i in range(n):
+            ind = make_indicator(force, code=f"ind-{models.Indicator.objects.count()}")
+            for month in (4, 5, 6):
+                make_observation(ind, date(2013, month, 1), 10 + i, source_return=published)
+
+    add(1)
+    # force, default period (headline, then every indicator: there is no plan),
+    # indicators, observations, targets, assessments, populations
+    with django_assert_num_queries(8):
+        assert len(client.get("/api/forces/west-mercia/indicators/").json()["indicators"]) == 1
+    add(9)
+    with django_assert_num_queries(8):
+        assert len(client.get("/api/forces/west-mercia/indicators/").json()["indicators"]) == 10
