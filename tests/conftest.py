@@ -1,4 +1,7 @@
+import io
+
 import pytest
+from django.core.management import call_command
 
 from tests import factories
 
@@ -21,3 +24,19 @@ def plan_file(tmp_path):
         path.write_text(text, encoding="utf-8")
         return path
     return write
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """The demo loaded once for a test module (each test still runs in a
+    transaction that is rolled back), and removed after the module."""
+    with django_db_blocker.unblock():
+        out = io.StringIO()
+        call_command("load_demo", stdout=out)
+        yield out.getvalue()
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def demo(demo_data, db):
+    return demo_data

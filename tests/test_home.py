@@ -1,11 +1,9 @@
 import pytest
-from django.core.management import call_command
 
 pytestmark = pytest.mark.django_db
 
 
-def test_home_lists_the_demo_forces_and_plans(client):
-    call_command("load_demo", verbosity=0, stdout=open("/dev/null", "w"))
+def test_home_lists_the_demo_forces_and_plans(client, demo):
     response = client.get("/")
     assert response.status_code == 200
     html = response.content.decode()
@@ -15,13 +13,7 @@ def test_home_lists_the_demo_forces_and_plans(client):
     assert "4 aims" in html and "4 themes" in html and "8 areas of focus" in html
 
 
-def test_home_without_plans_says_how_to_load_one(client):
-    response = client.get("/")
-    assert "No plans have been loaded yet" in response.content.decode()
-
-
-def test_admin_lists_observations_for_a_superuser(client, django_user_model):
-    call_command("load_demo", verbosity=0, stdout=open("/dev/null", "w"))
+def test_admin_lists_observations_for_a_superuser(client, django_user_model, demo):
     admin = django_user_model.objects.create_superuser("admin", "a@example.org", "pw")
     client.force_login(admin)
     for url in ["/admin/indicators/observation/?q=vwi", "/admin/indicators/indicator/?q=burglary",

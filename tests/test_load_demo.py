@@ -16,13 +16,6 @@ from tests.factories import make_return
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo(db):
-    out = StringIO()
-    call_command("load_demo", stdout=out)
-    return out.getvalue()
-
-
 def total(force, code, first, last, field="value"):
     return (models.Observation.objects
             .filter(indicator__force__slug=force, indicator__code=code, month__gte=first, month__lte=last)
