@@ -309,6 +309,7 @@ class Observation(models.Model):
         Return, null=True, blank=True, on_delete=models.PROTECT, related_name="observations",
         verbose_name="return",
     )
+    updated_at = models.DateTimeField(auto_now=True, null=True, help_text="When the figure was last written.")
 
     history = HistoricalRecords()
 

@@ -15,6 +15,7 @@ from indicators.engine import columns as c
 from indicators.engine.performance import Inputs, window_start
 from indicators.models import (
     Assessment,
+    Commentary,
     Force,
     ForcePopulation,
     Indicator,
@@ -132,9 +133,13 @@ def default_period(*, force: Force, include_drafts: bool = False) -> date | None
     return min(months) if months else None
 
 
-def observation_export_rows(*, force: Force, first: date | None, last: date | None, include_drafts: bool):
-    """Rows of the return-file format (SPEC §4) for a force's observations."""
+def observation_export_rows(*, force: Force, first: date | None, last: date | None, include_drafts: bool,
+                            code: str | None = None):
+    """Rows of the return-file format (SPEC §4) for a force's observations
+    (one indicator's with ``code``)."""
     qs = Observation.objects.filter(_visible(include_drafts), indicator__force=force)
+    if code is not None:
+        qs = qs.filter(indicator__code=code)
     if first is not None:
         qs = qs.filter(month__gte=first)
     if last is not None:
@@ -142,3 +147,57 @@ def observation_export_rows(*, force: Force, first: date | None, last: date | No
     return (qs.order_by("indicator__code", "month")
             .values_list("indicator__code", "month", "value", "numerator", "denominator", "status", "note"))
 
+
+
+def plan_for(*, force: Force, period: date | None) -> Plan | None:
+    """The plan in force at ``period`` (the latest to start by then), else the
+    force's latest plan; with its areas, priorities and measures loaded."""
+    plans = Plan.objects.filter(force=force).order_by("-start")
+    if period is not None:
+        plan = plans.filter(start__lte=period).first() or plans.first()
+    else:
+        plan = plans.first()
+    if plan is None:
+        return None
+    return (Plan.objects.filter(pk=plan.pk)
+            .prefetch_related("areas__priorities__measures__indicator")
+            .get())
+
+
+def months_with_data(*, force: Force, include_drafts: bool = False) -> list[date]:
+    """Every month with at least one visible figure for the force, newest first."""
+    return list(Observation.objects.filter(_visible(include_drafts), indicator__force=force)
+                .exclude(status="unavailable").order_by("-month").values_list("month", flat=True).distinct())
+
+
+def data_state(*, force: Force, indicator_ids: list[int], first: date, last: date, include_drafts: bool) -> dict:
+    """When the figures shown were last written ("as at"), and whether any
+    is provisional or comes from an unpublished return. One query."""
+    qs = Observation.objects.filter(_visible(include_drafts), indicator_id__in=indicator_ids,
+                                    month__range=(first, last))
+    state = qs.aggregate(
+        as_at=Max("updated_at"),
+        provisional=Count("id", filter=Q(status="provisional")),
+        drafts=Count("id", filter=Q(source_return__isnull=False) & ~Q(source_return__state=ReturnState.PUBLISHED)),
+    )
+    return state
+
+
+def commentary_for(*, priority_ids: list[int], month: date) -> dict[int, str]:
+    """Commentary markdown by priority id for ``month``."""
+    return dict(Commentary.objects.filter(priority_id__in=priority_ids, month=month)
+                .values_list("priority_id", "text"))
+
+
+def indicator_commentary(*, indicator_id: int, month: date) -> str:
+    return Commentary.objects.filter(indicator_id=indicator_id, month=month).values_list("text", flat=True).first() or ""
+
+
+def target_history(*, indicator_id: int) -> list[Target]:
+    return list(Target.objects.filter(indicator_id=indicator_id).order_by("-financial_year"))
+
+
+def observation_history(*, indicator_id: int, limit: int = 50) -> list:
+    """The latest revisions of an indicator's figures, newest first."""
+    return list(Observation.history.filter(indicator_id=indicator_id, history_type="~")
+                .select_related("history_user").order_by("-history_date")[:limit])

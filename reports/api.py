@@ -121,11 +121,15 @@ def observations_csv(request, force: str):
             raise BadRequest(f"to ({periods.format_month(last)}) is before from ({periods.format_month(first)})")
     except BadRequest as exc:
         return _error(400, str(exc))
-    rows = selectors.observation_export_rows(force=force_obj, first=first, last=last,
+    code = request.GET.get("indicator") or None
+    if code and not force_obj.indicators.filter(code=code).exists():
+        return _error(404, f"force {force!r} has no indicator {code!r}")
+    rows = selectors.observation_export_rows(force=force_obj, first=first, last=last, code=code,
                                              include_drafts=can_see_drafts(request.user, force_obj))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     span = f"{periods.format_month(first) if first else 'start'}_{periods.format_month(last) if last else 'latest'}"
-    response["Content-Disposition"] = f'attachment; filename="{force_obj.slug}_observations_{span}.csv"'
+    name = f"{force_obj.slug}_{code}" if code else f"{force_obj.slug}_observations"
+    response["Content-Disposition"] = f'attachment; filename="{name}_{span}.csv"'
     writer = csv.writer(response, lineterminator="\n")
     writer.writerow(RETURN_COLUMNS)
     for code, month, value, num, den, status, note in rows:

@@ -9,4 +9,7 @@ urlpatterns = [
     path("api/forces/<slug:force>/indicators/", api.indicator_list, name="api-indicator-list"),
     path("api/forces/<slug:force>/indicators/<slug:code>/", api.indicator_detail, name="api-indicator-detail"),
     path("api/forces/<slug:force>/observations.csv", api.observations_csv, name="api-observations-csv"),
+    path("<slug:force_slug>/", views.force_dashboard, name="force-dashboard"),
+    path("<slug:force_slug>/priorities/<int:number>/", views.priority_detail, name="priority"),
+    path("<slug:force_slug>/indicators/<slug:code>/", views.indicator_detail, name="indicator"),
 ]

@@ -265,6 +265,7 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
                 "computed_rag": r.computed_rag[k],
                 "spc_reason": r.spc.reason[k],
                 "spc_rule": r.spc.variation_rule[k],
+                "spc_direction": r.spc.variation_direction[k],
                 "spc_upper_2sigma": up2[k], "spc_lower_2sigma": lo2[k],
                 "spc_points": [(months[j], values[k][j]) for j in point_cols[k]],
                 "baseline": baseline,

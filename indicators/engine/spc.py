@@ -43,6 +43,7 @@ class SpcMatrix:
     marks: dict                     # rule -> (n, m) int8 direction
     variation: list                 # str or None per row
     variation_rule: list
+    variation_direction: list       # "high", "low" or None per row
     assurance: list
 
 
@@ -166,25 +167,29 @@ def spc_matrix(values: np.ndarray, *, baseline: tuple[int, int], polarity, targe
         marks[rule] = grid
 
     last = np.maximum(length - 1, 0)
-    variation, variation_rule, assurance_out = [], [], []
+    variation, variation_rule, variation_direction, assurance_out = [], [], [], []
     for i in range(n):
         if length[i] == 0:
             variation.append(None)
             variation_rule.append(None)
+            variation_direction.append(None)
         else:
             for rule in RULES:
                 direction = marks_c[rule][i, last[i]]
                 if direction:
                     variation_rule.append(rule)
                     variation.append(_variation(int(direction), str(polarity[i])))
+                    variation_direction.append("high" if direction > 0 else "low")
                     break
             else:
                 variation_rule.append(None)
                 variation.append("common-cause")
+                variation_direction.append(None)
         assurance_out.append(assurance(None if np.isnan(target[i]) else float(target[i]),
                                        None if np.isnan(lcl[i]) else float(lcl[i]),
                                        None if np.isnan(ucl[i]) else float(ucl[i]), str(polarity[i])))
-    return SpcMatrix(mean, ucl, lcl, sigma, up2, lo2, count, reason, marks, variation, variation_rule, assurance_out)
+    return SpcMatrix(mean, ucl, lcl, sigma, up2, lo2, count, reason, marks, variation, variation_rule,
+                     variation_direction, assurance_out)
 
 
 def _variation(direction: int, polarity: str) -> str:

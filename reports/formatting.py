@@ -1,0 +1,103 @@
+"""Numbers and words for readers: UK formatting, a real minus sign, and plain
+English for RAG, SPC and significance. Display only; the engine and the API
+keep full precision."""
+
+from __future__ import annotations
+
+import math
+
+MINUS = "\u2212"
+DASH = "\u2014"
+
+RAG_LABELS = {"green": "Green", "amber": "Amber", "red": "Red", "no-data": "No data", None: "Not rated"}
+RAG_SHAPES = {"green": "\u25cf", "amber": "\u25b2", "red": "\u25a0", "no-data": "\u25cb", None: "\u2013"}
+RAG_MEANINGS = {
+    "green": "on track: meets or beats the target",
+    "amber": "just off track: misses the target by no more than the tolerance",
+    "red": "off track: misses the target by more than the tolerance",
+    "no-data": "there is a target but no figure yet",
+    None: "no numeric target to rate against",
+}
+
+SIGNIFICANCE_LABELS = {
+    "improvement": "Significant improvement",
+    "deterioration": "Significant deterioration",
+    "significant-change": "Significant change",
+    "no-significant-change": "No significant change",
+    "not-tested": "Not tested",
+}
+
+ASSURANCE_LABELS = {
+    "pass": "Consistently meets the target",
+    "fail": "Consistently misses the target",
+    "hit-and-miss": "Sometimes meets the target, sometimes not",
+    None: "",
+}
+
+RULE_LABELS = {
+    "outside-limits": "a point outside the control limits",
+    "trend": "seven points in a row rising or falling",
+    "two-of-three": "two of three points close to a limit",
+    "run": "seven or more points in a row on one side of the average",
+}
+
+
+def is_missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value, decimals: int = 0) -> str:
+    """12345.6 -> "12,346" (0 dp); negative numbers get a real minus sign."""
+    if is_missing(value):
+        return DASH
+    text = f"{abs(value):,.{decimals}f}"
+    if float(text.replace(",", "")) == 0:
+        return text
+    return (MINUS + text) if value < 0 else text
+
+
+def measure(value, unit: str, decimals: int = 0) -> str:
+    """A figure in its unit: 15,015 · 74.2% · £3.24 · 0.88."""
+    if is_missing(value):
+        return DASH
+    if unit == "percent":
+        return number(value, decimals) + "%"
+    if unit == "gbp":
+        text = number(abs(value), decimals)
+        return (MINUS if value < 0 else "") + "£" + text
+    return number(value, decimals)
+
+
+def change_pct(value) -> str:
+    """+15.8% / −4.4% / 0.0%."""
+    if is_missing(value):
+        return DASH
+    text = number(value, 1)
+    return ("+" + text if value > 0 and text != "0.0" else text) + "%"
+
+
+def variation_label(variation: str | None, direction: str | None, polarity: str) -> str:
+    """Plain words for an SPC reading: "Getting worse — unusual rise"."""
+    if variation is None:
+        return "Not enough data"
+    if variation == "common-cause":
+        return "Normal variation"
+    movement = {"high": "unusual rise", "low": "unusual fall"}.get(direction or "", "unusual change")
+    if variation == "special-cause-improvement":
+        return f"Getting better {DASH} {movement}"
+    if variation == "special-cause-concern":
+        return f"Getting worse {DASH} {movement}"
+    return f"Unusual change {DASH} {movement.removeprefix('unusual ')}"
+
+
+def variation_class(variation: str | None) -> str:
+    return {
+        "special-cause-improvement": "spc-improvement",
+        "special-cause-concern": "spc-concern",
+        "special-cause-neither": "spc-neither",
+    }.get(variation or "", "spc-common")
+
+
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
