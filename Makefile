@@ -46,3 +46,4 @@ clean:
 # Benchmarks: figures are reported as ratios against a baseline measured in the same run.
 bench: install
 	$(PY) bench/bench_engine.py
+	$(PY) bench/bench_pages.py

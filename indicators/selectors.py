@@ -152,16 +152,10 @@ def observation_export_rows(*, force: Force, first: date | None, last: date | No
 def plan_for(*, force: Force, period: date | None) -> Plan | None:
     """The plan in force at ``period`` (the latest to start by then), else the
     force's latest plan; with its areas, priorities and measures loaded."""
-    plans = Plan.objects.filter(force=force).order_by("-start")
-    if period is not None:
-        plan = plans.filter(start__lte=period).first() or plans.first()
-    else:
-        plan = plans.first()
-    if plan is None:
-        return None
-    return (Plan.objects.filter(pk=plan.pk)
-            .prefetch_related("areas__priorities__measures__indicator")
-            .get())
+    plans = (Plan.objects.filter(force=force).order_by("-start")
+             .prefetch_related("areas__priorities__measures__indicator"))
+    plan = plans.filter(start__lte=period).first() if period is not None else None
+    return plan or plans.first()
 
 
 def months_with_data(*, force: Force, include_drafts: bool = False) -> list[date]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.template.loader import render_to_string
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from reports import formatting as fmt
 
@@ -48,7 +49,7 @@ class MeasuresTable(tables.Table):
 
     def render_headline(self, record):
         if record["headline"]:
-            return format_html('<span aria-hidden="true">*</span><span class="visually-hidden">Headline measure</span>')
+            return mark_safe('<span aria-hidden="true">*</span><span class="visually-hidden">Headline measure</span>')
         return ""
 
     def render_name(self, record):
