@@ -38,6 +38,12 @@ PAGES = [
     ("indicator page, West Mercia vwi", "/west-mercia/indicators/vwi/"),
     ("API list, West Mercia", "/api/forces/west-mercia/indicators/"),
 ]
+REPORTS = [
+    ("report full, West Mercia", "/west-mercia/report/?period=2013-06&mode=full&download=1"),
+    ("report exceptions, West Mercia", "/west-mercia/report/?period=2013-06&mode=exceptions&download=1"),
+    ("report theme 2, West Mercia", "/west-mercia/report/?period=2013-06&mode=theme&theme=2&download=1"),
+    ("report full, Leicestershire", "/leicestershire/report/?period=2014-06&mode=full&download=1"),
+]
 
 
 def main():
@@ -58,6 +64,17 @@ def main():
         median = statistics.median(times)
         base = base or median
         print(f"{label:<55} {median * 1000:7.1f} ms {median / base:6.1f}x {len(queries):8d}   [{response.status_code}]")
+    print(f"\n{'panel report (median of 5)':<55} {'median':>9} {'size':>9} {'queries':>8}")
+    for label, url in REPORTS:
+        times = []
+        for _ in range(5):
+            t = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - t)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        size = len(response.content) / 1_000_000
+        print(f"{label:<55} {statistics.median(times) * 1000:7.0f} ms {size:7.2f} MB {len(queries):8d}")
     DB.unlink(missing_ok=True)
 
 

@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import math
 
+import markdown
+import nh3
+from django.utils.safestring import mark_safe
+
 MINUS = "\u2212"
 DASH = "\u2014"
 
@@ -101,3 +105,10 @@ def variation_class(variation: str | None) -> str:
 def ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+def render_markdown(text: str) -> str:
+    """Analysts' markdown as safe HTML: rendered, then sanitised with nh3
+    (no scripts, event attributes or javascript: links survive)."""
+    html = markdown.markdown(text or "", extensions=["extra", "sane_lists"])
+    return mark_safe(nh3.clean(html, link_rel="noopener noreferrer"))

@@ -47,13 +47,17 @@ def rag_reason(result: dict) -> str:
 
 
 def measure_row(result: dict, *, force_slug: str, headline: bool = False, footnote: int | None = None,
-                period: date | None = None) -> dict:
-    """One row of a measures table (SPEC §4 columns)."""
+                period: date | None = None, anchor_links: bool = False) -> dict:
+    """One row of a measures table (SPEC §4 columns). ``anchor_links`` links
+    the measure to its section in the same document (the exported report)."""
     target = result["target"] or {}
     assessment = result["extra"]["assessment"] or {}
-    url = reverse("reports:indicator", args=[force_slug, result["indicator"]])
-    if period is not None:
-        url += f"?period={periods.format_month(period)}"
+    if anchor_links:
+        url = f"#m-{result['indicator']}"
+    else:
+        url = reverse("reports:indicator", args=[force_slug, result["indicator"]])
+        if period is not None:
+            url += f"?period={periods.format_month(period)}"
     return {
         "headline": headline,
         "name": result["name"],
@@ -81,7 +85,8 @@ class MeasureTable:
     footnotes: list = field(default_factory=list)     # (number, text)
 
 
-def measure_table(caption: str, measures, results: dict, *, force_slug: str, period: date) -> MeasureTable:
+def measure_table(caption: str, measures, results: dict, *, force_slug: str, period: date,
+                  anchor_links: bool = False) -> MeasureTable:
     """``measures``: PriorityIndicator rows in order; ``results``: engine
     results by indicator id. Identical footnote texts share a number."""
     table = MeasureTable(caption)
@@ -97,7 +102,7 @@ def measure_table(caption: str, measures, results: dict, *, force_slug: str, per
                 table.footnotes.append((numbers[measure.footnote], measure.footnote))
             number = numbers[measure.footnote]
         table.rows.append(measure_row(result, force_slug=force_slug, headline=measure.headline, footnote=number,
-                                      period=period))
+                                      period=period, anchor_links=anchor_links))
     return table
 
 
@@ -123,12 +128,13 @@ class Chart:
         return f"{self.id}-data"
 
 
-def _layout(title: str, y_title: str, **extra) -> dict:
+def _layout(title: str, y_title: str, *, from_zero: bool = True, **extra) -> dict:
     layout = {
         "title": {"text": escape(title), "font": {"size": 15}},
         "margin": {"l": 60, "r": 20, "t": 40, "b": 50},
         "height": 320,
-        "yaxis": {"title": {"text": escape(y_title)}, "rangemode": "tozero", "separatethousands": True},
+        "yaxis": {"title": {"text": escape(y_title)}, "rangemode": "tozero" if from_zero else "normal",
+                  "separatethousands": True},
         "legend": {"orientation": "h", "y": -0.2},
         "font": {"family": "system-ui, -apple-system, Segoe UI, Roboto, Arial, sans-serif", "color": "#0b0c0c"},
         "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff",
@@ -141,7 +147,7 @@ def _y_title(result: dict) -> str:
     return {"percent": "%", "gbp": "£", "count": "number", "rate": "rate"}.get(result["unit"], "value")
 
 
-def trend_chart(result: dict, period: date) -> Chart | None:
+def trend_chart(result: dict, period: date, prefix: str = "") -> Chart | None:
     """This financial year against last, month by month (April to March)."""
     points = dict(result["extra"]["spc_points"])
     this_fy = periods.fy_start_year(period)
@@ -161,13 +167,14 @@ def trend_chart(result: dict, period: date) -> Chart | None:
             {"type": "scatter", "mode": "lines+markers", "name": this_label, "x": labels, "y": this_vals,
              "line": {"color": COLOURS["this"], "width": 3}, "marker": {"symbol": "circle", "size": 8}},
         ],
-        "layout": _layout(f"{result['name']}: {this_label} against {last_label}", _y_title(result)),
+        "layout": _layout(f"{result['name']}: {this_label} against {last_label}", _y_title(result),
+                          from_zero=result["unit"] == "count"),
     }
     rows = [[label, _cell(t, f), _cell(last, f)] for label, t, last in zip(labels, this_vals, last_vals)]
     summary = (f"{this_label} to {periods.month_label(period)}: {_cell(result['ytd'], f)} "
                f"against {_cell(result['last_ytd'], f)} in the same months of {last_label} "
                f"({fmt.change_pct(result['change_pct'])}).")
-    return Chart(f"trend-{result['indicator']}", f"Month by month, {this_label} and {last_label}", summary,
+    return Chart(f"{prefix}trend-{result['indicator']}", f"Month by month, {this_label} and {last_label}", summary,
                  figure, ["Month", this_label, last_label], rows)
 
 
@@ -176,7 +183,7 @@ def _cell(value, f: str) -> str:
     return fmt.measure(value, unit, int(decimals or 0))
 
 
-def spc_chart(result: dict) -> Chart | None:
+def spc_chart(result: dict, prefix: str = "") -> Chart | None:
     """XmR chart: the points, the mean, the process limits, special-cause
     points marked, and the target where there is an absolute one."""
     points = result["extra"]["spc_points"]
@@ -208,10 +215,10 @@ def spc_chart(result: dict) -> Chart | None:
     if target.get("kind") == "absolute" and target.get("value") is not None:
         line(target["value"], "Target", COLOURS["target"], "dot")
     figure = {"data": data, "layout": _layout(f"{result['name']}: statistical process control", _y_title(result),
-                                              xaxis={"type": "date", "tickformat": "%b %Y"})}
+                                              from_zero=False, xaxis={"type": "date", "tickformat": "%b %Y"})}
     rows = [[periods.month_label(periods.parse_month(m)), _cell(v, f),
              "; ".join(fmt.RULE_LABELS[r] for r in signals.get(m, [])) or "—"] for m, v in points]
-    return Chart(f"spc-{result['indicator']}", "Statistical process control (XmR) chart", spc_summary(result),
+    return Chart(f"{prefix}spc-{result['indicator']}", "Statistical process control (XmR) chart", spc_summary(result),
                  figure, ["Month", "Value", "Special cause"], rows)
 
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("<slug:force_slug>/", views.force_dashboard, name="force-dashboard"),
     path("<slug:force_slug>/priorities/<int:number>/", views.priority_detail, name="priority"),
     path("<slug:force_slug>/indicators/<slug:code>/", views.indicator_detail, name="indicator"),
+    path("<slug:force_slug>/report/", views.panel_report, name="report"),
 ]

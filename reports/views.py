@@ -3,35 +3,26 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
-import markdown
-import nh3
-import pandas as pd
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 
 from indicators import periods, selectors
 from indicators.engine import columns as c
-from indicators.engine.performance import evaluate
 from indicators.models import Force, Indicator
 from indicators.permissions import can_see_drafts
 from reports import formatting as fmt
 from reports import panels
+from reports.performance import indicator_results, page_state, plan_measures, plan_performance
+from reports.report import ReportError, build_report, report_filename
 from reports.tables import MeasuresTable
 
 
 class BadPeriod(Exception):
     pass
-
-
-def render_markdown(text: str) -> str:
-    """Analysts' markdown as safe HTML: rendered, then sanitised with nh3
-    (no scripts, event attributes or javascript: links survive)."""
-    html = markdown.markdown(text or "", extensions=["extra", "sane_lists"])
-    return mark_safe(nh3.clean(html, link_rel="noopener noreferrer"))
 
 
 def _period(request, force: Force, drafts: bool) -> date | None:
@@ -47,34 +38,13 @@ def _period(request, force: Force, drafts: bool) -> date | None:
     return selectors.default_period(force=force, include_drafts=drafts)
 
 
+def _bad_request(request, force: Force | None, message: str, *, title: str = "That report cannot be made"):
+    return render(request, "reports/bad_request.html", {"force": force, "message": message, "title": title},
+                  status=400)
+
+
 def _bad_period(request, force: Force | None, message: str):
-    return render(request, "reports/bad_request.html", {"force": force, "message": message}, status=400)
-
-
-def _frame_for(indicators: list[Indicator], headline_ids: set[int]) -> pd.DataFrame:
-    rows = [(i.id, i.force.slug, i.code, i.name, i.unit, i.decimals, i.aggregation, i.polarity, i.msg,
-             i.id in headline_ids) for i in indicators]
-    return pd.DataFrame.from_records(rows, columns=[*c.INDICATOR_COLUMNS, c.HEADLINE])
-
-
-def _results(force: Force, indicators: list[Indicator], period: date, drafts: bool, *, headline_ids: set[int],
-             monthly: bool = False):
-    """Engine results by indicator id, and the inputs they came from."""
-    if not indicators:
-        return {}, None
-    frame = _frame_for(indicators, headline_ids)
-    inputs = selectors.performance_inputs(force=force, indicators=frame, period=period, include_drafts=drafts)
-    results = evaluate(inputs, period=period, indicator_ids=list(frame[c.ID]), monthly=monthly)
-    return {r["extra"]["id"]: r for r in results}, inputs
-
-
-def _page_state(force, plan_indicator_ids, period, drafts):
-    ytd = periods.ytd_months(period)
-    state = selectors.data_state(force=force, indicator_ids=plan_indicator_ids, first=ytd[0], last=period,
-                                 include_drafts=drafts)
-    return {"as_at": state["as_at"], "provisional": state["provisional"], "drafts": state["drafts"],
-            "period_label": periods.month_label(period), "quarter": periods.quarter(period),
-            "financial_year": periods.financial_year(period)}
+    return _bad_request(request, force, message, title="That period cannot be shown")
 
 
 def home(request):
@@ -86,17 +56,13 @@ def home(request):
         counts = None
         if period is not None:
             full = selectors.plan_for(force=plan.force, period=period)
-            measures = [m for a in full.areas.all() for p in a.priorities.all() for m in p.measures.all()]
-            headline = [m.indicator for m in measures if m.headline]
-            results, _ = _results(plan.force, headline, period, drafts, headline_ids={i.id for i in headline})
+            headline = [m.indicator for m in plan_measures(full) if m.headline]
+            results, _ = indicator_results(plan.force, headline, period, drafts,
+                                           headline_ids={i.id for i in headline})
             counts = panels.rag_counts(results.values()) if results else None
         cards.append({"plan": plan, "period": period, "period_label": period and periods.month_label(period),
                       "counts": counts})
     return render(request, "reports/home.html", {"cards": cards})
-
-
-def _plan_measures(plan):
-    return [m for a in plan.areas.all() for p in a.priorities.all() for m in p.measures.all()]
 
 
 def force_dashboard(request, force_slug: str):
@@ -110,13 +76,8 @@ def force_dashboard(request, force_slug: str):
     context = {"force": force, "plan": plan, "period": period, "drafts_visible": drafts}
     if plan is None or period is None:
         return render(request, "reports/dashboard.html", context)
-    measures = _plan_measures(plan)
-    indicators = list({m.indicator_id: m.indicator for m in measures}.values())
-    for ind in indicators:
-        ind.force = force
-    headline_ids = {m.indicator_id for m in measures if m.headline}
-    results, _ = _results(force, indicators, period, drafts, headline_ids=headline_ids)
-    headline = [m for m in measures if m.headline]
+    perf = plan_performance(force, plan, period, drafts)
+    results = perf.results
     areas = []
     for area in plan.areas.all():
         priorities = []
@@ -127,7 +88,7 @@ def force_dashboard(request, force_slug: str):
             priorities.append({"priority": priority, "prefix": prefix, "footnotes": table.footnotes,
                                "table": MeasuresTable(table.rows, caption=table.caption, footnote_prefix=prefix)})
         areas.append({"area": area, "priorities": priorities})
-    headline_table = panels.measure_table("Headline measures", headline, results, force_slug=force.slug,
+    headline_table = panels.measure_table("Headline measures", perf.headline, results, force_slug=force.slug,
                                           period=period)
     context.update({
         "areas": areas,
@@ -135,7 +96,7 @@ def force_dashboard(request, force_slug: str):
         "headline_footnotes": headline_table.footnotes,
         "counts": panels.rag_counts(results.values()),
         "months": selectors.months_with_data(force=force, include_drafts=drafts),
-        "state": _page_state(force, list(results), period, drafts),
+        "state": perf.state,
         "period_param": periods.format_month(period),
     })
     return render(request, "reports/dashboard.html", context)
@@ -157,11 +118,8 @@ def priority_detail(request, force_slug: str, number: int):
     if period is None:
         return render(request, "reports/priority.html", context)
     measures = list(priority.measures.all())
-    indicators = [m.indicator for m in measures]
-    for ind in indicators:
-        ind.force = force
-    results, _ = _results(force, indicators, period, drafts, headline_ids={m.indicator_id for m in measures
-                                                                             if m.headline})
+    results, _ = indicator_results(force, [m.indicator for m in measures], period, drafts,
+                                   headline_ids={m.indicator_id for m in measures if m.headline})
     table = panels.measure_table(f"Measures for priority {priority.number}", measures, results,
                                  force_slug=force.slug, period=period)
     charts = []
@@ -176,10 +134,10 @@ def priority_detail(request, force_slug: str, number: int):
     context.update({
         "table": MeasuresTable(table.rows, caption=table.caption, footnote_prefix="fn"),
         "footnotes": table.footnotes,
-        "commentary": render_markdown(commentary) if commentary else "",
+        "commentary": fmt.render_markdown(commentary) if commentary else "",
         "charts": charts,
         "months": selectors.months_with_data(force=force, include_drafts=drafts),
-        "state": _page_state(force, list(results), period, drafts),
+        "state": page_state(force, list(results), period, drafts),
         "period_param": periods.format_month(period),
     })
     return render(request, "reports/priority.html", context)
@@ -196,7 +154,7 @@ def indicator_detail(request, force_slug: str, code: str):
     context = {"force": force, "indicator": indicator, "period": period, "drafts_visible": drafts}
     if period is None:
         return render(request, "reports/indicator.html", context)
-    results, inputs = _results(force, [indicator], period, drafts, headline_ids=set(), monthly=True)
+    results, inputs = indicator_results(force, [indicator], period, drafts, headline_ids=set(), monthly=True)
     result = results[indicator.id]
     obs = inputs.observations[inputs.observations[c.INDICATOR_ID] == indicator.id].sort_values(c.MONTH)
     f = panels.spec(result)
@@ -222,10 +180,41 @@ def indicator_detail(request, force_slug: str, code: str):
         "assessment": assessment,
         "targets": selectors.target_history(indicator_id=indicator.id),
         "revisions": selectors.observation_history(indicator_id=indicator.id, limit=20),
-        "commentary": render_markdown(selectors.indicator_commentary(indicator_id=indicator.id, month=period)),
+        "commentary": fmt.render_markdown(selectors.indicator_commentary(indicator_id=indicator.id, month=period)),
         "months": selectors.months_with_data(force=force, include_drafts=drafts),
-        "state": _page_state(force, [indicator.id], period, drafts),
+        "state": page_state(force, [indicator.id], period, drafts),
         "period_param": periods.format_month(period),
         "csv_url": reverse("reports:api-observations-csv", args=[force.slug]) + f"?indicator={indicator.code}",
     })
     return render(request, "reports/indicator.html", context)
+
+
+def panel_report(request, force_slug: str):
+    """The panel report; ``download=1`` serves the file export_report writes."""
+    force = get_object_or_404(Force, slug=force_slug)
+    drafts = can_see_drafts(request.user, force)
+    try:
+        period = _period(request, force, drafts)
+    except BadPeriod as exc:
+        return _bad_period(request, force, str(exc))
+    mode = request.GET.get("mode") or "full"
+    # The dashboard's form sends its theme menu whatever the mode; it only counts for mode=theme.
+    raw_theme = (request.GET.get("theme") or None) if mode == "theme" else None
+    try:
+        theme = int(raw_theme) if raw_theme is not None else None
+    except ValueError:
+        return _bad_request(request, force, f"theme must be a whole number (got {raw_theme!r})")
+    download = request.GET.get("download") == "1"
+    toolbar = None
+    if not download and period is not None:
+        query = {"period": periods.format_month(period), "mode": mode, **({"theme": theme} if theme else {})}
+        toolbar = {"back": reverse("reports:force-dashboard", args=[force.slug]) + "?" + urlencode({"period": query["period"]}),
+                   "download": "?" + urlencode({**query, "download": 1})}
+    try:
+        html = build_report(force=force, period=period, mode=mode, theme=theme, drafts=drafts, toolbar=toolbar)
+    except ReportError as exc:
+        return _bad_request(request, force, str(exc))
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    if download:
+        response["Content-Disposition"] = f'attachment; filename="{report_filename(force, period, mode, theme)}"'
+    return response

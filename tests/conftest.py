@@ -2,6 +2,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from tests import factories
 
@@ -31,6 +32,13 @@ def demo_data(django_db_setup, django_db_blocker):
     """The demo loaded once for a test module (each test still runs in a
     transaction that is rolled back), and removed after the module."""
     with django_db_blocker.unblock():
+        # pytest-django sets up the test database only for the databases that
+        # collected tests are marked to use; a module whose tests carry no
+        # django_db mark would load (and flush!) the real one. Refuse.
+        name = str(connection.settings_dict["NAME"])
+        if not (name.startswith("test_") or "memorydb" in name or name == ":memory:"):
+            raise RuntimeError(f"refusing to load the demo into {name}, which is not a test database; "
+                               "mark the module's tests with pytest.mark.django_db")
         out = io.StringIO()
         call_command("load_demo", stdout=out)
         yield out.getvalue()

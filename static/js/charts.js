@@ -12,6 +12,10 @@
       window.Plotly.newPlot(el, figure.data, figure.layout,
         { displayModeBar: false, responsive: true, staticPlot: false });
       el.classList.add("chart-drawn");
+      // In the exported report the data tables start open, for readers
+      // without scripts; once the chart is drawn, fold its table away.
+      var details = el.parentNode.querySelector("details[data-close-when-drawn]");
+      if (details) { details.removeAttribute("open"); }
     });
   }
   if (document.readyState === "loading") {

@@ -6,6 +6,10 @@ import pytest
 
 from tests.browser.conftest import axe_violations, screenshot
 
+# The mark makes pytest-django set up the test database even when only these
+# tests run; the live server reads the demo loaded there.
+pytestmark = pytest.mark.django_db
+
 PAGES = [
     ("home", "/", 0),
     ("dashboard", "/west-mercia/", 0),

@@ -1,0 +1,70 @@
+"""What the pages and the panel report show about a plan at a period, from
+the selectors and the engine: one place, so both show the same figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+from indicators import periods, selectors
+from indicators.engine import columns as c
+from indicators.engine.performance import evaluate
+from indicators.models import Force, Indicator, Plan, PriorityIndicator
+
+
+def indicator_frame(indicators: list[Indicator], headline_ids: set[int]) -> pd.DataFrame:
+    rows = [(i.id, i.force.slug, i.code, i.name, i.unit, i.decimals, i.aggregation, i.polarity, i.msg,
+             i.id in headline_ids) for i in indicators]
+    return pd.DataFrame.from_records(rows, columns=[*c.INDICATOR_COLUMNS, c.HEADLINE])
+
+
+def indicator_results(force: Force, indicators: list[Indicator], period: date, drafts: bool, *,
+                      headline_ids: set[int], monthly: bool = False):
+    """Engine results by indicator id, and the inputs they came from."""
+    if not indicators:
+        return {}, None
+    for ind in indicators:
+        ind.force = force          # all of this force's; saves a query per indicator
+    frame = indicator_frame(indicators, headline_ids)
+    inputs = selectors.performance_inputs(force=force, indicators=frame, period=period, include_drafts=drafts)
+    results = evaluate(inputs, period=period, indicator_ids=list(frame[c.ID]), monthly=monthly)
+    return {r["extra"]["id"]: r for r in results}, inputs
+
+
+def page_state(force: Force, indicator_ids: list[int], period: date, drafts: bool) -> dict:
+    ytd = periods.ytd_months(period)
+    state = selectors.data_state(force=force, indicator_ids=indicator_ids, first=ytd[0], last=period,
+                                 include_drafts=drafts)
+    return {"as_at": state["as_at"], "provisional": state["provisional"], "drafts": state["drafts"],
+            "period_label": periods.month_label(period), "quarter": periods.quarter(period),
+            "financial_year": periods.financial_year(period),
+            "first_label": periods.month_label(ytd[0])}
+
+
+def plan_measures(plan: Plan) -> list[PriorityIndicator]:
+    return [m for a in plan.areas.all() for p in a.priorities.all() for m in p.measures.all()]
+
+
+@dataclass
+class PlanPerformance:
+    force: Force
+    plan: Plan
+    period: date
+    measures: list[PriorityIndicator]
+    results: dict
+    state: dict
+
+    @property
+    def headline(self) -> list[PriorityIndicator]:
+        return [m for m in self.measures if m.headline]
+
+
+def plan_performance(force: Force, plan: Plan, period: date, drafts: bool) -> PlanPerformance:
+    measures = plan_measures(plan)
+    indicators = list({m.indicator_id: m.indicator for m in measures}.values())
+    results, _ = indicator_results(force, indicators, period, drafts,
+                                   headline_ids={m.indicator_id for m in measures if m.headline})
+    return PlanPerformance(force, plan, period, measures, results,
+                           page_state(force, list(results), period, drafts))
