@@ -280,12 +280,67 @@ class Return(models.Model):
 
     class Meta:
         ordering = ["force", "-created_at"]
+        permissions = [("publish_return", "Can publish a return (make its figures public)")]
         constraints = [
             models.CheckConstraint(condition=Q(state__in=ReturnState.values), name="return_state_valid"),
         ]
 
     def __str__(self) -> str:
         return f"{self.force.slug} {self.period} ({self.state})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == ReturnState.PUBLISHED
+
+
+class ReturnLine(models.Model):
+    """One figure as submitted in a return. Lines wait here, seen only by the
+    force's analysts and panel members, until the return is published; then
+    each is written to its Observation (whose history keeps earlier values)."""
+
+    source_return = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="lines", verbose_name="return")
+    indicator = models.ForeignKey("Indicator", on_delete=models.CASCADE, related_name="return_lines")
+    month = models.DateField()
+    value = models.FloatField(null=True, blank=True)
+    numerator = models.FloatField(null=True, blank=True)
+    denominator = models.FloatField(null=True, blank=True)
+    status = models.CharField(max_length=12, default="final")
+    note = models.TextField(blank=True)
+    row = models.PositiveIntegerField(null=True, blank=True, help_text="Row of the file it came from.")
+
+    class Meta:
+        ordering = ["source_return", "indicator", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["source_return", "indicator", "month"], name="line_unique_return_month"),
+            models.CheckConstraint(condition=Q(status__in=["final", "provisional", "unavailable"]),
+                                   name="line_status_valid"),
+            models.CheckConstraint(condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
+                                   name="line_denominator_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {periods.format_month(self.month)}: {self.value}"
+
+
+class Role(models.TextChoices):
+    ANALYST = "analyst", "OPCC analyst"
+    PANEL = "panel", "Panel member"
+
+
+class ForceMembership(models.Model):
+    """Ties a user to a force they work on. What they may do there comes from
+    their group: "OPCC analyst" edits the force's data; "Panel member" reads
+    its drafts."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="force_memberships")
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="memberships")
+
+    class Meta:
+        ordering = ["force", "user"]
+        constraints = [models.UniqueConstraint(fields=["user", "force"], name="membership_unique_user_force")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.force}"
 
 
 class ObservationStatus(models.TextChoices):

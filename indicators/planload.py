@@ -143,9 +143,10 @@ def _load(summary: LoadSummary, spec: PlanSpec, *, is_demo: bool) -> None:
                     summary.created["peer indicators"] += 1
 
     area_numbers = [a.number for a in spec.areas]
-    deleted, _ = plan.areas.exclude(number__in=area_numbers).delete()
-    if deleted:
-        summary.deleted["areas of focus (with their priorities)"] += deleted
+    gone = plan.areas.exclude(number__in=area_numbers)
+    if gone.exists():
+        summary.deleted["areas of focus (with their priorities)"] += gone.count()
+        gone.delete()
     priority_numbers = [p.number for a in spec.areas for p in a.priorities]
     removed = plan.priorities.exclude(number__in=priority_numbers)
     if removed.exists():

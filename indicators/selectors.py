@@ -25,6 +25,7 @@ from indicators.models import (
     ReturnState,
     Target,
 )
+from indicators.returns import pending_lines
 
 
 def plan_list() -> QuerySet[Plan]:
@@ -69,13 +70,21 @@ def peer_indicator_frame(*, force: Force, codes: list[str]) -> tuple[pd.DataFram
 
 def observation_frame(*, indicator_ids: list[int], start: date | None = None, end: date | None = None,
                       include_drafts: bool = False) -> pd.DataFrame:
+    """Published figures; with ``include_drafts``, the lines of unpublished
+    returns laid over them (a second query)."""
     qs = Observation.objects.filter(_visible(include_drafts), indicator_id__in=indicator_ids)
     if start is not None:
         qs = qs.filter(month__gte=start)
     if end is not None:
         qs = qs.filter(month__lte=end)
-    rows = qs.values_list(*c.OBSERVATION_COLUMNS)
-    return pd.DataFrame.from_records(list(rows), columns=c.OBSERVATION_COLUMNS)
+    frame = pd.DataFrame.from_records(list(qs.values_list(*c.OBSERVATION_COLUMNS)), columns=c.OBSERVATION_COLUMNS)
+    if include_drafts:
+        lines = pending_lines(indicator_ids=indicator_ids, first=start, last=end).values_list(*c.OBSERVATION_COLUMNS)
+        pending = pd.DataFrame.from_records(list(lines), columns=c.OBSERVATION_COLUMNS)
+        if len(pending):
+            frame = (pd.concat([frame, pending], ignore_index=True)
+                     .drop_duplicates([c.INDICATOR_ID, c.MONTH], keep="last").reset_index(drop=True))
+    return frame
 
 
 def target_frame(*, indicator_ids: list[int]) -> pd.DataFrame:
@@ -121,16 +130,26 @@ def performance_inputs(*, force: Force, indicators: pd.DataFrame, period: date,
 def default_period(*, force: Force, include_drafts: bool = False) -> date | None:
     """"One version of the truth": the latest month in which every headline
     indicator of the force's plans that has data has a value (every indicator
-    of the force when no headline measure has data). One query, two in the
-    fallback."""
+    of the force when no headline measure has data). With drafts, unpublished
+    returns' lines count too."""
     with_values = (Observation.objects.filter(_visible(include_drafts), indicator__force=force)
                    .exclude(status="unavailable").filter(Q(value__isnull=False) | Q(numerator__isnull=False)))
+    pending = (pending_lines(indicator_ids=Indicator.objects.filter(force=force).values("id"))
+               .exclude(status="unavailable")) if include_drafts else None
 
-    def latest(qs):
-        return list(qs.order_by().values("indicator_id").annotate(last=Max("month")).values_list("last", flat=True))
+    def latest(headline: bool) -> dict:
+        sources = [with_values] + ([pending] if pending is not None else [])
+        out: dict = {}
+        for qs in sources:
+            if headline:
+                qs = qs.filter(indicator__measures__headline=True)
+            for ind, last in qs.order_by().values("indicator_id").annotate(last=Max("month")).values_list(
+                    "indicator_id", "last"):
+                out[ind] = max(out.get(ind, last), last)
+        return out
 
-    months = latest(with_values.filter(indicator__measures__headline=True)) or latest(with_values)
-    return min(months) if months else None
+    months = latest(True) or latest(False)
+    return min(months.values()) if months else None
 
 
 def observation_export_rows(*, force: Force, first: date | None, last: date | None, include_drafts: bool,
@@ -144,8 +163,14 @@ def observation_export_rows(*, force: Force, first: date | None, last: date | No
         qs = qs.filter(month__gte=first)
     if last is not None:
         qs = qs.filter(month__lte=last)
-    return (qs.order_by("indicator__code", "month")
-            .values_list("indicator__code", "month", "value", "numerator", "denominator", "status", "note"))
+    columns = ("indicator__code", "month", "value", "numerator", "denominator", "status", "note")
+    rows = {(r[0], r[1]): r for r in qs.order_by("indicator__code", "month").values_list(*columns)}
+    if include_drafts:
+        lines = pending_lines(indicator_ids=Indicator.objects.filter(force=force).values("id"), first=first, last=last)
+        if code is not None:
+            lines = lines.filter(indicator__code=code)
+        rows.update({(r[0], r[1]): r for r in lines.values_list(*columns)})
+    return [rows[k] for k in sorted(rows)]
 
 
 
@@ -160,8 +185,12 @@ def plan_for(*, force: Force, period: date | None) -> Plan | None:
 
 def months_with_data(*, force: Force, include_drafts: bool = False) -> list[date]:
     """Every month with at least one visible figure for the force, newest first."""
-    return list(Observation.objects.filter(_visible(include_drafts), indicator__force=force)
-                .exclude(status="unavailable").order_by("-month").values_list("month", flat=True).distinct())
+    months = set(Observation.objects.filter(_visible(include_drafts), indicator__force=force)
+                 .exclude(status="unavailable").values_list("month", flat=True).distinct())
+    if include_drafts:
+        months |= set(pending_lines(indicator_ids=Indicator.objects.filter(force=force).values("id"))
+                      .exclude(status="unavailable").values_list("month", flat=True).distinct())
+    return sorted(months, reverse=True)
 
 
 def data_state(*, force: Force, indicator_ids: list[int], first: date, last: date, include_drafts: bool) -> dict:
@@ -174,6 +203,8 @@ def data_state(*, force: Force, indicator_ids: list[int], first: date, last: dat
         provisional=Count("id", filter=Q(status="provisional")),
         drafts=Count("id", filter=Q(source_return__isnull=False) & ~Q(source_return__state=ReturnState.PUBLISHED)),
     )
+    if include_drafts:
+        state["drafts"] += pending_lines(indicator_ids=indicator_ids, first=first, last=last).count()
     return state
 
 
@@ -191,7 +222,21 @@ def target_history(*, indicator_id: int) -> list[Target]:
     return list(Target.objects.filter(indicator_id=indicator_id).order_by("-financial_year"))
 
 
-def observation_history(*, indicator_id: int, limit: int = 50) -> list:
-    """The latest revisions of an indicator's figures, newest first."""
-    return list(Observation.history.filter(indicator_id=indicator_id, history_type="~")
-                .select_related("history_user").order_by("-history_date")[:limit])
+def revisions(*, indicator_id: int, limit: int = 20) -> list[dict]:
+    """Changes to published figures, newest first: month, old and new values,
+    when and by whom (from the observation history)."""
+    history = (Observation.history.filter(indicator_id=indicator_id)
+               .select_related("history_user").order_by("id", "history_date", "history_id"))
+    previous: dict[int, object] = {}
+    out = []
+    for record in history:
+        before = previous.get(record.id)
+        if before is not None and record.history_type == "~" and any(
+                getattr(before, f) != getattr(record, f) for f in ("value", "numerator", "denominator", "status")):
+            out.append({"month": record.month, "old": before.value, "new": record.value,
+                        "old_status": before.status, "new_status": record.status,
+                        "when": record.history_date, "who": record.history_user,
+                        "reason": record.history_change_reason or ""})
+        previous[record.id] = record
+    out.sort(key=lambda r: r["when"], reverse=True)
+    return out[:limit]

@@ -179,7 +179,7 @@ def indicator_detail(request, force_slug: str, code: str):
         "significance": fmt.SIGNIFICANCE_LABELS[result["significance"]["result"]],
         "assessment": assessment,
         "targets": selectors.target_history(indicator_id=indicator.id),
-        "revisions": selectors.observation_history(indicator_id=indicator.id, limit=20),
+        "revisions": selectors.revisions(indicator_id=indicator.id),
         "commentary": fmt.render_markdown(selectors.indicator_commentary(indicator_id=indicator.id, month=period)),
         "months": selectors.months_with_data(force=force, include_drafts=drafts),
         "state": page_state(force, [indicator.id], period, drafts),

@@ -79,3 +79,19 @@ plan:
               targets:
                 2013/14: {kind: milestone, due: 2014-03-31, wording: "Monitor outcome"}
 """
+
+
+def make_user(username: str, *, role: str | None = None, forces=(), superuser: bool = False):
+    """A user in the "OPCC analyst" or "Panel member" group, member of ``forces``."""
+    from django.contrib.auth.models import Group, User
+
+    from indicators.roles import ANALYST, PANEL
+
+    if superuser:
+        return User.objects.create_superuser(username, f"{username}@example.org", "pw")
+    user = User.objects.create_user(username, f"{username}@example.org", "pw", is_staff=role is not None)
+    if role:
+        user.groups.add(Group.objects.get(name={"analyst": ANALYST, "panel": PANEL}[role]))
+    for force in forces:
+        models.ForceMembership.objects.create(user=user, force=force)
+    return user

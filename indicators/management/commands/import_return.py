@@ -1,0 +1,83 @@
+"""python manage.py import_return FILE.csv|xlsx [--dry-run] [--publish] [--user NAME]"""
+
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from indicators.management.commands._common import acting_user
+from indicators.returnfile import ReturnFileError, check_rows, read_table, too_large
+from indicators.returns import ReturnError, catalogue_for, preview, stage, summarise
+
+SHOW_CHANGES = 20
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a return file (CSV with a header row, or the first sheet of an XLSX) in the columns "
+        "force,indicator,month,value,numerator,denominator,status,note. The whole file is checked first: "
+        "any bad row rejects the whole file, every problem listed as 'row N, column C: message', and "
+        "nothing is written. A good file becomes a draft return per force (new, changed and unchanged "
+        "figures are listed); --publish makes its figures public at once. --dry-run checks and lists "
+        "without writing. With --user NAME the import acts with that user's permissions."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="the return file, .csv or .xlsx")
+        parser.add_argument("--dry-run", action="store_true", help="check and list the changes; write nothing")
+        parser.add_argument("--publish", action="store_true", help="publish the return at once")
+        parser.add_argument("--user", help="act as this user, with their permissions (default: an operator)")
+
+    def handle(self, *args, file, dry_run, publish, user, **options):
+        started = time.perf_counter()
+        acting = acting_user(user, perms=["indicators.add_return"] + (["indicators.publish_return"] if publish else []))
+        path = Path(file)
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise CommandError(f"{file}: cannot read the file ({exc.strerror})") from None
+        problem = too_large(size)          # refused before reading: no memory blow-up
+        if problem:
+            raise CommandError(f"{path.name}: {problem}; nothing was written")
+        try:
+            header, body = read_table(path.read_bytes(), path.name)
+            skipped: list[int] = []
+            rows = check_rows(header, body, catalogue_for(acting), today=timezone.localdate(), skipped=skipped)
+        except ReturnFileError as exc:
+            listed = "\n".join(f"  {p}" for p in exc.problems)
+            raise CommandError(f"{path.name}: {len(exc.problems)} problem(s); nothing was written:\n{listed}") from None
+        changes = preview(rows)
+        if skipped:
+            self.stdout.write(f"{len(skipped):,} row(s) with no figure skipped (rows {_ranges(skipped)}).")
+        for change in [c for c in changes if c.kind == "changed"][:SHOW_CHANGES]:
+            self.stdout.write(f"  changed  {change.describe()}")
+        if dry_run:
+            for line in summarise(changes).lines():
+                self.stdout.write(line)
+            self.stdout.write(f"Dry run: {len(rows):,} rows checked, nothing written.")
+            return
+        try:
+            summary = stage(rows, user=acting, source=path.name, publish=publish)
+        except ReturnError as exc:
+            raise CommandError(f"{path.name}: {exc}; nothing was written") from None
+        for line in summary.lines():
+            self.stdout.write(line)
+        state = "published" if publish else "draft (publish it in the admin, or import again with --publish)"
+        numbers = ", ".join(f"#{r.pk} {r.force.slug}" for r in summary.returns)
+        elapsed = time.perf_counter() - started
+        self.stdout.write(self.style.SUCCESS(
+            f"Imported {len(rows):,} rows from {path.name} in {elapsed:.1f} s ({len(rows) / elapsed:,.0f} rows/s): "
+            f"return {numbers}, {state}."))
+
+
+def _ranges(numbers: list[int]) -> str:
+    """[2, 3, 4, 7] -> "2-4, 7"."""
+    out, start = [], None
+    for i, n in enumerate(numbers):
+        if start is None:
+            start = n
+        if i + 1 == len(numbers) or numbers[i + 1] != n + 1:
+            out.append(f"{start}-{n}" if n != start else str(n))
+            start = None
+    return ", ".join(out[:10]) + (" …" if len(out) > 10 else "")
