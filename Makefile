@@ -48,3 +48,4 @@ clean:
 bench: install
 	$(PY) bench/bench_engine.py
 	$(PY) bench/bench_pages.py
+	$(PY) bench/bench_import.py

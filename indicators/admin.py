@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -206,9 +207,14 @@ class ReturnAdmin(ForceScoped, ReturnViews, SimpleHistoryAdmin):
         style = {"draft": "#b10e1e", "submitted": "#b35c00", "published": "#00703c"}[obj.state]
         return format_html('<strong style="color:{}">{}</strong>', style, obj.get_state_display())
 
+    def get_queryset(self, request):
+        # figures waiting (lines) or, once published, written (observations)
+        return super().get_queryset(request).annotate(
+            n_lines=Count("lines", distinct=True), n_published=Count("observations", distinct=True))
+
     @admin.display(description="Figures")
     def line_count(self, obj):
-        return obj.lines.count()
+        return obj.n_lines or obj.n_published
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.state == models.ReturnState.PUBLISHED:

@@ -58,7 +58,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Dry run: {len(rows):,} rows checked, nothing written.")
             return
         try:
-            summary = stage(rows, user=acting, source=path.name, publish=publish)
+            summary = stage(rows, user=acting, source=path.name, publish=publish, changes=changes)
         except ReturnError as exc:
             raise CommandError(f"{path.name}: {exc}; nothing was written") from None
         for line in summary.lines():
