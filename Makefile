@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt package-lock.json | sha
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test lint migrate superuser clean bench
+.PHONY: install demo serve test lint migrate superuser clean bench load
 
 install: $(STAMP)
 
@@ -33,6 +33,19 @@ migrate: install
 # Creates an administrator for /admin/ (asks for a password).
 superuser: install
 	DEBUG=1 $(PY) manage.py createsuperuser
+
+# Production-style serving on this machine: gunicorn + whitenoise against
+# PostgreSQL (DATABASE_URL, default the local cluster's pccperf database),
+# DEBUG off. Plain HTTP on localhost, so the HTTPS redirect is switched off;
+# a real deployment keeps it on behind TLS (README, Production).
+SERVE_DB ?= postgres://postgres@127.0.0.1:5432/pccperf
+serve: install
+	@createdb -h 127.0.0.1 -U postgres pccperf 2>/dev/null || true
+	DATABASE_URL=$(SERVE_DB) SECRET_KEY=$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')} \
+	  SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 ALLOWED_HOSTS=127.0.0.1,localhost \
+	  sh -c '$(PY) manage.py migrate --noinput && $(PY) manage.py collectstatic --noinput -v0 && \
+	  $(PY) manage.py load_demo --if-empty && \
+	  $(VENV)/bin/gunicorn pccperf.wsgi --bind $(HOST):$(PORT) --workers $${WORKERS:-3} --access-logfile -'
 
 # The whole suite. DATABASE_URL selects PostgreSQL; SQLite otherwise.
 test: install

@@ -13,3 +13,6 @@ from pccperf.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+SECURE_SSL_REDIRECT = False      # the test client and live server speak plain HTTP
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False

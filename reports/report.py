@@ -83,7 +83,11 @@ def check_request(*, force: Force, period: date | None, mode: str, theme: int | 
 
 
 def build_report(*, force: Force, period: date | None, mode: str = "full", theme: int | None = None,
-                 drafts: bool = False, generated_at: datetime | None = None, toolbar: dict | None = None) -> str:
+                 drafts: bool = False, generated_at: datetime | None = None, toolbar: dict | None = None,
+                 nonce: str | None = None) -> str:
+    """The report's HTML. ``toolbar`` and ``nonce`` are for viewing it on the
+    site (a Download link; the nonce the Content-Security-Policy wants for
+    its inline scripts); the exported file has neither."""
     plan = check_request(force=force, period=period, mode=mode, theme=theme)
     perf = plan_performance(force, plan, period, drafts)
     results = perf.results
@@ -136,7 +140,7 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
         "definitions": _definitions(shown),
         "generated_at": timezone.localtime(generated_at),
         "period_first": periods.month_label(periods.ytd_months(period)[0]),
-        "toolbar": toolbar,
+        "toolbar": toolbar, "nonce": nonce,
         **_inline_assets(),
     }
     return render_to_string("reports/export/report.html", context)

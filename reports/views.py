@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -211,10 +211,24 @@ def panel_report(request, force_slug: str):
         toolbar = {"back": reverse("reports:force-dashboard", args=[force.slug]) + "?" + urlencode({"period": query["period"]}),
                    "download": "?" + urlencode({**query, "download": 1})}
     try:
-        html = build_report(force=force, period=period, mode=mode, theme=theme, drafts=drafts, toolbar=toolbar)
+        html = build_report(force=force, period=period, mode=mode, theme=theme, drafts=drafts, toolbar=toolbar,
+                            nonce=None if download else str(request.csp_nonce))
     except ReportError as exc:
         return _bad_request(request, force, str(exc))
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
     if download:
         response["Content-Disposition"] = f'attachment; filename="{report_filename(force, period, mode, theme)}"'
     return response
+
+
+def healthz(request):
+    """For load balancers and monitoring: 200 when the database answers."""
+    from django.db import connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any database failure is "unhealthy"
+        return JsonResponse({"status": "error", "database": type(exc).__name__}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

@@ -162,3 +162,10 @@ def test_cli_unwritable_output_path(demo, tmp_path):
     with pytest.raises(CommandError, match="is a folder"):
         call_command("export_report", "--force", "west-mercia", "--period", "2013-06", "--output", str(tmp_path),
                      stdout=StringIO())
+
+
+def test_report_page_scripts_carry_the_policys_nonce(demo, client):
+    response = client.get("/west-mercia/report/?period=2013-06&mode=exceptions")
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+    html = response.content.decode()
+    assert html.count(f'<script nonce="{nonce}">') == 2 and "<script>" not in html

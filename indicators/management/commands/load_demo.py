@@ -16,7 +16,16 @@ class Command(BaseCommand):
         "figures entered by analysts are kept."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--if-empty", action="store_true",
+                            help="load only when the database has no plan yet (for first starts)")
+
+    def handle(self, *args, if_empty=False, **options):
+        from indicators.models import Plan
+
+        if if_empty and Plan.objects.exists():
+            self.stdout.write("The database already has plans; the demo was not loaded.")
+            return
         started = time.perf_counter()
         summary = load_demo(progress=self.stdout.write)
         self.stdout.write(self.style.SUCCESS(
