@@ -65,10 +65,13 @@ def test_period_selector_changes_the_dashboard(site, page):
 
 
 @pytest.mark.parametrize("path", ["/west-mercia/priorities/2/", "/west-mercia/report/?period=2013-06&mode=exceptions"])
-def test_charts_draw_under_the_content_security_policy(site, page, path):
+def test_charts_draw_under_the_content_security_policy(site, browser, path):
+    context = browser.new_context()
+    page = context.new_page()
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     response = page.goto(site + path)
     assert "script-src 'self'" in response.headers["content-security-policy"]
     page.wait_for_function("document.querySelectorAll('.chart-drawn svg.main-svg').length >= 4")
     assert [e for e in errors if "Content Security Policy" in e] == []
+    context.close()
