@@ -331,6 +331,6 @@ def _save_grid(force, quarter, rows, user) -> Return:
         ReturnLine(source_return=ret, indicator_id=r.indicator_id, month=r.month, value=r.value,
                    numerator=r.numerator, denominator=r.denominator, status=r.status, note=r.note)
         for r in rows])
-    ret.save()      # a history record of the edit, with who
+    ret.save()      # a history record of the edit, with who; bumps the data version
     return ret
 

@@ -12,3 +12,7 @@ class IndicatorsConfig(AppConfig):
 
         # Groups come back after a flush (tests) as well as after migrate.
         post_migrate.connect(roles.post_migrate, sender=self, dispatch_uid="indicators-roles")
+
+        from indicators import versioning
+
+        versioning.connect_signals(self)

@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 from django.db import transaction
 
-from indicators import models, periods
+from indicators import models, periods, versioning
 from indicators.planfile import parse_plan_file
 from indicators.planload import load_plan
 from indicators.returnfile import COLUMNS, check_rows, read_table
@@ -210,4 +210,5 @@ def restore(folder: Path, *, today: date, progress=None) -> dict:
         models.PanelMeeting.objects.create(force=by_slug[m["force"]], date=m["date"], period=m["period"],
                                            mode=m["mode"], theme=m["theme"], notes=m["notes"])
     counts["notes"] = sum(len(notes.get(k, [])) for k in ("assessments", "commentary", "meetings"))
+    versioning.bump()
     return counts

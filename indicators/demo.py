@@ -12,10 +12,8 @@ commentary, meetings).
 
 from __future__ import annotations
 
-import csv
 import math
 import random
-import re
 import zlib
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,7 +25,7 @@ from django.conf import settings
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from indicators import models, periods
+from indicators import models, periods, versioning
 from indicators.planfile import parse_plan_file
 from indicators.planload import load_plan
 
@@ -36,16 +34,6 @@ POPULATION_FILE = Path(settings.BASE_DIR) / "fixtures" / "population_police_forc
 DEMO_FORCES = ["west-mercia", "leicestershire", "essex"]
 ILLUSTRATIVE = "Illustrative"
 DEMO_RETURN_PERIOD = "Demo data (illustrative)"
-
-# Force names in population files that do not slugify to their data.police.uk id.
-POPULATION_NAME_TO_SLUG = {"Metropolitan Police": "metropolitan"}
-
-
-def slug_for_force_name(name: str) -> str:
-    if name in POPULATION_NAME_TO_SLUG:
-        return POPULATION_NAME_TO_SLUG[name]
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-
 
 # --- pure helpers -----------------------------------------------------------
 
@@ -250,21 +238,12 @@ def read_data_file(slug: str) -> dict:
     return yaml.safe_load((DEMO_DIR / f"{slug}.data.yaml").read_text(encoding="utf-8"))
 
 
-def load_populations(path: Path = POPULATION_FILE, *, only_existing: bool = True) -> int:
-    """Mid-year populations by force area (a `year` column, one column per force name)."""
-    forces = {f.slug: f for f in models.Force.objects.all()}
-    count = 0
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        for row in csv.DictReader(handle):
-            year = int(row.pop("year"))
-            for name, people in row.items():
-                force = forces.get(slug_for_force_name(name))
-                if force is None or not people:
-                    continue
-                models.ForcePopulation.objects.update_or_create(
-                    force=force, year=year, defaults={"population": int(people)})
-                count += 1
-    return count
+def load_populations(path: Path = POPULATION_FILE) -> int:
+    """Populations for the forces the demo knows (no new forces)."""
+    from indicators.management.commands.load_population import load_populations as load
+    from indicators.management.commands.load_population import read_population_file
+
+    return load(read_population_file(path), create_forces=False)[1]
 
 
 def _population_lookup() -> dict[str, dict[int, int]]:
@@ -387,6 +366,7 @@ def _write(new: list[models.Observation], existing: dict) -> None:
     bulk_create_with_history(create, models.Observation, batch_size=2000)
     if update:
         bulk_update_with_history(update, models.Observation, _OBS_FIELDS, batch_size=2000)
+    versioning.bump()
 
 
 def _load_notes(force: models.Force, data: dict, indicators: dict[str, models.Indicator]) -> None:

@@ -503,3 +503,14 @@ class PanelMeeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.force} panel {self.date:%d %B %Y}"
+
+
+class DataVersion(models.Model):
+    """One row whose number goes up with every change to plans or figures,
+    in the same transaction as the change: pages cached under the number are
+    never served after the data they show has changed."""
+
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"data version {self.version}"

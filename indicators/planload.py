@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from indicators import models
+from indicators import models, versioning
 from indicators.planfile import ForceSpec, IndicatorSpec, PlanSpec
 
 
@@ -100,6 +100,7 @@ class _DryRun(Exception):
 
 
 def _load(summary: LoadSummary, spec: PlanSpec, *, is_demo: bool) -> None:
+    versioning.bump()       # measure lists are rebuilt with bulk_create, which sends no signal
     force = _load_force(summary, spec.force, is_demo=is_demo)
     peers = {p.slug: _load_force(summary, p, is_demo=False) for p in spec.peers}
 

@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from indicators import periods
+from indicators import periods, versioning
 from indicators.models import Force, ForceMembership, Indicator, Observation, Return, ReturnLine, ReturnState
 from indicators.permissions import can_edit, editable_force_ids
 from indicators.returnfile import Catalogue, IndicatorInfo, Row
@@ -143,6 +143,7 @@ def stage(rows: list[Row], *, user, source: str, period: str = "", publish: bool
                 [ReturnLine(source_return=ret, indicator_id=r.indicator_id, month=r.month, value=r.value,
                             numerator=r.numerator, denominator=r.denominator, status=r.status, note=r.note,
                             row=r.number) for r in force_rows], batch_size=2000)
+    versioning.bump()
     return summary
 
 
@@ -210,7 +211,7 @@ def _apply(ret: Return, lines: list[tuple], user) -> dict:
         bulk_update_with_history(update, Observation, [*FIELDS, "source_return", "updated_at"], batch_size=2000,
                                  default_user=user, default_change_reason=reason)
     ret.state, ret.published_at, ret.published_by = ReturnState.PUBLISHED, now, user
-    ret.save(update_fields=["state", "published_at", "published_by"])
+    ret.save(update_fields=["state", "published_at", "published_by"])      # bumps the data version
     return {"new": len(create), "changed": len(update), "unchanged": unchanged}
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -76,10 +75,17 @@ class MeasuresTable(tables.Table):
         return fmt.change_pct(record["change_pct"])
 
     def render_rag(self, record):
-        return render_to_string("reports/_rag_badge.html", {
-            "rag": record["rag"] or "none", "label": fmt.RAG_LABELS.get(record["rag"], "Not rated"),
-            "shape": fmt.RAG_SHAPES.get(record["rag"], "\u2013"), "manual": record["rag_source"] == "manual",
-            "reason": record["rag_reason"], "status_text": record["status_text"]})
+        # format_html, not a template per row: this cell is on every measure of every table.
+        rag = record["rag"]
+        badge = format_html(
+            '<span class="rag rag-{}" title="{}"><span class="rag-shape" aria-hidden="true">{}</span> {}{}'
+            '<span class="visually-hidden">: {}</span></span>',
+            rag or "none", record["rag_reason"], fmt.RAG_SHAPES.get(rag, "\u2013"), fmt.RAG_LABELS.get(rag, "Not rated"),
+            mark_safe(' <span class="rag-manual">(manual)</span>') if record["rag_source"] == "manual" else "",
+            record["rag_reason"])
+        if record["status_text"]:
+            badge += format_html('<span class="status-text">{}</span>', record["status_text"])
+        return badge
 
     def render_variation(self, record):
         return format_html('<span class="{}">{}</span>', record["variation_class"], record["variation"])

@@ -16,6 +16,7 @@ from indicators.models import Force, Indicator
 from indicators.permissions import can_see_drafts
 from reports import formatting as fmt
 from reports import panels
+from reports.cache import cached_page
 from reports.performance import indicator_results, page_state, plan_measures, plan_performance
 from reports.report import ReportError, build_report, report_filename
 from reports.tables import MeasuresTable
@@ -47,6 +48,7 @@ def _bad_period(request, force: Force | None, message: str):
     return _bad_request(request, force, message, title="That period cannot be shown")
 
 
+@cached_page
 def home(request):
     plans = list(selectors.plan_list())
     cards = []
@@ -65,6 +67,7 @@ def home(request):
     return render(request, "reports/home.html", {"cards": cards})
 
 
+@cached_page
 def force_dashboard(request, force_slug: str):
     force = get_object_or_404(Force, slug=force_slug)
     drafts = can_see_drafts(request.user, force)
@@ -102,6 +105,7 @@ def force_dashboard(request, force_slug: str):
     return render(request, "reports/dashboard.html", context)
 
 
+@cached_page
 def priority_detail(request, force_slug: str, number: int):
     force = get_object_or_404(Force, slug=force_slug)
     drafts = can_see_drafts(request.user, force)
@@ -143,6 +147,7 @@ def priority_detail(request, force_slug: str, number: int):
     return render(request, "reports/priority.html", context)
 
 
+@cached_page
 def indicator_detail(request, force_slug: str, code: str):
     force = get_object_or_404(Force, slug=force_slug)
     indicator = get_object_or_404(Indicator, force=force, code=code)

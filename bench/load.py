@@ -1,0 +1,80 @@
+"""Load test (make load): gunicorn on 127.0.0.1 against the national data set
+in PostgreSQL, wrk with 16 concurrent clients for a fixed time per page, and
+a trivial view (/healthz) in the same run as the baseline. Bounded: only
+127.0.0.1, a fixed duration, then everything stops.
+
+LOAD_SECONDS (default 60) sets the time per page; SCALE_DATABASE_URL the
+database (loaded by bench/bench_scale.py --keep when it has no plans)."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+URL = os.environ.get("SCALE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/pccperf_scale")
+SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
+PORT = int(os.environ.get("LOAD_PORT", "8002"))
+PAGES = [
+    ("trivial: /healthz", "/healthz"),
+    ("plan dashboard", "/west-mercia/"),
+    ("priority page", "/west-mercia/priorities/1/"),
+    ("API, one indicator", "/api/forces/west-mercia/indicators/ind-00/"),
+    ("panel report (1.8 MB)", "/west-mercia/report/?mode=exceptions&download=1"),
+]
+
+
+def has_data() -> bool:
+    name = URL.rsplit("/", 1)[1]
+    result = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", name, "-tAc",
+                             "SELECT count(*) FROM indicators_plan"], capture_output=True, text=True)
+    return result.returncode == 0 and result.stdout.strip() not in ("", "0")
+
+
+def main():
+    if not shutil.which("wrk"):
+        sys.exit("make load needs wrk: apt-get install -y wrk")
+    if not has_data():
+        print("loading the national data set first (bench/bench_scale.py)...")
+        subprocess.run([sys.executable, str(ROOT / "bench" / "bench_scale.py")], check=True)
+    env = {**os.environ, "DATABASE_URL": URL, "SECRET_KEY": secrets.token_urlsafe(50), "DEBUG": "0",
+           "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0", "AXES_FAILURE_LIMIT": "1000"}
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    workers = 2 * (os.cpu_count() or 1) + 1
+    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "pccperf.wsgi", "--bind",
+                               f"127.0.0.1:{PORT}", "--workers", str(workers), "--log-level", "warning"],
+                              cwd=ROOT, env=env)
+    try:
+        for _ in range(60):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        print(f"gunicorn, {workers} workers, 127.0.0.1:{PORT}; wrk, 16 connections, {SECONDS} s per page")
+        print(f"{'page':<24} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'p95 ratio':>9}")
+        base = None
+        for label, path in PAGES:
+            out = subprocess.run(["wrk", "-t2", "-c16", f"-d{SECONDS}s", "--timeout", "10s", "-s",
+                                  str(ROOT / "bench" / "wrk_report.lua"), f"http://127.0.0.1:{PORT}{path}"],
+                                 capture_output=True, text=True, check=True).stdout
+            fields = dict(re.findall(r"(\w+)=([\d.]+)", out.split("RESULT", 1)[1]))
+            p95 = float(fields["p95"])
+            base = base or p95
+            print(f"{label:<24} {float(fields['rps']):8.1f} {float(fields['p50']):8.1f} {p95:8.1f} "
+                  f"{float(fields['p99']):8.1f} {int(fields['errors']):7d} {p95 / base:8.1f}x")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""python manage.py import_policeuk PATH... [--force SLUG ...] [--dry-run] [--publish] [--skip-unknown]"""
+
+import sys
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from indicators import policeuk, versioning
+from indicators.management.commands._common import acting_user
+from indicators.models import Force, Indicator
+from indicators.returnfile import COLUMNS, ReturnFileError, check_rows
+from indicators.returns import catalogue_for, preview, stage, summarise
+
+
+class Command(BaseCommand):
+    help = (
+        "Turn data.police.uk street-level crime files into monthly observations: one per force, month and "
+        "crime type (indicators policeuk-<category>, e.g. policeuk-burglary) and policeuk-all-crime (every "
+        "type but anti-social behaviour). PATH is a street CSV (plain or .gz), a folder searched for "
+        "*-street.csv[.gz], or a data.police.uk archive .zip read in place. Forces and indicators it has not "
+        "seen are created (count, sum, lower is better, compared with the Most Similar Group). A month a "
+        "force did not publish stays missing, never zero. Figures go through the same checks and atomic, "
+        "history-keeping path as a return file; importing the same files again changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument("--force", action="append", dest="forces", metavar="SLUG",
+                            help="only this force (repeat for more)")
+        parser.add_argument("--dry-run", action="store_true", help="count and list the changes; write nothing")
+        parser.add_argument("--publish", action="store_true", help="publish at once (else a draft return)")
+        parser.add_argument("--skip-unknown", action="store_true",
+                            help='leave out rows whose "Falls within" matches no force (listed) instead of failing')
+        parser.add_argument("--user", help="act as this user, with their permissions")
+
+    def handle(self, *args, paths, forces, dry_run, publish, skip_unknown, user, **options):
+        started = time.perf_counter()
+        acting = acting_user(user, perms=["indicators.add_return"] + (["indicators.publish_return"] if publish else []))
+        for slug in forces or []:
+            if slug not in policeuk.FORCES:
+                raise CommandError(f"--force {slug}: not a data.police.uk force id")
+        counts = policeuk.Counts()
+        bar = _progress(self.stdout)
+        try:
+            for label, source in policeuk.street_files(paths):
+                policeuk.count_file(label, source, counts, progress=bar)
+            rows, unknown = policeuk.observation_rows(counts, only=set(forces or []), skip_unknown=skip_unknown)
+        except policeuk.PoliceUkError as exc:
+            raise CommandError("nothing was written:\n" + "\n".join(f"  {p}" for p in exc.problems)) from None
+        finally:
+            bar.close()
+        elapsed = time.perf_counter() - started
+        for name, n in sorted(unknown.items()):
+            self.stdout.write(f"  skipped \"{name}\": matches no force ({n:,} rows)")
+        self.stdout.write(f"Read {counts.rows:,} rows from {len(counts.files)} file(s) in {elapsed:.1f} s "
+                          f"({counts.rows / max(elapsed, 1e-9):,.0f} rows/s): {len(rows):,} figures, "
+                          f"{policeuk.months_in(rows)}.")
+        if not rows:
+            raise CommandError("no figures to import; nothing was written")
+        try:
+            with transaction.atomic():
+                self._ensure(rows)
+                checked = check_rows(COLUMNS, [(i + 2, r) for i, r in enumerate(rows)], catalogue_for(acting),
+                                     today=timezone.localdate())
+                changes = preview(checked)
+                for line in summarise(changes).lines():
+                    self.stdout.write(line)
+                if dry_run:
+                    transaction.set_rollback(True)
+                    self.stdout.write("Dry run: nothing written.")
+                    return
+                summary = stage(checked, user=acting, source="data.police.uk street-level files",
+                                publish=publish, changes=changes)
+        except ReturnFileError as exc:
+            raise CommandError("nothing was written:\n" + "\n".join(f"  {p}" for p in exc.problems)) from None
+        state = "published" if publish else "saved as draft returns"
+        self.stdout.write(self.style.SUCCESS(
+            f"{len(checked):,} figures {state} ({len(summary.returns)} return(s)) in "
+            f"{time.perf_counter() - started:.1f} s."))
+
+    def _ensure(self, rows):
+        """Create the forces and indicators the figures need."""
+        for slug in sorted({r[0] for r in rows}):
+            Force.objects.get_or_create(slug=slug, defaults={"name": policeuk.FORCES[slug]})
+        by_slug = dict(Force.objects.filter(slug__in={r[0] for r in rows}).values_list("slug", "id"))
+        names = {policeuk.indicator_code(t): policeuk.indicator_name(t) for t in policeuk.CRIME_TYPES}
+        names[policeuk.ALL_CRIME] = "All crime, excluding anti-social behaviour (data.police.uk)"
+        existing = set(Indicator.objects.filter(force_id__in=by_slug.values(), code__startswith="policeuk-")
+                       .values_list("force__slug", "code"))
+        Indicator.objects.bulk_create([
+            Indicator(force_id=by_slug[slug], code=code, name=names[code], unit="count", aggregation="sum",
+                      polarity="down", msg=True, source=policeuk.SOURCE)
+            for slug, code in sorted({(r[0], r[1]) for r in rows}) if (slug, code) not in existing])
+        versioning.bump()
+
+
+class _progress:
+    """A tqdm bar of rows read, on a terminal only."""
+
+    def __init__(self, stdout):
+        self.bar = None
+        if getattr(stdout, "isatty", lambda: False)() or sys.stdout.isatty():
+            from tqdm import tqdm
+            self.bar = tqdm(unit=" rows", unit_scale=True, desc="Counting", file=sys.stderr)
+
+    def __call__(self, n):
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()

@@ -1,0 +1,31 @@
+"""python manage.py load_population FILE.csv [--dry-run]"""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from indicators.populations import load_populations, read_population_file
+
+
+class Command(BaseCommand):
+    help = ("Load mid-year populations by force area from a CSV with a `year` column and one column per force "
+            "(the layout of population_police_force_areas_2009-2019.csv), so rates per 1,000 work for every "
+            "force. Forces not yet known are created.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--dry-run", action="store_true")
+
+    def handle(self, *args, file, dry_run, **options):
+        try:
+            table = read_population_file(Path(file))
+        except ValueError as exc:
+            raise CommandError("nothing was written:\n" + "\n".join(f"  {p}" for p in exc.args[0])) from None
+        with transaction.atomic():
+            created, written = load_populations(table)
+            if dry_run:
+                transaction.set_rollback(True)
+        prefix = "Dry run, nothing written: " if dry_run else ""
+        self.stdout.write(self.style.SUCCESS(
+            f"{prefix}{written:,} populations for {len(table)} forces ({created} new forces)."))
