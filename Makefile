@@ -62,6 +62,7 @@ bench: install
 	$(PY) bench/bench_engine.py
 	$(PY) bench/bench_pages.py
 	$(PY) bench/bench_import.py
+	$(PY) bench/bench_policeuk.py
 	$(PY) bench/bench_scale.py
 
 # Load test against gunicorn on 127.0.0.1 (needs PostgreSQL and wrk).

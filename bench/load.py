@@ -47,6 +47,7 @@ def main():
         subprocess.run([sys.executable, str(ROOT / "bench" / "bench_scale.py")], check=True)
     env = {**os.environ, "DATABASE_URL": URL, "SECRET_KEY": secrets.token_urlsafe(50), "DEBUG": "0",
            "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0", "AXES_FAILURE_LIMIT": "1000"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     workers = 2 * (os.cpu_count() or 1) + 1
     server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "pccperf.wsgi", "--bind",

@@ -17,6 +17,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 
@@ -152,15 +153,19 @@ def count_file(label: str, source, counts: Counts, *, progress=None) -> None:
             before = counts.rows
             key = itemgetter(3, 1, 9)
             local: Counter = Counter()
+            seen = 0
             while True:
-                # In blocks, so a progress bar can move and memory stays flat.
-                block = [key(row) for _, row in zip(range(100_000), reader)]
-                if not block:
+                # In blocks, so a progress bar can move; Counter.update over
+                # map() counts in C, and memory stays flat (a key per force,
+                # month and crime type, not per row).
+                local.update(map(key, islice(reader, 100_000)))
+                total = sum(local.values())
+                if total == seen:
                     break
-                local.update(block)
-                counts.rows += len(block)
+                counts.rows += total - seen
                 if progress:
-                    progress(len(block))
+                    progress(total - seen)
+                seen = total
     except (EOFError, gzip.BadGzipFile, zipfile.BadZipFile, OSError) as exc:
         raise PoliceUkError([f"{label}: the file is damaged or cut short ({type(exc).__name__}: {exc})"]) from None
     except UnicodeDecodeError:
