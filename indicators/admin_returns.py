@@ -25,7 +25,7 @@ from django.utils import timezone
 from indicators import periods, selectors
 from indicators.models import Force, Plan, Return, ReturnLine, ReturnState
 from indicators.permissions import can_edit, editable_force_ids
-from indicators.returnfile import COLUMNS, STATUSES, ReturnFileError, check_rows, read_table, too_large
+from indicators.returnfile import COLUMNS, STATUSES, ReturnFileError, check_rows, format_cell, read_table, too_large
 from indicators.returns import catalogue_for, preview, stage, summarise
 
 UPLOADS = Path(tempfile.gettempdir()) / "pccperf-uploads"
@@ -83,12 +83,6 @@ def current_values(indicators, months) -> dict:
     return {(r["indicator_id"], r["month"]): r for r in frame.to_dict("records")}
 
 
-def _cell(x) -> str:
-    if x is None or x != x:
-        return ""
-    return str(int(x)) if float(x).is_integer() else repr(float(x))
-
-
 def template_rows(force: Force, months: list[date]) -> list[list[str]]:
     indicators = plan_indicators(force, months[-1])
     values = current_values(indicators, months)
@@ -96,8 +90,8 @@ def template_rows(force: Force, months: list[date]) -> list[list[str]]:
     for ind in indicators:
         for month in months:
             v = values.get((ind.id, month), {})
-            rows.append([force.slug, ind.code, periods.format_month(month), _cell(v.get("value")),
-                         _cell(v.get("numerator")), _cell(v.get("denominator")), v.get("status") or "",
+            rows.append([force.slug, ind.code, periods.format_month(month), format_cell(v.get("value")),
+                         format_cell(v.get("numerator")), format_cell(v.get("denominator")), v.get("status") or "",
                          v.get("note") or ""])
     return rows
 
@@ -280,9 +274,9 @@ def _grid_rows(indicators, months, values, posted) -> list[dict]:
                 cell = {name: posted.get(f"{name}-{key}", "").strip() for name in ("value", "numerator",
                                                                                    "denominator", "status", "note")}
             else:
-                cell = {"value": _cell(current.get("value")) if ind.aggregation != "ratio" or
+                cell = {"value": format_cell(current.get("value")) if ind.aggregation != "ratio" or
                         current.get("numerator") is None else "",
-                        "numerator": _cell(current.get("numerator")), "denominator": _cell(current.get("denominator")),
+                        "numerator": format_cell(current.get("numerator")), "denominator": format_cell(current.get("denominator")),
                         "status": current.get("status") or "", "note": current.get("note") or ""}
             cell.update({"key": key, "month": month})
             cells.append(cell)

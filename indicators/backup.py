@@ -25,18 +25,12 @@ from django.db import transaction
 from indicators import models, periods, versioning
 from indicators.planfile import parse_plan_file
 from indicators.planload import load_plan
-from indicators.returnfile import COLUMNS, check_rows, read_table
+from indicators.returnfile import COLUMNS, check_rows, format_cell, read_table
 from indicators.returns import catalogue_for, stage
 
 
 class BackupError(Exception):
     pass
-
-
-def _number(x):
-    if x is None:
-        return ""
-    return str(int(x)) if float(x).is_integer() else repr(float(x))
 
 
 def _population(force) -> dict:
@@ -125,8 +119,8 @@ def backup(folder: Path) -> dict:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(COLUMNS)
             for code, month, value, num, den, status, note in rows:
-                writer.writerow([force.slug, code, periods.format_month(month), _number(value), _number(num),
-                                 _number(den), status, note])
+                writer.writerow([force.slug, code, periods.format_month(month), format_cell(value), format_cell(num),
+                                 format_cell(den), status, note])
                 counts["observations"] += 1
 
     notes = {

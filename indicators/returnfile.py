@@ -71,6 +71,14 @@ class Catalogue:
     peer_editable: set[int]                               # peers of editable forces (MSG indicators only)
 
 
+def format_cell(number) -> str:
+    """A figure as a return file writes it: full precision, no exponent for
+    ordinary values, no ".0" on whole numbers, empty for none."""
+    if number is None or number != number:
+        return ""
+    return str(int(number)) if float(number).is_integer() else repr(float(number))
+
+
 def too_large(size: int) -> str | None:
     if size > MAX_BYTES:
         return (f"file: {size / 1024 / 1024:.1f} MB is larger than the {MAX_BYTES // 1024 // 1024} MB limit; "

@@ -13,6 +13,7 @@ from indicators import periods, selectors
 from indicators.engine.performance import evaluate
 from indicators.models import Force
 from indicators.permissions import can_see_drafts
+from indicators.returnfile import format_cell
 
 RETURN_COLUMNS = ["force", "indicator", "month", "value", "numerator", "denominator", "status", "note"]
 
@@ -100,15 +101,6 @@ def indicator_list(request, force: str):
     })
 
 
-def _plain(number: float | None) -> str:
-    """Full precision, no exponent, no trailing .0 for whole numbers."""
-    if number is None:
-        return ""
-    if float(number).is_integer():
-        return str(int(number))
-    return repr(float(number))
-
-
 @require_GET
 def observations_csv(request, force: str):
     force_obj = _force_or_none(force)
@@ -133,6 +125,6 @@ def observations_csv(request, force: str):
     writer = csv.writer(response, lineterminator="\n")
     writer.writerow(RETURN_COLUMNS)
     for code, month, value, num, den, status, note in rows:
-        writer.writerow([force_obj.slug, code, periods.format_month(month), _plain(value), _plain(num),
-                         _plain(den), status, note])
+        writer.writerow([force_obj.slug, code, periods.format_month(month), format_cell(value), format_cell(num),
+                         format_cell(den), status, note])
     return response

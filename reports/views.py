@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import wraps
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse, JsonResponse
@@ -44,8 +45,27 @@ def _bad_request(request, force: Force | None, message: str, *, title: str = "Th
                   status=400)
 
 
-def _bad_period(request, force: Force | None, message: str):
-    return _bad_request(request, force, message, title="That period cannot be shown")
+def _resolve(request, force_slug: str):
+    """The force (404 if unknown), whether the user sees its drafts, and the
+    period asked for or the default (BadPeriod, a 400 page, if bad)."""
+    force = get_object_or_404(Force, slug=force_slug)
+    drafts = can_see_drafts(request.user, force)
+    try:
+        return force, drafts, _period(request, force, drafts)
+    except BadPeriod as exc:
+        exc.force = force
+        raise
+
+
+def handles_bad_period(view):
+    """Turn a BadPeriod from _resolve into the 400 page."""
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except BadPeriod as exc:
+            return _bad_request(request, getattr(exc, "force", None), str(exc), title="That period cannot be shown")
+    return wrapper
 
 
 @cached_page
@@ -68,13 +88,9 @@ def home(request):
 
 
 @cached_page
+@handles_bad_period
 def force_dashboard(request, force_slug: str):
-    force = get_object_or_404(Force, slug=force_slug)
-    drafts = can_see_drafts(request.user, force)
-    try:
-        period = _period(request, force, drafts)
-    except BadPeriod as exc:
-        return _bad_period(request, force, str(exc))
+    force, drafts, period = _resolve(request, force_slug)
     plan = selectors.plan_for(force=force, period=period)
     context = {"force": force, "plan": plan, "period": period, "drafts_visible": drafts}
     if plan is None or period is None:
@@ -106,13 +122,9 @@ def force_dashboard(request, force_slug: str):
 
 
 @cached_page
+@handles_bad_period
 def priority_detail(request, force_slug: str, number: int):
-    force = get_object_or_404(Force, slug=force_slug)
-    drafts = can_see_drafts(request.user, force)
-    try:
-        period = _period(request, force, drafts)
-    except BadPeriod as exc:
-        return _bad_period(request, force, str(exc))
+    force, drafts, period = _resolve(request, force_slug)
     plan = selectors.plan_for(force=force, period=period)
     priority = next((p for a in (plan.areas.all() if plan else []) for p in a.priorities.all() if p.number == number),
                     None)
@@ -148,14 +160,10 @@ def priority_detail(request, force_slug: str, number: int):
 
 
 @cached_page
+@handles_bad_period
 def indicator_detail(request, force_slug: str, code: str):
-    force = get_object_or_404(Force, slug=force_slug)
+    force, drafts, period = _resolve(request, force_slug)
     indicator = get_object_or_404(Indicator, force=force, code=code)
-    drafts = can_see_drafts(request.user, force)
-    try:
-        period = _period(request, force, drafts)
-    except BadPeriod as exc:
-        return _bad_period(request, force, str(exc))
     context = {"force": force, "indicator": indicator, "period": period, "drafts_visible": drafts}
     if period is None:
         return render(request, "reports/indicator.html", context)
@@ -194,14 +202,10 @@ def indicator_detail(request, force_slug: str, code: str):
     return render(request, "reports/indicator.html", context)
 
 
+@handles_bad_period
 def panel_report(request, force_slug: str):
     """The panel report; ``download=1`` serves the file export_report writes."""
-    force = get_object_or_404(Force, slug=force_slug)
-    drafts = can_see_drafts(request.user, force)
-    try:
-        period = _period(request, force, drafts)
-    except BadPeriod as exc:
-        return _bad_period(request, force, str(exc))
+    force, drafts, period = _resolve(request, force_slug)
     mode = request.GET.get("mode") or "full"
     # The dashboard's form sends its theme menu whatever the mode; it only counts for mode=theme.
     raw_theme = (request.GET.get("theme") or None) if mode == "theme" else None
