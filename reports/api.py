@@ -14,6 +14,7 @@ from indicators.engine.performance import evaluate
 from indicators.models import Force
 from indicators.permissions import can_see_drafts
 from indicators.returnfile import format_cell
+from reports.cache import cached_page
 
 RETURN_COLUMNS = ["force", "indicator", "month", "value", "numerator", "denominator", "status", "note"]
 
@@ -69,6 +70,7 @@ def _evaluate(request, force: Force, codes: list[str] | None, *, monthly: bool):
 
 
 @require_GET
+@cached_page
 def indicator_detail(request, force: str, code: str):
     force_obj = _force_or_none(force)
     if force_obj is None:
@@ -85,6 +87,7 @@ def indicator_detail(request, force: str, code: str):
 
 
 @require_GET
+@cached_page
 def indicator_list(request, force: str):
     force_obj = _force_or_none(force)
     if force_obj is None:
@@ -102,6 +105,7 @@ def indicator_list(request, force: str):
 
 
 @require_GET
+@cached_page
 def observations_csv(request, force: str):
     force_obj = _force_or_none(force)
     if force_obj is None:

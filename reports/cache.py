@@ -22,7 +22,7 @@ TIMEOUT = 3600
 def cached_page(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method != "GET" or request.GET.get("download"):
+        if request.method != "GET":
             return view(request, *args, **kwargs)
         if getattr(request.user, "is_superuser", False) or request.user.groups.exists() \
                 if request.user.is_authenticated else False:
@@ -31,10 +31,14 @@ def cached_page(view):
         key = f"page:{versioning.current()}:{int(request.user.is_authenticated)}:{request.get_full_path()}"
         hit = cache.get(key)
         if hit is not None:
-            status, content_type, content = hit
-            return HttpResponse(content, status=status, content_type=content_type)
+            status, content_type, disposition, content = hit
+            response = HttpResponse(content, status=status, content_type=content_type)
+            if disposition:
+                response["Content-Disposition"] = disposition
+            return response
         response = view(request, *args, **kwargs)
-        if response.status_code in (200, 400, 404) and not response.has_header("Content-Disposition"):
-            cache.set(key, (response.status_code, response["Content-Type"], response.content), TIMEOUT)
+        if response.status_code in (200, 400, 404) and not getattr(response, "streaming", False):
+            cache.set(key, (response.status_code, response["Content-Type"], response.get("Content-Disposition"),
+                            response.content), TIMEOUT)
         return response
     return wrapper

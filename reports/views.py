@@ -214,6 +214,8 @@ def panel_report(request, force_slug: str):
     except ValueError:
         return _bad_request(request, force, f"theme must be a whole number (got {raw_theme!r})")
     download = request.GET.get("download") == "1"
+    if download:
+        return _report_download(request, force, drafts, period, mode, theme)
     toolbar = None
     if not download and period is not None:
         query = {"period": periods.format_month(period), "mode": mode, **({"theme": theme} if theme else {})}
@@ -221,12 +223,21 @@ def panel_report(request, force_slug: str):
                    "download": "?" + urlencode({**query, "download": 1})}
     try:
         html = build_report(force=force, period=period, mode=mode, theme=theme, drafts=drafts, toolbar=toolbar,
-                            nonce=None if download else str(request.csp_nonce))
+                            nonce=str(request.csp_nonce))
+    except ReportError as exc:
+        return _bad_request(request, force, str(exc))
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
+
+
+@cached_page
+def _report_download(request, force, drafts, period, mode, theme):
+    """The file export_report writes, as a download (cached like a page)."""
+    try:
+        html = build_report(force=force, period=period, mode=mode, theme=theme, drafts=drafts)
     except ReportError as exc:
         return _bad_request(request, force, str(exc))
     response = HttpResponse(html, content_type="text/html; charset=utf-8")
-    if download:
-        response["Content-Disposition"] = f'attachment; filename="{report_filename(force, period, mode, theme)}"'
+    response["Content-Disposition"] = f'attachment; filename="{report_filename(force, period, mode, theme)}"'
     return response
 
 
