@@ -48,6 +48,13 @@ def site(demo_data, django_db_blocker):
         thread.terminate()
         for conn in shared.values():
             conn.dec_thread_sharing()
+        if connections["default"].vendor == "postgresql":
+            # A request thread still parked on a browser's keep-alive socket
+            # keeps its connection to the test database, which then cannot be
+            # dropped at the end of the run. End such leftovers here.
+            with connections["default"].cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
 @pytest.fixture(scope="module")
