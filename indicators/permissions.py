@@ -3,7 +3,7 @@ of drafts goes through these."""
 
 from __future__ import annotations
 
-from indicators.roles import ANALYST, PANEL
+from indicators.roles import ANALYST
 
 
 def _active(user) -> bool:
@@ -26,10 +26,6 @@ def member_force_ids(user) -> set[int]:
     return cache
 
 
-def is_analyst(user) -> bool:
-    return _active(user) and (user.is_superuser or ANALYST in _groups(user))
-
-
 def editable_force_ids(user) -> set[int] | None:
     """The forces whose data ``user`` may change; None means every force."""
     if not _active(user):
@@ -50,16 +46,9 @@ def can_see_drafts(user, force) -> bool:
     """Analysts of the force (and superusers) see its unpublished figures on
     the pages, the API and reports, clearly marked; panel members and the
     public see published data only (SPEC §1). Panel members read their
-    forces' returns, drafts included, in the admin."""
+    forces' returns, drafts included, in the admin (scoped by indicators.admin)."""
     if not _active(user):
         return False
     if user.is_superuser:
         return True
     return ANALYST in _groups(user) and force.pk in member_force_ids(user)
-
-
-def can_read_returns(user, force) -> bool:
-    """Analysts and panel members of the force read its returns in the admin."""
-    if not _active(user):
-        return False
-    return user.is_superuser or (bool(_groups(user) & {ANALYST, PANEL}) and force.pk in member_force_ids(user))

@@ -19,7 +19,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from indicators import periods, versioning
-from indicators.models import Force, ForceMembership, Indicator, Observation, Return, ReturnLine, ReturnState
+from indicators.models import Force, Indicator, Observation, Return, ReturnLine, ReturnState
 from indicators.permissions import can_edit, editable_force_ids
 from indicators.returnfile import Catalogue, IndicatorInfo, Row
 
@@ -223,7 +223,3 @@ def pending_lines(*, indicator_ids, first: date | None = None, last: date | None
     if last is not None:
         qs = qs.filter(month__lte=last)
     return qs.order_by("source_return__created_at", "source_return_id")
-
-
-def memberships(user) -> list[str]:
-    return list(ForceMembership.objects.filter(user=user).values_list("force__slug", flat=True))
