@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from datetime import date
+from functools import wraps
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.utils import timezone
@@ -42,12 +43,22 @@ def _month_param(request, name: str, *, required: bool = False) -> date | None:
     return month
 
 
-def _force_or_none(slug: str) -> Force | None:
-    return Force.objects.filter(slug=slug).first()
-
-
-def _no_force(slug: str) -> JsonResponse:
-    return _error(404, f"no force {slug!r}")
+def api_view(view):
+    """A read-only API view: GET only, cached like the pages; the force slug
+    in the URL becomes the Force (a JSON 404 when unknown), and a BadRequest
+    raised inside becomes a JSON 400 with its message."""
+    @require_GET
+    @cached_page
+    @wraps(view)
+    def wrapper(request, force: str, **kwargs):
+        force_obj = Force.objects.filter(slug=force).first()
+        if force_obj is None:
+            return _error(404, f"no force {force!r}")
+        try:
+            return view(request, force_obj, **kwargs)
+        except BadRequest as exc:
+            return _error(400, str(exc))
+    return wrapper
 
 
 def _api_result(result: dict, *, monthly: bool) -> dict:
@@ -69,66 +80,46 @@ def _evaluate(request, force: Force, codes: list[str] | None, *, monthly: bool):
     return period, evaluate(inputs, period=period, indicator_ids=list(frame["id"]), monthly=monthly)
 
 
-@require_GET
-@cached_page
-def indicator_detail(request, force: str, code: str):
-    force_obj = _force_or_none(force)
-    if force_obj is None:
-        return _no_force(force)
+@api_view
+def indicator_detail(request, force: Force, code: str):
     try:
-        period, results = _evaluate(request, force_obj, [code], monthly=True)
-    except BadRequest as exc:
-        return _error(400, str(exc))
+        period, results = _evaluate(request, force, [code], monthly=True)
     except Http404:
-        return _error(404, f"force {force!r} has no indicator {code!r}")
+        return _error(404, f"force {force.slug!r} has no indicator {code!r}")
     if period is None:
-        return _error(404, f"indicator {code!r} of {force!r} has no published data yet; give ?period=YYYY-MM")
+        return _error(404, f"indicator {code!r} of {force.slug!r} has no published data yet; give ?period=YYYY-MM")
     return JsonResponse(_api_result(results[0], monthly=True))
 
 
-@require_GET
-@cached_page
-def indicator_list(request, force: str):
-    force_obj = _force_or_none(force)
-    if force_obj is None:
-        return _no_force(force)
-    try:
-        period, results = _evaluate(request, force_obj, None, monthly=False)
-    except BadRequest as exc:
-        return _error(400, str(exc))
+@api_view
+def indicator_list(request, force: Force):
+    period, results = _evaluate(request, force, None, monthly=False)
     return JsonResponse({
-        "force": force_obj.slug,
+        "force": force.slug,
         "period": None if period is None else periods.format_month(period),
         "financial_year": None if period is None else periods.financial_year(period),
         "indicators": [_api_result(r, monthly=False) for r in results],
     })
 
 
-@require_GET
-@cached_page
-def observations_csv(request, force: str):
-    force_obj = _force_or_none(force)
-    if force_obj is None:
-        return _no_force(force)
-    try:
-        first = _month_param(request, "from")
-        last = _month_param(request, "to")
-        if first and last and last < first:
-            raise BadRequest(f"to ({periods.format_month(last)}) is before from ({periods.format_month(first)})")
-    except BadRequest as exc:
-        return _error(400, str(exc))
+@api_view
+def observations_csv(request, force: Force):
+    first = _month_param(request, "from")
+    last = _month_param(request, "to")
+    if first and last and last < first:
+        raise BadRequest(f"to ({periods.format_month(last)}) is before from ({periods.format_month(first)})")
     code = request.GET.get("indicator") or None
-    if code and not force_obj.indicators.filter(code=code).exists():
-        return _error(404, f"force {force!r} has no indicator {code!r}")
-    rows = selectors.observation_export_rows(force=force_obj, first=first, last=last, code=code,
-                                             include_drafts=can_see_drafts(request.user, force_obj))
+    if code and not force.indicators.filter(code=code).exists():
+        return _error(404, f"force {force.slug!r} has no indicator {code!r}")
+    rows = selectors.observation_export_rows(force=force, first=first, last=last, code=code,
+                                             include_drafts=can_see_drafts(request.user, force))
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     span = f"{periods.format_month(first) if first else 'start'}_{periods.format_month(last) if last else 'latest'}"
-    name = f"{force_obj.slug}_{code}" if code else f"{force_obj.slug}_observations"
+    name = f"{force.slug}_{code}" if code else f"{force.slug}_observations"
     response["Content-Disposition"] = f'attachment; filename="{name}_{span}.csv"'
     writer = csv.writer(response, lineterminator="\n")
     writer.writerow(RETURN_COLUMNS)
     for code, month, value, num, den, status, note in rows:
-        writer.writerow([force_obj.slug, code, periods.format_month(month), format_cell(value), format_cell(num),
+        writer.writerow([force.slug, code, periods.format_month(month), format_cell(value), format_cell(num),
                          format_cell(den), status, note])
     return response
