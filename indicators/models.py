@@ -56,6 +56,48 @@ class ForcePopulation(models.Model):
         return f"{self.force} {self.year}: {self.population:,}"
 
 
+class LocalArea(models.Model):
+    """A district or Community Safety Partnership inside a force (SPEC §1).
+    Identity is (force, code): areas belong to a force, so two forces may
+    each have an area of the same name."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="local_areas")
+    code = models.CharField(
+        max_length=64, validators=[RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
+                                                  "Use letters, digits, hyphens and underscores.")],
+        help_text="The ONS local authority code where there is one, e.g. E07000234.",
+    )
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["force", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["force", "code"], name="local_area_unique_force_code"),
+            models.UniqueConstraint(fields=["force", "name"], name="local_area_unique_force_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class LocalAreaPopulation(models.Model):
+    """Mid-year population estimate of a local area for a calendar year."""
+
+    area = models.ForeignKey(LocalArea, on_delete=models.CASCADE, related_name="populations")
+    year = models.PositiveSmallIntegerField()
+    population = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["area", "year"]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "year"], name="local_population_unique_area_year"),
+            models.CheckConstraint(condition=Q(population__gt=0), name="local_population_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.year}: {self.population:,}"
+
+
 class Plan(models.Model):
     """A Police and Crime Plan. Identity is (force, start): loading a refreshed
     version of the same plan updates it in place."""
@@ -68,6 +110,12 @@ class Plan(models.Model):
         max_length=60, default="Area of focus",
         help_text='What this plan calls its areas of focus: "Theme", "Aim", …',
     )
+    assessment = models.CharField(
+        max_length=12, choices=[("targets", "Targets"), ("significance", "Significance"), ("spc", "SPC")],
+        default="targets",
+        help_text="How the plan judges its measures (SPEC §3, Ratings): against targets, by statistical "
+                  "significance against last year, or by SPC variation.",
+    )
     is_demo = models.BooleanField(default=False)
 
     class Meta:
@@ -75,6 +123,8 @@ class Plan(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["force", "start"], name="plan_unique_force_start"),
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="plan_end_after_start"),
+            models.CheckConstraint(condition=Q(assessment__in=["targets", "significance", "spc"]),
+                                   name="plan_assessment_valid"),
         ]
 
     def __str__(self) -> str:
@@ -114,6 +164,10 @@ class StrategicPriority(models.Model):
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=300)
     indicators = models.ManyToManyField("Indicator", through="PriorityIndicator", related_name="priorities")
+    local_areas = models.ManyToManyField(
+        LocalArea, blank=True, related_name="priorities",
+        help_text="The force's local areas that chose this priority as their own (Essex plan, Annex A).",
+    )
 
     class Meta:
         ordering = ["plan", "number"]

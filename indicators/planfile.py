@@ -22,13 +22,16 @@ UNITS = ["count", "percent", "rate", "gbp", "number"]
 AGGREGATIONS = ["sum", "ratio", "mean", "latest"]
 POLARITIES = ["up", "down", "neutral"]
 TARGET_KINDS = ["change", "absolute", "monitor", "baseline", "milestone"]
+ASSESSMENTS = ["targets", "significance", "spc"]
+AREA_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 TOP_KEYS = {"force": True, "peers": False, "plan": True}
-FORCE_KEYS = {"slug": True, "name": True, "population": False, "msg_peers": False}
+FORCE_KEYS = {"slug": True, "name": True, "population": False, "msg_peers": False, "local_areas": False}
+LOCAL_AREA_KEYS = {"code": True, "name": True, "population": False}
 PEER_KEYS = {"slug": True, "name": True, "population": False}
-PLAN_KEYS = {"title": True, "start": True, "end": True, "area_label": False, "areas": True}
+PLAN_KEYS = {"title": True, "start": True, "end": True, "area_label": False, "assessment": False, "areas": True}
 AREA_KEYS = {"number": True, "title": True, "priorities": True}
-PRIORITY_KEYS = {"number": True, "title": True, "indicators": True}
+PRIORITY_KEYS = {"number": True, "title": True, "local_areas": False, "indicators": True}
 INDICATOR_KEYS = {
     "code": True, "name": True, "unit": True, "decimals": False, "aggregation": True,
     "polarity": True, "headline": False, "msg": False, "source": False, "footnote": False,
@@ -46,11 +49,19 @@ class PlanFileError(Exception):
 
 
 @dataclass(frozen=True)
+class LocalAreaSpec:
+    code: str
+    name: str
+    population: dict[int, int]
+
+
+@dataclass(frozen=True)
 class ForceSpec:
     slug: str
     name: str
     population: dict[int, int]
     msg_peers: list[str] | None = None  # None: the file does not say
+    local_areas: list[LocalAreaSpec] | None = None  # None: the file does not say
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,7 @@ class PrioritySpec:
     number: int
     title: str
     indicators: list[IndicatorSpec]
+    local_areas: list[str] = field(default_factory=list)  # codes of the force's local areas
 
 
 @dataclass(frozen=True)
@@ -101,6 +113,7 @@ class PlanSpec:
     end: date
     area_label: str
     areas: list[AreaSpec] = field(default_factory=list)
+    assessment: str = "targets"
 
     def indicators(self) -> list[IndicatorSpec]:
         return [ind for area in self.areas for pr in area.priorities for ind in pr.indicators]
@@ -273,6 +286,10 @@ def _read(check: _Checker, data: Any) -> PlanSpec | None:
     if start and end and end <= start:
         check.problem("plan.end", f"{end} must be after plan.start {start}")
     area_label = check.text(raw_plan.get("area_label"), "plan.area_label", required=False, max_length=60) or "Area of focus"
+    assessment = "targets"
+    if raw_plan.get("assessment") is not None:
+        assessment = check.choice(raw_plan["assessment"], "plan.assessment", ASSESSMENTS)
+    area_codes = {a.code for a in force.local_areas or []}
 
     areas: list[AreaSpec] = []
     area_numbers: dict[int, str] = {}
@@ -310,12 +327,52 @@ def _read(check: _Checker, data: Any) -> PlanSpec | None:
                                   "each indicator appears once in a plan")
                 codes[ind.code] = ipath
                 indicators.append(ind)
-            priorities.append(PrioritySpec(pnumber, check.text(pr.get("title"), f"{ppath}.title"), indicators))
+            local = _read_priority_areas(check, pr.get("local_areas"), f"{ppath}.local_areas", area_codes)
+            priorities.append(PrioritySpec(pnumber, check.text(pr.get("title"), f"{ppath}.title"), indicators, local))
         areas.append(AreaSpec(number, check.text(area.get("title"), f"{apath}.title"), priorities))
 
     if any(ind.msg for area in areas for pr in area.priorities for ind in pr.indicators) and not force.msg_peers:
         check.problem("force.msg_peers", "an indicator has msg: true, so the force must list its msg_peers")
-    return PlanSpec(force=force, peers=peers, title=title, start=start, end=end, area_label=area_label, areas=areas)
+    return PlanSpec(force=force, peers=peers, title=title, start=start, end=end, area_label=area_label,
+                    areas=areas, assessment=assessment)
+
+
+def _read_priority_areas(check: _Checker, raw: Any, path: str, area_codes: set[str]) -> list[str]:
+    if raw is None:
+        return []
+    codes = []
+    for i, code in enumerate(check.listing(raw, path, non_empty=False)):
+        code = check.text(code, f"{path}[{i}]", max_length=64)
+        if not code:
+            continue
+        if code not in area_codes:
+            known = ", ".join(sorted(area_codes)) or "none are listed"
+            check.problem(f"{path}[{i}]", f"{code!r} is not one of force.local_areas (codes: {known})")
+        elif code in codes:
+            check.problem(f"{path}[{i}]", f"{code!r} is listed twice")
+        else:
+            codes.append(code)
+    return codes
+
+
+def _read_local_areas(check: _Checker, raw: Any, path: str) -> list[LocalAreaSpec]:
+    areas: list[LocalAreaSpec] = []
+    for i, item in enumerate(check.listing(raw, path, non_empty=False)):
+        apath = f"{path}[{i}]"
+        data = check.mapping(item, apath, LOCAL_AREA_KEYS)
+        if data is None:
+            continue
+        code = check.text(data.get("code"), f"{apath}.code", max_length=64)
+        if code and not AREA_CODE_RE.match(code):
+            check.problem(f"{apath}.code", f"{code!r} is not a valid area code; use letters, digits, "
+                          "hyphens and underscores (e.g. the ONS code E07000234)")
+        name = check.text(data.get("name"), f"{apath}.name", max_length=200)
+        if code and any(a.code == code for a in areas):
+            check.problem(f"{apath}.code", f"{code!r} is listed twice")
+        if name and any(a.name.casefold() == name.casefold() for a in areas):
+            check.problem(f"{apath}.name", f"{name!r} is listed twice")
+        areas.append(LocalAreaSpec(code, name, check.population(data.get("population"), f"{apath}.population")))
+    return areas
 
 
 def _read_force(check: _Checker, raw: Any, path: str, keys: dict[str, bool]) -> ForceSpec:
@@ -327,11 +384,15 @@ def _read_force(check: _Checker, raw: Any, path: str, keys: dict[str, bool]) -> 
         for i, slug in enumerate(msg_peers):
             if slug in msg_peers[:i]:
                 check.problem(f"{path}.msg_peers[{i}]", f"{slug!r} is listed twice")
+    local_areas = None
+    if data.get("local_areas") is not None:
+        local_areas = _read_local_areas(check, data["local_areas"], f"{path}.local_areas")
     return ForceSpec(
         slug=check.slug(data.get("slug"), f"{path}.slug"),
         name=check.text(data.get("name"), f"{path}.name", max_length=200),
         population=check.population(data.get("population"), f"{path}.population"),
         msg_peers=msg_peers,
+        local_areas=local_areas,
     )
 
 

@@ -79,6 +79,25 @@ def _load_force(summary: LoadSummary, spec: ForceSpec, *, is_demo: bool) -> mode
     return force
 
 
+def _load_local_areas(summary: LoadSummary, force: models.Force, spec: ForceSpec) -> dict[str, models.LocalArea]:
+    """Create or update the local areas the file lists. Areas the file no
+    longer lists are kept, like indicators: they may hold figures
+    (docs/decisions.md)."""
+    listed = {a.code for a in spec.local_areas or []}
+    for area_spec in spec.local_areas or []:
+        clash = (models.LocalArea.objects.filter(force=force, name__iexact=area_spec.name)
+                 .exclude(code__in=listed).first())
+        if clash:
+            raise PlanLoadError(
+                f"force.local_areas: {area_spec.name!r} ({area_spec.code}) has the name of the force's area "
+                f"{clash.code}, which this file no longer lists; areas with figures are kept, so give it "
+                "another name or list the old code")
+        area = _upsert(summary, models.LocalArea, {"force": force, "code": area_spec.code}, {"name": area_spec.name})
+        for year, population in sorted(area_spec.population.items()):
+            _upsert(summary, models.LocalAreaPopulation, {"area": area, "year": year}, {"population": population})
+    return {a.code: a for a in models.LocalArea.objects.filter(force=force)}
+
+
 def load_plan(spec: PlanSpec, *, is_demo: bool = False, dry_run: bool = False) -> LoadSummary:
     """Create or update the plan, its force, peers, indicators and targets.
 
@@ -122,8 +141,11 @@ def _load(summary: LoadSummary, spec: PlanSpec, *, is_demo: bool) -> None:
             summary.unchanged += 1
     msg_peers = list(force.msg_peers.all())
 
+    local_areas = _load_local_areas(summary, force, spec.force)
+
     plan = _upsert(summary, models.Plan, {"force": force, "start": spec.start},
                    {"title": spec.title, "end": spec.end, "area_label": spec.area_label,
+                    "assessment": spec.assessment,
                     **({"is_demo": True} if is_demo else {})})
     summary.plan = plan
 
@@ -160,6 +182,10 @@ def _load(summary: LoadSummary, spec: PlanSpec, *, is_demo: bool) -> None:
         for pr_spec in area_spec.priorities:
             priority = _upsert(summary, models.StrategicPriority, {"plan": plan, "number": pr_spec.number},
                                {"title": pr_spec.title, "area": area})
+            wanted_areas = {local_areas[code].pk for code in pr_spec.local_areas}
+            if wanted_areas != set(priority.local_areas.values_list("pk", flat=True)):
+                priority.local_areas.set(wanted_areas)
+                summary.updated["priority local-area lists"] += 1
             wanted = [(indicators[i.code].pk, order, i.headline, i.footnote)
                       for order, i in enumerate(pr_spec.indicators, start=1)]
             current = list(priority.measures.order_by("order")

@@ -34,6 +34,70 @@ def test_the_shared_example_plan_loads(tmp_path):
     assert "created" in out
     plan = models.Plan.objects.get()
     assert plan.area_label == "Aim" and plan.force.slug == "west-mercia"
+    # The keys the example gained for ratings and local areas are stored.
+    assert plan.assessment == "targets"
+    areas = {a.code: a for a in models.LocalArea.objects.filter(force=plan.force)}
+    assert {c: a.name for c, a in areas.items()} == {"E07000234": "Bromsgrove", "E07000237": "Worcester"}
+    assert list(areas["E07000234"].populations.values_list("year", "population")) == [(2013, 94000)]
+    priority = plan.priorities.get(number=2)
+    assert list(priority.local_areas.values_list("code", flat=True)) == ["E07000234"]
+    assert "nothing changed" in load(tmp_path / "plan.yaml")
+
+
+LOCAL_PLAN = EXAMPLE_PLAN.replace(
+    "  msg_peers: [avon-and-somerset, devon-and-cornwall]\n",
+    "  msg_peers: [avon-and-somerset, devon-and-cornwall]\n"
+    "  local_areas:\n"
+    "    - {code: E07000234, name: Bromsgrove, population: {2013: 94000}}\n"
+    "    - {code: E07000237, name: Worcester}\n",
+).replace("  area_label: Aim\n", "  area_label: Aim\n  assessment: significance\n").replace(
+    "          indicators:\n", "          local_areas: [E07000234, E07000237]\n          indicators:\n", 1)
+
+
+def test_assessment_and_local_areas_are_stored_and_updated(plan_file):
+    assert "local_areas: [E07000234" in LOCAL_PLAN and "assessment: significance" in LOCAL_PLAN
+    load(plan_file(LOCAL_PLAN))
+    plan = models.Plan.objects.get()
+    assert plan.assessment == "significance"
+    priority = plan.priorities.get()
+    assert sorted(priority.local_areas.values_list("name", flat=True)) == ["Bromsgrove", "Worcester"]
+    # A new version drops Worcester from the file and from the priority: the
+    # priority's list follows the file, the area itself is kept (it may hold figures).
+    newer = (LOCAL_PLAN.replace("    - {code: E07000237, name: Worcester}\n", "")
+             .replace("[E07000234, E07000237]", "[E07000234]").replace("assessment: significance", "assessment: spc"))
+    out = load(plan_file(newer, "newer.yaml"))
+    assert "priority local-area lists" in out
+    plan.refresh_from_db()
+    assert plan.assessment == "spc"
+    assert list(priority.local_areas.values_list("code", flat=True)) == ["E07000234"]
+    assert models.LocalArea.objects.filter(code="E07000237").exists()
+
+
+BAD_LOCAL = [
+    ("assessment", LOCAL_PLAN.replace("assessment: significance", "assessment: vibes"),
+     "plan.assessment: must be one of targets, significance, spc (got 'vibes')"),
+    ("unknown priority area", LOCAL_PLAN.replace("[E07000234, E07000237]", "[E07000234, E07999999]"),
+     "plan.areas[0].priorities[0].local_areas[1]: 'E07999999' is not one of force.local_areas "
+     "(codes: E07000234, E07000237)"),
+    ("duplicate area code", LOCAL_PLAN.replace("code: E07000237", "code: E07000234"),
+     "force.local_areas[1].code: 'E07000234' is listed twice"),
+    ("duplicate area name", LOCAL_PLAN.replace("name: Worcester", "name: bromsgrove"),
+     "force.local_areas[1].name: 'bromsgrove' is listed twice"),
+    ("bad area code", LOCAL_PLAN.replace("code: E07000237", "code: 'E07 000237'"),
+     "force.local_areas[1].code: 'E07 000237' is not a valid area code"),
+    ("area without name", LOCAL_PLAN.replace(", name: Worcester", ""),
+     "force.local_areas[1].name: is required"),
+    ("unknown area key", LOCAL_PLAN.replace("name: Worcester}", "name: Worcester, colour: red}"),
+     "force.local_areas[1].colour: unknown key"),
+]
+
+
+@pytest.mark.parametrize("label,text,message", BAD_LOCAL, ids=[b[0] for b in BAD_LOCAL])
+def test_bad_assessment_or_local_areas_are_rejected_and_nothing_is_written(plan_file, label, text, message):
+    with pytest.raises(CommandError) as excinfo:
+        load(plan_file(text))
+    assert message in str(excinfo.value)
+    assert set(counts().values()) == {0} and not models.LocalArea.objects.exists()
 
 
 def test_a_valid_file_creates_force_peers_plan_indicators_and_targets(plan_file):
