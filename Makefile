@@ -21,11 +21,17 @@ $(STAMP): requirements.txt package-lock.json
 	@touch $@
 
 # Installs, migrates the SQLite database, loads the demo data and serves on :8000.
-demo: install
+demo: install .env
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_demo
 	@echo "Serving the demo on http://$(HOST):$(PORT)/ (Ctrl-C to stop); analysts: make superuser, then /admin/"
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# A development checkout's settings: manage.py reads .env, so every command
+# works as the README prints it. Written once; never used by production.
+.env:
+	@printf '# Written by make demo for this development checkout; manage.py reads it.\n# Production takes its settings from the environment (.env.example).\nDEBUG=1\n' > $@
+	@echo "Wrote .env (DEBUG=1) so that python manage.py ... works in this checkout."
 
 migrate: install
 	DEBUG=1 $(PY) manage.py migrate --noinput

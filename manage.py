@@ -1,21 +1,45 @@
 #!/usr/bin/env python
-"""Django's command-line utility for administrative tasks."""
+"""Django's command-line utility for administrative tasks.
+
+In a development checkout the commands work as the README prints them:
+`python manage.py …` runs under the project's own `.venv` (made by `make`)
+even when it is not activated, and reads `.env` beside this file (which
+`make demo` writes with DEBUG=1) for settings not already in the
+environment. A missing or bad setting is one clear line, not a traceback.
+"""
 import os
 import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+
+
+def _django_or_venv():
+    """Import Django, or re-run this command under .venv's Python if the
+    Python that was asked has no Django but the project's venv exists."""
+    try:
+        import django  # noqa: F401
+    except ImportError:
+        if VENV_PYTHON.exists() and Path(sys.prefix).resolve() != (ROOT / ".venv").resolve():
+            os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), *sys.argv])
+        sys.exit("pccperf: Django is not installed for this Python. Run `make install` (or `make demo`) "
+                 "first, then `python manage.py …` uses the project's .venv.")
 
 
 def main():
     """Run administrative tasks."""
+    _django_or_venv()
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import execute_from_command_line
+    from dotenv import load_dotenv
+
+    load_dotenv(ROOT / ".env", override=False)
     os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'pccperf.settings')
     try:
-        from django.core.management import execute_from_command_line
-    except ImportError as exc:
-        raise ImportError(
-            "Couldn't import Django. Are you sure it's installed and "
-            "available on your PYTHONPATH environment variable? Did you "
-            "forget to activate a virtual environment?"
-        ) from exc
-    execute_from_command_line(sys.argv)
+        execute_from_command_line(sys.argv)
+    except ImproperlyConfigured as exc:
+        sys.exit(f"pccperf: {exc}")
 
 
 if __name__ == '__main__':

@@ -53,8 +53,9 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set when DEBUG is off. "
-            "For local development set DEBUG=1 (make demo does this)."
+            "SECRET_KEY must be set when DEBUG is off. For local development run `make demo` once "
+            "(it writes .env with DEBUG=1, which manage.py reads) or set DEBUG=1; "
+            "in production set SECRET_KEY (see .env.example)."
         )
     # Development only: never used when DEBUG is off (checked above).
     SECRET_KEY = "django-insecure-development-only-key"
