@@ -168,7 +168,10 @@ class ScopedHistoryAdmin(ForceScoped, SimpleHistoryAdmin):
 
     def _live_in_scope_or_404(self, request, object_id):
         """The object as it is now (None if deleted); 404 if it exists and
-        the user may not read it, whatever its versions say."""
+        the user may not read it, whatever its versions say; 403 first for
+        a user with no permission on the model at all, as the change page."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         pk = self._pk_or_404(object_id)
         live = self.model._default_manager.filter(pk=pk).first()
         if live is not None and not self.get_queryset(request).filter(pk=pk).exists():
