@@ -83,10 +83,13 @@ def peer_force_ids(user) -> set[int]:
     editable = editable_force_ids(user)
     if not editable:
         return set()
-    peers = set(Force.msg_peers.through.objects.filter(from_force_id__in=editable)
-                .values_list("to_force_id", flat=True))
-    owned = set(ForceMembership.objects.filter(force_id__in=peers).values_list("force_id", flat=True))
-    return peers - owned - editable
+    cache = getattr(user, "_pccperf_peers", None)
+    if cache is None:
+        peers = set(Force.msg_peers.through.objects.filter(from_force_id__in=editable)
+                    .values_list("to_force_id", flat=True))
+        owned = set(ForceMembership.objects.filter(force_id__in=peers).values_list("force_id", flat=True))
+        cache = user._pccperf_peers = peers - owned - editable
+    return cache
 
 
 def filing_force_ids(user) -> set[int] | None:
