@@ -1,42 +1,89 @@
 """The admin: where analysts enter returns and write assessments and commentary.
 
-Every queryset, choice list and save is scoped to the forces the user may
-edit (superusers: all). Plans, indicators and targets come from plan files
-and are read-only here for analysts. Returns carry the quarterly grid, the
+Every queryset, choice list, save, action and history page is scoped by
+one mixin (ForceScoped, with ScopedHistoryAdmin for the history pages) to
+the rules of indicators.permissions: a force's analysts read and change its
+data, drafts included; its panel members read its published data; history
+is read-only for everyone but superusers. Plans, indicators and targets come
+from plan files and are read-only here for analysts. Returns carry the quarterly grid, the
 file import with preview, the template download, and submit/publish.
 """
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators import models, periods
 from indicators.admin_returns import ReturnViews
-from indicators.permissions import can_edit, editable_force_ids, member_force_ids
+from indicators.models import ReturnState
+from indicators.permissions import (
+    draft_force_ids,
+    editable_force_ids,
+    filing_force_ids,
+    peer_force_ids,
+    readable_force_ids,
+)
 from indicators.returns import ReturnError, publish_return, submit_return
 
 
 class ForceScoped:
-    """Limit what an analyst sees and may change to their forces.
-    ``force_path`` is the lookup from the model to its Force."""
+    """Limit what a user sees and may change in the admin to their forces,
+    by the rules of indicators.permissions; one place for every page of a
+    model: the change list, the change page, the actions and (with
+    ScopedHistoryAdmin) the history list and versions.
+
+    ``force_path`` is the lookup from the model to its Force. ``draft_path``
+    says what makes a row a draft: None, it has no drafts; "", it is a
+    Return; "source_return", the return it came from (unpublished = draft;
+    none = published, as the pages count it). ``files_for_peers``: returns
+    the user files for MSG peers no one works on are theirs to see and act on.
+    """
 
     force_path = "force"
+    draft_path: str | None = None
+    files_for_peers = False
 
-    def _force_ids(self, request):
-        if request.user.is_superuser:
-            return None
-        editable = editable_force_ids(request.user)
-        return editable | member_force_ids(request.user) if editable is not None else None
+    # --- who: force ids (None = every force) ------------------------------------------------
+
+    def readable_ids(self, user):
+        ids = readable_force_ids(user)
+        return ids | peer_force_ids(user) if self.files_for_peers and ids is not None else ids
+
+    def draft_ids(self, user):
+        return filing_force_ids(user) if self.files_for_peers else draft_force_ids(user)
+
+    def editable_ids(self, user):
+        return filing_force_ids(user) if self.files_for_peers else editable_force_ids(user)
+
+    # --- what: rows --------------------------------------------------------------------------
+
+    def scope(self, request) -> Q:
+        """The rows (or history records: they have the same fields) the user
+        may read: of a readable force and, if a draft, of a force whose drafts
+        they see."""
+        readable, drafts = self.readable_ids(request.user), self.draft_ids(request.user)
+        q = Q() if readable is None else Q(**{f"{self.force_path}__in": readable})
+        if self.draft_path is not None and drafts is not None:
+            if self.draft_path:
+                published = Q(**{f"{self.draft_path}__isnull": True}) | Q(
+                    **{f"{self.draft_path}__state": ReturnState.PUBLISHED})
+            else:
+                published = Q(state=ReturnState.PUBLISHED)
+            q &= published | Q(**{f"{self.force_path}__in": drafts})
+        return q
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        ids = self._force_ids(request)
-        return qs if ids is None else qs.filter(**{f"{self.force_path}__in": ids})
+        return super().get_queryset(request).filter(self.scope(request))
 
     def _object_force(self, obj):
         target = obj
@@ -46,20 +93,42 @@ class ForceScoped:
                 return None
         return target
 
+    def _is_draft(self, obj) -> bool:
+        if self.draft_path is None:
+            return False
+        ret = obj if self.draft_path == "" else getattr(obj, self.draft_path, None)
+        return ret is not None and ret.state != ReturnState.PUBLISHED
+
+    def may_read(self, request, obj) -> bool:
+        """scope() for one object (a live one or a historical version)."""
+        force = self._object_force(obj)
+        readable = self.readable_ids(request.user)
+        if readable is not None and (force is None or force.pk not in readable):
+            return False
+        drafts = self.draft_ids(request.user)
+        return not self._is_draft(obj) or drafts is None or force.pk in drafts
+
+    def may_edit(self, request, obj) -> bool:
+        ids = self.editable_ids(request.user)
+        force = self._object_force(obj)
+        return self.may_read(request, obj) and (ids is None or (force is not None and force.pk in ids))
+
+    # --- Django's permission hooks -----------------------------------------------------------
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or self.may_read(request, obj))
+
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
-        if allowed and obj is not None and self._object_force(obj) is not None:
-            return can_edit(request.user, self._object_force(obj))
-        return allowed
+        return allowed and (obj is None or self.may_edit(request, obj))
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
-        if allowed and obj is not None and self._object_force(obj) is not None:
-            return can_edit(request.user, self._object_force(obj))
-        return allowed
+        return allowed and (obj is None or self.may_edit(request, obj))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        ids = editable_force_ids(request.user)
+        ids = self.editable_ids(request.user)
         if ids is not None:
             if db_field.related_model is models.Force:
                 kwargs["queryset"] = models.Force.objects.filter(pk__in=ids)
@@ -71,9 +140,110 @@ class ForceScoped:
 
     def save_model(self, request, obj, form, change):
         force = self._object_force(obj)
-        if force is not None and not can_edit(request.user, force):
+        ids = self.editable_ids(request.user)
+        if ids is not None and (force is None or force.pk not in ids):
             raise PermissionDenied(f"You may not edit figures for {force}.")
         super().save_model(request, obj, form, change)
+
+
+class ScopedHistoryAdmin(ForceScoped, SimpleHistoryAdmin):
+    """django-simple-history's history pages, scoped like the change pages
+    and read-only for everyone but superusers.
+
+    The history list and each version are shown only when the object is one
+    the user may read (else 404), and list only the versions the user may
+    read (a version of another force, or a draft version for a panel
+    member, is not shown). Reverting is a POST to a version: refused (403)
+    for anyone but a superuser, nothing changed; a superuser's revert is an
+    edit of the object as it is now (the change page's permission, scoping
+    and save), so it changes what an edit may change and never the workflow
+    (a return's state moves only by submit and publish); ``revert_refusal``
+    names what may never be reverted (a published return)."""
+
+    def _pk_or_404(self, object_id):
+        try:
+            return self.model._meta.pk.to_python(unquote(object_id))
+        except (ValidationError, ValueError, TypeError):
+            raise Http404 from None
+
+    def _live_in_scope_or_404(self, request, object_id):
+        """The object as it is now (None if deleted); 404 if it exists and
+        the user may not read it, whatever its versions say; 403 first for
+        a user with no permission on the model at all, as the change page."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        pk = self._pk_or_404(object_id)
+        live = self.model._default_manager.filter(pk=pk).first()
+        if live is not None and not self.get_queryset(request).filter(pk=pk).exists():
+            raise Http404
+        return pk, live
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        return super().get_history_queryset(request, history_manager, pk_name, object_id).filter(self.scope(request))
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._live_in_scope_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def revert_refusal(self, request, live, version) -> str | None:
+        """Why ``live`` may not be reverted to ``version`` (None: it may)."""
+        if live is None:
+            return f"{version} was deleted; add it again rather than reverting it."
+        if not self.has_change_permission(request, live):
+            return f"You may not change {live}."
+        return None
+
+    def revert_disabled(self, request, obj=None):
+        return not getattr(request, "_pccperf_may_revert", False) or super().revert_disabled(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = super().get_readonly_fields(request, obj)
+        if getattr(request, "_pccperf_history_read_only", False):
+            names = list(self.fields or []) or [f.name for f in self.model._meta.fields
+                                                 if f.editable and not f.primary_key]
+            return [*names, *[f for f in fields if f not in names]]
+        return fields
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        pk, live = self._live_in_scope_or_404(request, object_id)
+        history = getattr(self.model, self.model._meta.simple_history_manager_attribute)
+        try:
+            record = history.filter(self.scope(request)).get(**{self.model._meta.pk.attname: pk,
+                                                                "history_id": version_id})
+        except (history.model.DoesNotExist, ValidationError, ValueError):
+            raise Http404 from None
+        version = record.instance
+        if request.method == "POST":
+            if not request.user.is_superuser:
+                raise PermissionDenied("History is read-only: change the object itself, or file a new return.")
+            return self._revert(request, live, record)
+        request._pccperf_may_revert = (request.user.is_superuser
+                                       and self.revert_refusal(request, live, version) is None)
+        request._pccperf_history_read_only = not request._pccperf_may_revert
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _revert(self, request, live, record):
+        """A superuser's revert: the version's values, posted by its form,
+        saved onto the object as it is now, as the change page would."""
+        version = record.instance
+        history_list = reverse(f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_history",
+                               args=[version.pk])
+        refusal = self.revert_refusal(request, live, version)
+        if refusal:
+            self.message_user(request, refusal, messages.ERROR)
+            return redirect(history_list)
+        form = self.get_form(request, live, change=True)(request.POST, request.FILES, instance=live)
+        if not form.is_valid():
+            problems = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+            self.message_user(request, f"Not reverted, nothing changed: {problems}", messages.ERROR)
+            return redirect(request.path)
+        obj = self.save_form(request, form, change=True)
+        self.save_model(request, obj, form, change=True)
+        form.save_m2m()
+        self.log_change(request, obj, self.construct_change_message(request, form, []))
+        when = timezone.localtime(record.history_date)
+        self.message_user(request, f"{obj} was reverted to the version of {when:%d %B %Y %H:%M}.", messages.SUCCESS)
+        return redirect(history_list)
 
 
 class PopulationInline(admin.TabularInline):
@@ -166,7 +336,7 @@ class IndicatorAdmin(ForceScoped, admin.ModelAdmin):
 
 
 @admin.register(models.Target)
-class TargetAdmin(ForceScoped, SimpleHistoryAdmin):
+class TargetAdmin(ScopedHistoryAdmin):
     force_path = "indicator__force"
     list_display = ["indicator", "financial_year", "kind", "value", "tolerance", "wording"]
     list_filter = ["kind", "financial_year", "indicator__force"]
@@ -188,7 +358,10 @@ class ReturnLineInline(admin.TabularInline):
 
 
 @admin.register(models.Return)
-class ReturnAdmin(ForceScoped, ReturnViews, SimpleHistoryAdmin):
+class ReturnAdmin(ReturnViews, ScopedHistoryAdmin):
+    draft_path = ""
+    files_for_peers = True
+    history_list_display = ["force", "period", "state", "source"]
     list_display = ["__str__", "force", "period", "state_label", "author", "created_at", "published_at",
                     "line_count"]
     list_filter = ["state", "force", "is_demo"]
@@ -221,12 +394,19 @@ class ReturnAdmin(ForceScoped, ReturnViews, SimpleHistoryAdmin):
             return False        # published figures change only by a new return
         return super().has_change_permission(request, obj)
 
+    def revert_refusal(self, request, live, version):
+        for ret in (live, version):
+            if ret is not None and ret.state == models.ReturnState.PUBLISHED:
+                return (f"Return {ret.pk} ({ret.force.slug} {ret.period}) is published, and a published return "
+                        "is never reverted: its figures change only by a new return.")
+        return super().revert_refusal(request, live, version)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.author = request.user
         super().save_model(request, obj, form, change)
 
-    @admin.action(description="Submit the selected draft returns")
+    @admin.action(description="Submit the selected draft returns", permissions=["change"])
     def submit_returns(self, request, queryset):
         self._act(request, queryset, submit_return, "submitted")
 
@@ -251,10 +431,11 @@ class ReturnAdmin(ForceScoped, ReturnViews, SimpleHistoryAdmin):
 
 
 @admin.register(models.Observation)
-class ObservationAdmin(ForceScoped, SimpleHistoryAdmin):
+class ObservationAdmin(ScopedHistoryAdmin):
     """Published figures. They change through returns (grid or file), which
     keep a record of who published what; here they are read, with history."""
     force_path = "indicator__force"
+    draft_path = "source_return"
     list_display = ["indicator", "month_display", "value", "numerator", "denominator", "status", "source_return",
                     "updated_at"]
     list_filter = ["status", "indicator__force", "month"]
@@ -296,7 +477,7 @@ class AssessmentForm(forms.ModelForm):
 
 
 @admin.register(models.Assessment)
-class AssessmentAdmin(ForceScoped, SimpleHistoryAdmin):
+class AssessmentAdmin(ScopedHistoryAdmin):
     force_path = "indicator__force"
     form = AssessmentForm
     list_display = ["indicator", "month", "rag", "status_text", "author"]
@@ -332,7 +513,7 @@ class CommentaryForm(forms.ModelForm):
 
 
 @admin.register(models.Commentary)
-class CommentaryAdmin(ForceScoped, SimpleHistoryAdmin):
+class CommentaryAdmin(ScopedHistoryAdmin):
     form = CommentaryForm
     list_display = ["force", "priority", "indicator", "month", "author", "updated_at"]
     list_filter = ["force"]

@@ -20,7 +20,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from indicators import periods, versioning
 from indicators.models import Force, Indicator, Observation, Return, ReturnLine, ReturnState
-from indicators.permissions import can_edit, editable_force_ids
+from indicators.permissions import can_file, editable_force_ids, peer_force_ids
 from indicators.returnfile import Catalogue, IndicatorInfo, Row
 
 FIELDS = ["value", "numerator", "denominator", "status", "note"]
@@ -32,8 +32,9 @@ class ReturnError(Exception):
 
 def catalogue_for(user) -> Catalogue:
     """Forces and indicators a file may name, and which the user may edit
-    (None = an operator with every permission). Analysts may also load their
-    forces' MSG peers' figures for indicators compared with the group."""
+    (None = an operator with every permission). Analysts may also load the
+    MSG figures of their forces' peers that no one works on
+    (permissions.peer_force_ids)."""
     forces = dict(Force.objects.values_list("slug", "id"))
     indicators = {
         (slug, code): IndicatorInfo(pk, force_id, unit, aggregation, msg)
@@ -41,10 +42,7 @@ def catalogue_for(user) -> Catalogue:
             "id", "force_id", "force__slug", "code", "unit", "aggregation", "msg")
     }
     editable = None if user is None else editable_force_ids(user)
-    peers: set[int] = set()
-    if editable:
-        peers = set(Force.msg_peers.through.objects.filter(from_force_id__in=editable)
-                    .values_list("to_force_id", flat=True))
+    peers = set() if user is None else peer_force_ids(user)
     return Catalogue(forces, indicators, editable, peers)
 
 
@@ -157,7 +155,7 @@ def _period_label(rows: list[Row]) -> str:
 def _check_may(user, ret: Return, action: str) -> None:
     if user is None:
         return
-    if not can_edit(user, ret.force) or not user.has_perm("indicators.publish_return" if action == "publish"
+    if not can_file(user, ret.force) or not user.has_perm("indicators.publish_return" if action == "publish"
                                                           else "indicators.change_return"):
         raise ReturnError(f"{user} may not {action} returns of {ret.force.name}")
 
