@@ -18,7 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from indicators import models, periods
 from indicators.admin_returns import ReturnViews
 from indicators.permissions import can_edit, editable_force_ids, member_force_ids
-from indicators.returns import ReturnError, publish_return, submit_return
+from indicators.returns import ReturnError, submit_return
 
 
 class ForceScoped:
@@ -233,7 +233,7 @@ class ReturnAdmin(ForceScoped, ReturnViews, SimpleHistoryAdmin):
     @admin.action(description="Publish the selected returns (make their figures public)",
                   permissions=["publish"])
     def publish_returns(self, request, queryset):
-        self._act(request, queryset, publish_return, "published")
+        return self.publish_selected(request, queryset)     # asks to confirm a stale draft's conflicts
 
     def has_publish_permission(self, request):
         return request.user.has_perm("indicators.publish_return")
