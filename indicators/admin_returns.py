@@ -300,8 +300,9 @@ class ReturnViews:
                     self.message_user(request, f"{force.name} {quarter}: {summary.nothing_changed_message()}.",
                                       messages.INFO)
                     return redirect(request.get_full_path())
-                self.message_user(request, f"{force.name} {quarter}: {len(rows)} figures saved in draft return "
-                                           f"#{ret.pk}. Review it, then submit or publish.", messages.SUCCESS)
+                self.message_user(request, f"{force.name} {quarter}: {ret.lines.count()} figures saved in draft "
+                                           f"return #{ret.pk} ({' '.join(summary.lines())}). Review it, then submit "
+                                           "or publish.", messages.SUCCESS)
                 return redirect(reverse("admin:indicators_return_change", args=[ret.pk]))
         for row in grid:
             for cell in row["cells"]:

@@ -294,6 +294,10 @@ def publish_return(ret: Return, *, user, confirm: Collection[str] = ()) -> dict:
     ret = Return.objects.select_for_update().select_related("force").get(pk=ret.pk)
     if ret.state == ReturnState.PUBLISHED:
         raise ReturnError(f"return {ret.pk} is already published")
+    # Lock the figures it writes first: no publication slips in between the check and the write.
+    keys = list(ret.lines.values_list("indicator_id", "month"))
+    list(Observation.objects.select_for_update().filter(indicator_id__in={k[0] for k in keys},
+                                                        month__in={k[1] for k in keys}).values_list("pk"))
     unconfirmed = [c for c in stale_conflicts(ret) if c.key not in set(confirm)]
     if unconfirmed:
         raise StaleDraft(ret, unconfirmed)
