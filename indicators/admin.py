@@ -33,7 +33,7 @@ from indicators.permissions import (
     peer_force_ids,
     readable_force_ids,
 )
-from indicators.returns import ReturnError, publish_return, submit_return
+from indicators.returns import ReturnError, submit_return
 
 
 class ForceScoped:
@@ -413,7 +413,7 @@ class ReturnAdmin(ReturnViews, ScopedHistoryAdmin):
     @admin.action(description="Publish the selected returns (make their figures public)",
                   permissions=["publish"])
     def publish_returns(self, request, queryset):
-        self._act(request, queryset, publish_return, "published")
+        return self.publish_selected(request, queryset)     # asks to confirm a stale draft's conflicts
 
     def has_publish_permission(self, request):
         return request.user.has_perm("indicators.publish_return")

@@ -13,8 +13,8 @@ from datetime import date
 from pathlib import Path
 
 from django.contrib import messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Min
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -23,10 +23,19 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from indicators import periods, selectors
-from indicators.models import Force, Plan, Return, ReturnLine, ReturnState
+from indicators.models import Force, Plan
 from indicators.permissions import can_edit, editable_force_ids
 from indicators.returnfile import COLUMNS, STATUSES, ReturnFileError, check_rows, format_cell, read_table, too_large
-from indicators.returns import catalogue_for, preview, stage, summarise
+from indicators.returns import (
+    ReturnError,
+    StaleDraft,
+    catalogue_for,
+    preview,
+    publish_return,
+    save_grid,
+    stage,
+    summarise,
+)
 
 UPLOADS = Path(tempfile.gettempdir()) / "pccperf-uploads"
 UPLOAD_TTL = 24 * 3600
@@ -215,6 +224,9 @@ class ReturnViews:
         summary = stage(rows, user=request.user, source=name, publish=publish)
         for f in (UPLOADS / token, UPLOADS / f"{token}.name"):
             f.unlink(missing_ok=True)
+        if summary.nothing_changed:
+            self.message_user(request, f"{name}: {summary.nothing_changed_message()}.", messages.INFO)
+            return redirect(reverse("admin:indicators_return_changelist"))
         state = "published" if publish else "saved as a draft"
         self.message_user(request, f"{name}: {len(rows):,} figures {state} in return "
                                    f"{', '.join('#' + str(r.pk) for r in summary.returns)}. "
@@ -222,6 +234,38 @@ class ReturnViews:
         if len(summary.returns) == 1:
             return redirect(reverse("admin:indicators_return_change", args=[summary.returns[0].pk]))
         return redirect(reverse("admin:indicators_return_changelist"))
+
+    # --- publish, confirming a stale draft's conflicts ------------------------
+
+    def publish_selected(self, request, queryset):
+        """The publish action. A stale draft is not published; its conflicts
+        are shown with one checkbox each, and the draft is published when
+        the form comes back with every one ticked (SPEC §4)."""
+        ticked = set(request.POST.getlist("confirm_stale"))
+        refused: list[StaleDraft] = []
+        for ret in queryset.select_related("force"):
+            confirm = {key.split("|", 1)[1] for key in ticked if key.startswith(f"{ret.pk}|")}
+            try:
+                result = publish_return(ret, user=request.user, confirm=confirm)
+            except StaleDraft as exc:
+                refused.append(exc)
+                continue
+            except ReturnError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                continue
+            self.message_user(request, f"Return {ret.pk} ({ret.force.slug} {ret.period}) published: {result['new']} "
+                                       f"new, {result['changed']} changed, {result['unchanged']} unchanged.")
+        if not refused:
+            return None
+        if "stale_form" in request.POST:
+            for exc in refused:
+                self.message_user(request, f"Return {exc.ret.pk} ({exc.ret.force.slug} {exc.ret.period}) was not "
+                                           f"published: tick each conflict to overwrite the figure published since.",
+                                  messages.ERROR)
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
+                   "title": "Publish older figures over newer ones?", "refused": refused,
+                   "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME}
+        return TemplateResponse(request, "admin/indicators/return/publish_confirm.html", context)
 
     # --- grid ---------------------------------------------------------------
 
@@ -251,9 +295,14 @@ class ReturnViews:
                 errors = _grid_errors(exc.problems, where)
                 context["problems"] = exc.problems
             else:
-                ret = _save_grid(force, quarter, rows, request.user)
-                self.message_user(request, f"{force.name} {quarter}: {len(rows)} figures saved in draft return "
-                                           f"#{ret.pk}. Review it, then submit or publish.", messages.SUCCESS)
+                ret, summary = save_grid(force, quarter, rows, request.user)
+                if ret is None:
+                    self.message_user(request, f"{force.name} {quarter}: {summary.nothing_changed_message()}.",
+                                      messages.INFO)
+                    return redirect(request.get_full_path())
+                self.message_user(request, f"{force.name} {quarter}: {ret.lines.count()} figures saved in draft "
+                                           f"return #{ret.pk} ({' '.join(summary.lines())}). Review it, then submit "
+                                           "or publish.", messages.SUCCESS)
                 return redirect(reverse("admin:indicators_return_change", args=[ret.pk]))
         for row in grid:
             for cell in row["cells"]:
@@ -273,6 +322,10 @@ def _grid_rows(indicators, months, values, posted) -> list[dict]:
             if posted is not None:
                 cell = {name: posted.get(f"{name}-{key}", "").strip() for name in ("value", "numerator",
                                                                                    "denominator", "status", "note")}
+                if ind.aggregation != "ratio" and cell["value"]:
+                    # the grid has no inputs for a non-ratio figure's parts: keep those held
+                    cell.update(numerator=format_cell(current.get("numerator")),
+                                denominator=format_cell(current.get("denominator")))
             else:
                 cell = {"value": format_cell(current.get("value")) if ind.aggregation != "ratio" or
                         current.get("numerator") is None else "",
@@ -310,21 +363,3 @@ def _grid_errors(problems, where) -> dict:
             errors.setdefault(where[int(match.group(1))], []).append(
                 (f"{match.group(2)}: " if match.group(2) else "") + match.group(3))
     return errors
-
-
-@transaction.atomic
-def _save_grid(force, quarter, rows, user) -> Return:
-    """Create or update the force's draft return for the quarter, in one transaction."""
-    ret = (Return.objects.select_for_update()
-           .filter(force=force, period=quarter, state=ReturnState.DRAFT, source="Quarterly return grid")
-           .order_by("-created_at").first())
-    if ret is None:
-        ret = Return.objects.create(force=force, period=quarter, author=user, source="Quarterly return grid")
-    ret.lines.all().delete()
-    ReturnLine.objects.bulk_create([
-        ReturnLine(source_return=ret, indicator_id=r.indicator_id, month=r.month, value=r.value,
-                   numerator=r.numerator, denominator=r.denominator, status=r.status, note=r.note)
-        for r in rows])
-    ret.save()      # a history record of the edit, with who; bumps the data version
-    return ret
-

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from indicators import periods
@@ -361,6 +362,9 @@ class ReturnLine(models.Model):
     status = models.CharField(max_length=12, default="final")
     note = models.TextField(blank=True)
     row = models.PositiveIntegerField(null=True, blank=True, help_text="Row of the file it came from.")
+    written_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When the figure was entered or last edited: a figure published since makes this one stale.")
 
     class Meta:
         ordering = ["source_return", "indicator", "month"]

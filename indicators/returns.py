@@ -10,11 +10,12 @@ by publishing, and the public never sees a draft.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -73,8 +74,33 @@ def _show(values: dict) -> str:
     return text + (" provisional" if values["status"] == "provisional" else "")
 
 
-def _same(old: dict, new: dict) -> bool:
-    return all((old[f] or None) == (new[f] or None) if f in ("note",) else old[f] == new[f] for f in FIELDS)
+def unchanged(held: dict | None, new: dict, decimals: int) -> bool:
+    """Is ``new`` the figure already held? The one test of "changed?" that the
+    preview, the grid, the import and publishing all use (SPEC §4): numbers
+    are equal when they differ by less than half a unit in the indicator's
+    (decimals + 2)th place, so a spreadsheet's float noise (54.9295774647887
+    for 54.929577464788736) is no revision; status and note must match.
+
+    A ratio figure given by its parts (value left empty, so worked out as
+    100 × numerator / denominator) is unchanged when the parts are: the held
+    value may have been given rounded (55.2 for 275/498)."""
+    if held is None:
+        return False
+    tolerance = 0.5 * 10 ** -(decimals + 2)
+
+    def same(a, b) -> bool:
+        return a is None and b is None or a is not None and b is not None and abs(a - b) < tolerance
+
+    if (held["status"] or "final") != (new["status"] or "final") or \
+            (held["note"] or "").strip() != (new["note"] or "").strip():
+        return False
+    if not (same(held["numerator"], new["numerator"]) and same(held["denominator"], new["denominator"])):
+        return False
+    if same(held["value"], new["value"]):
+        return True
+    num, den = new["numerator"], new["denominator"]
+    return (held["value"] is not None and new["value"] is not None and num is not None and bool(den)
+            and abs(new["value"] - 100.0 * num / den) < 1e-9)
 
 
 def preview(rows: list[Row]) -> list[Change]:
@@ -83,13 +109,13 @@ def preview(rows: list[Row]) -> list[Change]:
     months = {r.month for r in rows}
     current = {(o["indicator_id"], o["month"]): o for o in
                Observation.objects.filter(indicator_id__in=ids, month__in=months)
-               .values("indicator_id", "month", *FIELDS)}
+               .values("indicator_id", "month", *FIELDS, decimals=F("indicator__decimals"))}
     changes = []
     for row in rows:
         old = current.get((row.indicator_id, row.month))
         if old is None:
             changes.append(Change(row, "new"))
-        elif _same(old, _fields(row)):
+        elif unchanged(old, _fields(row), old["decimals"]):
             changes.append(Change(row, "unchanged", old))
         else:
             changes.append(Change(row, "changed", old))
@@ -100,6 +126,18 @@ def preview(rows: list[Row]) -> list[Change]:
 class Summary:
     returns: list[Return] = field(default_factory=list)
     counts: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(int)))   # force -> kind -> n
+
+    @property
+    def figures(self) -> int:
+        return sum(sum(counts.values()) for counts in self.counts.values())
+
+    @property
+    def nothing_changed(self) -> bool:
+        return not any(counts["new"] or counts["changed"] for counts in self.counts.values())
+
+    def nothing_changed_message(self) -> str:
+        return (f"nothing changed: all {self.figures:,} figures equal the published ones; "
+                "no return was made")
 
     def lines(self) -> list[str]:
         out = []
@@ -119,14 +157,22 @@ def summarise(changes: list[Change]) -> Summary:
 @transaction.atomic
 def stage(rows: list[Row], *, user, source: str, period: str = "", publish: bool = False,
           changes: list[Change] | None = None) -> Summary:
-    """One draft Return per force in ``rows`` holding its lines; published
-    at once with ``publish``. All or nothing. ``changes`` is the preview of
-    ``rows`` when the caller has it already."""
-    summary = summarise(changes if changes is not None else preview(rows))
+    """One draft Return per force in ``rows`` holding the figures that change
+    something; published at once with ``publish``. All or nothing. Figures
+    equal to the published ones are left out, and a force whose figures
+    change nothing gets no return, so a file that changes nothing makes no
+    return and bumps no data version (``summary.nothing_changed``).
+    ``changes`` is the preview of ``rows`` when the caller has it already."""
+    changes = changes if changes is not None else preview(rows)
+    summary = summarise(changes)
     by_force: dict[int, list[Row]] = defaultdict(list)
-    for row in rows:
-        by_force[row.force_id].append(row)
+    for change in changes:
+        if change.kind != "unchanged":
+            by_force[change.row.force_id].append(change.row)
+    if not by_force:
+        return summary
     label = period or _period_label(rows)
+    now = timezone.now()
     for force_id, force_rows in by_force.items():
         ret = Return.objects.create(force_id=force_id, period=label, author=user, source=source[:300])
         summary.returns.append(ret)
@@ -140,7 +186,7 @@ def stage(rows: list[Row], *, user, source: str, period: str = "", publish: bool
             ReturnLine.objects.bulk_create(
                 [ReturnLine(source_return=ret, indicator_id=r.indicator_id, month=r.month, value=r.value,
                             numerator=r.numerator, denominator=r.denominator, status=r.status, note=r.note,
-                            row=r.number) for r in force_rows], batch_size=2000)
+                            row=r.number, written_at=now) for r in force_rows], batch_size=2000)
     versioning.bump()
     return summary
 
@@ -170,13 +216,89 @@ def submit_return(ret: Return, *, user) -> None:
     ret.save(update_fields=["state", "submitted_at", "submitted_by"])
 
 
+@dataclass(frozen=True)
+class Conflict:
+    """A figure of a draft that is older than the figure published since for
+    the same indicator and month, which publishing the draft would undo."""
+    force: str
+    indicator: str
+    indicator_id: int
+    month: date
+    draft: dict                     # FIELDS as the draft has them
+    published: dict                 # FIELDS as published since
+    published_at: datetime
+    published_return: int | None
+    published_period: str
+    written_at: datetime            # when the draft's figure was entered or last edited
+
+    @property
+    def key(self) -> str:
+        """What the analyst confirms: this figure over that publication (a
+        later publication makes a new key, to be confirmed afresh)."""
+        return f"{self.indicator_id}:{periods.format_month(self.month)}:{self.published_at.isoformat()}"
+
+    def describe(self) -> str:
+        when = timezone.localtime(self.published_at).strftime("%-d %B %Y %H:%M")
+        source = (f" from return #{self.published_return} ({self.published_period})"
+                  if self.published_return else "")
+        return (f"{self.force} {self.indicator} {periods.month_label(self.month)}: this draft has "
+                f"{_show(self.draft)}; {_show(self.published)} was published since, on {when}{source}")
+
+
+class StaleDraft(ReturnError):
+    """Publishing would undo figures published since the draft's were written."""
+
+    def __init__(self, ret: Return, conflicts: list[Conflict]):
+        self.ret, self.conflicts = ret, conflicts
+        n = len(conflicts)
+        super().__init__(
+            f"return {ret.pk} ({ret.force.slug} {ret.period}) was not published: {n} of its figure{'s' if n != 1 else ''} "
+            f"{'is' if n == 1 else 'are'} older than the figure{'s' if n != 1 else ''} published since, which "
+            f"publishing would undo; confirm each to publish it anyway. "
+            + "; ".join(c.describe() for c in conflicts))
+
+
+def stale_conflicts(ret: Return) -> list[Conflict]:
+    """The figures of ``ret`` written before the same indicator and month was
+    last published, where publishing ``ret`` would change that figure."""
+    lines = list(ret.lines.filter(indicator__observations__month=F("month"),
+                                  indicator__observations__updated_at__gt=F("written_at"))
+                 .values("indicator_id", "month", "written_at", *FIELDS))
+    if not lines:
+        return []
+    held = {(o["indicator_id"], o["month"]): o for o in Observation.objects.filter(
+        indicator_id__in={line["indicator_id"] for line in lines}, month__in={line["month"] for line in lines})
+        .values("indicator_id", "month", "updated_at", "source_return_id", "source_return__period", *FIELDS,
+                force=F("indicator__force__slug"), code=F("indicator__code"), decimals=F("indicator__decimals"))}
+    out = []
+    for line in lines:
+        obs = held[(line["indicator_id"], line["month"])]
+        if unchanged(obs, line, obs["decimals"]):
+            continue
+        out.append(Conflict(obs["force"], obs["code"], line["indicator_id"], line["month"],
+                            {f: line[f] for f in FIELDS}, {f: obs[f] for f in FIELDS}, obs["updated_at"],
+                            obs["source_return_id"], obs["source_return__period"] or "", line["written_at"]))
+    return sorted(out, key=lambda c: (c.indicator, c.month))
+
+
 @transaction.atomic
-def publish_return(ret: Return, *, user) -> dict:
-    """Write the return's lines to the published figures, keeping history."""
+def publish_return(ret: Return, *, user, confirm: Collection[str] = ()) -> dict:
+    """Write the return's lines to the published figures, keeping history.
+
+    A stale draft (SPEC §4: figures older than one published since for the
+    same indicator and month) is refused with StaleDraft listing the
+    conflicts, unless ``confirm`` holds the key of each."""
     _check_may(user, ret, "publish")
-    ret = Return.objects.select_for_update().get(pk=ret.pk)
+    ret = Return.objects.select_for_update().select_related("force").get(pk=ret.pk)
     if ret.state == ReturnState.PUBLISHED:
         raise ReturnError(f"return {ret.pk} is already published")
+    # Lock the figures it writes first: no publication slips in between the check and the write.
+    keys = list(ret.lines.values_list("indicator_id", "month"))
+    list(Observation.objects.select_for_update().filter(indicator_id__in={k[0] for k in keys},
+                                                        month__in={k[1] for k in keys}).values_list("pk"))
+    unconfirmed = [c for c in stale_conflicts(ret) if c.key not in set(confirm)]
+    if unconfirmed:
+        raise StaleDraft(ret, unconfirmed)
     # values_list, not model instances: a 50,000-line return loads in a fraction of the time
     return _apply(ret, list(ret.lines.values_list("indicator_id", "month", *FIELDS)), user)
 
@@ -185,17 +307,18 @@ def _apply(ret: Return, lines: list[tuple], user) -> dict:
     """Write figures (indicator_id, month, value, numerator, denominator,
     status, note) to the observations with history, and mark ``ret`` published."""
     existing = {(o.indicator_id, o.month): o for o in Observation.objects.filter(
-        Q(indicator_id__in={line[0] for line in lines}), month__in={line[1] for line in lines})}
+        Q(indicator_id__in={line[0] for line in lines}), month__in={line[1] for line in lines})
+        .annotate(decimals=F("indicator__decimals"))}
     now = timezone.now()
-    create, update, unchanged = [], [], 0
+    create, update, same = [], [], 0
     for indicator_id, month, *figures in lines:
         obs = existing.get((indicator_id, month))
         values = dict(zip(FIELDS, figures))
         if obs is None:
             create.append(Observation(indicator_id=indicator_id, month=month, source_return=ret,
                                       updated_at=now, **values))
-        elif _same({f: getattr(obs, f) for f in FIELDS}, values):
-            unchanged += 1
+        elif unchanged({f: getattr(obs, f) for f in FIELDS}, values, obs.decimals):
+            same += 1
         else:
             for f, v in values.items():
                 setattr(obs, f, v)
@@ -210,7 +333,47 @@ def _apply(ret: Return, lines: list[tuple], user) -> dict:
                                  default_user=user, default_change_reason=reason)
     ret.state, ret.published_at, ret.published_by = ReturnState.PUBLISHED, now, user
     ret.save(update_fields=["state", "published_at", "published_by"])      # bumps the data version
-    return {"new": len(create), "changed": len(update), "unchanged": unchanged}
+    return {"new": len(create), "changed": len(update), "unchanged": same}
+
+
+@transaction.atomic
+def save_grid(force: Force, quarter: str, rows: list[Row], user) -> tuple[Return | None, Summary]:
+    """The quarterly grid saved: the force's draft grid return for the
+    quarter made or updated to hold the figures that differ from the
+    published ones, in one transaction. Nothing to hold and no draft: no
+    return is made (and no data version bumped). A figure the draft held
+    already keeps when it was written, so saving the grid again without
+    touching a cell does not make an older figure look new (a stale draft)."""
+    changes = preview(rows)
+    summary = summarise(changes)
+    keep = [c.row for c in changes if c.kind != "unchanged"]
+    ret = (Return.objects.select_for_update()
+           .filter(force=force, period=quarter, state=ReturnState.DRAFT, source="Quarterly return grid")
+           .order_by("-created_at").first())
+    if ret is None and not keep:
+        return None, summary
+    if ret is None:
+        ret = Return.objects.create(force=force, period=quarter, author=user, source="Quarterly return grid")
+    decimals = dict(Indicator.objects.filter(id__in={r.indicator_id for r in keep}).values_list("id", "decimals"))
+    before = {(line["indicator_id"], line["month"]): line
+              for line in ret.lines.values("indicator_id", "month", "written_at", *FIELDS)}
+    now = timezone.now()
+    lines = []
+    for r in keep:
+        old = before.pop((r.indicator_id, r.month), None)
+        same = old is not None and unchanged(old, _fields(r), decimals.get(r.indicator_id, 0))
+        lines.append(ReturnLine(source_return=ret, indicator_id=r.indicator_id, month=r.month, value=r.value,
+                                numerator=r.numerator, denominator=r.denominator, status=r.status, note=r.note,
+                                written_at=old["written_at"] if same else now))
+    if not before and all(line.written_at != now for line in lines):
+        return ret, summary                     # the draft holds exactly these figures already
+    if not lines:
+        ret.delete()        # every figure is back to the published one: the draft has nothing left to hold
+        return None, summary
+    ret.lines.all().delete()
+    ReturnLine.objects.bulk_create(lines)
+    ret.save()      # a history record of the edit, with who; bumps the data version
+    return ret, summary
 
 
 def pending_lines(*, indicator_ids, first: date | None = None, last: date | None = None):

@@ -4,7 +4,9 @@ keep full precision."""
 
 from __future__ import annotations
 
+import html as htmllib
 import math
+import re
 
 import markdown
 import nh3
@@ -107,8 +109,25 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+# nh3's output quotes every attribute with double quotes and escapes any
+# inside, so an <img> element is exactly this.
+_IMG = re.compile(r'<img(?:\s+[\w:-]+="[^"]*")*\s*/?>')
+_ALT = re.compile(r'\salt="([^"]*)"')
+
+
+def _image_as_text(match: re.Match) -> str:
+    alt = _ALT.search(match.group(0))
+    text = htmllib.unescape(alt.group(1)).strip() if alt else ""
+    return "[image not shown" + (f": {htmllib.escape(text)}]" if text else "]")
+
+
 def render_markdown(text: str) -> str:
     """Analysts' markdown as safe HTML: rendered, then sanitised with nh3
-    (no scripts, event attributes or javascript: links survive)."""
+    (no scripts, event attributes, styles or javascript: links survive).
+    Images are not shown, only their alt text: an image from another
+    address would be fetched when the page or the self-contained report is
+    opened, telling that host who reads it and when (SPEC §4 Panel report)."""
     html = markdown.markdown(text or "", extensions=["extra", "sane_lists"])
-    return mark_safe(nh3.clean(html, link_rel="noopener noreferrer"))
+    html = _IMG.sub(_image_as_text, nh3.clean(html, link_rel="noopener noreferrer"))
+    # nothing else nh3 lets through fetches; drop any <img> the pattern missed
+    return mark_safe(nh3.clean(html, tags=nh3.ALLOWED_TAGS - {"img"}, link_rel="noopener noreferrer"))

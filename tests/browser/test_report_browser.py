@@ -66,3 +66,29 @@ def test_report_prints_to_a4_with_a_sensible_page_count(report_file, offline_pag
     # cover, contents and summary, four aims of measures and charts, two appendices
     assert 15 <= pages <= 60, pages
     assert pdf[:4] == b"%PDF"
+
+
+def test_report_policy_lets_its_charts_draw_and_stops_any_other_request(report_file, browser, tmp_path):
+    """The file's Content-Security-Policy: its own inline scripts and styles
+    run untroubled, and an image from elsewhere (as if one slipped into the
+    commentary) is blocked before any request leaves."""
+    html = report_file.read_text(encoding="utf-8").replace(
+        '<main id="main">', '<main id="main"><img id="leak" src="http://tracker.example.com/pixel.gif" alt="">', 1)
+    leaky = tmp_path / "leaky.html"
+    leaky.write_text(html, encoding="utf-8")
+    context = browser.new_context()            # online: only the policy stands in the way
+    page = context.new_page()
+    requests, blocked = [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("requestfailed", lambda request: blocked.append((request.url, request.failure)))
+    page.add_init_script("window.__violations = [];"
+                         "document.addEventListener('securitypolicyviolation',"
+                         " e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));")
+    page.goto(leaky.as_uri())
+    page.wait_for_function("document.querySelectorAll('.chart-drawn svg.main-svg').length >= 50")
+    # chromium reports the attempt, and stops it itself: it never reaches the network
+    assert [url for url in requests if not url.startswith("file://")] == ["http://tracker.example.com/pixel.gif"]
+    assert blocked == [("http://tracker.example.com/pixel.gif", "csp")]
+    violations = page.evaluate("window.__violations")
+    assert violations == ["img-src http://tracker.example.com/pixel.gif"]
+    context.close()

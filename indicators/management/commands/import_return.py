@@ -18,8 +18,9 @@ class Command(BaseCommand):
         "Import a return file (CSV with a header row, or the first sheet of an XLSX) in the columns "
         "force,indicator,month,value,numerator,denominator,status,note. The whole file is checked first: "
         "any bad row rejects the whole file, every problem listed as 'row N, column C: message', and "
-        "nothing is written. A good file becomes a draft return per force (new, changed and unchanged "
-        "figures are listed); --publish makes its figures public at once. --dry-run checks and lists "
+        "nothing is written. A good file becomes a draft return per force holding the figures it changes "
+        "(new, changed and unchanged figures are listed; a file that changes nothing makes no return); "
+        "--publish makes its figures public at once. --dry-run checks and lists "
         "without writing. With --user NAME the import acts with that user's permissions."
     )
 
@@ -63,6 +64,9 @@ class Command(BaseCommand):
             raise CommandError(f"{path.name}: {exc}; nothing was written") from None
         for line in summary.lines():
             self.stdout.write(line)
+        if summary.nothing_changed:
+            self.stdout.write(self.style.SUCCESS(f"{path.name}: {summary.nothing_changed_message()}."))
+            return
         state = "published" if publish else "draft (publish it in the admin, or import again with --publish)"
         numbers = ", ".join(f"#{r.pk} {r.force.slug}" for r in summary.returns)
         elapsed = time.perf_counter() - started
