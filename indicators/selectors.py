@@ -185,15 +185,17 @@ def plan_for(*, force: Force, period: date | None) -> Plan | None:
 
 def months_with_data(*, force: Force, include_drafts: bool = False) -> list[date]:
     """Every month with at least one visible figure for the force, newest first."""
+    # order_by(): the model's default ordering would pull its columns into the
+    # DISTINCT and fetch one row per observation instead of one per month.
     months = set(Observation.objects.filter(_visible(include_drafts), indicator__force=force)
-                 .exclude(status="unavailable").values_list("month", flat=True).distinct())
+                 .exclude(status="unavailable").order_by().values_list("month", flat=True).distinct())
     if include_drafts:
         months |= set(pending_lines(indicator_ids=Indicator.objects.filter(force=force).values("id"))
-                      .exclude(status="unavailable").values_list("month", flat=True).distinct())
+                      .exclude(status="unavailable").order_by().values_list("month", flat=True).distinct())
     return sorted(months, reverse=True)
 
 
-def data_state(*, force: Force, indicator_ids: list[int], first: date, last: date, include_drafts: bool) -> dict:
+def data_state(*, indicator_ids: list[int], first: date, last: date, include_drafts: bool) -> dict:
     """When the figures shown were last written ("as at"), and whether any
     is provisional or comes from an unpublished return. One query."""
     qs = Observation.objects.filter(_visible(include_drafts), indicator_id__in=indicator_ids,
@@ -216,6 +218,11 @@ def commentary_for(*, priority_ids: list[int], month: date) -> dict[int, str]:
 
 def indicator_commentary(*, indicator_id: int, month: date) -> str:
     return Commentary.objects.filter(indicator_id=indicator_id, month=month).values_list("text", flat=True).first() or ""
+
+
+def force_names(*, slugs: list[str]) -> dict[str, str]:
+    """Forces' names by slug. One query."""
+    return dict(Force.objects.filter(slug__in=slugs).values_list("slug", "name"))
 
 
 def target_history(*, indicator_id: int) -> list[Target]:
