@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from indicators import periods
+from indicators import periods, vocabulary
 
 FY_VALIDATOR = RegexValidator(r"^\d{4}/\d{2}$", "Write the financial year as YYYY/YY, e.g. 2014/15.")
 
@@ -112,7 +112,7 @@ class Plan(models.Model):
         help_text='What this plan calls its areas of focus: "Theme", "Aim", …',
     )
     assessment = models.CharField(
-        max_length=12, choices=[("targets", "Targets"), ("significance", "Significance"), ("spc", "SPC")],
+        max_length=12, choices=list(vocabulary.ASSESSMENT_METHODS.items()),
         default="targets",
         help_text="How the plan judges its measures (SPEC §3, Ratings): against targets, by statistical "
                   "significance against last year, or by SPC variation.",
@@ -124,7 +124,7 @@ class Plan(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["force", "start"], name="plan_unique_force_start"),
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="plan_end_after_start"),
-            models.CheckConstraint(condition=Q(assessment__in=["targets", "significance", "spc"]),
+            models.CheckConstraint(condition=Q(assessment__in=list(vocabulary.ASSESSMENT_METHODS)),
                                    name="plan_assessment_valid"),
         ]
 
@@ -181,30 +181,13 @@ class StrategicPriority(models.Model):
         return f"{self.number}. {self.title}"
 
 
-class Unit(models.TextChoices):
-    COUNT = "count"
-    PERCENT = "percent"
-    RATE = "rate"
-    GBP = "gbp", "£"
-    NUMBER = "number"
+Unit = models.TextChoices("Unit", vocabulary.choices(vocabulary.UNITS))
 
 
-class Aggregation(models.TextChoices):
-    SUM = "sum"
-    RATIO = "ratio"
-    MEAN = "mean"
-    LATEST = "latest"
+Aggregation = models.TextChoices("Aggregation", vocabulary.choices(vocabulary.AGGREGATIONS))
 
 
-class Polarity(models.TextChoices):
-    UP = "up", "Higher is better"
-    DOWN = "down", "Lower is better"
-    NEUTRAL = "neutral", "Neither"
-
-
-class IndicatorQuerySet(models.QuerySet):
-    def for_force(self, force: Force) -> IndicatorQuerySet:
-        return self.filter(force=force)
+Polarity = models.TextChoices("Polarity", vocabulary.choices(vocabulary.POLARITIES))
 
 
 class Indicator(models.Model):
@@ -224,8 +207,6 @@ class Indicator(models.Model):
     )
     source = models.CharField(max_length=300, blank=True)
     notes = models.TextField(blank=True)
-
-    objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         ordering = ["force", "code"]
@@ -263,12 +244,7 @@ class PriorityIndicator(models.Model):
         return f"{self.priority.number}.{self.order} {self.indicator.name}"
 
 
-class TargetKind(models.TextChoices):
-    CHANGE = "change", "Change on last year (%)"
-    ABSOLUTE = "absolute", "Absolute value"
-    MONITOR = "monitor", "Monitor (no numeric target)"
-    BASELINE = "baseline", "Baseline year"
-    MILESTONE = "milestone", "Milestone (deliverable)"
+TargetKind = models.TextChoices("TargetKind", vocabulary.choices(vocabulary.TARGET_KINDS))
 
 
 class Target(models.Model):
@@ -304,10 +280,7 @@ class Target(models.Model):
         return f"{self.indicator.code} {self.financial_year}: {self.wording or self.kind}"
 
 
-class ReturnState(models.TextChoices):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    PUBLISHED = "published"
+ReturnState = models.TextChoices("ReturnState", vocabulary.choices(vocabulary.RETURN_STATES))
 
 
 class Return(models.Model):
@@ -343,10 +316,6 @@ class Return(models.Model):
     def __str__(self) -> str:
         return f"{self.force.slug} {self.period} ({self.state})"
 
-    @property
-    def is_published(self) -> bool:
-        return self.state == ReturnState.PUBLISHED
-
 
 class ReturnLine(models.Model):
     """One figure as submitted in a return. Lines wait here, seen only by the
@@ -380,9 +349,7 @@ class ReturnLine(models.Model):
         return f"{self.indicator.code} {periods.format_month(self.month)}: {self.value}"
 
 
-class Role(models.TextChoices):
-    ANALYST = "analyst", "OPCC analyst"
-    PANEL = "panel", "Panel member"
+Role = models.TextChoices("Role", vocabulary.choices(vocabulary.ROLES))
 
 
 class ForceMembership(models.Model):
@@ -401,10 +368,7 @@ class ForceMembership(models.Model):
         return f"{self.user} → {self.force}"
 
 
-class ObservationStatus(models.TextChoices):
-    FINAL = "final"
-    PROVISIONAL = "provisional"
-    UNAVAILABLE = "unavailable"
+ObservationStatus = models.TextChoices("ObservationStatus", vocabulary.choices(vocabulary.OBSERVATION_STATUSES))
 
 
 class Observation(models.Model):
@@ -457,10 +421,7 @@ class Observation(models.Model):
         return f"{self.indicator.code} {periods.format_month(self.month)}: {self.value}"
 
 
-class Rag(models.TextChoices):
-    GREEN = "green"
-    AMBER = "amber"
-    RED = "red"
+Rag = models.TextChoices("Rag", vocabulary.choices(vocabulary.RAGS))
 
 
 class Assessment(models.Model):
@@ -535,10 +496,7 @@ class Commentary(models.Model):
         return f"{subject} {periods.format_month(self.month)}"
 
 
-class ReportMode(models.TextChoices):
-    FULL = "full"
-    EXCEPTIONS = "exceptions", "Exceptions only"
-    THEME = "theme", "One area of focus"
+ReportMode = models.TextChoices("ReportMode", vocabulary.choices(vocabulary.REPORT_MODES))
 
 
 class PanelMeeting(models.Model):

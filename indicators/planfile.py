@@ -15,14 +15,10 @@ from typing import Any
 
 import yaml
 
-from indicators import periods
+from indicators import periods, vocabulary
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-UNITS = ["count", "percent", "rate", "gbp", "number"]
-AGGREGATIONS = ["sum", "ratio", "mean", "latest"]
-POLARITIES = ["up", "down", "neutral"]
-TARGET_KINDS = ["change", "absolute", "monitor", "baseline", "milestone"]
-ASSESSMENTS = ["targets", "significance", "spc"]
+UNITS, AGGREGATIONS, POLARITIES, TARGET_KINDS, ASSESSMENTS = (list(v) for v in (vocabulary.UNITS, vocabulary.AGGREGATIONS, vocabulary.POLARITIES, vocabulary.TARGET_KINDS, vocabulary.ASSESSMENT_METHODS))  # noqa: E501
 AREA_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 
 TOP_KEYS = {"force": True, "peers": False, "plan": True}

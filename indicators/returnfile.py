@@ -17,10 +17,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from indicators import periods
+from indicators import periods, vocabulary
 
 COLUMNS = ["force", "indicator", "month", "value", "numerator", "denominator", "status", "note"]
-STATUSES = ["final", "provisional", "unavailable"]
+STATUSES = list(vocabulary.OBSERVATION_STATUSES)
 MAX_BYTES = 20 * 1024 * 1024
 MAX_MAGNITUDE = 1e15
 MAX_PROBLEMS = 200

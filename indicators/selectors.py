@@ -185,15 +185,17 @@ def plan_for(*, force: Force, period: date | None) -> Plan | None:
 
 def months_with_data(*, force: Force, include_drafts: bool = False) -> list[date]:
     """Every month with at least one visible figure for the force, newest first."""
+    # order_by(): the model's default ordering would pull its columns into the
+    # DISTINCT and fetch one row per observation instead of one per month.
     months = set(Observation.objects.filter(_visible(include_drafts), indicator__force=force)
-                 .exclude(status="unavailable").values_list("month", flat=True).distinct())
+                 .exclude(status="unavailable").order_by().values_list("month", flat=True).distinct())
     if include_drafts:
         months |= set(pending_lines(indicator_ids=Indicator.objects.filter(force=force).values("id"))
-                      .exclude(status="unavailable").values_list("month", flat=True).distinct())
+                      .exclude(status="unavailable").order_by().values_list("month", flat=True).distinct())
     return sorted(months, reverse=True)
 
 
-def data_state(*, force: Force, indicator_ids: list[int], first: date, last: date, include_drafts: bool) -> dict:
+def data_state(*, indicator_ids: list[int], first: date, last: date, include_drafts: bool) -> dict:
     """When the figures shown were last written ("as at"), and whether any
     is provisional or comes from an unpublished return. One query."""
     qs = Observation.objects.filter(_visible(include_drafts), indicator_id__in=indicator_ids,
@@ -218,6 +220,11 @@ def indicator_commentary(*, indicator_id: int, month: date) -> str:
     return Commentary.objects.filter(indicator_id=indicator_id, month=month).values_list("text", flat=True).first() or ""
 
 
+def force_names(*, slugs: list[str]) -> dict[str, str]:
+    """Forces' names by slug. One query."""
+    return dict(Force.objects.filter(slug__in=slugs).values_list("slug", "name"))
+
+
 def target_history(*, indicator_id: int) -> list[Target]:
     return list(Target.objects.filter(indicator_id=indicator_id).order_by("-financial_year"))
 
@@ -240,3 +247,87 @@ def revisions(*, indicator_id: int, limit: int = 20) -> list[dict]:
         previous[record.id] = record
     out.sort(key=lambda r: r["when"], reverse=True)
     return out[:limit]
+
+
+def headline_links(*, forces: list[Force]) -> list[tuple[int, int, int]]:
+    """(force id, plan id, indicator id) of every headline measure of the forces' plans. One query."""
+    return list(PriorityIndicator.objects.filter(headline=True, priority__area__plan__force__in=forces)
+                .order_by().values_list("priority__area__plan__force_id", "priority__area__plan_id", "indicator_id"))
+
+
+def default_periods(*, forces: list[Force], headline_ids: set[int], drafts_force_ids: set[int]) -> dict[int, date]:
+    """`default_period` for many forces at once: one query (two when some
+    force's drafts are visible), whatever the number of forces."""
+    visible = _visible(False) | Q(indicator__force_id__in=drafts_force_ids)
+    with_values = (Observation.objects.filter(visible, indicator__force__in=forces).exclude(status="unavailable")
+                   .filter(Q(value__isnull=False) | Q(numerator__isnull=False)))
+    sources = [with_values]
+    if drafts_force_ids:
+        sources.append(pending_lines(indicator_ids=Indicator.objects.filter(force_id__in=drafts_force_ids)
+                                     .values("id")).exclude(status="unavailable"))
+    last: dict[tuple[int, int], date] = {}
+    for qs in sources:
+        for force_id, ind, month in (qs.order_by().values("indicator__force_id", "indicator_id")
+                                     .annotate(last=Max("month")).values_list("indicator__force_id", "indicator_id",
+                                                                              "last")):
+            last[(force_id, ind)] = max(last.get((force_id, ind), month), month)
+    out: dict[int, date] = {}
+    for force in forces:
+        mine = {ind: month for (f, ind), month in last.items() if f == force.id}
+        months = [m for ind, m in mine.items() if ind in headline_ids] or list(mine.values())
+        if months:
+            out[force.id] = min(months)
+    return out
+
+
+def indicator_frame_by_ids(*, indicator_ids: list[int], headline_ids: set[int]) -> pd.DataFrame:
+    rows = (Indicator.objects.filter(id__in=indicator_ids).order_by("force__slug", "code")
+            .values_list("id", "force__slug", "code", "name", "unit", "decimals", "aggregation", "polarity", "msg"))
+    frame = pd.DataFrame.from_records(list(rows), columns=c.INDICATOR_COLUMNS)
+    frame[c.HEADLINE] = frame[c.ID].isin(headline_ids)
+    return frame
+
+
+def performance_inputs_many(*, forces: list[Force], indicators: pd.DataFrame, months: list[date],
+                            drafts_force_ids: set[int]) -> Inputs:
+    """`performance_inputs` for the indicators of many forces, each evaluated
+    at one of ``months``. Queries: peers' indicators, peer lists,
+    observations (+ unpublished lines when some force's drafts are
+    visible), targets, assessments, populations — six or seven, whatever the
+    number of forces or indicators."""
+    ids = [int(i) for i in indicators[c.ID]]
+    msg_codes = list(indicators.loc[indicators[c.MSG].astype(bool), c.CODE])
+    peer_rows = list(Indicator.objects.filter(force__msg_of__in=forces, code__in=msg_codes).distinct()
+                     .values_list("id", "force__slug", "code", "name", "unit", "decimals", "aggregation",
+                                  "polarity", "msg"))
+    peers = pd.DataFrame.from_records(peer_rows, columns=c.INDICATOR_COLUMNS)
+    peers = peers[~peers[c.ID].isin(ids)]
+    peers[c.HEADLINE] = False
+    peer_map: dict[str, list[str]] = {f.slug: [] for f in forces}
+    for slug, peer in Force.msg_peers.through.objects.filter(from_force__in=forces).values_list(
+            "from_force__slug", "to_force__slug"):
+        peer_map[slug].append(peer)
+    all_indicators = pd.concat([indicators, peers], ignore_index=True) if len(peers) else indicators
+    all_ids = [int(i) for i in all_indicators[c.ID]]
+    start, end = min(window_start(m) for m in months), max(months)
+    visible = _visible(False) | Q(indicator__force_id__in=drafts_force_ids)
+    qs = Observation.objects.filter(visible, indicator_id__in=all_ids, month__gte=start, month__lte=end)
+    observations = pd.DataFrame.from_records(list(qs.values_list(*c.OBSERVATION_COLUMNS)),
+                                             columns=c.OBSERVATION_COLUMNS)
+    if drafts_force_ids:
+        draft_ids = Indicator.objects.filter(force_id__in=drafts_force_ids, id__in=all_ids).values("id")
+        lines = pending_lines(indicator_ids=draft_ids, first=start, last=end).values_list(*c.OBSERVATION_COLUMNS)
+        pending = pd.DataFrame.from_records(list(lines), columns=c.OBSERVATION_COLUMNS)
+        if len(pending):
+            observations = (pd.concat([observations, pending], ignore_index=True)
+                            .drop_duplicates([c.INDICATOR_ID, c.MONTH], keep="last").reset_index(drop=True))
+    assessments = (Assessment.objects.filter(indicator_id__in=ids, month__in=months)
+                   .values_list("indicator_id", "month", "rag", "status_text", "reason"))
+    slugs = set(peer_map) | {p for v in peer_map.values() for p in v}
+    return Inputs(
+        indicators=all_indicators, observations=observations,
+        targets=target_frame(indicator_ids=ids),
+        assessments=pd.DataFrame.from_records(list(assessments), columns=c.ASSESSMENT_COLUMNS),
+        populations=population_frame(force_slugs=sorted(slugs)),
+        msg_peers=peer_map,
+    )

@@ -16,3 +16,26 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 SECURE_SSL_REDIRECT = False      # the test client and live server speak plain HTTP
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+
+
+class _UndefinedInReportsTemplate(str):
+    """TEMPLATES string_if_invalid: a misspelt or missing variable in a page
+    or report template (templates/reports/**) fails the test instead of
+    leaving a cell empty. Django's admin templates rely on missing
+    variables rendering as "", so they keep that."""
+
+    def __mod__(self, name):
+        import inspect
+
+        for frame in inspect.stack()[1:40]:
+            context = frame.frame.f_locals.get("context")
+            template = getattr(context, "template", None)
+            origin = getattr(getattr(template, "origin", None), "template_name", None) or ""
+            if origin:
+                if origin.startswith("reports/") or origin == "base.html":
+                    raise AssertionError(f"{origin}: undefined template variable {getattr(name, 'var', name)!r}")
+                return ""
+        return ""
+
+
+TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = _UndefinedInReportsTemplate("%s")  # noqa: F405

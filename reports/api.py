@@ -6,46 +6,28 @@ import csv
 from datetime import date
 from functools import wraps
 
-from django.http import Http404, HttpResponse, JsonResponse
-from django.utils import timezone
+from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
 from indicators import periods, selectors
 from indicators.engine.performance import evaluate
+from indicators.engine.result import IndicatorResult
 from indicators.models import Force
 from indicators.permissions import can_see_drafts
 from indicators.returnfile import format_cell
 from reports.cache import cached_page
+from reports.params import BadParam, month_param
 
 RETURN_COLUMNS = ["force", "indicator", "month", "value", "numerator", "denominator", "status", "note"]
-
-
-class BadRequest(Exception):
-    pass
 
 
 def _error(status: int, message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
 
 
-def _month_param(request, name: str, *, required: bool = False) -> date | None:
-    raw = request.GET.get(name)
-    if raw is None or raw == "":
-        if required:
-            raise BadRequest(f"{name} is required, as YYYY-MM")
-        return None
-    try:
-        month = periods.parse_month(raw)
-    except ValueError as exc:
-        raise BadRequest(f"{name}: {exc}") from None
-    if month > periods.first_of_month(timezone.localdate()):
-        raise BadRequest(f"{name}: {raw} is in the future")
-    return month
-
-
 def api_view(view):
     """A read-only API view: GET only, cached like the pages; the force slug
-    in the URL becomes the Force (a JSON 404 when unknown), and a BadRequest
+    in the URL becomes the Force (a JSON 404 when unknown), and a BadParam
     raised inside becomes a JSON 400 with its message."""
     @require_GET
     @cached_page
@@ -56,24 +38,15 @@ def api_view(view):
             return _error(404, f"no force {force!r}")
         try:
             return view(request, force_obj, **kwargs)
-        except BadRequest as exc:
+        except BadParam as exc:
             return _error(400, str(exc))
     return wrapper
 
 
-def _api_result(result: dict, *, monthly: bool) -> dict:
-    out = {k: v for k, v in result.items() if k != "extra"}
-    if not monthly:
-        out.pop("monthly", None)
-    return out
-
-
-def _evaluate(request, force: Force, codes: list[str] | None, *, monthly: bool):
+def _evaluate(request, force: Force, frame, *, monthly: bool) -> tuple[date | None, list[IndicatorResult]]:
+    """The period asked for (or the default) and the engine's results for ``frame``'s indicators."""
     drafts = can_see_drafts(request.user, force)
-    period = _month_param(request, "period") or selectors.default_period(force=force, include_drafts=drafts)
-    frame = selectors.indicator_frame(force=force, codes=codes)
-    if codes is not None and frame.empty:
-        raise Http404
+    period = month_param(request) or selectors.default_period(force=force, include_drafts=drafts)
     if period is None:
         return None, []
     inputs = selectors.performance_inputs(force=force, indicators=frame, period=period, include_drafts=drafts)
@@ -82,32 +55,32 @@ def _evaluate(request, force: Force, codes: list[str] | None, *, monthly: bool):
 
 @api_view
 def indicator_detail(request, force: Force, code: str):
-    try:
-        period, results = _evaluate(request, force, [code], monthly=True)
-    except Http404:
+    frame = selectors.indicator_frame(force=force, codes=[code])
+    if frame.empty:
         return _error(404, f"force {force.slug!r} has no indicator {code!r}")
+    period, results = _evaluate(request, force, frame, monthly=True)
     if period is None:
         return _error(404, f"indicator {code!r} of {force.slug!r} has no published data yet; give ?period=YYYY-MM")
-    return JsonResponse(_api_result(results[0], monthly=True))
+    return JsonResponse(results[0].to_api(monthly=True))
 
 
 @api_view
 def indicator_list(request, force: Force):
-    period, results = _evaluate(request, force, None, monthly=False)
+    period, results = _evaluate(request, force, selectors.indicator_frame(force=force), monthly=False)
     return JsonResponse({
         "force": force.slug,
         "period": None if period is None else periods.format_month(period),
         "financial_year": None if period is None else periods.financial_year(period),
-        "indicators": [_api_result(r, monthly=False) for r in results],
+        "indicators": [r.to_api(monthly=False) for r in results],
     })
 
 
 @api_view
 def observations_csv(request, force: Force):
-    first = _month_param(request, "from")
-    last = _month_param(request, "to")
+    first = month_param(request, "from")
+    last = month_param(request, "to")
     if first and last and last < first:
-        raise BadRequest(f"to ({periods.format_month(last)}) is before from ({periods.format_month(first)})")
+        raise BadParam(f"to ({periods.format_month(last)}) is before from ({periods.format_month(first)})")
     code = request.GET.get("indicator") or None
     if code and not force.indicators.filter(code=code).exists():
         return _error(404, f"force {force.slug!r} has no indicator {code!r}")

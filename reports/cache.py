@@ -1,10 +1,12 @@
-"""Cache of rendered public pages, keyed by the data version.
+"""Cache of rendered pages that show published data, keyed by the data version.
 
 Dashboards are read far more than the data changes (it changes when a
 return is published or a plan loaded). A page is cached per path, per
 signed-in-or-not (the header differs) and per data version, which every
 change bumps in its own transaction: so a page is never served after the
-data it shows changed. Users who may see drafts always get a fresh page.
+data it shows changed. Users who may see drafts (analysts, superusers)
+always get a fresh page; panel members and the public see published data
+only, so they share the cache.
 """
 
 from __future__ import annotations
@@ -15,30 +17,41 @@ from django.core.cache import caches
 from django.http import HttpResponse
 
 from indicators import versioning
+from indicators.permissions import editable_force_ids
 
 TIMEOUT = 3600
 
 
+def _may_see_drafts(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    return editable_force_ids(user) != set()     # the groups it reads are kept on the user for the view
+
+
+def cached_response(request, render) -> HttpResponse:
+    """``render()``'s response, from the cache when it holds this page at the
+    current data version."""
+    if request.method != "GET" or _may_see_drafts(request.user):
+        return render()
+    cache = caches["pages"]
+    key = f"page:{versioning.current()}:{int(request.user.is_authenticated)}:{request.get_full_path()}"
+    hit = cache.get(key)
+    if hit is not None:
+        status, content_type, disposition, content = hit
+        response = HttpResponse(content, status=status, content_type=content_type)
+        if disposition:
+            response["Content-Disposition"] = disposition
+        return response
+    response = render()
+    if response.status_code in (200, 400, 404) and not getattr(response, "streaming", False):
+        cache.set(key, (response.status_code, response["Content-Type"], response.get("Content-Disposition"),
+                        response.content), TIMEOUT)
+    return response
+
+
 def cached_page(view):
+    """A view whose responses go through `cached_response`."""
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method != "GET":
-            return view(request, *args, **kwargs)
-        if getattr(request.user, "is_superuser", False) or request.user.groups.exists() \
-                if request.user.is_authenticated else False:
-            return view(request, *args, **kwargs)          # analysts may see drafts: never cached
-        cache = caches["pages"]
-        key = f"page:{versioning.current()}:{int(request.user.is_authenticated)}:{request.get_full_path()}"
-        hit = cache.get(key)
-        if hit is not None:
-            status, content_type, disposition, content = hit
-            response = HttpResponse(content, status=status, content_type=content_type)
-            if disposition:
-                response["Content-Disposition"] = disposition
-            return response
-        response = view(request, *args, **kwargs)
-        if response.status_code in (200, 400, 404) and not getattr(response, "streaming", False):
-            cache.set(key, (response.status_code, response["Content-Type"], response.get("Content-Disposition"),
-                            response.content), TIMEOUT)
-        return response
+        return cached_response(request, lambda: view(request, *args, **kwargs))
     return wrapper

@@ -82,16 +82,16 @@ def change_pct(value) -> str:
     return ("+" + text if value > 0 and text != "0.0" else text) + "%"
 
 
-def variation_label(variation: str | None, direction: str | None, polarity: str) -> str:
-    """Plain words for an SPC reading: "Getting worse — unusual rise"."""
-    if variation is None:
+def variation_label(spc) -> str:
+    """Plain words for an SPC reading (`engine.result.SpcReading`): "Getting worse — unusual rise"."""
+    if spc.variation is None:
         return "Not enough data"
-    if variation == "common-cause":
+    if spc.variation == "common-cause":
         return "Normal variation"
-    movement = {"high": "unusual rise", "low": "unusual fall"}.get(direction or "", "unusual change")
-    if variation == "special-cause-improvement":
+    movement = {"high": "unusual rise", "low": "unusual fall"}.get(spc.direction or "", "unusual change")
+    if spc.variation == "special-cause-improvement":
         return f"Getting better {DASH} {movement}"
-    if variation == "special-cause-concern":
+    if spc.variation == "special-cause-concern":
         return f"Getting worse {DASH} {movement}"
     return f"Unusual change {DASH} {movement.removeprefix('unusual ')}"
 
@@ -102,11 +102,6 @@ def variation_class(variation: str | None) -> str:
         "special-cause-concern": "spc-concern",
         "special-cause-neither": "spc-neither",
     }.get(variation or "", "spc-common")
-
-
-def ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
 
 
 # nh3's output quotes every attribute with double quotes and escapes any

@@ -18,12 +18,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from indicators import periods, selectors
+from indicators.engine.result import IndicatorResult
 from indicators.models import Force, PanelMeeting, ReportMode
 from pccperf.staticfinders import plotly_js_path
+from reports import charts
 from reports import formatting as fmt
-from reports import panels
-from reports.performance import plan_performance
-from reports.tables import MeasuresTable
+from reports.plan_results import plan_results
+from reports.tables import MeasuresTable, measures_table, rag_counts
 
 MODES = [m.value for m in ReportMode]
 STATIC = Path(settings.BASE_DIR) / "static"
@@ -33,18 +34,17 @@ class ReportError(Exception):
     """A request the report cannot satisfy, in words for the user."""
 
 
-def is_exception(result: dict) -> bool:
+def is_exception(result: IndicatorResult) -> bool:
     """Shown in an exceptions-only report: red or amber, special-cause
     concern, or a significant deterioration."""
-    return (result["rag"] in ("red", "amber") or result["spc"]["variation"] == "special-cause-concern"
-            or result["significance"]["result"] == "deterioration")
+    return (result.rag in ("red", "amber") or result.spc.variation == "special-cause-concern"
+            or result.significance.result == "deterioration")
 
 
 @dataclass
 class Section:
     priority: object
     table: MeasuresTable
-    footnotes: list
     commentary: str
     measures: list = field(default_factory=list)       # {"result", "charts"}
 
@@ -89,7 +89,7 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
     site (a Download link; the nonce the Content-Security-Policy wants for
     its inline scripts); the exported file has neither."""
     plan = check_request(force=force, period=period, mode=mode, theme=theme)
-    perf = plan_performance(force, plan, period, drafts)
+    perf = plan_results(force, plan, period, drafts)
     results = perf.results
     areas, shown, left_out = [], [], 0
     commentary = selectors.commentary_for(priority_ids=[p.id for a in plan.areas.all() for p in a.priorities.all()],
@@ -106,15 +106,14 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
                 measures = kept
                 if not measures:
                     continue
-            table = panels.measure_table(f"Measures for priority {priority.number}", measures, results,
-                                         force_slug=force.slug, period=period, anchor_links=True)
             prefix = f"fn-{priority.number}"
-            section = Section(priority, MeasuresTable(table.rows, caption=table.caption, footnote_prefix=prefix),
-                              table.footnotes, fmt.render_markdown(commentary.get(priority.id, "")))
+            table = measures_table(f"Measures for priority {priority.number}", measures, results,
+                                   force_slug=force.slug, period=period, footnote_prefix=prefix, anchor_links=True)
+            section = Section(priority, table, fmt.render_markdown(commentary.get(priority.id, "")))
             for m in measures:
                 result = results[m.indicator_id]
-                charts = [ch for ch in (panels.trend_chart(result, period), panels.spc_chart(result)) if ch]
-                section.measures.append({"result": result, "charts": charts, "spc": panels.spc_summary(result),
+                drawn = [ch for ch in (charts.trend_chart(result, period), charts.spc_chart(result)) if ch]
+                section.measures.append({"result": result, "charts": drawn, "spc": charts.spc_summary(result),
                                          "indicator": m.indicator})
                 shown.append(m)
             sections.append({"section": section, "prefix": prefix})
@@ -123,8 +122,8 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
 
     scope = [m for m in perf.measures if theme is None or m.priority.area.number == theme]
     headline = [m for m in scope if m.headline]
-    headline_table = panels.measure_table("Headline measures", headline, results, force_slug=force.slug,
-                                          period=period, anchor_links=True)
+    headline_table = measures_table("Headline measures", headline, results, force_slug=force.slug,
+                                    period=period, footnote_prefix="fn-h", anchor_links=True)
     meetings = list(PanelMeeting.objects.filter(force=force).order_by("date"))
     meeting = next((m for m in meetings if m.period == period), None)
     schedule = [m for m in meetings if (m.date >= meeting.date if meeting else m.period >= period)]
@@ -133,9 +132,8 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
         "force": force, "plan": plan, "period": period, "mode": mode, "theme": theme,
         "theme_area": next((a["area"] for a in areas), None) if theme is not None else None,
         "state": perf.state, "meeting": meeting, "schedule": schedule,
-        "counts": panels.rag_counts(results[m.indicator_id] for m in (shown if mode == "exceptions" else scope)),
-        "headline_table": MeasuresTable(headline_table.rows, caption="Headline measures", footnote_prefix="fn-h"),
-        "headline_footnotes": headline_table.footnotes,
+        "counts": rag_counts(results[m.indicator_id] for m in (shown if mode == "exceptions" else scope)),
+        "headline_table": headline_table,
         "areas": areas, "left_out": left_out,
         "definitions": _definitions(shown),
         "generated_at": timezone.localtime(generated_at),

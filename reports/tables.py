@@ -1,100 +1,104 @@
-"""The measures table (SPEC §4 columns), with django-tables2."""
+"""The measures table (SPEC §4 columns) and RAG counts, from engine results.
+
+`measures_table` is the one call pages and the report make; the template
+`reports/_measures_table.html` draws it, reading each row's
+`IndicatorResult` attributes directly (``row.result.ytd``).
+"""
 
 from __future__ import annotations
 
-import django_tables2 as tables
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
 
+from django.urls import reverse
+
+from indicators import periods
+from indicators.engine.result import IndicatorResult
 from reports import formatting as fmt
 
-
-def _missing(reason: str | None) -> str:
-    return format_html('<span class="null" title="{}">{}<span class="visually-hidden"> ({})</span></span>',
-                       reason or "Not available", fmt.DASH, reason or "not available")
-
-
-def _figure(row: dict, value, reason: str | None = None) -> str:
-    if fmt.is_missing(value):
-        return _missing(reason)
-    unit, _, decimals = row["fmt"].partition(":")
-    return fmt.measure(value, unit, int(decimals or 0))
+RAG_ORDER = ["green", "amber", "red", "no-data", None]
+NOT_RATED_REASONS = {"monitor": "Monitored: no numeric target", "baseline": "Baseline year: no target yet",
+                     "milestone": "Milestone: rated by assessment"}
 
 
-class MeasuresTable(tables.Table):
-    """Rows are dicts from `reports.panels.measure_row`."""
+def rag_reason(result: IndicatorResult) -> str:
+    """Why the RAG is what it is, in words (the badge's hover text)."""
+    if result.rag_source == "manual":
+        return f"Manual assessment: {(result.assessment and result.assessment.reason) or 'set by an analyst'}"
+    if result.rag == "no-data":
+        return result.ytd_reason or "No figure yet"
+    if result.rag is None:
+        return NOT_RATED_REASONS.get(result.target.kind if result.target else None, "No numeric target")
+    return fmt.RAG_MEANINGS[result.rag]
 
-    headline = tables.Column(verbose_name="Headline", empty_values=())
-    name = tables.Column(verbose_name="Measure", empty_values=())
-    wording = tables.Column(verbose_name="Overall target", empty_values=())
-    target_value = tables.Column(verbose_name="YTD target", empty_values=())
-    ytd = tables.Column(verbose_name="YTD", empty_values=())
-    last_ytd = tables.Column(verbose_name="Last YTD", empty_values=())
-    change_pct = tables.Column(verbose_name="Change", empty_values=())
-    rag = tables.Column(verbose_name="RAG", empty_values=())
-    variation = tables.Column(verbose_name="SPC variation", empty_values=())
-    significance = tables.Column(verbose_name="Significance", empty_values=())
-    footnote = tables.Column(verbose_name="Note", empty_values=())
 
-    class Meta:
-        orderable = False
-        template_name = "reports/_measures_table.html"
-        attrs = {"class": "data measures"}
+@dataclass(frozen=True)
+class MeasureRow:
+    result: IndicatorResult
+    url: str
+    headline: bool
+    footnote: int | None
 
-    def __init__(self, data, *, caption: str = "", footnote_prefix: str = "fn", **kwargs):
-        super().__init__(data, **kwargs)
-        self.caption = caption
-        self.footnote_prefix = footnote_prefix
+    @property
+    def rag_reason(self) -> str:
+        return rag_reason(self.result)
 
-    def render_headline(self, record):
-        if record["headline"]:
-            return mark_safe('<span aria-hidden="true">*</span><span class="visually-hidden">Headline measure</span>')
-        return ""
+    @property
+    def variation(self) -> str:
+        return fmt.variation_label(self.result.spc)
 
-    def render_name(self, record):
-        return format_html('<a href="{}">{}</a>', record["url"], record["name"])
+    @property
+    def variation_class(self) -> str:
+        return fmt.variation_class(self.result.spc.variation)
 
-    def render_wording(self, record):
-        return record["wording"] or fmt.DASH
+    @property
+    def target_label(self) -> str:
+        """What the YTD-target cell says for a measure without a numeric target."""
+        kind = self.result.target.kind if self.result.target else None
+        return {"monitor": "Monitor", "baseline": "Baseline year", "milestone": "Milestone"}.get(kind, fmt.DASH)
 
-    def render_target_value(self, record):
-        if record["target_kind"] in ("change", "absolute"):
-            return _figure(record, record["target_value"], "Needs last year's figure")
-        return format_html('<span class="muted">{}</span>', {
-            "monitor": "Monitor", "baseline": "Baseline year", "milestone": "Milestone"}.get(record["target_kind"], fmt.DASH))
+    @property
+    def significance(self) -> str:
+        return fmt.SIGNIFICANCE_LABELS[self.result.significance.result]
 
-    def render_ytd(self, record):
-        return _figure(record, record["ytd"], record["ytd_reason"])
 
-    def render_last_ytd(self, record):
-        return _figure(record, record["last_ytd"], record["last_ytd_reason"])
+@dataclass
+class MeasuresTable:
+    caption: str
+    footnote_prefix: str
+    rows: list[MeasureRow] = field(default_factory=list)
+    footnotes: list[tuple[int, str]] = field(default_factory=list)
 
-    def render_change_pct(self, record):
-        if fmt.is_missing(record["change_pct"]):
-            return _missing("Needs this year's and last year's figures")
-        return fmt.change_pct(record["change_pct"])
 
-    def render_rag(self, record):
-        # format_html, not a template per row: this cell is on every measure of every table.
-        rag = record["rag"]
-        badge = format_html(
-            '<span class="rag rag-{}" title="{}"><span class="rag-shape" aria-hidden="true">{}</span> {}{}'
-            '<span class="visually-hidden">: {}</span></span>',
-            rag or "none", record["rag_reason"], fmt.RAG_SHAPES.get(rag, "\u2013"), fmt.RAG_LABELS.get(rag, "Not rated"),
-            mark_safe(' <span class="rag-manual">(manual)</span>') if record["rag_source"] == "manual" else "",
-            record["rag_reason"])
-        if record["status_text"]:
-            badge += format_html('<span class="status-text">{}</span>', record["status_text"])
-        return badge
+def measures_table(caption: str, measures, results: dict[int, IndicatorResult], *, force_slug: str,
+                   period: date, footnote_prefix: str, anchor_links: bool = False) -> MeasuresTable:
+    """``measures``: PriorityIndicator rows in order; ``results``: engine
+    results by indicator id. Identical footnote texts share a number.
+    ``anchor_links`` links each measure to its section in the same document
+    (the exported report) instead of its page."""
+    table = MeasuresTable(caption, footnote_prefix)
+    numbers: dict[str, int] = {}
+    for measure in measures:
+        result = results.get(measure.indicator_id)
+        if result is None:
+            continue
+        number = None
+        if measure.footnote:
+            if measure.footnote not in numbers:
+                numbers[measure.footnote] = len(numbers) + 1
+                table.footnotes.append((numbers[measure.footnote], measure.footnote))
+            number = numbers[measure.footnote]
+        if anchor_links:
+            url = f"#m-{result.indicator}"
+        else:
+            url = (reverse("reports:indicator", args=[force_slug, result.indicator])
+                   + f"?period={periods.format_month(period)}")
+        table.rows.append(MeasureRow(result, url, measure.headline, number))
+    return table
 
-    def render_variation(self, record):
-        return format_html('<span class="{}">{}</span>', record["variation_class"], record["variation"])
 
-    def render_significance(self, record):
-        return format_html('<span class="sig-{}">{}</span>', record["significance_result"], record["significance"])
-
-    def render_footnote(self, record):
-        if record["footnote"] is None:
-            return ""
-        return format_html('<a href="#{}-{}" class="fn-mark"><span class="visually-hidden">Note </span>{}</a>',
-                           self.footnote_prefix, record["footnote"], record["footnote"])
+def rag_counts(results) -> list[dict]:
+    counts = Counter(r.rag for r in results)
+    return [{"rag": rag or "none", "key": rag, "label": fmt.RAG_LABELS[rag], "shape": fmt.RAG_SHAPES[rag],
+             "count": counts.get(rag, 0)} for rag in RAG_ORDER]

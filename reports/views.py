@@ -2,42 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
 from functools import wraps
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone
 
 from indicators import periods, selectors
 from indicators.engine import columns as c
+from indicators.engine.performance import evaluate
 from indicators.models import Force, Indicator
 from indicators.permissions import can_see_drafts
+from reports import charts
 from reports import formatting as fmt
-from reports import panels
-from reports.cache import cached_page
-from reports.performance import indicator_results, page_state, plan_measures, plan_performance
+from reports.cache import cached_page, cached_response
+from reports.params import BadParam, month_param
+from reports.plan_results import indicator_results, page_state, plan_results
 from reports.report import ReportError, build_report, report_filename
-from reports.tables import MeasuresTable
-
-
-class BadPeriod(Exception):
-    pass
-
-
-def _period(request, force: Force, drafts: bool) -> date | None:
-    raw = request.GET.get("period")
-    if raw:
-        try:
-            month = periods.parse_month(raw)
-        except ValueError as exc:
-            raise BadPeriod(str(exc)) from None
-        if month > periods.first_of_month(timezone.localdate()):
-            raise BadPeriod(f"{raw} is in the future")
-        return month
-    return selectors.default_period(force=force, include_drafts=drafts)
+from reports.tables import measures_table, rag_counts, rag_reason
 
 
 def _bad_request(request, force: Force | None, message: str, *, title: str = "That report cannot be made"):
@@ -45,75 +28,84 @@ def _bad_request(request, force: Force | None, message: str, *, title: str = "Th
                   status=400)
 
 
-def _resolve(request, force_slug: str):
-    """The force (404 if unknown), whether the user sees its drafts, and the
-    period asked for or the default (BadPeriod, a 400 page, if bad)."""
-    force = get_object_or_404(Force, slug=force_slug)
-    drafts = can_see_drafts(request.user, force)
-    try:
-        return force, drafts, _period(request, force, drafts)
-    except BadPeriod as exc:
-        exc.force = force
-        raise
-
-
-def handles_bad_period(view):
-    """Turn a BadPeriod from _resolve into the 400 page."""
+def force_page(view):
+    """A page about one force: the force from the URL (404 if unknown),
+    whether the user sees its drafts, and the period asked for or the
+    default; a bad period gives the 400 page. Queries: the force, the
+    user's groups and forces when signed in, the default period (one, two
+    with drafts) when none is asked for."""
     @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request, force_slug: str, **kwargs):
+        force = get_object_or_404(Force, slug=force_slug)
+        drafts = can_see_drafts(request.user, force)
         try:
-            return view(request, *args, **kwargs)
-        except BadPeriod as exc:
-            return _bad_request(request, getattr(exc, "force", None), str(exc), title="That period cannot be shown")
+            period = month_param(request) or selectors.default_period(force=force, include_drafts=drafts)
+        except BadParam as exc:
+            return _bad_request(request, force, str(exc).removeprefix("period: "),
+                                title="That period cannot be shown")
+        return view(request, force, drafts, period, **kwargs)
     return wrapper
 
 
 @cached_page
 def home(request):
+    """Every plan with its force's headline RAG counts at the force's default
+    period. Queries, the same for 1 plan or 44 (test_home_queries): plans;
+    headline measures; latest month per indicator (+ unpublished lines when
+    the user sees some drafts); the headline indicators; the engine's
+    inputs (six, +1 with drafts) — and the user's groups and forces when
+    signed in."""
     plans = list(selectors.plan_list())
-    cards = []
-    for plan in plans:
-        drafts = can_see_drafts(request.user, plan.force)
-        period = selectors.default_period(force=plan.force, include_drafts=drafts)
-        counts = None
-        if period is not None:
-            full = selectors.plan_for(force=plan.force, period=period)
-            headline = [m.indicator for m in plan_measures(full) if m.headline]
-            results, _ = indicator_results(plan.force, headline, period, drafts,
-                                           headline_ids={i.id for i in headline})
-            counts = panels.rag_counts(results.values()) if results else None
-        cards.append({"plan": plan, "period": period, "period_label": period and periods.month_label(period),
-                      "counts": counts})
+    forces = list({p.force_id: p.force for p in plans}.values())
+    drafts_ids = {f.id for f in forces if can_see_drafts(request.user, f)}
+    links = selectors.headline_links(forces=forces) if forces else []
+    period_of = selectors.default_periods(forces=forces, headline_ids={i for _, _, i in links},
+                                          drafts_force_ids=drafts_ids) if forces else {}
+    in_force = {}                         # force id -> the plan in force at its period
+    for plan in sorted(plans, key=lambda p: p.start):
+        period = period_of.get(plan.force_id)
+        if period is not None and (plan.start <= period or plan.force_id not in in_force):
+            in_force[plan.force_id] = plan.id
+    headline = {}                         # force id -> headline indicator ids of the plan in force
+    for force_id, plan_id, ind in links:
+        if in_force.get(force_id) == plan_id:
+            headline.setdefault(force_id, []).append(ind)
+    counts = {}
+    all_ids = sorted({i for ids in headline.values() for i in ids})
+    if all_ids:
+        frame = selectors.indicator_frame_by_ids(indicator_ids=all_ids, headline_ids=set(all_ids))
+        inputs = selectors.performance_inputs_many(forces=forces, indicators=frame,
+                                                   months=sorted({period_of[f] for f in headline}),
+                                                   drafts_force_ids=drafts_ids)
+        for force_id, ids in headline.items():
+            counts[force_id] = rag_counts(evaluate(inputs, period=period_of[force_id], indicator_ids=ids,
+                                                   monthly=False))
+    cards = [{"plan": plan, "period": period_of.get(plan.force_id),
+              "period_label": plan.force_id in period_of and periods.month_label(period_of[plan.force_id]),
+              "counts": counts.get(plan.force_id)} for plan in plans]
     return render(request, "reports/home.html", {"cards": cards})
 
 
 @cached_page
-@handles_bad_period
-def force_dashboard(request, force_slug: str):
-    force, drafts, period = _resolve(request, force_slug)
+@force_page
+def force_dashboard(request, force: Force, drafts: bool, period):
     plan = selectors.plan_for(force=force, period=period)
     context = {"force": force, "plan": plan, "period": period, "drafts_visible": drafts}
     if plan is None or period is None:
         return render(request, "reports/dashboard.html", context)
-    perf = plan_performance(force, plan, period, drafts)
+    perf = plan_results(force, plan, period, drafts)
     results = perf.results
-    areas = []
-    for area in plan.areas.all():
-        priorities = []
-        for priority in area.priorities.all():
-            table = panels.measure_table(f"Measures for priority {priority.number}", priority.measures.all(),
-                                         results, force_slug=force.slug, period=period)
-            prefix = f"fn-{priority.number}"
-            priorities.append({"priority": priority, "prefix": prefix, "footnotes": table.footnotes,
-                               "table": MeasuresTable(table.rows, caption=table.caption, footnote_prefix=prefix)})
-        areas.append({"area": area, "priorities": priorities})
-    headline_table = panels.measure_table("Headline measures", perf.headline, results, force_slug=force.slug,
-                                          period=period)
+    areas = [{"area": area, "tables": [
+                 (priority, measures_table(f"Measures for priority {priority.number}", priority.measures.all(),
+                                           results, force_slug=force.slug, period=period,
+                                           footnote_prefix=f"fn-{priority.number}"))
+                 for priority in area.priorities.all()]}
+             for area in plan.areas.all()]
     context.update({
         "areas": areas,
-        "headline_table": MeasuresTable(headline_table.rows, caption="Headline measures", footnote_prefix="fn-h"),
-        "headline_footnotes": headline_table.footnotes,
-        "counts": panels.rag_counts(results.values()),
+        "headline_table": measures_table("Headline measures", perf.headline, results, force_slug=force.slug,
+                                         period=period, footnote_prefix="fn-h"),
+        "counts": rag_counts(results.values()),
         "months": selectors.months_with_data(force=force, include_drafts=drafts),
         "state": perf.state,
         "period_param": periods.format_month(period),
@@ -122,9 +114,8 @@ def force_dashboard(request, force_slug: str):
 
 
 @cached_page
-@handles_bad_period
-def priority_detail(request, force_slug: str, number: int):
-    force, drafts, period = _resolve(request, force_slug)
+@force_page
+def priority_detail(request, force: Force, drafts: bool, period, number: int):
     plan = selectors.plan_for(force=force, period=period)
     priority = next((p for a in (plan.areas.all() if plan else []) for p in a.priorities.all() if p.number == number),
                     None)
@@ -136,33 +127,24 @@ def priority_detail(request, force_slug: str, number: int):
     measures = list(priority.measures.all())
     results, _ = indicator_results(force, [m.indicator for m in measures], period, drafts,
                                    headline_ids={m.indicator_id for m in measures if m.headline})
-    table = panels.measure_table(f"Measures for priority {priority.number}", measures, results,
-                                 force_slug=force.slug, period=period)
-    charts = []
-    for m in measures:
-        result = results.get(m.indicator_id)
-        if result is None:
-            continue
-        charts.append({"result": result, "name": result["name"],
-                       "url": reverse("reports:indicator", args=[force.slug, result["indicator"]]),
-                       "charts": [ch for ch in (panels.trend_chart(result, period), panels.spc_chart(result)) if ch]})
     commentary = selectors.commentary_for(priority_ids=[priority.id], month=period).get(priority.id, "")
     context.update({
-        "table": MeasuresTable(table.rows, caption=table.caption, footnote_prefix="fn"),
-        "footnotes": table.footnotes,
+        "table": measures_table(f"Measures for priority {priority.number}", measures, results,
+                                force_slug=force.slug, period=period, footnote_prefix="fn"),
         "commentary": fmt.render_markdown(commentary) if commentary else "",
-        "charts": charts,
+        "charts": [{"result": r, "url": reverse("reports:indicator", args=[force.slug, r.indicator]),
+                    "charts": [ch for ch in (charts.trend_chart(r, period), charts.spc_chart(r)) if ch]}
+                   for r in (results.get(m.indicator_id) for m in measures) if r is not None],
         "months": selectors.months_with_data(force=force, include_drafts=drafts),
-        "state": page_state(force, list(results), period, drafts),
+        "state": page_state(list(results), period, drafts),
         "period_param": periods.format_month(period),
     })
     return render(request, "reports/priority.html", context)
 
 
 @cached_page
-@handles_bad_period
-def indicator_detail(request, force_slug: str, code: str):
-    force, drafts, period = _resolve(request, force_slug)
+@force_page
+def indicator_detail(request, force: Force, drafts: bool, period, code: str):
     indicator = get_object_or_404(Indicator, force=force, code=code)
     context = {"force": force, "indicator": indicator, "period": period, "drafts_visible": drafts}
     if period is None:
@@ -170,42 +152,38 @@ def indicator_detail(request, force_slug: str, code: str):
     results, inputs = indicator_results(force, [indicator], period, drafts, headline_ids=set(), monthly=True)
     result = results[indicator.id]
     obs = inputs.observations[inputs.observations[c.INDICATOR_ID] == indicator.id].sort_values(c.MONTH)
-    f = panels.spec(result)
-    unit, _, decimals = f.partition(":")
-    monthly = [{"month": periods.month_label(row[c.MONTH]), "value": fmt.measure(row[c.VALUE], unit, int(decimals)),
+    monthly = [{"month": periods.month_label(row[c.MONTH]),
+                "value": fmt.measure(row[c.VALUE], result.unit, result.decimals),
                 "numerator": fmt.number(row[c.NUMERATOR]), "denominator": fmt.number(row[c.DENOMINATOR]),
                 "status": row[c.STATUS], "note": row[c.NOTE]}
                for row in obs.to_dict("records")]
-    names = dict(Force.objects.filter(slug__in=[force.slug] + [p["force"] for p in (result["msg"] or {}).get("peers", [])])
-                 .values_list("slug", "name"))
-    assessment = result["extra"]["assessment"]
+    peers = [p.force for p in result.msg_comparison.peers] if result.msg_comparison else []
+    names = selectors.force_names(slugs=[force.slug, *peers]) if peers else {force.slug: force.name}
     context.update({
-        "result": result, "row": panels.measure_row(result, force_slug=force.slug),
-        "fmt": f,
+        "result": result, "rag_reason": rag_reason(result),
         "monthly": list(reversed(monthly)),
-        "charts": [ch for ch in (panels.trend_chart(result, period), panels.spc_chart(result),
-                                 panels.msg_chart(result, names)) if ch],
-        "spc_summary": panels.spc_summary(result),
-        "signals": [{"month": periods.month_label(periods.parse_month(s["month"])),
-                     "rules": [fmt.RULE_LABELS[r] for r in s["rules"]]} for s in result["spc"]["signals"]],
-        "assurance": fmt.ASSURANCE_LABELS.get(result["spc"]["assurance"], ""),
-        "significance": fmt.SIGNIFICANCE_LABELS[result["significance"]["result"]],
-        "assessment": assessment,
+        "charts": [ch for ch in (charts.trend_chart(result, period), charts.spc_chart(result),
+                                 charts.msg_chart(result, names)) if ch],
+        "spc_summary": charts.spc_summary(result),
+        "signals": [{"month": periods.month_label(periods.parse_month(s.month)),
+                     "rules": [fmt.RULE_LABELS[r] for r in s.rules]} for s in result.spc.signals],
+        "assurance": fmt.ASSURANCE_LABELS.get(result.spc.assurance, ""),
+        "significance": fmt.SIGNIFICANCE_LABELS[result.significance.result],
         "targets": selectors.target_history(indicator_id=indicator.id),
         "revisions": selectors.revisions(indicator_id=indicator.id),
         "commentary": fmt.render_markdown(selectors.indicator_commentary(indicator_id=indicator.id, month=period)),
         "months": selectors.months_with_data(force=force, include_drafts=drafts),
-        "state": page_state(force, [indicator.id], period, drafts),
+        "state": page_state([indicator.id], period, drafts),
         "period_param": periods.format_month(period),
         "csv_url": reverse("reports:api-observations-csv", args=[force.slug]) + f"?indicator={indicator.code}",
     })
     return render(request, "reports/indicator.html", context)
 
 
-@handles_bad_period
-def panel_report(request, force_slug: str):
-    """The panel report; ``download=1`` serves the file export_report writes."""
-    force, drafts, period = _resolve(request, force_slug)
+@force_page
+def panel_report(request, force: Force, drafts: bool, period):
+    """The panel report; ``download=1`` serves the file export_report writes
+    (cached like a page; the on-site view carries a per-request CSP nonce)."""
     mode = request.GET.get("mode") or "full"
     # The dashboard's form sends its theme menu whatever the mode; it only counts for mode=theme.
     raw_theme = (request.GET.get("theme") or None) if mode == "theme" else None
@@ -213,11 +191,10 @@ def panel_report(request, force_slug: str):
         theme = int(raw_theme) if raw_theme is not None else None
     except ValueError:
         return _bad_request(request, force, f"theme must be a whole number (got {raw_theme!r})")
-    download = request.GET.get("download") == "1"
-    if download:
-        return _report_download(request, force, drafts, period, mode, theme)
+    if request.GET.get("download") == "1":
+        return cached_response(request, lambda: _report_download(request, force, drafts, period, mode, theme))
     toolbar = None
-    if not download and period is not None:
+    if period is not None:
         query = {"period": periods.format_month(period), "mode": mode, **({"theme": theme} if theme else {})}
         toolbar = {"back": reverse("reports:force-dashboard", args=[force.slug]) + "?" + urlencode({"period": query["period"]}),
                    "download": "?" + urlencode({**query, "download": 1})}
@@ -229,9 +206,8 @@ def panel_report(request, force_slug: str):
     return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
-@cached_page
 def _report_download(request, force, drafts, period, mode, theme):
-    """The file export_report writes, as a download (cached like a page)."""
+    """The file export_report writes, as a download."""
     try:
         html = build_report(force=force, period=period, mode=mode, theme=theme, drafts=drafts)
     except ReportError as exc:

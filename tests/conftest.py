@@ -1,10 +1,17 @@
 import io
+import os
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from tests import factories
+
+# Property tests: no per-example deadline in CI (a slow or busy machine is not a bug).
+hypothesis_settings.register_profile("ci", deadline=None)
+hypothesis_settings.register_profile("dev")
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.fixture(autouse=True)

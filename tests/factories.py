@@ -11,6 +11,20 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 
 
+def skip_unless_shared(path: Path, why: str, *, module: bool = False) -> None:
+    """Skip a test whose fixture in ../shared is missing on a developer's
+    machine; in CI (env CI set) a missing fixture fails instead of skipping silently."""
+    import os
+
+    import pytest
+
+    if path.exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{why} (CI must have it: {path})", pytrace=False)
+    pytest.skip(why, allow_module_level=module)
+
+
 def make_force(**overrides) -> models.Force:
     values = {"slug": "west-mercia", "name": "West Mercia Police"} | overrides
     return models.Force.objects.create(**values)

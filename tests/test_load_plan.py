@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from indicators import models
-from tests.factories import EXAMPLE_PLAN, SHARED, make_observation
+from tests.factories import EXAMPLE_PLAN, SHARED, make_observation, skip_unless_shared
 
 pytestmark = pytest.mark.django_db
 
@@ -28,8 +28,7 @@ def counts():
 
 def test_the_shared_example_plan_loads(tmp_path):
     example = SHARED / "examples" / "plan.yaml"
-    if not example.exists():
-        pytest.skip("shared/examples/plan.yaml is not beside the project")
+    skip_unless_shared(example, "shared/examples/plan.yaml is not beside the project")
     out = load(shutil.copy(example, tmp_path / "plan.yaml"))
     assert "created" in out
     plan = models.Plan.objects.get()

@@ -14,12 +14,11 @@ from django.core.management import CommandError, call_command
 
 from indicators import models
 from indicators.policeuk import CRIME_TYPES, force_for_name
-from tests.factories import SHARED
+from tests.factories import SHARED, skip_unless_shared
 
 pytestmark = pytest.mark.django_db
 DATA = SHARED / "data" / "policeuk"
-if not DATA.exists():
-    pytest.skip(f"the data.police.uk sample files are not at {DATA}", allow_module_level=True)
+skip_unless_shared(DATA, f"the data.police.uk sample files are not at {DATA}", module=True)
 FILES = sorted(DATA.glob("*.csv.gz"))
 
 

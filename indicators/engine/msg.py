@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from indicators.engine.result import MsgComparison, PeerRate
+
 
 def population_for(table: dict[int, int] | None, year: int) -> int | None:
     """The population of the latest year not after ``year``."""
@@ -19,8 +21,8 @@ def rate_per_1000(rolling_12: float | None, population: int | None) -> float | N
     return 1000.0 * rolling_12 / population
 
 
-def msg_comparison(*, force: str, rate: float | None, peer_rates: dict[str, float | None],
-                   polarity: str) -> dict | None:
+def msg_comparison(*, rate: float | None, peer_rates: dict[str, float | None],
+                   polarity: str) -> MsgComparison | None:
     """The force's rate per 1,000 against its peers'. The MSG average is the
     unweighted mean of the rates, the force included; position 1 is best by
     polarity and ties share the better rank. None when the force has no rate
@@ -36,11 +38,7 @@ def msg_comparison(*, force: str, rate: float | None, peer_rates: dict[str, floa
         position = 1 + sum(r < rate for r in rates)
     else:
         position = None
-    return {
-        "rate": rate,
-        "average": average,
-        "position": position,
-        "of": len(rates),
-        "difference_pct": 100.0 * (rate - average) / average if average else None,
-        "peers": [{"force": slug, "rate": r} for slug, r in sorted(peers, key=lambda p: p[1])],
-    }
+    return MsgComparison(
+        rate=rate, average=average, position=position, of=len(rates),
+        difference_pct=100.0 * (rate - average) / average if average else None,
+        peers=tuple(PeerRate(slug, r) for slug, r in sorted(peers, key=lambda p: p[1])))

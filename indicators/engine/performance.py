@@ -1,10 +1,9 @@
 """Every figure of SPEC §3 for a set of indicators at a period.
 
 `compute` does the arithmetic for all indicators at once (arrays in, arrays
-out); `evaluate` turns that into one dict per indicator holding exactly the
-fields of the API (SPEC §4), plus an ``extra`` dict of what pages need
-besides (reasons in words, 2σ lines, the SPC points). Pages, the API and
-the report all call `evaluate`.
+out); `evaluate` turns that into one frozen `IndicatorResult` per indicator
+(engine/result.py), whose ``to_api()`` is the API object of SPEC §4. Pages,
+the API and the report all call `evaluate`.
 """
 
 from __future__ import annotations
@@ -18,9 +17,18 @@ import pandas as pd
 
 from indicators import periods
 from indicators.engine import columns as c
+from indicators.engine.grid import WindowResult, aggregate, build_grid
 from indicators.engine.msg import msg_comparison, population_for, rate_per_1000
-from indicators.engine.panel import WindowResult, aggregate, build_panel
 from indicators.engine.rag import RATEABLE_KINDS, rag_statuses, target_values
+from indicators.engine.result import (
+    Assessment,
+    IndicatorResult,
+    MonthlyFigure,
+    Signal,
+    Significance,
+    SpcReading,
+    TargetReading,
+)
 from indicators.engine.significance import significance
 from indicators.engine.spc import RULES, SpcMatrix, spc_matrix
 
@@ -82,7 +90,7 @@ class Computed:
     last: WindowResult
     rolling_12: WindowResult
     full_last_year: WindowResult
-    rows: np.ndarray                    # panel row of each id
+    rows: np.ndarray                    # grid row of each id
     change: np.ndarray
     change_pct: np.ndarray
     target_kind: np.ndarray
@@ -99,7 +107,7 @@ class Computed:
     spc: SpcMatrix
     spc_values: np.ndarray              # the grid SPC ran on: rows × months from the baseline start
     spc_months: list                    # "YYYY-MM" of each grid column
-    msg: list
+    msg_comparison: list
 
 
 def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
@@ -110,13 +118,13 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
         raise KeyError(f"indicator ids not in inputs.indicators: {[i for i, p in zip(ids, pos) if p < 0]}")
     meta = {name: ind[name].to_numpy(dtype=object)[pos] for name in ind.columns}
     start = window_start(period)
-    panel = build_panel(inputs.observations, list(ind[c.ID]), start, period)
-    rows = pd.Index(panel.indicator_ids).get_indexer(ids)
+    grid = build_grid(inputs.observations, list(ind[c.ID]), start, period)
+    rows = pd.Index(grid.indicator_ids).get_indexer(ids)
     aggs = ind[c.AGGREGATION].to_numpy()
 
     windows = [periods.ytd_months(period), periods.last_ytd_months(period),
                periods.rolling_12_months(period), periods.full_last_year_months(period)]
-    ytd, last, r12, fly = (aggregate(panel, w[0], w[-1], aggs) for w in windows)
+    ytd, last, r12, fly = (aggregate(grid, w[0], w[-1], aggs) for w in windows)
     y, ly, f = ytd.value[rows], last.value[rows], fly.value[rows]
     unit, polarity, aggregation = meta[c.UNIT], meta[c.POLARITY], meta[c.AGGREGATION]
 
@@ -140,9 +148,8 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
     a = _aligned(asm, ids, {c.RAG: "", c.STATUS_TEXT: "", c.REASON: ""})
     manual, status_text, reason = a[c.RAG], a[c.STATUS_TEXT], a[c.REASON]
     has_assessment = pd.Index(asm[c.INDICATOR_ID]).get_indexer(ids) >= 0 if len(asm) else np.zeros(len(ids), bool)
-    assessment = [None if not has_assessment[k] else
-                  {"rag": manual[k] or None, "status_text": status_text[k] or "", "reason": reason[k] or ""}
-                  for k in range(len(ids))]
+    assessment = [Assessment(manual[k] or None, status_text[k] or "", reason[k] or "") if has_assessment[k]
+                  else None for k in range(len(ids))]
     is_manual = manual != ""
     rag = np.where(is_manual, manual, computed_rag)
     rag_source = np.where(is_manual, "manual", np.where(pd.isna(computed_rag), None, "computed"))
@@ -152,10 +159,10 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
                        last_num=last.numerator[rows], last_den=last.denominator[rows])
 
     base_first, base_last = baseline_months(period)
-    b0 = panel.col(base_first)
-    grid = panel.value[rows, b0:]
+    b0 = grid.col(base_first)
+    spc_grid = grid.value[rows, b0:]
     spc_target = np.where(kind == "absolute", target, np.nan)
-    spc = spc_matrix(grid, baseline=(0, panel.col(base_last) - b0), polarity=polarity, target=spc_target)
+    spc = spc_matrix(spc_grid, baseline=(0, grid.col(base_last) - b0), polarity=polarity, target=spc_target)
     spc_months = [periods.format_month(m) for m in periods.month_range(base_first, period)]
 
     return Computed(
@@ -163,11 +170,11 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
         change=change, change_pct=change_pct, target_kind=kind, target=target, tolerance=tolerance,
         wording=t[c.WORDING], due=t[c.DUE],
         computed_rag=computed_rag, rag=rag, rag_source=rag_source, assessment=assessment, projected=projected,
-        significance=sig, spc=spc, spc_values=grid, spc_months=spc_months,
-        msg=_msg(inputs, meta, panel, r12, period))
+        significance=sig, spc=spc, spc_values=spc_grid, spc_months=spc_months,
+        msg_comparison=_msg_comparisons(inputs, meta, grid, r12, period))
 
 
-def _msg(inputs: Inputs, meta: dict, panel, r12: WindowResult, period: date) -> list:
+def _msg_comparisons(inputs: Inputs, meta: dict, grid, r12: WindowResult, period: date) -> list:
     force_of, code_of, polarity_of = meta[c.FORCE], meta[c.CODE], meta[c.POLARITY]
     out = [None] * len(force_of)
     eligible = np.flatnonzero(meta[c.MSG].astype(bool) & (meta[c.AGGREGATION] == "sum") & (meta[c.UNIT] == "count"))
@@ -183,14 +190,14 @@ def _msg(inputs: Inputs, meta: dict, panel, r12: WindowResult, period: date) -> 
     codes = set(code_of[eligible])
     ind = inputs.indicators
     keep = (ind[c.FORCE].isin(forces) & ind[c.CODE].isin(codes)).to_numpy()
-    rows = pd.Index(panel.indicator_ids).get_indexer(ind[c.ID].to_numpy()[keep])
+    rows = pd.Index(grid.indicator_ids).get_indexer(ind[c.ID].to_numpy()[keep])
     rate_of = {}
     for force, code, total in zip(ind[c.FORCE].to_numpy()[keep], ind[c.CODE].to_numpy()[keep],
                                   r12.value[rows].tolist()):
         rate_of[(force, code)] = rate_per_1000(_opt(total), population.get(force))
     for k in eligible:
         force, code = force_of[k], code_of[k]
-        out[k] = msg_comparison(force=force, rate=rate_of.get((force, code)),
+        out[k] = msg_comparison(rate=rate_of.get((force, code)),
                                 peer_rates={p: rate_of.get((p, code)) for p in inputs.msg_peers.get(force, [])},
                                 polarity=polarity_of[k])
     return out
@@ -208,7 +215,7 @@ def _by_row(mask: np.ndarray) -> list[np.ndarray]:
     return np.split(cols, np.searchsorted(rows, np.arange(1, mask.shape[0])))
 
 
-def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool = True) -> list[dict]:
+def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool = True) -> list[IndicatorResult]:
     """One result per indicator in ``indicator_ids`` (default: every row of
     ``inputs.indicators``), in that order."""
     r = compute(inputs, period=period, indicator_ids=indicator_ids)
@@ -234,46 +241,33 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
         m = meta[k]
         row = rows[k]
         kind = r.target_kind[k]
-        result = {
-            "force": m[c.FORCE], "indicator": m[c.CODE], "name": m[c.NAME],
-            "period": period_label, "financial_year": fy,
-            "unit": m[c.UNIT], "aggregation": m[c.AGGREGATION], "polarity": m[c.POLARITY],
-            "headline": bool(m.get(c.HEADLINE, False)),
-            "ytd": ytd[k], "last_ytd": last[k], "change": change[k], "change_pct": change_pct[k],
-            "ytd_reason": None if ytd[k] is not None else r.ytd.reason[row],
-            "target": None if kind is None else {"kind": kind, "value": target[k], "wording": r.wording[k] or ""},
-            "rag": r.rag[k], "rag_source": r.rag_source[k],
-            "projected_outturn": projected[k],
-            "significance": r.significance[k],
-            "spc": {
-                "mean": mean[k], "ucl": ucl[k], "lcl": lcl[k], "sigma": sigma[k],
-                "variation": r.spc.variation[k], "assurance": r.spc.assurance[k],
-                "signals": [{"month": months[j], "rules": [rule for i, rule in enumerate(RULES) if marks[i, k, j]]}
-                            for j in marked_cols[k]],
-            },
-            "rolling_12": r12[k],
-            "msg": r.msg[k],
-            "extra": {
-                "id": indicator_id,
-                "decimals": int(m[c.DECIMALS]),
-                "last_ytd_reason": None if last[k] is not None else r.last.reason[row],
-                "rolling_12_reason": None if r12[k] is not None else r.rolling_12.reason[row],
-                "full_last_year": fly[k],
-                "tolerance": None if kind is None else tolerance[k],
-                "due": r.due[k],
-                "assessment": r.assessment[k],
-                "computed_rag": r.computed_rag[k],
-                "spc_reason": r.spc.reason[k],
-                "spc_rule": r.spc.variation_rule[k],
-                "spc_direction": r.spc.variation_direction[k],
-                "spc_upper_2sigma": up2[k], "spc_lower_2sigma": lo2[k],
-                "spc_points": [(months[j], values[k][j]) for j in point_cols[k]],
-                "baseline": baseline,
-            },
-        }
-        if monthly:
-            result["monthly"] = monthly_rows.get(indicator_id, [])
-        results.append(result)
+        spc = SpcReading(
+            mean=mean[k], ucl=ucl[k], lcl=lcl[k], sigma=sigma[k],
+            variation=r.spc.variation[k], assurance=r.spc.assurance[k],
+            signals=tuple(Signal(months[j], tuple(rule for i, rule in enumerate(RULES) if marks[i, k, j]))
+                          for j in marked_cols[k]),
+            reason=r.spc.reason[k], rule=r.spc.variation_rule[k], direction=r.spc.variation_direction[k],
+            upper_2sigma=up2[k], lower_2sigma=lo2[k],
+            points=tuple((months[j], values[k][j]) for j in point_cols[k]), baseline=baseline)
+        results.append(IndicatorResult(
+            id=indicator_id, force=m[c.FORCE], indicator=m[c.CODE], name=m[c.NAME],
+            period=period_label, financial_year=fy,
+            unit=m[c.UNIT], aggregation=m[c.AGGREGATION], polarity=m[c.POLARITY], decimals=int(m[c.DECIMALS]),
+            headline=bool(m.get(c.HEADLINE, False)),
+            ytd=ytd[k], ytd_reason=None if ytd[k] is not None else r.ytd.reason[row],
+            last_ytd=last[k], last_ytd_reason=None if last[k] is not None else r.last.reason[row],
+            change=change[k], change_pct=change_pct[k],
+            rolling_12=r12[k], rolling_12_reason=None if r12[k] is not None else r.rolling_12.reason[row],
+            full_last_year=fly[k], projected_outturn=projected[k],
+            target=None if kind is None else TargetReading(kind, target[k], r.wording[k] or "", tolerance[k],
+                                                           r.due[k]),
+            rag=r.rag[k], rag_source=r.rag_source[k], computed_rag=r.computed_rag[k],
+            assessment=r.assessment[k],
+            significance=Significance(**r.significance[k]),
+            spc=spc,
+            msg_comparison=r.msg_comparison[k],
+            monthly=tuple(monthly_rows.get(indicator_id, ())) if monthly else None,
+        ))
     return results
 
 
@@ -292,6 +286,5 @@ def _monthly(observations: pd.DataFrame, ids: list, start: date, end: date) -> d
         value, num, den = _opt(value), _opt(num), _opt(den)
         if value is None and status != "unavailable" and num is not None and den:
             value = 100.0 * num / den
-        out.setdefault(ind_id, []).append({"month": periods.format_month(month), "value": value,
-                                           "numerator": num, "denominator": den, "status": status})
+        out.setdefault(ind_id, []).append(MonthlyFigure(periods.format_month(month), value, num, den, status))
     return out

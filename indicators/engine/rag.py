@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 
-RATEABLE_KINDS = ("change", "absolute")
+from indicators import vocabulary
+
+RATEABLE_KINDS = vocabulary.RATEABLE_TARGET_KINDS
 # Float sums such as 100 · 11872 / 16000 can land a hair off the printed
 # figure; a relative epsilon keeps "meets the target" exact in practice.
 _EPS = 1e-9

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from indicators import vocabulary
+
 MIN_BASELINE = 12
 SCREEN = 3.267          # moving ranges at or above SCREEN · mR̄ are dropped, once
 LIMIT = 2.66            # limits: mean ± 2.66 mR̄ (3σ, with σ = mR̄ / 1.128)
@@ -24,7 +26,7 @@ D2 = 1.128
 TWO_SIGMA = 2 * LIMIT / 3
 RUN_LENGTH = 7          # points on one side of the mean
 TREND_LENGTH = 7        # points each higher (lower) than the one before
-RULES = ("outside-limits", "trend", "two-of-three", "run")
+RULES = vocabulary.SPC_RULES
 
 
 @dataclass

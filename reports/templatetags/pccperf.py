@@ -1,16 +1,16 @@
 from django import template
 from django.utils.html import format_html
 
+from indicators.engine.result import IndicatorResult
 from reports import formatting
 
 register = template.Library()
 
 
 @register.filter
-def measure(value, spec):
-    """{{ value|measure:row.fmt }} where fmt is "unit:decimals"."""
-    unit, _, decimals = str(spec).partition(":")
-    return formatting.measure(value, unit, int(decimals or 0))
+def measure(value, result: IndicatorResult):
+    """{{ value|measure:result }}: a figure in the unit and decimals of ``result``'s indicator."""
+    return formatting.measure(value, result.unit, result.decimals)
 
 
 @register.filter
@@ -31,9 +31,10 @@ def missing(reason):
 
 
 @register.inclusion_tag("reports/_rag_badge.html")
-def rag_badge(rag, source=None, reason=""):
+def rag_badge(result: IndicatorResult, reason: str):
+    """The RAG in text, shape and colour, "(manual)" for an assessment, and its status text."""
     return {
-        "rag": rag or "none", "label": formatting.RAG_LABELS.get(rag, "Not rated"),
-        "shape": formatting.RAG_SHAPES.get(rag, "\u2013"), "manual": source == "manual", "reason": reason,
-        "meaning": formatting.RAG_MEANINGS.get(rag, ""),
+        "rag": result.rag or "none", "label": formatting.RAG_LABELS.get(result.rag, "Not rated"),
+        "shape": formatting.RAG_SHAPES.get(result.rag, "\u2013"), "manual": result.rag_source == "manual",
+        "reason": reason, "status_text": result.assessment.status_text if result.assessment else "",
     }

@@ -23,44 +23,44 @@ def vwi_inputs(extra_targets=()):
 
 def test_windows_ytd_last_ytd_change_and_target():
     r = one(vwi_inputs())
-    assert (r["ytd"], r["last_ytd"]) == (1517, 1672)
-    assert r["change"] == -155 and r["change_pct"] == pytest.approx(-9.270334928229665)
-    assert r["target"] == {"kind": "change", "value": 1639, "wording": ""}
-    assert (r["rag"], r["rag_source"]) == ("green", "computed")
-    assert r["significance"]["result"] == "improvement"
-    assert r["financial_year"] == "2013/14" and r["period"] == "2013-06"
+    assert (r.ytd, r.last_ytd) == (1517, 1672)
+    assert r.change == -155 and r.change_pct == pytest.approx(-9.270334928229665)
+    assert r.target.to_api() == {"kind": "change", "value": 1639, "wording": ""}
+    assert (r.rag, r.rag_source) == ("green", "computed")
+    assert r.significance.result == "improvement"
+    assert r.financial_year == "2013/14" and r.period == "2013-06"
 
 
 def test_rolling_12_full_last_year_and_projection():
     r = one(vwi_inputs())
-    assert r["rolling_12"] == 557 + 558 + 557 + 560 * 9 - (557 + 558 + 557) + 1517  # Jul 2012..Jun 2013
+    assert r.rolling_12 == 557 + 558 + 557 + 560 * 9 - (557 + 558 + 557) + 1517  # Jul 2012..Jun 2013
     full = 557 + 558 + 557 + 560 * 9
-    assert r["extra"]["full_last_year"] == full
-    assert r["projected_outturn"] == pytest.approx(1517 * full / 1672)
+    assert r.full_last_year == full
+    assert r.projected_outturn == pytest.approx(1517 * full / 1672)
 
 
 def test_last_year_zero_gives_no_change_pct_and_no_projection():
     inputs = Inputs(indicators=indicators({}), observations=series(1, "2012-04", [0, 0, 0] + [1] * 9 + [3, 4, 5]))
     r = one(inputs)
-    assert r["last_ytd"] == 0 and r["change"] == 12 and r["change_pct"] is None
-    assert r["projected_outturn"] is None
+    assert r.last_ytd == 0 and r.change == 12 and r.change_pct is None
+    assert r.projected_outturn is None
 
 
 def test_first_year_of_data_has_no_last_year_and_no_limits():
     inputs = Inputs(indicators=indicators({}), observations=series(1, "2013-04", [5, 6, 7]),
                     targets=targets((1, "2013/14", "change", -2)))
     r = one(inputs)
-    assert r["ytd"] == 18 and r["last_ytd"] is None and r["change"] is None
-    assert r["target"]["value"] is None and r["rag"] is None
-    assert r["significance"] == {"test": "binomial", "p_value": None, "result": "not-tested"}
-    assert r["spc"]["ucl"] is None and "Only 0 months" in r["extra"]["spc_reason"]
-    assert r["extra"]["last_ytd_reason"] == "April 2012 not yet available (and 2 more months)"
+    assert r.ytd == 18 and r.last_ytd is None and r.change is None
+    assert r.target.value is None and r.rag is None
+    assert r.significance.to_api() == {"test": "binomial", "p_value": None, "result": "not-tested"}
+    assert r.spc.ucl is None and "Only 0 months" in r.spc.reason
+    assert r.last_ytd_reason == "April 2012 not yet available (and 2 more months)"
 
 
 def test_fewer_than_12_baseline_months():
     inputs = Inputs(indicators=indicators({}), observations=series(1, "2012-05", [10] * 14))
     r = one(inputs)
-    assert r["spc"]["mean"] is None and "Only 11 months" in r["extra"]["spc_reason"]
+    assert r.spc.mean is None and "Only 11 months" in r.spc.reason
 
 
 def test_baseline_is_the_24_months_before_the_financial_year():
@@ -72,7 +72,7 @@ def test_baseline_is_the_24_months_before_the_financial_year():
 def test_a_period_in_january_crosses_the_calendar_year():
     inputs = Inputs(indicators=indicators({}), observations=series(1, "2012-04", [10] * 22))
     r = one(inputs, period="2014-01")
-    assert r["ytd"] == 100 and r["last_ytd"] == 100 and r["financial_year"] == "2013/14"
+    assert r.ytd == 100 and r.last_ytd == 100 and r.financial_year == "2013/14"
 
 
 def test_a_plan_starting_mid_year_rates_from_its_first_target_year():
@@ -80,17 +80,17 @@ def test_a_plan_starting_mid_year_rates_from_its_first_target_year():
     inputs = Inputs(indicators=indicators({}), observations=series(1, "2013-10", [10] * 12),
                     targets=targets((1, "2014/15", "absolute", 25)))
     early = one(inputs, period="2013-12")
-    assert early["ytd"] is None and early["ytd_reason"] == "April 2013 not yet available (and 5 more months)"
-    assert early["target"] is None and early["rag"] is None
+    assert early.ytd is None and early.ytd_reason == "April 2013 not yet available (and 5 more months)"
+    assert early.target is None and early.rag is None
     later = one(inputs, period="2014-05")
-    assert later["ytd"] == 20 and later["rag"] == "green"
+    assert later.ytd == 20 and later.rag == "green"
 
 
 def test_ytd_reason_for_an_unavailable_month():
     obs = observations(1, {"2013-04": 512, "2013-05": 498, "2013-06": "unavailable"})
     r = one(Inputs(indicators=indicators({}), observations=obs))
-    assert r["ytd"] is None and r["ytd_reason"] == "June 2013 unavailable: System migration"
-    assert r["monthly"][-1] == {"month": "2013-06", "value": None, "numerator": None, "denominator": None,
+    assert r.ytd is None and r.ytd_reason == "June 2013 unavailable: System migration"
+    assert r.monthly[-1].to_api() == {"month": "2013-06", "value": None, "numerator": None, "denominator": None,
                                 "status": "unavailable"}
 
 
@@ -99,10 +99,10 @@ def test_ratio_indicator_rag_and_two_proportion_test():
     inputs = Inputs(indicators=indicators({c.UNIT: "percent", c.AGGREGATION: "ratio", c.POLARITY: "up"}),
                     observations=obs, targets=targets((1, "2013/14", "absolute", 75)))
     r = one(inputs)
-    assert r["ytd"] == pytest.approx(74.2) and r["last_ytd"] == pytest.approx(70.0)
-    assert r["rag"] == "amber"
-    assert r["significance"]["test"] == "two-proportion" and r["significance"]["result"] == "improvement"
-    assert r["monthly"][-1]["value"] == pytest.approx(74.2)
+    assert r.ytd == pytest.approx(74.2) and r.last_ytd == pytest.approx(70.0)
+    assert r.rag == "amber"
+    assert r.significance.test == "two-proportion" and r.significance.result == "improvement"
+    assert r.monthly[-1].value == pytest.approx(74.2)
 
 
 def test_an_assessment_decides_and_is_marked_manual():
@@ -111,22 +111,22 @@ def test_an_assessment_decides_and_is_marked_manual():
     inputs = vwi_inputs()
     inputs.assessments = assessments
     r = one(inputs)
-    assert (r["rag"], r["rag_source"]) == ("red", "manual")
-    assert r["extra"]["computed_rag"] == "green"
-    assert r["extra"]["assessment"]["status_text"] == "Concern"
+    assert (r.rag, r.rag_source) == ("red", "manual")
+    assert r.computed_rag == "green"
+    assert r.assessment.status_text == "Concern"
 
 
 def test_monitor_measure_without_assessment_has_no_rag():
     inputs = Inputs(indicators=indicators({}), observations=series(1, "2013-04", [5, 6, 7]),
                     targets=targets((1, "2013/14", "monitor", None)))
     r = one(inputs)
-    assert r["rag"] is None and r["rag_source"] is None and r["target"]["kind"] == "monitor"
+    assert r.rag is None and r.rag_source is None and r.target.kind == "monitor"
 
 
 def test_no_data_rag_when_a_rateable_target_has_no_ytd():
     inputs = Inputs(indicators=indicators({}), observations=series(1, "2012-04", [5] * 12),
                     targets=targets((1, "2013/14", "change", -2)))
-    assert one(inputs)["rag"] == "no-data"
+    assert one(inputs).rag == "no-data"
 
 
 def test_spc_assurance_uses_an_absolute_target():
@@ -134,7 +134,7 @@ def test_spc_assurance_uses_an_absolute_target():
     inputs = Inputs(indicators=indicators({c.UNIT: "percent", c.AGGREGATION: "ratio", c.POLARITY: "up"}),
                     observations=obs, targets=targets((1, "2013/14", "absolute", 60)))
     r = one(inputs)
-    assert r["spc"]["mean"] == pytest.approx(70.5) and r["spc"]["assurance"] == "pass"
+    assert r.spc.mean == pytest.approx(70.5) and r.spc.assurance == "pass"
 
 
 def test_msg_comparison_uses_peers_rolling_12_and_populations():
@@ -146,13 +146,13 @@ def test_msg_comparison_uses_peers_rolling_12_and_populations():
     inputs = Inputs(indicators=ind, observations=obs, populations=pops,
                     msg_peers={"west-mercia": ["kent", "essex"]})
     r = one(inputs, indicator_ids=[1])
-    assert r["rolling_12"] == 1200
-    assert r["msg"]["rate"] == pytest.approx(1.0)
-    assert r["msg"]["peers"] == [{"force": "kent", "rate": pytest.approx(2.0)}]   # Essex's window is incomplete
-    assert r["msg"]["average"] == pytest.approx(1.5) and r["msg"]["position"] == 1 and r["msg"]["of"] == 2
+    assert r.rolling_12 == 1200
+    assert r.msg_comparison.rate == pytest.approx(1.0)
+    assert r.msg_comparison.to_api()["peers"] == [{"force": "kent", "rate": pytest.approx(2.0)}]   # Essex's window is incomplete
+    assert r.msg_comparison.average == pytest.approx(1.5) and r.msg_comparison.position == 1 and r.msg_comparison.of == 2
 
 
 def test_results_come_in_the_order_asked():
     inputs = Inputs(indicators=indicators({}, {}, {}), observations=series(2, "2013-04", [1, 2, 3]))
     results = evaluate(inputs, period=date(2013, 6, 1), indicator_ids=[3, 2])
-    assert [r["indicator"] for r in results] == ["i3", "i2"] and results[1]["ytd"] == 6
+    assert [r.indicator for r in results] == ["i3", "i2"] and results[1].ytd == 6

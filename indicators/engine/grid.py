@@ -1,7 +1,7 @@
 """Observations laid out on a dense indicators × months grid, and the
 aggregation of SPEC §3 over a window of months.
 
-A `Panel` holds one row per indicator and one column per month from
+A `MonthGrid` (indicators × months; not a Police and Crime Panel) holds one row per indicator and one column per month from
 ``start`` to ``end``. Missing observations are NaN and ``present`` is False;
 ``unavailable`` marks months an analyst declared unavailable. Windows are
 column ranges, so every aggregate is computed for all indicators at once.
@@ -15,14 +15,14 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from indicators import periods
+from indicators import periods, vocabulary
 from indicators.engine import columns as c
 
-AGGREGATIONS = ("sum", "ratio", "mean", "latest")
+AGGREGATIONS = tuple(vocabulary.AGGREGATIONS)
 
 
 @dataclass(frozen=True)
-class Panel:
+class MonthGrid:
     indicator_ids: np.ndarray       # (n,)
     start: date
     end: date
@@ -33,18 +33,11 @@ class Panel:
     unavailable: np.ndarray         # (n, m) bool
     notes: dict                     # (row, col) -> note, for unavailable months
 
-    @property
-    def months(self) -> list[date]:
-        return periods.month_range(self.start, self.end)
-
     def col(self, month: date) -> int:
         return periods.months_between(self.start, month)
 
-    def row_of(self, indicator_id) -> int:
-        return int(np.flatnonzero(self.indicator_ids == indicator_id)[0])
 
-
-def build_panel(observations: pd.DataFrame, indicator_ids, start: date, end: date) -> Panel:
+def build_grid(observations: pd.DataFrame, indicator_ids, start: date, end: date) -> MonthGrid:
     """Lay ``observations`` (columns of `columns.OBSERVATION_COLUMNS`) out on
     the grid. Rows outside [start, end] or for other indicators are ignored.
     A ratio month given only as numerator and denominator gets its value
@@ -82,7 +75,7 @@ def build_panel(observations: pd.DataFrame, indicator_ids, start: date, end: dat
             note_values = observations[c.NOTE].to_numpy()[keep] if c.NOTE in observations else None
             for i in np.flatnonzero(gone):
                 notes[(int(r[i]), int(k[i]))] = "" if note_values is None else str(note_values[i] or "")
-    return Panel(ids, start, end, value, numerator, denominator, present, unavailable, notes)
+    return MonthGrid(ids, start, end, value, numerator, denominator, present, unavailable, notes)
 
 
 @dataclass(frozen=True)
@@ -93,23 +86,23 @@ class WindowResult:
     denominator: np.ndarray  # (n,) Σ denominator
 
 
-def aggregate(panel: Panel, first: date, last: date, aggregations) -> WindowResult:
+def aggregate(grid: MonthGrid, first: date, last: date, aggregations) -> WindowResult:
     """Aggregate every row over the months ``first``..``last`` by its own
     aggregation (SPEC §3): sum needs every month present and not
     unavailable; ratio needs numerator and denominator for every month;
     mean and latest need at least one month."""
     aggs = np.asarray(aggregations)
-    n = len(panel.indicator_ids)
-    c0, c1 = panel.col(first), panel.col(last) + 1
+    n = len(grid.indicator_ids)
+    c0, c1 = grid.col(first), grid.col(last) + 1
     out = np.full(n, np.nan)
     nums = np.full(n, np.nan)
     dens = np.full(n, np.nan)
     reasons: list = [None] * n
-    if c0 < 0 or c1 > panel.value.shape[1] or c1 <= c0:
+    if c0 < 0 or c1 > grid.value.shape[1] or c1 <= c0:
         return WindowResult(out, ["Those months are outside the data loaded"] * n, nums, dens)
-    val = panel.value[:, c0:c1]
-    num = panel.numerator[:, c0:c1]
-    den = panel.denominator[:, c0:c1]
+    val = grid.value[:, c0:c1]
+    num = grid.numerator[:, c0:c1]
+    den = grid.denominator[:, c0:c1]
     has_value = ~np.isnan(val)
     has_ratio = ~np.isnan(num) & ~np.isnan(den)
 
@@ -139,16 +132,16 @@ def aggregate(panel: Panel, first: date, last: date, aggregations) -> WindowResu
     out = np.where(is_latest & (count > 0), latest, out)
 
     for i in np.flatnonzero(np.isnan(out)):
-        reasons[i] = _reason(panel, i, c0, c1, aggs[i], has_value[i], has_ratio[i])
+        reasons[i] = _reason(grid, i, c0, c1, aggs[i], has_value[i], has_ratio[i])
     return WindowResult(out, reasons, nums, dens)
 
 
-def _reason(panel: Panel, row: int, c0: int, c1: int, aggregation: str, has_value, has_ratio) -> str:
-    months = periods.month_range(periods.add_months(panel.start, c0), periods.add_months(panel.start, c1 - 1))
+def _reason(grid: MonthGrid, row: int, c0: int, c1: int, aggregation: str, has_value, has_ratio) -> str:
+    months = periods.month_range(periods.add_months(grid.start, c0), periods.add_months(grid.start, c1 - 1))
     if aggregation in ("mean", "latest"):
-        unavailable = [k for k in range(c0, c1) if panel.unavailable[row, k]]
+        unavailable = [k for k in range(c0, c1) if grid.unavailable[row, k]]
         if unavailable:
-            return _describe(panel, row, unavailable, c0, months)
+            return _describe(grid, row, unavailable, c0, months)
         return f"No data for {_span(months)}"
     if aggregation not in AGGREGATIONS:
         return f"Unknown aggregation {aggregation!r}"
@@ -156,18 +149,18 @@ def _reason(panel: Panel, row: int, c0: int, c1: int, aggregation: str, has_valu
     bad = [c0 + i for i in np.flatnonzero(~good)]
     if not bad:
         return "The denominator adds up to zero"
-    return _describe(panel, row, bad, c0, months)
+    return _describe(grid, row, bad, c0, months)
 
 
-def _describe(panel: Panel, row: int, bad_cols: list, c0: int, months: list[date]) -> str:
+def _describe(grid: MonthGrid, row: int, bad_cols: list, c0: int, months: list[date]) -> str:
     first = bad_cols[0]
     label = periods.month_label(months[first - c0])
     more = len(bad_cols) - 1
     tail = f" (and {more} more month{'s' if more > 1 else ''})" if more else ""
-    if panel.unavailable[row, first]:
-        note = panel.notes.get((row, first), "")
+    if grid.unavailable[row, first]:
+        note = grid.notes.get((row, first), "")
         return f"{label} unavailable{': ' + note if note else ''}{tail}"
-    if panel.present[row, first]:
+    if grid.present[row, first]:
         return f"{label} has no figure{tail}"
     return f"{label} not yet available{tail}"
 

@@ -10,33 +10,38 @@ import pandas as pd
 
 from indicators import periods, selectors
 from indicators.engine import columns as c
-from indicators.engine.performance import evaluate
+from indicators.engine.performance import Inputs, evaluate
+from indicators.engine.result import IndicatorResult
 from indicators.models import Force, Indicator, Plan, PriorityIndicator
 
 
-def indicator_frame(indicators: list[Indicator], headline_ids: set[int]) -> pd.DataFrame:
+def _engine_frame(indicators: list[Indicator], headline_ids: set[int]) -> pd.DataFrame:
+    """The engine's indicator frame for indicators already loaded with the
+    plan (headline = a headline measure of this plan)."""
     rows = [(i.id, i.force.slug, i.code, i.name, i.unit, i.decimals, i.aggregation, i.polarity, i.msg,
              i.id in headline_ids) for i in indicators]
     return pd.DataFrame.from_records(rows, columns=[*c.INDICATOR_COLUMNS, c.HEADLINE])
 
 
 def indicator_results(force: Force, indicators: list[Indicator], period: date, drafts: bool, *,
-                      headline_ids: set[int], monthly: bool = False):
-    """Engine results by indicator id, and the inputs they came from."""
+                      headline_ids: set[int], monthly: bool = False) -> tuple[dict[int, IndicatorResult],
+                                                                             Inputs | None]:
+    """Engine results by indicator id, and the inputs they came from.
+    Queries: those of `selectors.performance_inputs` (six)."""
     if not indicators:
         return {}, None
     for ind in indicators:
         ind.force = force          # all of this force's; saves a query per indicator
-    frame = indicator_frame(indicators, headline_ids)
+    frame = _engine_frame(indicators, headline_ids)
     inputs = selectors.performance_inputs(force=force, indicators=frame, period=period, include_drafts=drafts)
     results = evaluate(inputs, period=period, indicator_ids=list(frame[c.ID]), monthly=monthly)
-    return {r["extra"]["id"]: r for r in results}, inputs
+    return {r.id: r for r in results}, inputs
 
 
-def page_state(force: Force, indicator_ids: list[int], period: date, drafts: bool) -> dict:
+def page_state(indicator_ids: list[int], period: date, drafts: bool) -> dict:
+    """The "as at", provisional and draft state of the figures a page shows. One query (two with drafts)."""
     ytd = periods.ytd_months(period)
-    state = selectors.data_state(force=force, indicator_ids=indicator_ids, first=ytd[0], last=period,
-                                 include_drafts=drafts)
+    state = selectors.data_state(indicator_ids=indicator_ids, first=ytd[0], last=period, include_drafts=drafts)
     return {"as_at": state["as_at"], "provisional": state["provisional"], "drafts": state["drafts"],
             "period_label": periods.month_label(period), "quarter": periods.quarter(period),
             "financial_year": periods.financial_year(period),
@@ -48,12 +53,12 @@ def plan_measures(plan: Plan) -> list[PriorityIndicator]:
 
 
 @dataclass
-class PlanPerformance:
+class PlanResults:
     force: Force
     plan: Plan
     period: date
     measures: list[PriorityIndicator]
-    results: dict
+    results: dict[int, IndicatorResult]
     state: dict
 
     @property
@@ -61,10 +66,10 @@ class PlanPerformance:
         return [m for m in self.measures if m.headline]
 
 
-def plan_performance(force: Force, plan: Plan, period: date, drafts: bool) -> PlanPerformance:
+def plan_results(force: Force, plan: Plan, period: date, drafts: bool) -> PlanResults:
+    """Every measure of ``plan`` at ``period``. Queries: six (engine inputs) + one or two (state)."""
     measures = plan_measures(plan)
     indicators = list({m.indicator_id: m.indicator for m in measures}.values())
     results, _ = indicator_results(force, indicators, period, drafts,
                                    headline_ids={m.indicator_id for m in measures if m.headline})
-    return PlanPerformance(force, plan, period, measures, results,
-                           page_state(force, list(results), period, drafts))
+    return PlanResults(force, plan, period, measures, results, page_state(list(results), period, drafts))

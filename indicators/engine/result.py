@@ -1,0 +1,176 @@
+"""What the engine says about one indicator at one period: typed and frozen.
+
+Pages and the report read attributes (``result.spc.ucl``); the API sends
+``result.to_api()``, exactly the indicator object of SPEC §4. Each field is
+filled in `indicators.engine.performance.evaluate` from the function that
+computes it (see docs/architecture.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class TargetReading:
+    kind: str                      # vocabulary.TARGET_KINDS
+    value: float | None            # the YTD target (rag.target_values); None for monitor/baseline/milestone
+    wording: str
+    tolerance: float               # % either side for amber
+    due: date | None
+
+    def to_api(self) -> dict:
+        return {"kind": self.kind, "value": self.value, "wording": self.wording}
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """An analyst's assessment for the period (overrides the computed RAG)."""
+    rag: str | None
+    status_text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Significance:
+    test: str | None               # "binomial" | "two-proportion" | None
+    p_value: float | None
+    result: str                    # vocabulary.SIGNIFICANCE_RESULTS
+
+    def to_api(self) -> dict:
+        return {"test": self.test, "p_value": self.p_value, "result": self.result}
+
+
+@dataclass(frozen=True)
+class Signal:
+    month: str                     # "YYYY-MM"
+    rules: tuple[str, ...]         # vocabulary.SPC_RULES that mark the point
+
+
+@dataclass(frozen=True)
+class SpcReading:
+    mean: float | None
+    ucl: float | None
+    lcl: float | None
+    sigma: float | None
+    variation: str | None          # vocabulary.SPC_VARIATIONS, of the latest point
+    assurance: str | None          # vocabulary.SPC_ASSURANCES
+    signals: tuple[Signal, ...]
+    reason: str | None             # why there are no limits, in words
+    rule: str | None               # the rule that decided the variation
+    direction: str | None          # "high" | "low" | None
+    upper_2sigma: float | None
+    lower_2sigma: float | None
+    points: tuple[tuple[str, float], ...]     # ("YYYY-MM", value) from the baseline's start to the period
+    baseline: tuple[str, str]      # first and last month of the baseline
+
+    def to_api(self) -> dict:
+        return {"mean": self.mean, "ucl": self.ucl, "lcl": self.lcl, "sigma": self.sigma,
+                "variation": self.variation, "assurance": self.assurance,
+                "signals": [{"month": s.month, "rules": list(s.rules)} for s in self.signals]}
+
+
+@dataclass(frozen=True)
+class PeerRate:
+    force: str
+    rate: float
+
+
+@dataclass(frozen=True)
+class MsgComparison:
+    """Most Similar Group comparison (engine.msg.msg_comparison)."""
+    rate: float
+    average: float
+    position: int | None
+    of: int
+    difference_pct: float | None
+    peers: tuple[PeerRate, ...]
+
+    def to_api(self) -> dict:
+        return {"rate": self.rate, "average": self.average, "position": self.position, "of": self.of,
+                "difference_pct": self.difference_pct,
+                "peers": [{"force": p.force, "rate": p.rate} for p in self.peers]}
+
+
+@dataclass(frozen=True)
+class Rating:
+    """The plan's own rating (SPEC §3 "Ratings"): by targets (the RAG), by
+    significance or by SPC; ``manual`` when an assessment decided it."""
+    method: str                    # vocabulary.ASSESSMENT_METHODS
+    value: str | None
+    manual: bool
+
+    def to_api(self) -> dict:
+        return {"method": self.method, "value": self.value, "manual": self.manual}
+
+
+@dataclass(frozen=True)
+class MonthlyFigure:
+    month: str
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    status: str
+
+    def to_api(self) -> dict:
+        return {"month": self.month, "value": self.value, "numerator": self.numerator,
+                "denominator": self.denominator, "status": self.status}
+
+
+@dataclass(frozen=True)
+class IndicatorResult:
+    id: int
+    force: str                     # slug
+    indicator: str                 # code
+    name: str
+    period: str                    # "YYYY-MM"
+    financial_year: str
+    unit: str
+    aggregation: str
+    polarity: str
+    decimals: int
+    headline: bool
+    ytd: float | None              # grid.aggregate over periods.ytd_months
+    ytd_reason: str | None
+    last_ytd: float | None
+    last_ytd_reason: str | None
+    change: float | None           # ytd − last_ytd
+    change_pct: float | None       # 100 · change / last_ytd
+    rolling_12: float | None
+    rolling_12_reason: str | None
+    full_last_year: float | None
+    projected_outturn: float | None
+    target: TargetReading | None
+    rag: str | None                # rag.rag_statuses, or the assessment's
+    rag_source: str | None         # "computed" | "manual" | None
+    computed_rag: str | None
+    assessment: Assessment | None
+    significance: Significance
+    spc: SpcReading
+    msg_comparison: MsgComparison | None
+    monthly: tuple[MonthlyFigure, ...] | None = None
+    rating: Rating | None = None   # the slot for SPEC §3 Ratings, filled where a plan's method is known
+
+    def to_api(self, *, monthly: bool = True) -> dict:
+        """The indicator object of SPEC §4 (without "monthly" for the list)."""
+        out = {
+            "force": self.force, "indicator": self.indicator, "name": self.name,
+            "period": self.period, "financial_year": self.financial_year,
+            "unit": self.unit, "aggregation": self.aggregation, "polarity": self.polarity,
+            "headline": self.headline,
+            "ytd": self.ytd, "last_ytd": self.last_ytd, "change": self.change, "change_pct": self.change_pct,
+            "ytd_reason": self.ytd_reason,
+            "target": None if self.target is None else self.target.to_api(),
+            "rag": self.rag, "rag_source": self.rag_source,
+            "projected_outturn": self.projected_outturn,
+            "significance": self.significance.to_api(),
+            "spc": self.spc.to_api(),
+            "rolling_12": self.rolling_12,
+            "msg": None if self.msg_comparison is None else self.msg_comparison.to_api(),
+        }
+        if self.rating is not None:
+            out["rating"] = self.rating.to_api()
+        if monthly:
+            out["monthly"] = [m.to_api() for m in self.monthly or ()]
+        return out

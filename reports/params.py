@@ -1,0 +1,28 @@
+"""Query parameters pages and the API share, parsed in one place."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+
+from indicators import periods
+
+
+class BadParam(Exception):
+    """A query parameter that cannot be used, with the message for the reader."""
+
+
+def month_param(request, name: str = "period") -> date | None:
+    """``?name=YYYY-MM`` as the first of the month; None when absent or empty;
+    BadParam when malformed or in the future."""
+    raw = request.GET.get(name)
+    if not raw:
+        return None
+    try:
+        month = periods.parse_month(raw)
+    except ValueError as exc:
+        raise BadParam(f"{name}: {exc}") from None
+    if month > periods.first_of_month(timezone.localdate()):
+        raise BadParam(f"{name}: {raw} is in the future")
+    return month
