@@ -1,22 +1,32 @@
-"""Backup and restore as plain files, without dumpdata (issue: data safety).
-
-A backup folder holds:
+"""Export to plain files and import them again (manage.py export_data /
+import_data): readable, diffable files in the formats people already use.
+This is not a backup: ``manage.py backup`` (indicators/backup.py) keeps
+every table. An export folder holds:
 - ``forces.yaml``: every force with its name, populations and MSG peers;
 - ``plans/<force>-<start>.yaml``: each plan in the plan-file format (SPEC §4);
 - ``indicators.yaml``: indicators outside every plan (peers', open data);
 - ``observations/<force>.csv``: every published figure, in the return-file format;
 - ``notes.yaml``: assessments, commentary and panel meetings.
 
-`restore` reads them into an empty database with the same loaders as
-everyone else (load_plan, the return checks), so a backup that restores is
-also a backup that is valid. Earlier values (the history) are not in a
-backup; a database dump keeps those.
+`import_folder` reads them into an empty database: plans through load_plan,
+figures through the return-file format and the publishing path (with
+history from that moment on). It restores every figure exactly as the
+database held it, so it can always read what `export_folder` wrote: the
+plausibility checks of a new return (a percentage above 100, a note that
+starts like a spreadsheet formula, a month still to come, an empty row)
+are for new figures, not for figures already published, which may have
+been edited in the admin (docs/decisions.md, Backups).
+
+Not carried (NOT_CARRIED): the history of earlier values, draft and
+submitted returns and who published what when, users, groups, force
+memberships and login records.
 """
 
 from __future__ import annotations
 
 import csv
-from datetime import date
+import math
+from decimal import Decimal
 from pathlib import Path
 
 import yaml
@@ -25,12 +35,26 @@ from django.db import transaction
 from indicators import models, periods, versioning
 from indicators.planfile import parse_plan_file
 from indicators.planload import load_plan
-from indicators.returnfile import COLUMNS, check_rows, format_cell, read_table
+from indicators.returnfile import COLUMNS, STATUSES, ReturnFileError, Row, read_table
 from indicators.returns import catalogue_for, stage
 
+NOT_CARRIED = ("the history of earlier values; draft and submitted returns, and who published what when; "
+               "users, groups, force memberships and login records")
 
-class BackupError(Exception):
+
+class ExportError(Exception):
     pass
+
+
+def number_cell(number) -> str:
+    """A figure exactly, as a plain decimal the import reads back to the same
+    float: never an exponent (0.00001, not 1e-05), no ".0" on whole numbers."""
+    if number is None:
+        return ""
+    number = float(number)
+    if number.is_integer():
+        return str(int(number))
+    return format(Decimal(repr(number)), "f")
 
 
 def _population(force) -> dict:
@@ -81,7 +105,7 @@ def plan_document(plan: models.Plan) -> dict:
     return document
 
 
-def backup(folder: Path) -> dict:
+def export_folder(folder: Path) -> dict:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "plans").mkdir(exist_ok=True)
     (folder / "observations").mkdir(exist_ok=True)
@@ -116,11 +140,12 @@ def backup(folder: Path) -> dict:
         if not rows:
             continue
         with (folder / "observations" / f"{force.slug}.csv").open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
+            # CRLF, as RFC 4180 has it: a note holding a lone carriage return is then quoted and reads back
+            writer = csv.writer(handle, lineterminator="\r\n")
             writer.writerow(COLUMNS)
             for code, month, value, num, den, status, note in rows:
-                writer.writerow([force.slug, code, periods.format_month(month), format_cell(value), format_cell(num),
-                                 format_cell(den), status, note])
+                writer.writerow([force.slug, code, periods.format_month(month), number_cell(value), number_cell(num),
+                                 number_cell(den), status, note])
                 counts["observations"] += 1
 
     notes = {
@@ -146,16 +171,16 @@ def _dump(path: Path, data) -> None:
 
 def _load(path: Path) -> dict:
     if not path.exists():
-        raise BackupError(f"{path} is missing; is this a pccperf backup folder?")
+        raise ExportError(f"{path} is missing; is this a folder written by export_data?")
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
 @transaction.atomic
-def restore(folder: Path, *, today: date, progress=None) -> dict:
+def import_folder(folder: Path, *, progress=None) -> dict:
     say = progress or (lambda text: None)
     forces = _load(folder / "forces.yaml").get("forces", [])
     if models.Plan.objects.exists() or models.Observation.objects.exists():
-        raise BackupError("the database is not empty; restore into a new database")
+        raise ExportError("the database is not empty; import into a new database")
     counts = {"forces": 0, "plans": 0, "indicators": 0, "observations": 0, "notes": 0}
     by_slug = {}
     for f in forces:
@@ -182,8 +207,8 @@ def restore(folder: Path, *, today: date, progress=None) -> dict:
     catalogue = catalogue_for(None)
     for path in sorted((folder / "observations").glob("*.csv")):
         header, body = read_table(path.read_bytes(), path.name)
-        rows = check_rows(header, body, catalogue, today=today)
-        stage(rows, user=None, source=f"restore: {path.name}", period="Restored from backup", publish=True)
+        rows = read_figures(header, body, catalogue, f"observations/{path.name}")
+        stage(rows, user=None, source=f"import_data: {path.name}", period="Imported from an export", publish=True)
         counts["observations"] += len(rows)
         say(f"{path.name}: {len(rows):,} observations")
 
@@ -206,3 +231,53 @@ def restore(folder: Path, *, today: date, progress=None) -> dict:
     counts["notes"] = sum(len(notes.get(k, [])) for k in ("assessments", "commentary", "meetings"))
     versioning.bump()
     return counts
+
+
+def read_figures(header: list[str], body: list[tuple[int, list]], catalogue, name: str) -> list[Row]:
+    """The rows of an exported observations file, exactly as written: every
+    figure the database can hold is accepted (the return checks for new
+    figures do not apply); anything else is a problem naming row and column."""
+    if header != COLUMNS:
+        raise ExportError(f"{name}: the columns must be {','.join(COLUMNS)}")
+    problems, rows = [], []
+    for number, cells in body:
+        where = f"{name} row {number}"
+        if len(cells) != len(COLUMNS):
+            problems.append(f"{where}: has {len(cells)} fields; the header has {len(COLUMNS)}")
+            continue
+        force, code, month, *figures, status, note = cells
+        info = catalogue.indicators.get((force, code))
+        if force not in catalogue.forces:
+            problems.append(f"{where}, column force: unknown force {force!r}")
+            continue
+        if info is None:
+            problems.append(f"{where}, column indicator: force {force!r} has no indicator {code!r}")
+            continue
+        try:
+            month = periods.parse_month(month)
+        except ValueError as exc:
+            problems.append(f"{where}, column month: {exc}")
+            continue
+        values = []
+        for column, text in zip(("value", "numerator", "denominator"), figures):
+            try:
+                values.append(None if text == "" else float(text))
+            except ValueError:
+                values.append(math.nan)
+            if values[-1] is not None and not math.isfinite(values[-1]):
+                problems.append(f"{where}, column {column}: {text!r} is not a number")
+        value, num, den = values
+        if status not in STATUSES:
+            problems.append(f"{where}, column status: must be final, provisional or unavailable (got {status!r})")
+        elif status == "unavailable" and not note:
+            problems.append(f"{where}, column note: a note is required when status is unavailable")
+        if den is not None and not den > 0:
+            problems.append(f"{where}, column denominator: must be more than zero")
+        if num is not None and not num >= 0:
+            problems.append(f"{where}, column numerator: must not be negative")
+        elif num is not None and den is not None and num > den:
+            problems.append(f"{where}, column numerator: is more than the denominator")
+        rows.append(Row(number, force, code, info.id, info.force_id, month, value, num, den, status, note))
+    if problems:
+        raise ReturnFileError(problems)
+    return rows
