@@ -80,6 +80,16 @@ serve: install
 	  $(PY) manage.py load_demo --if-empty && \
 	  $(VENV)/bin/gunicorn pccperf.wsgi --bind $(HOST):$(PORT) --workers $${WORKERS:-3} --access-logfile -'
 
+# A full backup of the database in DATABASE_URL (SQLite's db.sqlite3 by default):
+# every table, history included, to backups/pccperf-DATE-TIME.dump|.sqlite3
+# (or FILE=...). `make restore FILE=...` puts one back into an empty database.
+backup: install
+	$(PY) manage.py backup $(if $(FILE),--output $(FILE))
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/pccperf-....dump (into an empty database)"; exit 2; }
+	$(PY) manage.py restore $(FILE)
+
 # The whole suite. DATABASE_URL selects PostgreSQL; SQLite otherwise.
 test: install-dev
 	$(VENV)/bin/pytest
