@@ -1,24 +1,51 @@
 # pccperf — the two commands a new user needs are `make demo` and `make test`.
-# Each sets itself up: a virtualenv in .venv with the pinned requirements.
+# Each sets itself up: a virtualenv in .venv installed from the hashed locks.
+#
+# Dependencies are split and locked (docs/decisions.md, Dependencies):
+#   requirements.in      runtime      -> requirements.txt      (make install, make serve, make demo)
+#   requirements-dev.in  tests, tools -> requirements-dev.txt  (make test, make lint, make bench)
+# `make lock` recompiles both with uv; pip installs them with --require-hashes.
 
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt package-lock.json | sha1sum | cut -c1-12)
+PIP_INSTALL := $(PY) -m pip install --quiet --require-hashes
+RUNTIME_STAMP := $(VENV)/.runtime-$(shell cat requirements.txt package-lock.json | sha1sum | cut -c1-12)
+DEV_STAMP := $(VENV)/.dev-$(shell cat requirements-dev.txt package-lock.json | sha1sum | cut -c1-12)
+UV_VERSION := 0.13.8
+LOCK_TOOLS := .lock-tools
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo serve test lint migrate superuser clean bench load
+.PHONY: install install-dev lock demo serve test lint migrate superuser clean bench load backup restore
 
-install: $(STAMP)
+# Runtime only: the serving path never installs test tools (tests/test_dependencies.py).
+install: $(RUNTIME_STAMP)
 
-$(STAMP): requirements.txt package-lock.json
+$(RUNTIME_STAMP): requirements.txt package-lock.json
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PIP_INSTALL) -r requirements.txt
 	npm ci --no-audit --no-fund --loglevel=error
-	@rm -f $(VENV)/.installed-*
+	@rm -f $(VENV)/.runtime-*
 	@touch $@
+
+# Runtime and development: requirements-dev.txt holds the runtime lock too.
+install-dev: $(DEV_STAMP)
+
+$(DEV_STAMP): requirements-dev.txt package-lock.json
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP_INSTALL) -r requirements-dev.txt
+	npm ci --no-audit --no-fund --loglevel=error
+	@rm -f $(VENV)/.dev-* $(VENV)/.runtime-*
+	@touch $@ $(RUNTIME_STAMP)
+
+# Recompile the locks after editing requirements*.in (needs PyPI). uv lives in
+# its own virtualenv, outside .venv, so it is in neither lock.
+UV_COMPILE = $(LOCK_TOOLS)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
+lock:
+	@test -x $(LOCK_TOOLS)/bin/uv || ($(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/pip install --quiet uv==$(UV_VERSION))
+	$(UV_COMPILE) requirements.in -o requirements.txt
+	$(UV_COMPILE) requirements-dev.in -o requirements-dev.txt
 
 # Installs, migrates the SQLite database, loads the demo data and serves on :8000.
 demo: install .env
@@ -53,18 +80,28 @@ serve: install
 	  $(PY) manage.py load_demo --if-empty && \
 	  $(VENV)/bin/gunicorn pccperf.wsgi --bind $(HOST):$(PORT) --workers $${WORKERS:-3} --access-logfile -'
 
+# A full backup of the database in DATABASE_URL (SQLite's db.sqlite3 by default):
+# every table, history included, to backups/pccperf-DATE-TIME.dump|.sqlite3
+# (or FILE=...). `make restore FILE=...` puts one back into an empty database.
+backup: install
+	$(PY) manage.py backup $(if $(FILE),--output $(FILE))
+
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/pccperf-....dump (into an empty database)"; exit 2; }
+	$(PY) manage.py restore $(FILE)
+
 # The whole suite. DATABASE_URL selects PostgreSQL; SQLite otherwise.
-test: install
+test: install-dev
 	$(VENV)/bin/pytest
 
-lint: install
+lint: install-dev
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) node_modules db.sqlite3 staticfiles .pytest_cache tests/artifacts
+	rm -rf $(VENV) $(LOCK_TOOLS) node_modules db.sqlite3 staticfiles .pytest_cache tests/artifacts
 
 # Benchmarks: figures are reported as ratios against a baseline measured in the same run.
-bench: install
+bench: install-dev
 	$(PY) bench/bench_engine.py
 	$(PY) bench/bench_pages.py
 	$(PY) bench/bench_import.py
@@ -72,5 +109,5 @@ bench: install
 	$(PY) bench/bench_scale.py
 
 # Load test against gunicorn on 127.0.0.1 (needs PostgreSQL and wrk).
-load: install
+load: install-dev
 	$(PY) bench/load.py

@@ -1,208 +1,196 @@
-"""Backup and restore as plain files, without dumpdata (issue: data safety).
+"""Full backups: every table of the database, history included.
 
-A backup folder holds:
-- ``forces.yaml``: every force with its name, populations and MSG peers;
-- ``plans/<force>-<start>.yaml``: each plan in the plan-file format (SPEC §4);
-- ``indicators.yaml``: indicators outside every plan (peers', open data);
-- ``observations/<force>.csv``: every published figure, in the return-file format;
-- ``notes.yaml``: assessments, commentary and panel meetings.
+- PostgreSQL: ``pg_dump --format=custom`` (a consistent snapshot while the
+  site runs), restored with ``pg_restore`` in one transaction.
+- SQLite, the embedded default: the sqlite3 backup API, which copies a
+  consistent database file while the site runs; restored the same way.
 
-`restore` reads them into an empty database with the same loaders as
-everyone else (load_plan, the return checks), so a backup that restores is
-also a backup that is valid. Earlier values (the history) are not in a
-backup; a database dump keeps those.
+A backup holds everything: users, groups, memberships, permissions,
+returns (published, submitted and draft) and their lines, every figure with
+its history (django-simple-history), assessments, commentary, meetings,
+login records and the migrations applied. It restores only into an empty
+database of the same kind. The plain-file export (indicators/export.py) is
+something else: readable files for people, without history or drafts.
 """
 
 from __future__ import annotations
 
-import csv
-from datetime import date
+import os
+import shutil
+import sqlite3
+import subprocess
+from datetime import datetime
 from pathlib import Path
 
-import yaml
-from django.db import transaction
+from django.db import connections
 
-from indicators import models, periods, versioning
-from indicators.planfile import parse_plan_file
-from indicators.planload import load_plan
-from indicators.returnfile import COLUMNS, check_rows, format_cell, read_table
-from indicators.returns import catalogue_for, stage
+SQLITE_MAGIC = b"SQLite format 3\x00"
+PGDUMP_MAGIC = b"PGDMP"
+EXTENSIONS = {"sqlite": "sqlite3", "postgresql": "dump"}
+KINDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+# Tables whose rows mean the database is in use: restoring over them would lose data.
+DATA_TABLES = ["indicators_force", "indicators_observation", "indicators_return", "auth_user"]
 
 
 class BackupError(Exception):
     pass
 
 
-def _population(force) -> dict:
-    return {p.year: p.population for p in force.populations.all()}
+def vendor(using: str = "default") -> str:
+    kind = connections[using].vendor
+    if kind not in EXTENSIONS:
+        raise BackupError(f"backups support SQLite and PostgreSQL, not {kind}")
+    return kind
 
 
-def plan_document(plan: models.Plan) -> dict:
-    force = plan.force
-    peers = list(force.msg_peers.all())
-    areas = []
-    for area in plan.areas.all():
-        priorities = []
-        for priority in area.priorities.all():
-            indicators = []
-            for measure in priority.measures.select_related("indicator").order_by("order"):
-                ind = measure.indicator
-                targets = {}
-                for t in ind.targets.all():
-                    target = {"kind": t.kind}
-                    if t.value is not None:
-                        target["value"] = t.value
-                    target["tolerance"] = t.tolerance
-                    if t.wording:
-                        target["wording"] = t.wording
-                    if t.due:
-                        target["due"] = t.due
-                    targets[t.financial_year] = target
-                entry = {"code": ind.code, "name": ind.name, "unit": ind.unit, "decimals": ind.decimals,
-                         "aggregation": ind.aggregation, "polarity": ind.polarity, "headline": measure.headline,
-                         "msg": ind.msg}
-                if ind.source:
-                    entry["source"] = ind.source
-                if measure.footnote:
-                    entry["footnote"] = measure.footnote
-                if targets:
-                    entry["targets"] = targets
-                indicators.append(entry)
-            priorities.append({"number": priority.number, "title": priority.title, "indicators": indicators})
-        areas.append({"number": area.number, "title": area.title, "priorities": priorities})
-    document = {
-        "force": {"slug": force.slug, "name": force.name, "population": _population(force),
-                  **({"msg_peers": [p.slug for p in peers]} if peers else {})},
-        "plan": {"title": plan.title, "start": plan.start, "end": plan.end, "area_label": plan.area_label,
-                 "areas": areas},
-    }
-    if peers:
-        document["peers"] = [{"slug": p.slug, "name": p.name, "population": _population(p)} for p in peers]
-    return document
+def default_path(folder: Path, using: str = "default", now: datetime | None = None) -> Path:
+    """backups/pccperf-2026-11-22-031500.dump (or .sqlite3)."""
+    now = now or datetime.now()
+    return folder / f"pccperf-{now:%Y-%m-%d-%H%M%S}.{EXTENSIONS[vendor(using)]}"
 
 
-def backup(folder: Path) -> dict:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "plans").mkdir(exist_ok=True)
-    (folder / "observations").mkdir(exist_ok=True)
-    counts = {"forces": 0, "plans": 0, "indicators": 0, "observations": 0, "notes": 0}
+def kind_of_file(path: Path) -> str | None:
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    if head.startswith(SQLITE_MAGIC):
+        return "sqlite"
+    if head.startswith(PGDUMP_MAGIC):
+        return "postgresql"
+    return None
 
-    forces = list(models.Force.objects.prefetch_related("populations", "msg_peers").order_by("slug"))
-    _dump(folder / "forces.yaml", {"forces": [
-        {"slug": f.slug, "name": f.name, "is_demo": f.is_demo, "population": _population(f),
-         "msg_peers": [p.slug for p in f.msg_peers.all()]} for f in forces]})
-    counts["forces"] = len(forces)
 
-    for plan in models.Plan.objects.select_related("force").order_by("force__slug", "start"):
-        document = plan_document(plan)
-        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
-        parse_plan_file(text)      # a backup that would not load is no backup
-        (folder / "plans" / f"{plan.force.slug}-{plan.start.isoformat()}.yaml").write_text(text, encoding="utf-8")
-        counts["plans"] += 1
+def backup(path: Path, using: str = "default") -> int:
+    """Write a full backup to ``path`` (which must not exist); its size in bytes.
+    Written to a temporary name first, so a failed backup leaves no file
+    that looks like one."""
+    kind = vendor(using)
+    if path.exists():
+        raise BackupError(f"{path} already exists; choose a new name (a backup never overwrites another)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.unlink(missing_ok=True)
+    try:
+        if kind == "sqlite":
+            _sqlite_backup(partial, using)
+        else:
+            _pg_dump(partial, using)
+        partial.rename(path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path.stat().st_size
 
-    orphans = models.Indicator.objects.filter(measures__isnull=True).select_related("force").order_by("force__slug",
-                                                                                                       "code")
-    _dump(folder / "indicators.yaml", {"indicators": [
-        {"force": i.force.slug, "code": i.code, "name": i.name, "unit": i.unit, "decimals": i.decimals,
-         "aggregation": i.aggregation, "polarity": i.polarity, "msg": i.msg, "source": i.source, "notes": i.notes}
-        for i in orphans]})
-    counts["indicators"] = len(orphans)
 
-    published = models.Observation.objects.filter(
-        models.Q(source_return__isnull=True) | models.Q(source_return__state=models.ReturnState.PUBLISHED))
-    for force in forces:
-        rows = (published.filter(indicator__force=force).order_by("indicator__code", "month")
-                .values_list("indicator__code", "month", "value", "numerator", "denominator", "status", "note"))
-        if not rows:
-            continue
-        with (folder / "observations" / f"{force.slug}.csv").open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(COLUMNS)
-            for code, month, value, num, den, status, note in rows:
-                writer.writerow([force.slug, code, periods.format_month(month), format_cell(value), format_cell(num),
-                                 format_cell(den), status, note])
-                counts["observations"] += 1
+def restore(path: Path, using: str = "default") -> None:
+    """Restore the backup at ``path`` into the (empty) database ``using``."""
+    kind = vendor(using)
+    if not path.is_file():
+        raise BackupError(f"{path}: no such file")
+    found = kind_of_file(path)
+    if found is None:
+        raise BackupError(f"{path} is not a pccperf backup (neither a SQLite database nor a pg_dump archive); "
+                          "a folder of plain files is read by import_data")
+    if found != kind:
+        raise BackupError(f"{path} is a {KINDS[found]} backup and this database is {KINDS[kind]}; "
+                          f"restore it into a {KINDS[found]} database (DATABASE_URL), or move data between "
+                          "kinds with export_data and import_data")
+    in_use = rows_in_use(using)
+    if in_use:
+        raise BackupError("the database is not empty (" + ", ".join(f"{n:,} rows in {t}" for t, n in in_use.items())
+                          + "); restore into a new, empty database")
+    if kind == "sqlite":
+        _sqlite_restore(path, using)
+    else:
+        _pg_restore(path, using)
+    # Cached pages are keyed by the data version, which the restore may have
+    # taken back to an earlier number: drop them (other processes' caches
+    # go when they restart; README, Production).
+    from django.core.cache import caches
 
-    notes = {
-        "assessments": [{"force": a.indicator.force.slug, "indicator": a.indicator.code, "month": a.month,
-                         "rag": a.rag, "status_text": a.status_text, "reason": a.reason}
-                        for a in models.Assessment.objects.select_related("indicator__force")],
-        "commentary": [{"force": c.force.slug, "month": c.month, "text": c.text, "is_demo": c.is_demo,
-                        "priority": c.priority.number if c.priority else None,
-                        "plan_start": c.priority.plan.start if c.priority else None,
-                        "indicator": c.indicator.code if c.indicator else None}
-                       for c in models.Commentary.objects.select_related("force", "priority__plan", "indicator")],
-        "meetings": [{"force": m.force.slug, "date": m.date, "period": m.period, "mode": m.mode, "theme": m.theme,
-                      "notes": m.notes} for m in models.PanelMeeting.objects.select_related("force")],
-    }
-    _dump(folder / "notes.yaml", notes)
-    counts["notes"] = sum(len(v) for v in notes.values())
+    caches["pages"].clear()
+
+
+def rows_in_use(using: str = "default") -> dict[str, int]:
+    connection = connections[using]
+    tables = set(connection.introspection.table_names())
+    counts = {}
+    with connection.cursor() as cursor:
+        for table in DATA_TABLES:
+            if table in tables:
+                cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+                count = cursor.fetchone()[0]
+                if count:
+                    counts[table] = count
     return counts
 
 
-def _dump(path: Path, data) -> None:
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
+# --- SQLite ----------------------------------------------------------------
+
+def _sqlite_backup(partial: Path, using: str) -> None:
+    connection = connections[using]
+    connection.ensure_connection()
+    target = sqlite3.connect(partial)
+    try:
+        connection.connection.backup(target)
+    finally:
+        target.close()
 
 
-def _load(path: Path) -> dict:
-    if not path.exists():
-        raise BackupError(f"{path} is missing; is this a pccperf backup folder?")
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+def _sqlite_restore(path: Path, using: str) -> None:
+    connection = connections[using]
+    source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        if source.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise BackupError(f"{path} is a damaged SQLite file (PRAGMA integrity_check failed)")
+        if not source.execute("SELECT 1 FROM sqlite_master WHERE name = 'django_migrations'").fetchone():
+            raise BackupError(f"{path} is a SQLite database but not a pccperf backup (it has no django_migrations)")
+        if connection.in_atomic_block:
+            raise BackupError("restore cannot run inside a transaction")
+        connection.ensure_connection()
+        source.backup(connection.connection)
+    finally:
+        source.close()
 
 
-@transaction.atomic
-def restore(folder: Path, *, today: date, progress=None) -> dict:
-    say = progress or (lambda text: None)
-    forces = _load(folder / "forces.yaml").get("forces", [])
-    if models.Plan.objects.exists() or models.Observation.objects.exists():
-        raise BackupError("the database is not empty; restore into a new database")
-    counts = {"forces": 0, "plans": 0, "indicators": 0, "observations": 0, "notes": 0}
-    by_slug = {}
-    for f in forces:
-        force = models.Force.objects.create(slug=f["slug"], name=f["name"], is_demo=f.get("is_demo", False))
-        models.ForcePopulation.objects.bulk_create(
-            [models.ForcePopulation(force=force, year=y, population=p) for y, p in f.get("population", {}).items()])
-        by_slug[force.slug] = force
-    for f in forces:
-        by_slug[f["slug"]].msg_peers.set([by_slug[s] for s in f.get("msg_peers", [])])
-    counts["forces"] = len(forces)
-    say(f"{len(forces)} forces")
+# --- PostgreSQL ------------------------------------------------------------
 
-    for path in sorted((folder / "plans").glob("*.yaml")):
-        spec = parse_plan_file(path.read_bytes())
-        load_plan(spec, is_demo=by_slug[spec.force.slug].is_demo)
-        counts["plans"] += 1
-    say(f"{counts['plans']} plans")
+def _pg_env(using: str) -> tuple[dict, str]:
+    """The environment for pg_dump/pg_restore (no password on the command line)."""
+    from django.db.backends.postgresql.client import DatabaseClient
 
-    for i in _load(folder / "indicators.yaml").get("indicators", []):
-        force = by_slug[i.pop("force")]
-        models.Indicator.objects.update_or_create(force=force, code=i.pop("code"), defaults=i)
-        counts["indicators"] += 1
+    settings = connections[using].settings_dict
+    _, extra = DatabaseClient.settings_to_cmd_args_env(settings, [])
+    env = {**os.environ, **(extra or {})}
+    for key, variable in (("HOST", "PGHOST"), ("PORT", "PGPORT"), ("USER", "PGUSER")):
+        if settings.get(key):
+            env[variable] = str(settings[key])
+    return env, settings["NAME"]
 
-    catalogue = catalogue_for(None)
-    for path in sorted((folder / "observations").glob("*.csv")):
-        header, body = read_table(path.read_bytes(), path.name)
-        rows = check_rows(header, body, catalogue, today=today)
-        stage(rows, user=None, source=f"restore: {path.name}", period="Restored from backup", publish=True)
-        counts["observations"] += len(rows)
-        say(f"{path.name}: {len(rows):,} observations")
 
-    notes = _load(folder / "notes.yaml")
-    for a in notes.get("assessments", []):
-        models.Assessment.objects.create(indicator=models.Indicator.objects.get(force__slug=a["force"],
-                                                                                 code=a["indicator"]),
-                                         month=a["month"], rag=a["rag"], status_text=a["status_text"],
-                                         reason=a["reason"])
-    for c in notes.get("commentary", []):
-        force = by_slug[c["force"]]
-        priority = (models.StrategicPriority.objects.get(plan__force=force, plan__start=c["plan_start"],
-                                                         number=c["priority"]) if c["priority"] else None)
-        indicator = models.Indicator.objects.get(force=force, code=c["indicator"]) if c["indicator"] else None
-        models.Commentary.objects.create(force=force, priority=priority, indicator=indicator, month=c["month"],
-                                         text=c["text"], is_demo=c.get("is_demo", False))
-    for m in notes.get("meetings", []):
-        models.PanelMeeting.objects.create(force=by_slug[m["force"]], date=m["date"], period=m["period"],
-                                           mode=m["mode"], theme=m["theme"], notes=m["notes"])
-    counts["notes"] = sum(len(notes.get(k, [])) for k in ("assessments", "commentary", "meetings"))
-    versioning.bump()
-    return counts
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if not found:
+        raise BackupError(f"{name} is not installed; install PostgreSQL's client programs of the server's major "
+                          "version or later (Debian: apt-get install postgresql-client)")
+    return found
+
+
+def _run(args: list[str], env: dict, what: str) -> None:
+    result = subprocess.run(args, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()
+        raise BackupError(f"{what} failed: " + ("; ".join(detail[-3:]) or f"exit status {result.returncode}"))
+
+
+def _pg_dump(partial: Path, using: str) -> None:
+    env, name = _pg_env(using)
+    _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--file", str(partial), name],
+         env, "pg_dump")
+
+
+def _pg_restore(path: Path, using: str) -> None:
+    env, name = _pg_env(using)
+    connections[using].close()
+    # --clean --if-exists: a database that is only migrated (tables, no rows)
+    # restores as well as one just created; one transaction: all or nothing.
+    _run([_tool("pg_restore"), "--no-owner", "--no-privileges", "--clean", "--if-exists", "--single-transaction",
+          "--exit-on-error", "--dbname", name, str(path)], env, "pg_restore")

@@ -121,13 +121,29 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "pccperf.wsgi.application"
 
-# SQLite is the embedded default; DATABASE_URL selects PostgreSQL.
+# SQLite is the embedded default; DATABASE_URL selects PostgreSQL, through
+# psycopg 3. gunicorn's sync workers serve one request at a time, so each
+# keeps one persistent connection (CONN_MAX_AGE, checked before reuse).
+# DATABASE_POOL=1 switches to psycopg's connection pool instead, for threaded
+# workers (gunicorn --threads); Django refuses a pool with persistent
+# connections, so the pool sets CONN_MAX_AGE to 0 (docs/decisions.md).
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
+if env_bool("DATABASE_POOL", False):
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_POOL=1 needs PostgreSQL (a postgres:// DATABASE_URL); "
+                                   "SQLite has no connection pool")
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("DATABASE_POOL_MIN", 1),
+        "max_size": env_int("DATABASE_POOL_MAX", 4),
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
+    }
 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},

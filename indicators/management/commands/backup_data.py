@@ -1,21 +1,12 @@
-"""python manage.py backup_data --output DIR"""
+"""python manage.py backup_data: the old name of export_data."""
 
-from pathlib import Path
-
-from django.core.management.base import BaseCommand
-
-from indicators.backup import backup
+from indicators.management.commands import export_data
 
 
-class Command(BaseCommand):
-    help = ("Write every force, plan (as plan files), published observation (as return files), assessment, "
-            "commentary and panel meeting to plain files in a folder, which restore_data reads back into an "
-            "empty database. Plain files, readable and diffable; the history of earlier values is not included.")
+class Command(export_data.Command):
+    help = "Renamed export_data (plain files, not a full backup; see `backup`). " + export_data.Command.help
 
-    def add_arguments(self, parser):
-        parser.add_argument("--output", required=True, help="the folder to write (created if needed)")
-
-    def handle(self, *args, output, **options):
-        counts = backup(Path(output))
-        self.stdout.write(self.style.SUCCESS(
-            f"Backed up to {output}: " + ", ".join(f"{n:,} {k}" for k, n in counts.items()) + "."))
+    def handle(self, *args, **options):
+        self.stderr.write("backup_data is now called export_data: it writes plain files, not a full backup "
+                          "(for that, use `backup`). The old name will be removed.")
+        return super().handle(*args, **options)

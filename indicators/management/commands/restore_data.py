@@ -1,29 +1,13 @@
-"""python manage.py restore_data DIR"""
+"""python manage.py restore_data: the old name of import_data."""
 
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
-
-from indicators.backup import BackupError, restore
-from indicators.planfile import PlanFileError
-from indicators.returnfile import ReturnFileError
+from indicators.management.commands import import_data
 
 
-class Command(BaseCommand):
-    help = ("Read a folder written by backup_data into an empty database (after migrate), through the same "
-            "checks as load_plan and import_return. All or nothing.")
+class Command(import_data.Command):
+    help = "Renamed import_data (reads an export_data folder; see `restore` for a full backup). " \
+        + import_data.Command.help
 
-    def add_arguments(self, parser):
-        parser.add_argument("folder", help="the backup folder")
-
-    def handle(self, *args, folder, **options):
-        path = Path(folder)
-        if not path.is_dir():
-            raise CommandError(f"{folder}: no such folder")
-        try:
-            counts = restore(path, today=timezone.localdate(), progress=self.stdout.write)
-        except (BackupError, PlanFileError, ReturnFileError) as exc:
-            raise CommandError(f"{folder}: {exc}; nothing was restored") from None
-        self.stdout.write(self.style.SUCCESS(
-            f"Restored from {folder}: " + ", ".join(f"{n:,} {k}" for k, n in counts.items()) + "."))
+    def handle(self, *args, **options):
+        self.stderr.write("restore_data is now called import_data: it reads a folder of plain files written by "
+                          "export_data (a full backup is put back by `restore`). The old name will be removed.")
+        return super().handle(*args, **options)

@@ -1,4 +1,5 @@
-"""Backup to plain files and restore into an empty database, to the same figures."""
+"""Export to plain files (export_data) and import them into an empty database
+(import_data), to the same figures; the old names still work."""
 
 from io import StringIO
 
@@ -29,8 +30,9 @@ def empty_database():
 def test_round_trip_gives_the_same_figures(demo, client, tmp_path):
     before = figures(client)
     out = StringIO()
-    call_command("backup_data", "--output", str(tmp_path / "backup"), stdout=out)
+    call_command("export_data", "--output", str(tmp_path / "backup"), stdout=out)
     assert "3 plans" in out.getvalue() and "4,464 observations" in out.getvalue()
+    assert "Not in an export: the history of earlier values; draft and submitted returns" in out.getvalue()
     assert sorted(p.name for p in (tmp_path / "backup" / "plans").iterdir()) == [
         "essex-2013-04-01.yaml", "leicestershire-2013-04-01.yaml", "west-mercia-2013-04-01.yaml"]
     header = (tmp_path / "backup" / "observations" / "west-mercia.csv").read_text().splitlines()[0]
@@ -39,22 +41,23 @@ def test_round_trip_gives_the_same_figures(demo, client, tmp_path):
     empty_database()
     assert client.get("/api/forces/west-mercia/indicators/").status_code == 404
     out = StringIO()
-    call_command("restore_data", str(tmp_path / "backup"), stdout=out)
-    assert "Restored from" in out.getvalue()
+    call_command("import_data", str(tmp_path / "backup"), stdout=out)
+    assert "Imported from" in out.getvalue()
     after = figures(client)
     assert after == before
     assert models.PanelMeeting.objects.filter(force__slug="essex").count() == 4
     assert models.Commentary.objects.count() > 20 and models.Assessment.objects.count() > 30
 
 
-def test_restore_refuses_a_database_that_is_not_empty(demo, tmp_path):
-    call_command("backup_data", "--output", str(tmp_path / "b"), stdout=StringIO())
-    with pytest.raises(CommandError, match="the database is not empty; restore into a new database"):
-        call_command("restore_data", str(tmp_path / "b"), stdout=StringIO())
+def test_import_refuses_a_database_that_is_not_empty(demo, tmp_path):
+    call_command("export_data", "--output", str(tmp_path / "b"), stdout=StringIO())
+    with pytest.raises(CommandError, match="the database is not empty; import into a new database; "
+                                           "nothing was imported"):
+        call_command("import_data", str(tmp_path / "b"), stdout=StringIO())
 
 
-def test_restore_of_a_folder_that_is_not_a_backup(db, tmp_path):
-    with pytest.raises(CommandError, match="forces.yaml is missing; is this a pccperf backup folder"):
-        call_command("restore_data", str(tmp_path), stdout=StringIO())
+def test_import_of_a_folder_that_is_not_an_export(db, tmp_path):
+    with pytest.raises(CommandError, match="forces.yaml is missing; is this a folder written by export_data"):
+        call_command("import_data", str(tmp_path), stdout=StringIO())
     with pytest.raises(CommandError, match="no such folder"):
-        call_command("restore_data", str(tmp_path / "nope"), stdout=StringIO())
+        call_command("import_data", str(tmp_path / "nope"), stdout=StringIO())

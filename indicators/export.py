@@ -1,0 +1,283 @@
+"""Export to plain files and import them again (manage.py export_data /
+import_data): readable, diffable files in the formats people already use.
+This is not a backup: ``manage.py backup`` (indicators/backup.py) keeps
+every table. An export folder holds:
+- ``forces.yaml``: every force with its name, populations and MSG peers;
+- ``plans/<force>-<start>.yaml``: each plan in the plan-file format (SPEC §4);
+- ``indicators.yaml``: indicators outside every plan (peers', open data);
+- ``observations/<force>.csv``: every published figure, in the return-file format;
+- ``notes.yaml``: assessments, commentary and panel meetings.
+
+`import_folder` reads them into an empty database: plans through load_plan,
+figures through the return-file format and the publishing path (with
+history from that moment on). It restores every figure exactly as the
+database held it, so it can always read what `export_folder` wrote: the
+plausibility checks of a new return (a percentage above 100, a note that
+starts like a spreadsheet formula, a month still to come, an empty row)
+are for new figures, not for figures already published, which may have
+been edited in the admin (docs/decisions.md, Backups).
+
+Not carried (NOT_CARRIED): the history of earlier values, draft and
+submitted returns and who published what when, users, groups, force
+memberships and login records.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+from django.db import transaction
+
+from indicators import models, periods, versioning
+from indicators.planfile import parse_plan_file
+from indicators.planload import load_plan
+from indicators.returnfile import COLUMNS, STATUSES, ReturnFileError, Row, read_table
+from indicators.returns import catalogue_for, stage
+
+NOT_CARRIED = ("the history of earlier values; draft and submitted returns, and who published what when; "
+               "users, groups, force memberships and login records")
+
+
+class ExportError(Exception):
+    pass
+
+
+def number_cell(number) -> str:
+    """A figure exactly, as a plain decimal the import reads back to the same
+    float: never an exponent (0.00001, not 1e-05), no ".0" on whole numbers."""
+    if number is None:
+        return ""
+    number = float(number)
+    if number.is_integer():
+        return str(int(number))
+    return format(Decimal(repr(number)), "f")
+
+
+def _population(force) -> dict:
+    return {p.year: p.population for p in force.populations.all()}
+
+
+def plan_document(plan: models.Plan) -> dict:
+    force = plan.force
+    peers = list(force.msg_peers.all())
+    areas = []
+    for area in plan.areas.all():
+        priorities = []
+        for priority in area.priorities.all():
+            indicators = []
+            for measure in priority.measures.select_related("indicator").order_by("order"):
+                ind = measure.indicator
+                targets = {}
+                for t in ind.targets.all():
+                    target = {"kind": t.kind}
+                    if t.value is not None:
+                        target["value"] = t.value
+                    target["tolerance"] = t.tolerance
+                    if t.wording:
+                        target["wording"] = t.wording
+                    if t.due:
+                        target["due"] = t.due
+                    targets[t.financial_year] = target
+                entry = {"code": ind.code, "name": ind.name, "unit": ind.unit, "decimals": ind.decimals,
+                         "aggregation": ind.aggregation, "polarity": ind.polarity, "headline": measure.headline,
+                         "msg": ind.msg}
+                if ind.source:
+                    entry["source"] = ind.source
+                if measure.footnote:
+                    entry["footnote"] = measure.footnote
+                if targets:
+                    entry["targets"] = targets
+                indicators.append(entry)
+            priorities.append({"number": priority.number, "title": priority.title, "indicators": indicators})
+        areas.append({"number": area.number, "title": area.title, "priorities": priorities})
+    document = {
+        "force": {"slug": force.slug, "name": force.name, "population": _population(force),
+                  **({"msg_peers": [p.slug for p in peers]} if peers else {})},
+        "plan": {"title": plan.title, "start": plan.start, "end": plan.end, "area_label": plan.area_label,
+                 "areas": areas},
+    }
+    if peers:
+        document["peers"] = [{"slug": p.slug, "name": p.name, "population": _population(p)} for p in peers]
+    return document
+
+
+def export_folder(folder: Path) -> dict:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "plans").mkdir(exist_ok=True)
+    (folder / "observations").mkdir(exist_ok=True)
+    counts = {"forces": 0, "plans": 0, "indicators": 0, "observations": 0, "notes": 0}
+
+    forces = list(models.Force.objects.prefetch_related("populations", "msg_peers").order_by("slug"))
+    _dump(folder / "forces.yaml", {"forces": [
+        {"slug": f.slug, "name": f.name, "is_demo": f.is_demo, "population": _population(f),
+         "msg_peers": [p.slug for p in f.msg_peers.all()]} for f in forces]})
+    counts["forces"] = len(forces)
+
+    for plan in models.Plan.objects.select_related("force").order_by("force__slug", "start"):
+        document = plan_document(plan)
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
+        parse_plan_file(text)      # a backup that would not load is no backup
+        (folder / "plans" / f"{plan.force.slug}-{plan.start.isoformat()}.yaml").write_text(text, encoding="utf-8")
+        counts["plans"] += 1
+
+    orphans = models.Indicator.objects.filter(measures__isnull=True).select_related("force").order_by("force__slug",
+                                                                                                       "code")
+    _dump(folder / "indicators.yaml", {"indicators": [
+        {"force": i.force.slug, "code": i.code, "name": i.name, "unit": i.unit, "decimals": i.decimals,
+         "aggregation": i.aggregation, "polarity": i.polarity, "msg": i.msg, "source": i.source, "notes": i.notes}
+        for i in orphans]})
+    counts["indicators"] = len(orphans)
+
+    published = models.Observation.objects.filter(
+        models.Q(source_return__isnull=True) | models.Q(source_return__state=models.ReturnState.PUBLISHED))
+    for force in forces:
+        rows = (published.filter(indicator__force=force).order_by("indicator__code", "month")
+                .values_list("indicator__code", "month", "value", "numerator", "denominator", "status", "note"))
+        if not rows:
+            continue
+        with (folder / "observations" / f"{force.slug}.csv").open("w", newline="", encoding="utf-8") as handle:
+            # CRLF, as RFC 4180 has it: a note holding a lone carriage return is then quoted and reads back
+            writer = csv.writer(handle, lineterminator="\r\n")
+            writer.writerow(COLUMNS)
+            for code, month, value, num, den, status, note in rows:
+                writer.writerow([force.slug, code, periods.format_month(month), number_cell(value), number_cell(num),
+                                 number_cell(den), status, note])
+                counts["observations"] += 1
+
+    notes = {
+        "assessments": [{"force": a.indicator.force.slug, "indicator": a.indicator.code, "month": a.month,
+                         "rag": a.rag, "status_text": a.status_text, "reason": a.reason}
+                        for a in models.Assessment.objects.select_related("indicator__force")],
+        "commentary": [{"force": c.force.slug, "month": c.month, "text": c.text, "is_demo": c.is_demo,
+                        "priority": c.priority.number if c.priority else None,
+                        "plan_start": c.priority.plan.start if c.priority else None,
+                        "indicator": c.indicator.code if c.indicator else None}
+                       for c in models.Commentary.objects.select_related("force", "priority__plan", "indicator")],
+        "meetings": [{"force": m.force.slug, "date": m.date, "period": m.period, "mode": m.mode, "theme": m.theme,
+                      "notes": m.notes} for m in models.PanelMeeting.objects.select_related("force")],
+    }
+    _dump(folder / "notes.yaml", notes)
+    counts["notes"] = sum(len(v) for v in notes.values())
+    return counts
+
+
+def _dump(path: Path, data) -> None:
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
+
+
+def _load(path: Path) -> dict:
+    if not path.exists():
+        raise ExportError(f"{path} is missing; is this a folder written by export_data?")
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+@transaction.atomic
+def import_folder(folder: Path, *, progress=None) -> dict:
+    say = progress or (lambda text: None)
+    forces = _load(folder / "forces.yaml").get("forces", [])
+    if models.Plan.objects.exists() or models.Observation.objects.exists():
+        raise ExportError("the database is not empty; import into a new database")
+    counts = {"forces": 0, "plans": 0, "indicators": 0, "observations": 0, "notes": 0}
+    by_slug = {}
+    for f in forces:
+        force = models.Force.objects.create(slug=f["slug"], name=f["name"], is_demo=f.get("is_demo", False))
+        models.ForcePopulation.objects.bulk_create(
+            [models.ForcePopulation(force=force, year=y, population=p) for y, p in f.get("population", {}).items()])
+        by_slug[force.slug] = force
+    for f in forces:
+        by_slug[f["slug"]].msg_peers.set([by_slug[s] for s in f.get("msg_peers", [])])
+    counts["forces"] = len(forces)
+    say(f"{len(forces)} forces")
+
+    for path in sorted((folder / "plans").glob("*.yaml")):
+        spec = parse_plan_file(path.read_bytes())
+        load_plan(spec, is_demo=by_slug[spec.force.slug].is_demo)
+        counts["plans"] += 1
+    say(f"{counts['plans']} plans")
+
+    for i in _load(folder / "indicators.yaml").get("indicators", []):
+        force = by_slug[i.pop("force")]
+        models.Indicator.objects.update_or_create(force=force, code=i.pop("code"), defaults=i)
+        counts["indicators"] += 1
+
+    catalogue = catalogue_for(None)
+    for path in sorted((folder / "observations").glob("*.csv")):
+        header, body = read_table(path.read_bytes(), path.name)
+        rows = read_figures(header, body, catalogue, f"observations/{path.name}")
+        stage(rows, user=None, source=f"import_data: {path.name}", period="Imported from an export", publish=True)
+        counts["observations"] += len(rows)
+        say(f"{path.name}: {len(rows):,} observations")
+
+    notes = _load(folder / "notes.yaml")
+    for a in notes.get("assessments", []):
+        models.Assessment.objects.create(indicator=models.Indicator.objects.get(force__slug=a["force"],
+                                                                                 code=a["indicator"]),
+                                         month=a["month"], rag=a["rag"], status_text=a["status_text"],
+                                         reason=a["reason"])
+    for c in notes.get("commentary", []):
+        force = by_slug[c["force"]]
+        priority = (models.StrategicPriority.objects.get(plan__force=force, plan__start=c["plan_start"],
+                                                         number=c["priority"]) if c["priority"] else None)
+        indicator = models.Indicator.objects.get(force=force, code=c["indicator"]) if c["indicator"] else None
+        models.Commentary.objects.create(force=force, priority=priority, indicator=indicator, month=c["month"],
+                                         text=c["text"], is_demo=c.get("is_demo", False))
+    for m in notes.get("meetings", []):
+        models.PanelMeeting.objects.create(force=by_slug[m["force"]], date=m["date"], period=m["period"],
+                                           mode=m["mode"], theme=m["theme"], notes=m["notes"])
+    counts["notes"] = sum(len(notes.get(k, [])) for k in ("assessments", "commentary", "meetings"))
+    versioning.bump()
+    return counts
+
+
+def read_figures(header: list[str], body: list[tuple[int, list]], catalogue, name: str) -> list[Row]:
+    """The rows of an exported observations file, exactly as written: every
+    figure the database can hold is accepted (the return checks for new
+    figures do not apply); anything else is a problem naming row and column."""
+    if header != COLUMNS:
+        raise ExportError(f"{name}: the columns must be {','.join(COLUMNS)}")
+    problems, rows = [], []
+    for number, cells in body:
+        where = f"{name} row {number}"
+        if len(cells) != len(COLUMNS):
+            problems.append(f"{where}: has {len(cells)} fields; the header has {len(COLUMNS)}")
+            continue
+        force, code, month, *figures, status, note = cells
+        info = catalogue.indicators.get((force, code))
+        if force not in catalogue.forces:
+            problems.append(f"{where}, column force: unknown force {force!r}")
+            continue
+        if info is None:
+            problems.append(f"{where}, column indicator: force {force!r} has no indicator {code!r}")
+            continue
+        try:
+            month = periods.parse_month(month)
+        except ValueError as exc:
+            problems.append(f"{where}, column month: {exc}")
+            continue
+        values = []
+        for column, text in zip(("value", "numerator", "denominator"), figures):
+            try:
+                values.append(None if text == "" else float(text))
+            except ValueError:
+                values.append(math.nan)
+            if values[-1] is not None and not math.isfinite(values[-1]):
+                problems.append(f"{where}, column {column}: {text!r} is not a number")
+        value, num, den = values
+        if status not in STATUSES:
+            problems.append(f"{where}, column status: must be final, provisional or unavailable (got {status!r})")
+        elif status == "unavailable" and not note:
+            problems.append(f"{where}, column note: a note is required when status is unavailable")
+        if den is not None and not den > 0:
+            problems.append(f"{where}, column denominator: must be more than zero")
+        if num is not None and not num >= 0:
+            problems.append(f"{where}, column numerator: must not be negative")
+        elif num is not None and den is not None and num > den:
+            problems.append(f"{where}, column numerator: is more than the denominator")
+        rows.append(Row(number, force, code, info.id, info.force_id, month, value, num, den, status, note))
+    if problems:
+        raise ReturnFileError(problems)
+    return rows
