@@ -26,7 +26,7 @@ TARGET_ROWS = 500_000
 
 
 def build_archive() -> tuple[Path, int]:
-    from indicators.policeuk import FORCES
+    from indicators.opendata.policeuk import FORCES
 
     rows = []
     for path in sorted(SAMPLES.glob("*-street.csv.gz")):

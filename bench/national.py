@@ -79,10 +79,10 @@ def load(say=print) -> dict:
     """Load the plans and the observations; returns timings."""
     from django.utils import timezone
 
-    from indicators.planfile import parse_plan_file
-    from indicators.planload import load_plan
-    from indicators.returnfile import MAX_BYTES, check_rows, read_table
-    from indicators.returns import catalogue_for, stage
+    from indicators.plans.file import parse_plan_file
+    from indicators.plans.load import load_plan
+    from indicators.returns.file import MAX_BYTES, check_rows, read_table
+    from indicators.returns.workflow import catalogue_for, stage
 
     times = {}
     started = time.perf_counter()

@@ -12,7 +12,7 @@ def _staff_with_role(sender, instance, action, reverse, pk_set, **kwargs):
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
-    from indicators.roles import ANALYST, PANEL
+    from indicators.access.roles import ANALYST, PANEL
 
     User = get_user_model()
     roles = Group.objects.filter(name__in=[ANALYST, PANEL])
@@ -32,7 +32,7 @@ class IndicatorsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth import get_user_model
 
-        from indicators import roles
+        from indicators.access import roles
 
         # Groups come back after a flush (tests) as well as after migrate.
         post_migrate.connect(roles.post_migrate, sender=self, dispatch_uid="indicators-roles")

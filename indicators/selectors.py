@@ -22,10 +22,10 @@ from indicators.models import (
     Observation,
     Plan,
     PriorityIndicator,
+    ReturnLine,
     ReturnState,
     Target,
 )
-from indicators.returns import pending_lines
 
 
 def plan_list() -> QuerySet[Plan]:
@@ -331,3 +331,13 @@ def performance_inputs_many(*, forces: list[Force], indicators: pd.DataFrame, mo
         populations=population_frame(force_slugs=sorted(slugs)),
         msg_peers=peer_map,
     )
+
+
+def pending_lines(*, indicator_ids, first: date | None = None, last: date | None = None):
+    """Lines of unpublished returns, latest return last (so it wins)."""
+    qs = ReturnLine.objects.filter(indicator_id__in=indicator_ids).exclude(source_return__state=ReturnState.PUBLISHED)
+    if first is not None:
+        qs = qs.filter(month__gte=first)
+    if last is not None:
+        qs = qs.filter(month__lte=last)
+    return qs.order_by("source_return__created_at", "source_return_id")

@@ -10,11 +10,11 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
 from indicators import periods, selectors
+from indicators.access.permissions import can_see_drafts
 from indicators.engine.performance import evaluate
 from indicators.engine.result import IndicatorResult
 from indicators.models import Force
-from indicators.permissions import can_see_drafts
-from indicators.returnfile import format_cell
+from indicators.returns.file import format_cell
 from reports.cache import cached_page
 from reports.params import BadParam, month_param
 

@@ -17,7 +17,7 @@ from django.core.cache import caches
 from django.http import HttpResponse
 
 from indicators import versioning
-from indicators.permissions import editable_force_ids
+from indicators.access.permissions import editable_force_ids
 
 TIMEOUT = 3600
 

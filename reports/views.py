@@ -10,10 +10,10 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from indicators import periods, selectors
+from indicators.access.permissions import can_see_drafts
 from indicators.engine import columns as c
 from indicators.engine.performance import evaluate
 from indicators.models import Force, Indicator
-from indicators.permissions import can_see_drafts
 from reports import charts
 from reports import formatting as fmt
 from reports.cache import cached_page, cached_response

@@ -99,7 +99,7 @@ def make_user(username: str, *, role: str | None = None, forces=(), superuser: b
     """A user in the "OPCC analyst" or "Panel member" group, member of ``forces``."""
     from django.contrib.auth.models import Group, User
 
-    from indicators.roles import ANALYST, PANEL
+    from indicators.access.roles import ANALYST, PANEL
 
     if superuser:
         return User.objects.create_superuser(username, f"{username}@example.org", "pw")

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from indicators import models
-from indicators.returns import publish_return, submit_return
+from indicators.returns.workflow import publish_return, submit_return
 from tests.factories import EXAMPLE_PLAN, make_user
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from indicators import models, periods
-from indicators.returnfile import check_rows, read_table
-from indicators.returns import catalogue_for, publish_return, stage, submit_return
+from indicators.returns.file import check_rows, read_table
+from indicators.returns.workflow import catalogue_for, publish_return, stage, submit_return
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from indicators import models
-from indicators.roles import ANALYST, PANEL
+from indicators.access.roles import ANALYST, PANEL
 from tests.factories import EXAMPLE_PLAN, make_user
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Group
 
-from indicators.roles import ANALYST, PANEL
+from indicators.access.roles import ANALYST, PANEL
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[1]

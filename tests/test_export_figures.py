@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indicators import models
-from indicators.export import export_folder, import_folder
+from indicators.dataio.export import export_folder, import_folder
 from tests import factories
 from tests.test_export import empty_database
 

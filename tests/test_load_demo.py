@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from indicators import models
-from indicators.demo import split_total
+from indicators.dataio.demo import split_total
 from tests.factories import make_return
 
 pytestmark = pytest.mark.django_db

@@ -31,7 +31,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from indicators import models
-from indicators.returns import publish_return
+from indicators.returns.workflow import publish_return
 from tests.factories import EXAMPLE_PLAN, make_user
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from indicators import models
-from indicators.policeuk import CRIME_TYPES, force_for_name
+from indicators.opendata.policeuk import CRIME_TYPES, force_for_name
 from tests.factories import SHARED, skip_unless_shared
 
 pytestmark = pytest.mark.django_db

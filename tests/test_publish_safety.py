@@ -11,7 +11,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from indicators import models, returns, versioning
+from indicators import models, versioning
+from indicators.returns import workflow as returns
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db

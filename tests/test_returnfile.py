@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from indicators.returnfile import (
+from indicators.returns.file import (
     MAX_BYTES,
     Catalogue,
     IndicatorInfo,

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from indicators.roles import ANALYST, PANEL, ensure_groups
+from indicators.access.roles import ANALYST, PANEL, ensure_groups
 
 
 def create_groups(apps, schema_editor):

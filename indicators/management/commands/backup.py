@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.backup import BackupError, backup, default_path
+from indicators.dataio.backup import BackupError, backup, default_path
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from indicators.export import NOT_CARRIED, export_folder
+from indicators.dataio.export import NOT_CARRIED, export_folder
 
 
 class Command(BaseCommand):

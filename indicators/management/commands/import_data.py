@@ -4,9 +4,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.export import NOT_CARRIED, ExportError, import_folder
-from indicators.planfile import PlanFileError
-from indicators.returnfile import ReturnFileError
+from indicators.dataio.export import NOT_CARRIED, ExportError, import_folder
+from indicators.plans.file import PlanFileError
+from indicators.returns.file import ReturnFileError
 
 
 class Command(BaseCommand):

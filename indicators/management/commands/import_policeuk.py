@@ -7,11 +7,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from indicators import policeuk, versioning
+from indicators import versioning
 from indicators.management.commands._common import acting_user
 from indicators.models import Force, Indicator
-from indicators.returnfile import COLUMNS, ReturnFileError, check_rows
-from indicators.returns import catalogue_for, preview, stage, summarise
+from indicators.opendata import policeuk
+from indicators.returns.file import COLUMNS, ReturnFileError, check_rows
+from indicators.returns.workflow import catalogue_for, preview, stage, summarise
 
 
 class Command(BaseCommand):

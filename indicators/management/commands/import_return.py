@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from indicators.management.commands._common import acting_user
-from indicators.returnfile import ReturnFileError, check_rows, read_table, too_large
-from indicators.returns import ReturnError, catalogue_for, preview, stage, summarise
+from indicators.returns.file import ReturnFileError, check_rows, read_table, too_large
+from indicators.returns.workflow import ReturnError, catalogue_for, preview, stage, summarise
 
 SHOW_CHANGES = 20
 

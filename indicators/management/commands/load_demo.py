@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from indicators.demo import load_demo
+from indicators.dataio.demo import load_demo
 
 
 class Command(BaseCommand):

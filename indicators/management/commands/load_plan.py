@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from indicators.management.commands._common import acting_user
-from indicators.planfile import PlanFileError, parse_plan_file
-from indicators.planload import PlanLoadError, load_plan
+from indicators.plans.file import PlanFileError, parse_plan_file
+from indicators.plans.load import PlanLoadError, load_plan
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from indicators.populations import load_populations, read_population_file
+from indicators.opendata.populations import load_populations, read_population_file
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.backup import BackupError, restore
+from indicators.dataio.backup import BackupError, restore
 
 
 class Command(BaseCommand):

@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from indicators import periods
+from indicators.access.permissions import can_see_drafts
 from indicators.management.commands._common import acting_user
 from indicators.models import Force
-from indicators.permissions import can_see_drafts
 from reports.report import MODES, ReportError, build_report
 
 

@@ -20,9 +20,9 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from indicators import periods, versioning
+from indicators.access.permissions import can_file, editable_force_ids, peer_force_ids
 from indicators.models import Force, Indicator, Observation, Return, ReturnLine, ReturnState
-from indicators.permissions import can_file, editable_force_ids, peer_force_ids
-from indicators.returnfile import Catalogue, IndicatorInfo, Row
+from indicators.returns.file import Catalogue, IndicatorInfo, Row
 
 FIELDS = ["value", "numerator", "denominator", "status", "note"]
 
@@ -374,13 +374,3 @@ def save_grid(force: Force, quarter: str, rows: list[Row], user) -> tuple[Return
     ReturnLine.objects.bulk_create(lines)
     ret.save()      # a history record of the edit, with who; bumps the data version
     return ret, summary
-
-
-def pending_lines(*, indicator_ids, first: date | None = None, last: date | None = None):
-    """Lines of unpublished returns, latest return last (so it wins)."""
-    qs = ReturnLine.objects.filter(indicator_id__in=indicator_ids).exclude(source_return__state=ReturnState.PUBLISHED)
-    if first is not None:
-        qs = qs.filter(month__gte=first)
-    if last is not None:
-        qs = qs.filter(month__lte=last)
-    return qs.order_by("source_return__created_at", "source_return_id")

@@ -33,10 +33,10 @@ import yaml
 from django.db import transaction
 
 from indicators import models, periods, versioning
-from indicators.planfile import parse_plan_file
-from indicators.planload import load_plan
-from indicators.returnfile import COLUMNS, STATUSES, ReturnFileError, Row, read_table
-from indicators.returns import catalogue_for, stage
+from indicators.plans.file import parse_plan_file
+from indicators.plans.load import load_plan
+from indicators.returns.file import COLUMNS, STATUSES, ReturnFileError, Row, read_table
+from indicators.returns.workflow import catalogue_for, stage
 
 NOT_CARRIED = ("the history of earlier values; draft and submitted returns, and who published what when; "
                "users, groups, force memberships and login records")

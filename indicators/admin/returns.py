@@ -23,10 +23,10 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from indicators import periods, selectors
+from indicators.access.permissions import can_edit, editable_force_ids
 from indicators.models import Force, Plan
-from indicators.permissions import can_edit, editable_force_ids
-from indicators.returnfile import COLUMNS, STATUSES, ReturnFileError, check_rows, format_cell, read_table, too_large
-from indicators.returns import (
+from indicators.returns.file import COLUMNS, STATUSES, ReturnFileError, check_rows, format_cell, read_table, too_large
+from indicators.returns.workflow import (
     ReturnError,
     StaleDraft,
     catalogue_for,

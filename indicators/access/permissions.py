@@ -20,7 +20,7 @@ The rules, in one place:
 
 from __future__ import annotations
 
-from indicators.roles import ANALYST, PANEL
+from indicators.access.roles import ANALYST, PANEL
 
 
 def _active(user) -> bool:

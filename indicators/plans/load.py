@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from indicators import models, versioning
-from indicators.planfile import ForceSpec, IndicatorSpec, PlanSpec
+from indicators.plans.file import ForceSpec, IndicatorSpec, PlanSpec
 
 
 class PlanLoadError(Exception):

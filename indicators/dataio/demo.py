@@ -26,8 +26,8 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from indicators import models, periods, versioning
-from indicators.planfile import parse_plan_file
-from indicators.planload import load_plan
+from indicators.plans.file import parse_plan_file
+from indicators.plans.load import load_plan
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 POPULATION_FILE = Path(settings.BASE_DIR) / "fixtures" / "population_police_force_areas_2009-2019.csv"
@@ -240,8 +240,8 @@ def read_data_file(slug: str) -> dict:
 
 def load_populations(path: Path = POPULATION_FILE) -> int:
     """Populations for the forces the demo knows (no new forces)."""
-    from indicators.management.commands.load_population import load_populations as load
-    from indicators.management.commands.load_population import read_population_file
+    from indicators.opendata.populations import load_populations as load
+    from indicators.opendata.populations import read_population_file
 
     return load(read_population_file(path), create_forces=False)[1]
 

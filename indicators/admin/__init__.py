@@ -2,7 +2,7 @@
 
 Every queryset, choice list, save, action and history page is scoped by
 one mixin (ForceScoped, with ScopedHistoryAdmin for the history pages) to
-the rules of indicators.permissions: a force's analysts read and change its
+the rules of indicators.access.permissions: a force's analysts read and change its
 data, drafts included; its panel members read its published data; history
 is read-only for everyone but superusers. Plans, indicators and targets come
 from plan files and are read-only here for analysts. Returns carry the quarterly grid, the
@@ -24,21 +24,21 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from indicators import models, periods
-from indicators.admin_returns import ReturnViews
-from indicators.models import ReturnState
-from indicators.permissions import (
+from indicators.access.permissions import (
     draft_force_ids,
     editable_force_ids,
     filing_force_ids,
     peer_force_ids,
     readable_force_ids,
 )
-from indicators.returns import ReturnError, submit_return
+from indicators.admin.returns import ReturnViews
+from indicators.models import ReturnState
+from indicators.returns.workflow import ReturnError, submit_return
 
 
 class ForceScoped:
     """Limit what a user sees and may change in the admin to their forces,
-    by the rules of indicators.permissions; one place for every page of a
+    by the rules of indicators.access.permissions; one place for every page of a
     model: the change list, the change page, the actions and (with
     ScopedHistoryAdmin) the history list and versions.
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from indicators import policeuk
 from indicators.models import Force, ForcePopulation
+from indicators.opendata import policeuk
 
 
 def read_population_file(path: Path) -> dict[str, dict[int, int]]:
