@@ -33,7 +33,7 @@ def api_view(view):
     @cached_page
     @wraps(view)
     def wrapper(request, force: str, **kwargs):
-        force_obj = Force.objects.filter(slug=force).first()
+        force_obj = selectors.force_by_slug(slug=force)
         if force_obj is None:
             return _error(404, f"no force {force!r}")
         try:
@@ -82,7 +82,7 @@ def observations_csv(request, force: Force):
     if first and last and last < first:
         raise BadParam(f"to ({periods.format_month(last)}) is before from ({periods.format_month(first)})")
     code = request.GET.get("indicator") or None
-    if code and not force.indicators.filter(code=code).exists():
+    if code and selectors.indicator_by_code(force=force, code=code) is None:
         return _error(404, f"force {force.slug!r} has no indicator {code!r}")
     rows = selectors.observation_export_rows(force=force, first=first, last=last, code=code,
                                              include_drafts=can_see_drafts(request.user, force))
