@@ -55,6 +55,16 @@ def _evaluate(request, force: Force, frame, *, monthly: bool) -> tuple[date | No
 
 @api_view
 def indicator_detail(request, force: Force, code: str):
+    """One indicator with its monthly series (SPEC §4). Queries, the same
+    for a force of 5 indicators or 60 (tests/test_query_budgets.py):
+
+    1. the data version (page cache key; not for users who see drafts)
+    2. the force (+ the session, user, user's groups and forces when signed in)
+    3. the indicator
+    4. the default period, when none is asked for
+    5-10. the engine's inputs: peers' indicators, peer list, observations
+       (+ unpublished lines with drafts), targets, assessments, populations
+    """
     frame = selectors.indicator_frame(force=force, codes=[code])
     if frame.empty:
         return _error(404, f"force {force.slug!r} has no indicator {code!r}")
@@ -66,6 +76,16 @@ def indicator_detail(request, force: Force, code: str):
 
 @api_view
 def indicator_list(request, force: Force):
+    """Every indicator of the force at the period (SPEC §4). Queries, the
+    same for 5 indicators or 60:
+
+    1. the data version (page cache key; not for users who see drafts)
+    2. the force (+ the session, user, user's groups and forces when signed in)
+    3. the indicators
+    4. the default period, when none is asked for
+    5-10. the engine's inputs: peers' indicators, peer list, observations
+       (+ unpublished lines with drafts), targets, assessments, populations
+    """
     period, results = _evaluate(request, force, selectors.indicator_frame(force=force), monthly=False)
     return JsonResponse({
         "force": force.slug,
@@ -77,6 +97,14 @@ def indicator_list(request, force: Force):
 
 @api_view
 def observations_csv(request, force: Force):
+    """The force's figures in the return-file format (SPEC §4). Queries,
+    however many rows:
+
+    1. the data version (page cache key; not for users who see drafts)
+    2. the force (+ the session, user, user's groups and forces when signed in)
+    3. the indicator, when ``?indicator=`` names one
+    4. the observations (+ unpublished lines with drafts)
+    """
     first = month_param(request, "from")
     last = month_param(request, "to")
     if first and last and last < first:

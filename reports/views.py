@@ -52,11 +52,18 @@ def force_page(view):
 @cached_page
 def home(request):
     """Every plan with its force's headline RAG counts at the force's default
-    period. Queries, the same for 1 plan or 44 (test_home_queries): plans;
-    headline measures; latest month per indicator (+ unpublished lines when
-    the user sees some drafts); the headline indicators; the engine's
-    inputs (six, +1 with drafts) — and the user's groups and forces when
-    signed in."""
+    period. Queries, the same for 1 plan or 44 (tests/test_query_budgets.py):
+
+    1. the data version (page cache key; not for users who see drafts)
+       (+ the session, user, user's groups and forces when signed in)
+    2. the plans with their forces
+    3. the headline measures
+    4. the latest month per indicator (+ unpublished lines when the user
+       sees some drafts)
+    5. the headline indicators
+    6-11. the engine's inputs: peers' indicators, peer lists, observations
+       (+ unpublished lines), targets, assessments, populations
+    """
     plans = list(selectors.plan_list())
     forces = list({p.force_id: p.force for p in plans}.values())
     drafts_ids = {f.id for f in forces if can_see_drafts(request.user, f)}
@@ -95,7 +102,7 @@ def force_dashboard(request, force: Force, drafts: bool, period):
     the same for 5 indicators or 60 (tests/test_query_budgets.py):
 
     1. the data version (page cache key; not for users who see drafts)
-    2. the force (+ the user's groups and forces when signed in: `force_page`)
+    2. the force (+ the session, user, user's groups and forces when signed in: `force_page`)
     3. the default period, when none is asked for
     4-7. the plan; its areas; priorities; measures with their indicators
     8-13. the engine's inputs: peers' indicators, peer list, observations
@@ -134,7 +141,7 @@ def priority_detail(request, force: Force, drafts: bool, period, number: int):
     a priority of 1 measure or 20:
 
     1. the data version (page cache key; not for users who see drafts)
-    2. the force (+ the user's groups and forces when signed in: `force_page`)
+    2. the force (+ the session, user, user's groups and forces when signed in: `force_page`)
     3. the default period, when none is asked for
     4. the plan in force
     5-6. the priority with its area; its measures with their indicators
@@ -175,7 +182,7 @@ def indicator_detail(request, force: Force, drafts: bool, period, code: str):
     """One indicator: its figures, charts, targets, revisions. Queries:
 
     1. the data version (page cache key; not for users who see drafts)
-    2. the force (+ the user's groups and forces when signed in: `force_page`)
+    2. the force (+ the session, user, user's groups and forces when signed in: `force_page`)
     3. the default period, when none is asked for
     4. the indicator
     5-10. the engine's inputs: peers' indicators, peer list, observations
@@ -240,7 +247,7 @@ def panel_report(request, force: Force, drafts: bool, period):
     (cached like a page; the on-site view carries a per-request CSP nonce).
     Queries, the same for 5 indicators or 60 and 1 plan or 44:
 
-    1. the force (+ the user's groups and forces when signed in: `force_page`)
+    1. the force (+ the session, user, user's groups and forces when signed in: `force_page`)
     2. the default period, when none is asked for
     3. the data version (page cache key), for the download only and not for
        users who see drafts
