@@ -9,23 +9,46 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from indicators.engine import columns as c
 from indicators.engine.performance import Inputs, window_start
 from indicators.models import (
+    AreaOfFocus,
     Assessment,
     Commentary,
     Force,
     ForcePopulation,
     Indicator,
     Observation,
+    PanelMeeting,
     Plan,
     PriorityIndicator,
     ReturnLine,
     ReturnState,
+    StrategicPriority,
     Target,
 )
+
+
+def force_by_slug(*, slug: str) -> Force | None:
+    """The force with this slug, or None. One query."""
+    return Force.objects.filter(slug=slug).order_by().first()
+
+
+def force_slugs_with_plans() -> list[str]:
+    """Slugs of the forces that have a plan loaded (to suggest on a typo). One query."""
+    return list(Force.objects.filter(plans__isnull=False).distinct().values_list("slug", flat=True))
+
+
+def indicator_by_code(*, force: Force, code: str) -> Indicator | None:
+    """The force's indicator with this code, or None. One query."""
+    return Indicator.objects.filter(force=force, code=code).order_by().first()
+
+
+def meeting_list(*, force: Force) -> list[PanelMeeting]:
+    """The force's panel meetings, earliest first. One query."""
+    return list(PanelMeeting.objects.filter(force=force).order_by("date"))
 
 
 def plan_list() -> QuerySet[Plan]:
@@ -131,24 +154,26 @@ def default_period(*, force: Force, include_drafts: bool = False) -> date | None
     """"One version of the truth": the latest month in which every headline
     indicator of the force's plans that has data has a value (every indicator
     of the force when no headline measure has data). With drafts, unpublished
-    returns' lines count too."""
+    returns' lines count too. One query: the latest month of each indicator,
+    flagged headline or not (published figures, UNION the draft lines)."""
+    headline = Exists(PriorityIndicator.objects.filter(indicator=OuterRef("indicator_id"), headline=True))
     with_values = (Observation.objects.filter(_visible(include_drafts), indicator__force=force)
                    .exclude(status="unavailable").filter(Q(value__isnull=False) | Q(numerator__isnull=False)))
-    pending = (pending_lines(indicator_ids=Indicator.objects.filter(force=force).values("id"))
-               .exclude(status="unavailable")) if include_drafts else None
-
-    def latest(headline: bool) -> dict:
-        sources = [with_values] + ([pending] if pending is not None else [])
-        out: dict = {}
-        for qs in sources:
-            if headline:
-                qs = qs.filter(indicator__measures__headline=True)
-            for ind, last in qs.order_by().values("indicator_id").annotate(last=Max("month")).values_list(
-                    "indicator_id", "last"):
-                out[ind] = max(out.get(ind, last), last)
-        return out
-
-    months = latest(True) or latest(False)
+    sources = [with_values]
+    if include_drafts:
+        sources.append(pending_lines(indicator_ids=Indicator.objects.filter(force=force).values("id"))
+                       .exclude(status="unavailable"))
+    per_indicator = [qs.order_by().annotate(is_headline=headline).values("indicator_id", "is_headline")
+                     .annotate(last=Max("month")).values_list("indicator_id", "is_headline", "last")
+                     for qs in sources]
+    rows = per_indicator[0].union(*per_indicator[1:], all=True) if len(per_indicator) > 1 else per_indicator[0]
+    every: dict[int, date] = {}
+    headlines: dict[int, date] = {}
+    for ind, is_headline, last in rows:
+        every[ind] = max(every.get(ind, last), last)
+        if is_headline:
+            headlines[ind] = every[ind]
+    months = headlines or every
     return min(months.values()) if months else None
 
 
@@ -174,25 +199,45 @@ def observation_export_rows(*, force: Force, first: date | None, last: date | No
 
 
 
-def plan_for(*, force: Force, period: date | None) -> Plan | None:
+def plan_for(*, force: Force, period: date | None, with_measures: bool = True) -> Plan | None:
     """The plan in force at ``period`` (the latest to start by then), else the
-    force's latest plan; with its areas, priorities and measures loaded."""
-    plans = (Plan.objects.filter(force=force).order_by("-start")
-             .prefetch_related("areas__priorities__measures__indicator"))
-    plan = plans.filter(start__lte=period).first() if period is not None else None
-    return plan or plans.first()
+    force's latest plan. One query; ``with_measures`` loads its areas,
+    priorities and measures with their indicators (three more)."""
+    plans = Plan.objects.filter(force=force)
+    if period is not None:
+        plans = plans.annotate(in_force=Case(When(start__lte=period, then=Value(1)), default=Value(0),
+                                             output_field=IntegerField())).order_by("-in_force", "-start")
+    else:
+        plans = plans.order_by("-start")
+    if with_measures:
+        plans = plans.prefetch_related(
+            Prefetch("areas", queryset=AreaOfFocus.objects.order_by("number")),
+            Prefetch("areas__priorities", queryset=StrategicPriority.objects.order_by("number")),
+            Prefetch("areas__priorities__measures",
+                     queryset=PriorityIndicator.objects.select_related("indicator").order_by("order")))
+    return plans.first()
+
+
+def plan_priority(*, plan: Plan, number: int) -> StrategicPriority | None:
+    """Priority ``number`` of ``plan``, with its area, and its measures with
+    their indicators. Two queries."""
+    return (StrategicPriority.objects.filter(plan=plan, number=number).select_related("area")
+            .prefetch_related(Prefetch("measures", queryset=PriorityIndicator.objects.select_related("indicator")
+                                       .order_by("order")))
+            .order_by().first())
 
 
 def months_with_data(*, force: Force, include_drafts: bool = False) -> list[date]:
-    """Every month with at least one visible figure for the force, newest first."""
+    """Every month with at least one visible figure for the force, newest
+    first. One query (published figures, UNION the draft lines)."""
     # order_by(): the model's default ordering would pull its columns into the
     # DISTINCT and fetch one row per observation instead of one per month.
-    months = set(Observation.objects.filter(_visible(include_drafts), indicator__force=force)
-                 .exclude(status="unavailable").order_by().values_list("month", flat=True).distinct())
+    months = (Observation.objects.filter(_visible(include_drafts), indicator__force=force)
+              .exclude(status="unavailable").order_by().values_list("month", flat=True).distinct())
     if include_drafts:
-        months |= set(pending_lines(indicator_ids=Indicator.objects.filter(force=force).values("id"))
-                      .exclude(status="unavailable").order_by().values_list("month", flat=True).distinct())
-    return sorted(months, reverse=True)
+        months = months.union(pending_lines(indicator_ids=Indicator.objects.filter(force=force).values("id"))
+                              .exclude(status="unavailable").order_by().values_list("month", flat=True))
+    return sorted(set(months), reverse=True)
 
 
 def data_state(*, indicator_ids: list[int], first: date, last: date, include_drafts: bool) -> dict:
@@ -212,7 +257,7 @@ def data_state(*, indicator_ids: list[int], first: date, last: date, include_dra
 
 def commentary_for(*, priority_ids: list[int], month: date) -> dict[int, str]:
     """Commentary markdown by priority id for ``month``."""
-    return dict(Commentary.objects.filter(priority_id__in=priority_ids, month=month)
+    return dict(Commentary.objects.filter(priority_id__in=priority_ids, month=month).order_by()
                 .values_list("priority_id", "text"))
 
 
@@ -223,10 +268,6 @@ def indicator_commentary(*, indicator_id: int, month: date) -> str:
 def force_names(*, slugs: list[str]) -> dict[str, str]:
     """Forces' names by slug. One query."""
     return dict(Force.objects.filter(slug__in=slugs).values_list("slug", "name"))
-
-
-def target_history(*, indicator_id: int) -> list[Target]:
-    return list(Target.objects.filter(indicator_id=indicator_id).order_by("-financial_year"))
 
 
 def revisions(*, indicator_id: int, limit: int = 20) -> list[dict]:

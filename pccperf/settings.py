@@ -71,7 +71,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
-    "django_tables2",
     "axes",
     "indicators",
     "reports",
@@ -187,7 +186,6 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 LOGIN_URL = "admin:login"
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
 # --- Security ------------------------------------------------------------
 # Content-Security-Policy: no script runs unless it is a file from this site

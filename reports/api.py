@@ -33,7 +33,7 @@ def api_view(view):
     @cached_page
     @wraps(view)
     def wrapper(request, force: str, **kwargs):
-        force_obj = Force.objects.filter(slug=force).first()
+        force_obj = selectors.force_by_slug(slug=force)
         if force_obj is None:
             return _error(404, f"no force {force!r}")
         try:
@@ -55,6 +55,16 @@ def _evaluate(request, force: Force, frame, *, monthly: bool) -> tuple[date | No
 
 @api_view
 def indicator_detail(request, force: Force, code: str):
+    """One indicator with its monthly series (SPEC §4). Queries, the same
+    for a force of 5 indicators or 60 (tests/test_query_budgets.py):
+
+    1. the data version (page cache key; not for users who see drafts)
+    2. the force (+ the session, user, user's groups and forces when signed in)
+    3. the indicator
+    4. the default period, when none is asked for
+    5-10. the engine's inputs: peers' indicators, peer list, observations
+       (+ unpublished lines with drafts), targets, assessments, populations
+    """
     frame = selectors.indicator_frame(force=force, codes=[code])
     if frame.empty:
         return _error(404, f"force {force.slug!r} has no indicator {code!r}")
@@ -66,6 +76,16 @@ def indicator_detail(request, force: Force, code: str):
 
 @api_view
 def indicator_list(request, force: Force):
+    """Every indicator of the force at the period (SPEC §4). Queries, the
+    same for 5 indicators or 60:
+
+    1. the data version (page cache key; not for users who see drafts)
+    2. the force (+ the session, user, user's groups and forces when signed in)
+    3. the indicators
+    4. the default period, when none is asked for
+    5-10. the engine's inputs: peers' indicators, peer list, observations
+       (+ unpublished lines with drafts), targets, assessments, populations
+    """
     period, results = _evaluate(request, force, selectors.indicator_frame(force=force), monthly=False)
     return JsonResponse({
         "force": force.slug,
@@ -77,12 +97,20 @@ def indicator_list(request, force: Force):
 
 @api_view
 def observations_csv(request, force: Force):
+    """The force's figures in the return-file format (SPEC §4). Queries,
+    however many rows:
+
+    1. the data version (page cache key; not for users who see drafts)
+    2. the force (+ the session, user, user's groups and forces when signed in)
+    3. the indicator, when ``?indicator=`` names one
+    4. the observations (+ unpublished lines with drafts)
+    """
     first = month_param(request, "from")
     last = month_param(request, "to")
     if first and last and last < first:
         raise BadParam(f"to ({periods.format_month(last)}) is before from ({periods.format_month(first)})")
     code = request.GET.get("indicator") or None
-    if code and not force.indicators.filter(code=code).exists():
+    if code and selectors.indicator_by_code(force=force, code=code) is None:
         return _error(404, f"force {force.slug!r} has no indicator {code!r}")
     rows = selectors.observation_export_rows(force=force, first=first, last=last, code=code,
                                              include_drafts=can_see_drafts(request.user, force))

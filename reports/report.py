@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from indicators import periods, selectors
 from indicators.engine.result import IndicatorResult
-from indicators.models import Force, PanelMeeting, ReportMode
+from indicators.models import Force, ReportMode
 from pccperf.staticfinders import plotly_js_path
 from reports import charts
 from reports import formatting as fmt
@@ -124,7 +124,7 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
     headline = [m for m in scope if m.headline]
     headline_table = measures_table("Headline measures", headline, results, force_slug=force.slug,
                                     period=period, footnote_prefix="fn-h", anchor_links=True)
-    meetings = list(PanelMeeting.objects.filter(force=force).order_by("date"))
+    meetings = selectors.meeting_list(force=force)
     meeting = next((m for m in meetings if m.period == period), None)
     schedule = [m for m in meetings if (m.date >= meeting.date if meeting else m.period >= period)]
     generated_at = generated_at or timezone.now()

@@ -6,14 +6,14 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 
-from indicators import periods, selectors
+from indicators import periods, selectors, vocabulary
 from indicators.access.permissions import can_see_drafts
 from indicators.engine import columns as c
 from indicators.engine.performance import evaluate
-from indicators.models import Force, Indicator
+from indicators.models import Force
 from reports import charts
 from reports import formatting as fmt
 from reports.cache import cached_page, cached_response
@@ -31,12 +31,14 @@ def _bad_request(request, force: Force | None, message: str, *, title: str = "Th
 def force_page(view):
     """A page about one force: the force from the URL (404 if unknown),
     whether the user sees its drafts, and the period asked for or the
-    default; a bad period gives the 400 page. Queries: the force, the
-    user's groups and forces when signed in, the default period (one, two
-    with drafts) when none is asked for."""
+    default; a bad period gives the 400 page. Queries: the force; the
+    user's groups and forces when signed in; the default period when none
+    is asked for (one query, drafts or not)."""
     @wraps(view)
     def wrapper(request, force_slug: str, **kwargs):
-        force = get_object_or_404(Force, slug=force_slug)
+        force = selectors.force_by_slug(slug=force_slug)
+        if force is None:
+            raise Http404(f"No force {force_slug!r}")
         drafts = can_see_drafts(request.user, force)
         try:
             period = month_param(request) or selectors.default_period(force=force, include_drafts=drafts)
@@ -50,11 +52,18 @@ def force_page(view):
 @cached_page
 def home(request):
     """Every plan with its force's headline RAG counts at the force's default
-    period. Queries, the same for 1 plan or 44 (test_home_queries): plans;
-    headline measures; latest month per indicator (+ unpublished lines when
-    the user sees some drafts); the headline indicators; the engine's
-    inputs (six, +1 with drafts) — and the user's groups and forces when
-    signed in."""
+    period. Queries, the same for 1 plan or 44 (tests/test_query_budgets.py):
+
+    1. the data version (page cache key; not for users who see drafts)
+       (+ the session, user, user's groups and forces when signed in)
+    2. the plans with their forces
+    3. the headline measures
+    4. the latest month per indicator (+ unpublished lines when the user
+       sees some drafts)
+    5. the headline indicators
+    6-11. the engine's inputs: peers' indicators, peer lists, observations
+       (+ unpublished lines), targets, assessments, populations
+    """
     plans = list(selectors.plan_list())
     forces = list({p.force_id: p.force for p in plans}.values())
     drafts_ids = {f.id for f in forces if can_see_drafts(request.user, f)}
@@ -89,6 +98,18 @@ def home(request):
 @cached_page
 @force_page
 def force_dashboard(request, force: Force, drafts: bool, period):
+    """The plan in force at the period, every measure in its place. Queries,
+    the same for 5 indicators or 60 (tests/test_query_budgets.py):
+
+    1. the data version (page cache key; not for users who see drafts)
+    2. the force (+ the session, user, user's groups and forces when signed in: `force_page`)
+    3. the default period, when none is asked for
+    4-7. the plan; its areas; priorities; measures with their indicators
+    8-13. the engine's inputs: peers' indicators, peer list, observations
+       (+ unpublished lines with drafts), targets, assessments, populations
+    14. the state of the figures: as-at, provisional, drafts (+ draft lines)
+    15. the months with data, for the period menu
+    """
     plan = selectors.plan_for(force=force, period=period)
     context = {"force": force, "plan": plan, "period": period, "drafts_visible": drafts}
     if plan is None or period is None:
@@ -116,9 +137,22 @@ def force_dashboard(request, force: Force, drafts: bool, period):
 @cached_page
 @force_page
 def priority_detail(request, force: Force, drafts: bool, period, number: int):
-    plan = selectors.plan_for(force=force, period=period)
-    priority = next((p for a in (plan.areas.all() if plan else []) for p in a.priorities.all() if p.number == number),
-                    None)
+    """One priority's measures, charts and commentary. Queries, the same for
+    a priority of 1 measure or 20:
+
+    1. the data version (page cache key; not for users who see drafts)
+    2. the force (+ the session, user, user's groups and forces when signed in: `force_page`)
+    3. the default period, when none is asked for
+    4. the plan in force
+    5-6. the priority with its area; its measures with their indicators
+    7-12. the engine's inputs: peers' indicators, peer list, observations
+       (+ unpublished lines with drafts), targets, assessments, populations
+    13. the priority's commentary
+    14. the months with data, for the period menu
+    15. the state of the figures: as-at, provisional, drafts (+ draft lines)
+    """
+    plan = selectors.plan_for(force=force, period=period, with_measures=False)
+    priority = selectors.plan_priority(plan=plan, number=number) if plan else None
     if priority is None:
         raise Http404(f"{force.name} has no priority {number}")
     context = {"force": force, "plan": plan, "priority": priority, "period": period, "drafts_visible": drafts}
@@ -145,7 +179,24 @@ def priority_detail(request, force: Force, drafts: bool, period, number: int):
 @cached_page
 @force_page
 def indicator_detail(request, force: Force, drafts: bool, period, code: str):
-    indicator = get_object_or_404(Indicator, force=force, code=code)
+    """One indicator: its figures, charts, targets, revisions. Queries:
+
+    1. the data version (page cache key; not for users who see drafts)
+    2. the force (+ the session, user, user's groups and forces when signed in: `force_page`)
+    3. the default period, when none is asked for
+    4. the indicator
+    5-10. the engine's inputs: peers' indicators, peer list, observations
+       (+ unpublished lines with drafts), targets (also the targets table),
+       assessments, populations
+    11. the MSG peers' names (only for an MSG measure with peers)
+    12. the revisions (the observation history)
+    13. the indicator's commentary
+    14. the months with data, for the period menu
+    15. the state of the figures: as-at, provisional, drafts (+ draft lines)
+    """
+    indicator = selectors.indicator_by_code(force=force, code=code)
+    if indicator is None:
+        raise Http404(f"{force.name} has no indicator {code!r}")
     context = {"force": force, "indicator": indicator, "period": period, "drafts_visible": drafts}
     if period is None:
         return render(request, "reports/indicator.html", context)
@@ -169,7 +220,7 @@ def indicator_detail(request, force: Force, drafts: bool, period, code: str):
                      "rules": [fmt.RULE_LABELS[r] for r in s.rules]} for s in result.spc.signals],
         "assurance": fmt.ASSURANCE_LABELS.get(result.spc.assurance, ""),
         "significance": fmt.SIGNIFICANCE_LABELS[result.significance.result],
-        "targets": selectors.target_history(indicator_id=indicator.id),
+        "targets": _target_rows(inputs.targets),
         "revisions": selectors.revisions(indicator_id=indicator.id),
         "commentary": fmt.render_markdown(selectors.indicator_commentary(indicator_id=indicator.id, month=period)),
         "months": selectors.months_with_data(force=force, include_drafts=drafts),
@@ -180,10 +231,33 @@ def indicator_detail(request, force: Force, drafts: bool, period, code: str):
     return render(request, "reports/indicator.html", context)
 
 
+def _target_rows(targets) -> list[dict]:
+    """The targets table, newest year first, from the engine's target frame
+    (the page's only indicator's), so the targets are read once."""
+    rows = targets.sort_values(c.FINANCIAL_YEAR, ascending=False).astype(object)
+    rows = rows.where(rows.notna(), None)
+    return [{"financial_year": r[c.FINANCIAL_YEAR], "kind": vocabulary.TARGET_KINDS.get(r[c.KIND], r[c.KIND]),
+             "value": r[c.TARGET_VALUE], "tolerance": r[c.TOLERANCE], "wording": r[c.WORDING], "due": r[c.DUE]}
+            for r in rows.to_dict("records")]
+
+
 @force_page
 def panel_report(request, force: Force, drafts: bool, period):
     """The panel report; ``download=1`` serves the file export_report writes
-    (cached like a page; the on-site view carries a per-request CSP nonce)."""
+    (cached like a page; the on-site view carries a per-request CSP nonce).
+    Queries, the same for 5 indicators or 60 and 1 plan or 44:
+
+    1. the force (+ the session, user, user's groups and forces when signed in: `force_page`)
+    2. the default period, when none is asked for
+    3. the data version (page cache key), for the download only and not for
+       users who see drafts
+    4-7. the plan; its areas; priorities; measures with their indicators
+    8-13. the engine's inputs: peers' indicators, peer list, observations
+       (+ unpublished lines with drafts), targets, assessments, populations
+    14. the state of the figures: as-at, provisional, drafts (+ draft lines)
+    15. the priorities' commentary
+    16. the force's panel meetings
+    """
     mode = request.GET.get("mode") or "full"
     # The dashboard's form sends its theme menu whatever the mode; it only counts for mode=theme.
     raw_theme = (request.GET.get("theme") or None) if mode == "theme" else None

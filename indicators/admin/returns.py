@@ -288,7 +288,7 @@ class ReturnViews:
         posted = request.POST if request.method == "POST" else None
         grid = _grid_rows(indicators, months, values, posted)
         if posted is not None:
-            body, where = _grid_body(force, grid, months)
+            body, where = _grid_body(force, grid)
             try:
                 rows = check_rows(COLUMNS, body, catalogue_for(request.user), today=timezone.localdate())
             except ReturnFileError as exc:
@@ -337,7 +337,7 @@ def _grid_rows(indicators, months, values, posted) -> list[dict]:
     return grid
 
 
-def _grid_body(force, grid, months):
+def _grid_body(force, grid):
     """The grid as file rows (so it is checked by exactly the same rules),
     and where each row came from."""
     body, where = [], {}

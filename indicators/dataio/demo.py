@@ -26,6 +26,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from indicators import models, periods, versioning
+from indicators.engine.msg import population_for
 from indicators.plans.file import parse_plan_file
 from indicators.plans.load import load_plan
 
@@ -157,7 +158,7 @@ def _sum_series(series, rng, figure, months, ytd_w, last_w, basis) -> None:
         series.put(Point(m, float(values[m]), note=notes[m]))
 
 
-def _ratio_window(rng, total_den, pct, weights):
+def _ratio_window(total_den, pct, weights):
     """Split a denominator and a numerator over a window so the window's
     ratio is exactly ``pct`` (to the published decimal place)."""
     tenths = round(pct * 10)
@@ -187,7 +188,7 @@ def _ratio_series(series, rng, figure, months, ytd_w, last_w, basis) -> None:
         windows = []
         for window, key in ((ytd_w, "ytd_pct"), (last_w, "last_ytd_pct")):
             if key in figure and set(window) <= set(months):
-                dens, nums = _ratio_window(rng, sum(points[m][0] for m in window), float(figure[key]),
+                dens, nums = _ratio_window(sum(points[m][0] for m in window), float(figure[key]),
                                            [weights[m] for m in window])
                 windows.append((window, dens, nums))
     for window, dens, nums in windows:
@@ -251,11 +252,6 @@ def _population_lookup() -> dict[str, dict[int, int]]:
     for slug, year, people in models.ForcePopulation.objects.values_list("force__slug", "year", "population"):
         table.setdefault(slug, {})[year] = people
     return table
-
-
-def _population_for(table: dict[int, int], year: int) -> int | None:
-    years = [y for y in table if y <= year] or sorted(table)[:1]
-    return table[max(years)] if years else None
 
 
 def _demo_return(force: models.Force, period: str) -> models.Return:
@@ -332,8 +328,10 @@ def load_demo(progress=None) -> DemoSummary:
                 factor = _rng(peer.slug, code, "factor").uniform(0.75, 1.3)
                 rng = _rng(peer.slug, code, slug)
                 for month, point in sorted(series.points.items()):
-                    own_pop = _population_for(populations.get(slug, {}), month.year)
-                    peer_pop = _population_for(populations.get(peer.slug, {}), month.year)
+                    # The engine's rule (SPEC §4): the population of the latest year not
+                    # after the month's; a month before any has no rate, so no peer figure.
+                    own_pop = population_for(populations.get(slug), month.year)
+                    peer_pop = population_for(populations.get(peer.slug), month.year)
                     if point.value is None or not own_pop or not peer_pop:
                         continue
                     ret = ret or _demo_return(peer, "Demo MSG peer data (illustrative)")

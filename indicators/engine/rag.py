@@ -30,7 +30,7 @@ def target_values(kind, value, last_ytd, unit) -> np.ndarray:
     last_ytd = np.asarray(last_ytd, dtype=float)
     out = np.where(kind == "change", last_ytd * (100 + value) / 100,
                    np.where(kind == "absolute", value, np.nan))
-    return np.where(unit == "count", np.floor(out + 0.5), out)
+    return np.where(unit == "count", round_half_up(out), out)
 
 
 def target_value(kind: str | None, value: float | None, last_ytd: float | None, unit: str) -> float | None:

@@ -315,7 +315,7 @@ def _read(check: _Checker, data: Any) -> PlanSpec | None:
             raw_inds = check.listing(pr.get("indicators"), f"{ppath}.indicators", non_empty=False) if "indicators" in pr else []
             for i, raw_ind in enumerate(raw_inds):
                 ipath = f"{ppath}.indicators[{i}]"
-                ind = _read_indicator(check, raw_ind, ipath, start, end)
+                ind = _read_indicator(check, raw_ind, ipath)
                 if ind is None:
                     continue
                 if ind.code in codes:
@@ -392,7 +392,7 @@ def _read_force(check: _Checker, raw: Any, path: str, keys: dict[str, bool]) -> 
     )
 
 
-def _read_indicator(check: _Checker, raw: Any, path: str, start: date | None, end: date | None) -> IndicatorSpec | None:
+def _read_indicator(check: _Checker, raw: Any, path: str) -> IndicatorSpec | None:
     ind = check.mapping(raw, path, INDICATOR_KEYS)
     if ind is None:
         return None

@@ -8,10 +8,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from indicators import periods
+from indicators import periods, selectors
 from indicators.access.permissions import can_see_drafts
 from indicators.management.commands._common import acting_user
-from indicators.models import Force
 from reports.report import MODES, ReportError, build_report
 
 
@@ -35,9 +34,9 @@ class Command(BaseCommand):
     def handle(self, *args, force, period, mode, theme, output, user, **options):
         started = time.perf_counter()
         acting = acting_user(user, perms=[])
-        force_obj = Force.objects.filter(slug=force).first()
+        force_obj = selectors.force_by_slug(slug=force)
         if force_obj is None:
-            known = ", ".join(Force.objects.filter(plans__isnull=False).distinct().values_list("slug", flat=True))
+            known = ", ".join(selectors.force_slugs_with_plans())
             raise CommandError(f"--force {force}: no such force" + (f"; forces with plans: {known}" if known else ""))
         try:
             month = periods.parse_month(period)
