@@ -7,7 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from indicators import demo, models
+from indicators import models
+from indicators.dataio import demo
 
 pytestmark = pytest.mark.django_db
 
