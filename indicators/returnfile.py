@@ -134,10 +134,10 @@ def _show(text: str, limit: int = 40) -> str:
 
 
 def _column(header: list, index: int, letters: bool = False) -> str:
-    """A column as a message names it: its header, else its number (CSV) or
-    letter (XLSX)."""
+    """A column as a message names it: its name if it is one of COLUMNS, else
+    its number (CSV) or letter (XLSX)."""
     name = _text(header[index]).lower() if index < len(header) else ""
-    if name and len(name) <= 40 and not _UNSTORABLE.search(name):
+    if name in COLUMNS:
         return name
     if letters:
         from openpyxl.utils import get_column_letter
