@@ -473,6 +473,8 @@ def _number(number: int, column: str, cell, problems: list[str]) -> tuple[bool, 
         text = _text(cell)
         if not text:
             return True, None
+        if _NUMBER.fullmatch(text):                  # the usual case first: a plain decimal
+            return _finite(number, column, float(text), problems)
         where = f"row {number}, column {column}"
         if text.lower() in ("nan", "inf", "-inf", "+inf", "infinity", "-infinity"):
             problems.append(f"{where}: {text!r} is not a number (NaN and infinity are not allowed)")
@@ -487,16 +489,18 @@ def _number(number: int, column: str, cell, problems: list[str]) -> tuple[bool, 
             problems.append(f"{where}: {text!r} has a % sign; write the percentage as a plain number: "
                             f"{text.rstrip('% ')}")
             return False, None
-        if not _NUMBER.fullmatch(text):
-            hint = " (digits must be 0-9)" if any(ch.isdigit() and not ch.isascii() for ch in text) else ""
-            problems.append(f"{where}: {_show(text)} is not a number{hint}; write a plain decimal such as 512 or 55.2")
-            return False, None
-        value = float(text)
+        hint = " (digits must be 0-9)" if any(ch.isdigit() and not ch.isascii() for ch in text) else ""
+        problems.append(f"{where}: {_show(text)} is not a number{hint}; write a plain decimal such as 512 or 55.2")
+        return False, None
+    return _finite(number, column, value, problems)
+
+
+def _finite(number: int, column: str, value: float, problems: list[str]) -> tuple[bool, float | None]:
     if math.isnan(value) or math.isinf(value):
         problems.append(f"row {number}, column {column}: not a number (NaN and infinity are not allowed)")
         return False, None
     if abs(value) > MAX_MAGNITUDE:
-        problems.append(f"row {number}, column {column}: {_text(cell)} is too large (more than 10^15)")
+        problems.append(f"row {number}, column {column}: {_fmt(value)} is too large (more than 10^15)")
         return False, None
     return True, value + 0.0          # -0.0 + 0.0 is 0.0
 
