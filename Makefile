@@ -17,7 +17,7 @@ LOCK_TOOLS := .lock-tools
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev lock demo serve test lint migrate superuser clean bench load backup restore
+.PHONY: fuzz install install-dev lock demo serve test lint migrate superuser clean bench load backup restore
 
 # Runtime only: the serving path never installs test tools (tests/test_dependencies.py).
 install: $(RUNTIME_STAMP)
@@ -111,3 +111,11 @@ bench: install-dev
 # Load test against gunicorn on 127.0.0.1 (needs PostgreSQL and wrk).
 load: install-dev
 	$(PY) bench/load.py
+
+# Fuzz the return-file reader (CSV and XLSX) with atheris for FUZZ_SECONDS
+# (default 600); findings go to /tmp/pccperf-fuzz-findings. atheris is pinned
+# here rather than in the dev lock: a 35 MB wheel only this target needs.
+FUZZ_SECONDS ?= 600
+fuzz: install-dev
+	$(PY) -m pip install --quiet atheris==3.0.0
+	$(PY) bench/fuzz_returnfile.py --seconds $(FUZZ_SECONDS)

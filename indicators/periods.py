@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
-_MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-_FY_RE = re.compile(r"^(\d{4})/(\d{2})$")
-_QUARTER_RE = re.compile(r"^(\d{4}/\d{2}) Q([1-4])$")
+# ASCII digits only: \d would also take ١٢٣ and full-width digits, which int() reads
+_MONTH_RE = re.compile(r"([0-9]{4})-([0-9]{2})")
+_FY_RE = re.compile(r"([0-9]{4})/([0-9]{2})")
+_QUARTER_RE = re.compile(r"([0-9]{4}/[0-9]{2}) Q([1-4])")
 
 MONTH_NAMES = [
     "January", "February", "March", "April", "May", "June",
@@ -23,7 +24,7 @@ MONTH_NAMES = [
 
 def parse_month(text: str) -> date:
     """``"2014-06"`` -> ``date(2014, 6, 1)``; ValueError naming the problem otherwise."""
-    match = _MONTH_RE.match(str(text).strip())
+    match = _MONTH_RE.fullmatch(str(text).strip())
     if not match:
         raise ValueError(f"{text!r} is not a month; write it as YYYY-MM, e.g. 2014-06")
     year, month = int(match.group(1)), int(match.group(2))
@@ -78,7 +79,7 @@ def financial_year(month: date) -> str:
 
 def parse_financial_year(text: str) -> int:
     """``"2014/15"`` -> 2014; ValueError unless the second part follows the first."""
-    match = _FY_RE.match(str(text).strip())
+    match = _FY_RE.fullmatch(str(text).strip())
     if not match:
         raise ValueError(f"{text!r} is not a financial year; write it as YYYY/YY, e.g. 2014/15")
     start = int(match.group(1))
@@ -107,7 +108,7 @@ def quarter(month: date) -> str:
 
 def parse_quarter(text: str) -> tuple[int, int]:
     """``"2014/15 Q1"`` -> ``(2014, 1)``."""
-    match = _QUARTER_RE.match(str(text).strip())
+    match = _QUARTER_RE.fullmatch(str(text).strip())
     if not match:
         raise ValueError(f"{text!r} is not a quarter; write it as YYYY/YY Qn, e.g. 2014/15 Q1")
     return parse_financial_year(match.group(1)), int(match.group(2))

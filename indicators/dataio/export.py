@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import csv
 import math
-from decimal import Decimal
 from pathlib import Path
 
 import yaml
@@ -35,7 +34,7 @@ from django.db import transaction
 from indicators import models, periods, versioning
 from indicators.plans.file import parse_plan_file
 from indicators.plans.load import load_plan
-from indicators.returns.file import COLUMNS, STATUSES, ReturnFileError, Row, read_table
+from indicators.returns.file import COLUMNS, STATUSES, ReturnFileError, Row, format_cell, read_table
 from indicators.returns.workflow import catalogue_for, stage
 
 NOT_CARRIED = ("the history of earlier values; draft and submitted returns, and who published what when; "
@@ -44,17 +43,6 @@ NOT_CARRIED = ("the history of earlier values; draft and submitted returns, and 
 
 class ExportError(Exception):
     pass
-
-
-def number_cell(number) -> str:
-    """A figure exactly, as a plain decimal the import reads back to the same
-    float: never an exponent (0.00001, not 1e-05), no ".0" on whole numbers."""
-    if number is None:
-        return ""
-    number = float(number)
-    if number.is_integer():
-        return str(int(number))
-    return format(Decimal(repr(number)), "f")
 
 
 def _population(force) -> dict:
@@ -144,8 +132,8 @@ def export_folder(folder: Path) -> dict:
             writer = csv.writer(handle, lineterminator="\r\n")
             writer.writerow(COLUMNS)
             for code, month, value, num, den, status, note in rows:
-                writer.writerow([force.slug, code, periods.format_month(month), number_cell(value), number_cell(num),
-                                 number_cell(den), status, note])
+                writer.writerow([force.slug, code, periods.format_month(month), format_cell(value), format_cell(num),
+                                 format_cell(den), status, note])
                 counts["observations"] += 1
 
     notes = {

@@ -14,26 +14,43 @@ import csv
 import io
 import math
 import re
+import warnings
+import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from indicators import periods, vocabulary
 
 COLUMNS = ["force", "indicator", "month", "value", "numerator", "denominator", "status", "note"]
 STATUSES = list(vocabulary.OBSERVATION_STATUSES)
 MAX_BYTES = 20 * 1024 * 1024
+MAX_EXPANDED = 200 * 1024 * 1024       # an XLSX's members, uncompressed
+MAX_CELLS = 1_000_000                  # an XLSX sheet's cells, declared or held
+MAX_NOTE = 32_767                      # characters: a spreadsheet cell's limit
 MAX_MAGNITUDE = 1e15
-MAX_PROBLEMS = 200
+SHOWN_PROBLEMS = 100                   # problems listed; the rest are counted
 RATIO_TOLERANCE = 0.05
-_NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$")
+_NUMBER = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)")           # ASCII digits only
+_THOUSANDS = re.compile(r"-?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?")
+_DECIMAL_COMMA = re.compile(r"-?[0-9]+,[0-9]+")
+_PERCENT_TEXT = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+) ?%")
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _FORMULA_START = ("=", "+", "-", "@")
 XLSX_MAGIC = b"PK\x03\x04"
+NOT_UTF16 = 'file: this file is not UTF-8 (it looks like UTF-16); save it as "CSV UTF-8"'
 
 
 class ReturnFileError(Exception):
-    """Every problem found, in the order of the file."""
+    """Every problem found, in the order of the file. At most SHOWN_PROBLEMS
+    are listed, then one line counting the rest; ``total`` counts them all."""
 
-    def __init__(self, problems: list[str]):
+    def __init__(self, problems: list[str], total: int | None = None):
+        self.total = max(total or 0, len(problems))
+        if self.total > SHOWN_PROBLEMS:
+            problems = problems[:SHOWN_PROBLEMS] + [
+                f"file: … and {self.total - SHOWN_PROBLEMS:,} more problems; correct those above and check again"]
         self.problems = problems
         super().__init__("\n".join(problems))
 
@@ -72,11 +89,15 @@ class Catalogue:
 
 
 def format_cell(number) -> str:
-    """A figure as a return file writes it: full precision, no exponent for
-    ordinary values, no ".0" on whole numbers, empty for none."""
+    """A figure as a return file writes it, a plain decimal that reads back to
+    the same float: full precision, never an exponent (0.00001, not 1e-05,
+    which the reader refuses), no ".0" on whole numbers, empty for none."""
     if number is None or number != number:
         return ""
-    return str(int(number)) if float(number).is_integer() else repr(float(number))
+    number = float(number)
+    if number.is_integer():
+        return str(int(number))
+    return format(Decimal(repr(number)), "f")
 
 
 def too_large(size: int) -> str | None:
@@ -88,7 +109,8 @@ def too_large(size: int) -> str | None:
 
 def read_table(data: bytes, name: str = "") -> tuple[list[str], list[tuple[int, list]]]:
     """The header and the data rows (row number, cells) of a CSV or XLSX file.
-    Trailing blank rows are dropped; cells are str (CSV) or str/number (XLSX)."""
+    Trailing blank rows are dropped; cells are str (CSV) or str/number (XLSX).
+    Raises ReturnFileError, and nothing else, whatever the bytes."""
     problem = too_large(len(data))
     if problem:
         raise ReturnFileError([problem])
@@ -98,44 +120,275 @@ def read_table(data: bytes, name: str = "") -> tuple[list[str], list[tuple[int, 
         rows = _read_xlsx(data)
     else:
         rows = _read_csv(data)
-    while rows and all(_blank(cell) for cell in rows[-1]):
+    while rows and all(_blank(cell) for cell in rows[-1][1]):
         rows.pop()
     if not rows:
         raise ReturnFileError(["file: the file is empty"])
-    header = [str(cell or "").strip().lower() for cell in rows[0]]
-    body = [(i + 2, row) for i, row in enumerate(rows[1:])]
-    return header, body
+    header = [_text(cell).lower() for cell in rows[0][1]]
+    return header, rows[1:]
 
 
 def _blank(cell) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
-def _read_csv(data: bytes) -> list[list]:
+def _show(text: str, limit: int = 40) -> str:
+    """Text as a message quotes it: repr (so control characters show), cut short."""
+    return repr(text if len(text) <= limit else text[:limit] + "…")
+
+
+def _column(header: list, index: int, letters: bool = False) -> str:
+    """A column as a message names it: its name if it is one of COLUMNS, else
+    its number (CSV) or letter (XLSX)."""
+    name = _text(header[index]).lower() if index < len(header) else ""
+    if name in COLUMNS:
+        return name
+    if letters:
+        from openpyxl.utils import get_column_letter
+        return get_column_letter(index + 1) if index < 18278 else str(index + 1)
+    return str(index + 1)
+
+
+# --- CSV -----------------------------------------------------------------------
+
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 (or UTF-32) text: a byte-order mark, or zero bytes at every
+    other place, as ASCII letters have in UTF-16. (Such text is valid UTF-8.)"""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    head = data[:4096]
+    return b"\x00" in head and max(head[0::2].count(0), head[1::2].count(0)) * 4 >= len(head)
+
+
+def _read_csv(data: bytes) -> list[tuple[int, list]]:
+    """Read strictly: a quote that is never closed, text after a closing
+    quote, or a quoted field that runs over whole rows is an error naming the
+    row and column where it starts, not a field that swallows the rest."""
+    if _looks_utf16(data):
+        raise ReturnFileError([NOT_UTF16])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         raise ReturnFileError([f"file: not UTF-8 text (row {line} has a character that cannot be read); in Excel "
                                "use Save As › CSV UTF-8, or save the file as UTF-8"]) from None
-    return list(csv.reader(io.StringIO(text, newline="")))
-
-
-def _read_xlsx(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows: list[tuple[int, list]] = []
+    problems: list[str] = []
+    line = 0                                  # physical lines read so far
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        for cells in reader:
+            number = len(rows) + 1
+            if reader.line_num - line > 1 and rows:
+                problems += _swallowed(number, cells, rows[0][1], reader.line_num - line)
+            line = reader.line_num
+            rows.append((number, cells))
+    except csv.Error as exc:
+        header = rows[0][1] if rows else []
+        raise ReturnFileError(problems + [_csv_problem(text, line, len(rows) + 1, header, str(exc))]) from None
+    if problems:
+        raise ReturnFileError(problems)
+    return rows
+
+
+def _swallowed(number: int, cells: list, header: list, lines: int) -> list[str]:
+    """A quoted field over several lines is a note with line breaks, unless a
+    line inside it is a whole row: then a quote was left open and closed
+    rows later, and the rows between would be read as part of the field."""
+    problems = []
+    for index, cell in enumerate(cells):
+        if ("\n" in cell or "\r" in cell) and any(
+                part.count(",") >= max(len(header) - 1, 1) for part in cell.splitlines()[1:]):
+            problems.append(f"row {number}, column {_column(header, index)}: the quote opened here is closed only "
+                            f"{lines - 1} line(s) later, so the rows between would be read as part of this field; "
+                            'close the quote on this row (a quote inside a field is written twice: "")')
+    return problems
+
+
+def _csv_problem(text: str, line: int, number: int, header: list, error: str) -> str:
+    """The csv module's error as ``row N, column C: ...``: the record that
+    failed starts after ``line`` physical lines; find its bad field."""
+    pos = 0
+    for count, match in enumerate(re.finditer(r"\r\n|\r|\n", text), 1):
+        if count == line:
+            pos = match.end()
+            break
+    found = _scan_record(text, pos)
+    if found is None:
+        return f"row {number}: cannot be read as CSV ({error})"
+    index, kind, length = found
+    where = f"row {number}, column {_column(header, index)}"
+    if kind == "unclosed":
+        return f"{where}: the quote opened here is never closed; the rows after it would be lost"
+    if kind == "long":
+        return (f"{where}: the field is {length:,} characters long; a field may hold at most {MAX_NOTE:,} "
+                "(a spreadsheet cell's limit)")
+    return (f"{where}: text follows the closing quote; put the whole field in quotes and write a quote "
+            'inside it twice ("")')
+
+
+def _scan_record(text: str, pos: int) -> tuple[int, str, int] | None:
+    """(field index, "unclosed" | "after" | "long", length) of the first
+    malformed field of the record starting at ``pos``; None if none is."""
+    limit = csv.field_size_limit()
+    field, end = 0, len(text)
+    separator = re.compile(r"[,\r\n]")
+    while True:
+        if pos < end and text[pos] == '"':
+            close = pos + 1
+            while True:
+                close = text.find('"', close)
+                if close < 0:
+                    return field, "unclosed", end - pos
+                if text.startswith('"', close + 1):
+                    close += 2
+                    continue
+                break
+            if close - pos - 1 > limit:
+                return field, "long", close - pos - 1
+            after = close + 1
+            if after < end and text[after] not in ",\r\n":
+                return field, "after", 0
+        else:
+            match = separator.search(text, pos)
+            after = match.start() if match else end
+            if after - pos > limit:
+                return field, "long", after - pos
+        if after >= end or text[after] != ",":
+            return None
+        pos, field = after + 1, field + 1
+
+
+# --- XLSX ----------------------------------------------------------------------
+
+def _read_xlsx(data: bytes) -> list[tuple[int, list]]:
+    """The first sheet, read whole whatever size it declares, within
+    MAX_EXPANDED and MAX_CELLS, checked before anything big is loaded."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            expanded = sum(member.file_size for member in archive.infolist())
+    except Exception as exc:  # a damaged zip raises many kinds
         raise ReturnFileError([f"file: not a readable XLSX workbook ({type(exc).__name__})"]) from None
+    if expanded > MAX_EXPANDED:
+        raise ReturnFileError([f"file: the workbook would expand to {expanded / 1024 / 1024:,.0f} MB; at most "
+                               f"{MAX_EXPANDED // 1024 // 1024} MB is accepted (split it, or save it as CSV UTF-8)"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")     # openpyxl warns of styles and extensions it does not read
+        try:
+            return _read_first_sheet(data)
+        except ReturnFileError:
+            raise
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise ReturnFileError([f"file: not a readable XLSX workbook ({type(exc).__name__})"]) from None
+
+
+def _read_first_sheet(data: bytes) -> list[tuple[int, list]]:
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
+        if not book.worksheets:
+            raise ReturnFileError(["file: the workbook has no worksheet"])
         sheet = book.worksheets[0]
-        rows = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append([_xlsx_cell(cell) for cell in row])
-        return rows
+        if sheet.sheet_state != "visible":
+            raise ReturnFileError([f"file: the first sheet, {_show(sheet.title)}, is hidden; pccperf reads the first "
+                                   "sheet: unhide it, or move the return's sheet to the front"])
+        # the dimension the sheet declares (openpyxl read it on opening): refuse a huge one at once
+        bounds = (sheet.min_column, sheet.min_row, sheet.max_column, sheet.max_row)
+        if None not in bounds:
+            c0, r0, c1, r1 = bounds
+            declared = max(c1 - c0 + 1, 1) * max(r1 - r0 + 1, 1)
+            if declared > MAX_CELLS:
+                raise ReturnFileError([
+                    f"file: the sheet declares {get_column_letter(c0)}{r0}:{get_column_letter(c1)}{r1} "
+                    f"({declared:,} cells); at most {MAX_CELLS:,} cells are accepted (delete the empty rows and "
+                    "columns after the figures, or copy the figures into a new workbook)"])
+        return _sheet_rows(book, sheet)
     finally:
         book.close()
+
+
+def _sheet_rows(book, sheet) -> list[tuple[int, list]]:
+    """Every row the sheet holds (not only those its dimension declares),
+    with its own row number; formula cells with no saved value and error
+    cells are problems; a number formatted as a percentage is read as shown
+    (0.552 formatted 0.0% is 55.2)."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    class Parser(WorkSheetParser):
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)
+            # a formula with no <v>, or an empty one that is not a saved empty text (t="str")
+            if cell["value"] is None and element.get("t") != "str" and element.find(_FORMULA_TAG) is not None:
+                cell["data_type"] = "formula"
+                cell["value"] = "=" + (element.findtext(_FORMULA_TAG) or "")
+            return cell
+
+    percent = _percent_styles(book)
+    rows: list[tuple[int, list]] = []
+    problems: list[str] = []
+    header: list = []
+    cells = 0
+    with sheet._get_source() as source:
+        parser = Parser(source, sheet._shared_strings, data_only=True, epoch=book.epoch,
+                        date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+        for number, parsed in parser.parse():
+            width = max((c["column"] for c in parsed), default=0)
+            cells += width
+            if cells > MAX_CELLS:
+                raise ReturnFileError([f"file: the sheet holds more than {MAX_CELLS:,} cells; at most {MAX_CELLS:,} "
+                                       "are accepted (split the figures over several files)"])
+            values: list = [None] * width
+            for c in parsed:
+                if c["column"] < 1:
+                    continue
+                value = c["value"]
+                if c["data_type"] in ("formula", "e"):
+                    where = f"row {number}, column {_column(header, c['column'] - 1, letters=True)}"
+                    problems.append(
+                        f"{where}: the formula {_show(str(value))} has no saved value (the program that wrote the file "
+                        "did not calculate it); open the file in Excel and save it, or type the figure"
+                        if c["data_type"] == "formula" else
+                        f"{where}: the cell shows the error {_show(str(value))}; correct it or leave the cell empty")
+                    value = None
+                elif c["style_id"] in percent and isinstance(value, int | float) and not isinstance(value, bool):
+                    value = float(Decimal(repr(float(value))) * 100)
+                values[c["column"] - 1] = _xlsx_cell(value)
+            if not rows:
+                while values and _blank(values[-1]):
+                    values.pop()
+                header = values
+            elif len(values) > len(header):          # blank cells after the last column are nothing
+                last = max((i for i, v in enumerate(values) if not _blank(v)), default=-1)
+                del values[max(last + 1, len(header)):]
+            values += [None] * (len(header) - len(values))
+            rows.append((number, values))
+    if problems:
+        raise ReturnFileError(problems)
+    return rows
+
+
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_FORMULA_TAG = f"{_MAIN_NS}f"
+
+
+def _percent_styles(book) -> set[int]:
+    """Style ids whose number format shows a percentage."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS, BUILTIN_FORMATS_MAX_SIZE
+
+    found = set()
+    for style_id, style in enumerate(book._cell_styles):
+        fmt_id = style.numFmtId
+        if fmt_id < BUILTIN_FORMATS_MAX_SIZE:
+            fmt = BUILTIN_FORMATS.get(fmt_id, "General")
+        else:
+            extra = book._number_formats
+            fmt = extra[fmt_id - BUILTIN_FORMATS_MAX_SIZE] if fmt_id - BUILTIN_FORMATS_MAX_SIZE < len(extra) else ""
+        shown = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", fmt)        # quoted text, escapes, [colours] show no %
+        if "%" in shown:
+            found.add(style_id)
+    return found
 
 
 def _xlsx_cell(cell):
@@ -145,7 +398,7 @@ def _xlsx_cell(cell):
         return str(cell)
     if isinstance(cell, int | float):
         return cell
-    return "" if cell is None else str(cell)
+    return None if cell is None else str(cell)
 
 
 def check_rows(header: list[str], body: list[tuple[int, list]], catalogue: Catalogue, *,
@@ -159,13 +412,11 @@ def check_rows(header: list[str], body: list[tuple[int, list]], catalogue: Catal
     if len(header) == 1 and ";" in header[0]:
         raise ReturnFileError(["file: the columns are separated by semicolons; pccperf reads commas "
                                "(in Excel choose Save As › CSV UTF-8 (comma delimited))"])
-    missing = [col for col in COLUMNS if col not in header]
-    unexpected = [col for col in header if col not in COLUMNS]
-    duplicated = sorted({col for col in header if header.count(col) > 1})
-    problems += [f"file: missing column '{col}'" for col in missing]
-    problems += [f"file: unexpected column '{col or '(blank)'}'; the columns are {', '.join(COLUMNS)}"
-                 for col in unexpected]
-    problems += [f"file: column '{col}' appears more than once" for col in duplicated]
+    counts = Counter(header)
+    problems += [f"file: missing column '{col}'" for col in COLUMNS if col not in counts]
+    problems += [f"file: unexpected column {_show(col) if col else repr('(blank)')}; the columns are "
+                 f"{', '.join(COLUMNS)}" for col in header if col not in COLUMNS]
+    problems += [f"file: column '{col}' appears more than once" for col in COLUMNS if counts[col] > 1]
     if problems:
         raise ReturnFileError(problems)
     if not body:
@@ -175,9 +426,11 @@ def check_rows(header: list[str], body: list[tuple[int, list]], catalogue: Catal
     this_month = periods.first_of_month(today)
     seen: dict[tuple[str, str, date], int] = {}
     rows: list[Row] = []
+    dropped = 0                  # problems counted but not kept (only SHOWN_PROBLEMS are listed)
     for number, cells in body:
-        if len(problems) >= MAX_PROBLEMS:
-            break
+        if len(problems) > 2 * SHOWN_PROBLEMS:
+            dropped += len(problems) - SHOWN_PROBLEMS
+            del problems[SHOWN_PROBLEMS:]
         if len(cells) != len(header):
             if all(_blank(c) for c in cells):
                 problems.append(f"row {number}: the row is blank")
@@ -203,9 +456,7 @@ def check_rows(header: list[str], body: list[tuple[int, list]], catalogue: Catal
         raise ReturnFileError(["file: no row gives a figure (every row's value, numerator, denominator and "
                                "note are empty)"])
     if problems:
-        if len(problems) >= MAX_PROBLEMS:
-            problems.append(f"file: stopped after {MAX_PROBLEMS} problems; correct these and check again")
-        raise ReturnFileError(problems)
+        raise ReturnFileError(problems, total=len(problems) + dropped)
     return rows
 
 
@@ -218,36 +469,44 @@ def _text(cell) -> str:
 
 
 def _number(number: int, column: str, cell, problems: list[str]) -> tuple[bool, float | None]:
-    """(ok, value): a plain decimal with a dot, or an XLSX number."""
+    """(ok, value): a plain decimal with a dot and ASCII digits, or an XLSX
+    number. -0 is 0."""
     if isinstance(cell, int | float) and not isinstance(cell, bool):
         value = float(cell)
     else:
         text = _text(cell)
         if not text:
             return True, None
+        if _NUMBER.fullmatch(text):                  # the usual case first: a plain decimal
+            return _finite(number, column, float(text), problems)
+        where = f"row {number}, column {column}"
         if text.lower() in ("nan", "inf", "-inf", "+inf", "infinity", "-infinity"):
-            problems.append(f"row {number}, column {column}: {text!r} is not a number (NaN and infinity are not allowed)")
+            problems.append(f"{where}: {text!r} is not a number (NaN and infinity are not allowed)")
             return False, None
-        if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", text):
-            problems.append(f"row {number}, column {column}: {text!r} has a thousands separator; "
-                            f"write it as {text.replace(',', '')}")
+        if _THOUSANDS.fullmatch(text):
+            problems.append(f"{where}: {text!r} has a thousands separator; write it as {text.replace(',', '')}")
             return False, None
-        if re.fullmatch(r"-?\d+,\d+", text):
-            problems.append(f"row {number}, column {column}: {text!r} has a decimal comma; "
-                            f"write it with a dot: {text.replace(',', '.')}")
+        if _DECIMAL_COMMA.fullmatch(text):
+            problems.append(f"{where}: {text!r} has a decimal comma; write it with a dot: {text.replace(',', '.')}")
             return False, None
-        if not _NUMBER.match(text):
-            problems.append(f"row {number}, column {column}: {text!r} is not a number; "
-                            "write a plain decimal such as 512 or 55.2")
+        if _PERCENT_TEXT.fullmatch(text):
+            problems.append(f"{where}: {text!r} has a % sign; write the percentage as a plain number: "
+                            f"{text.rstrip('% ')}")
             return False, None
-        value = float(text)
+        hint = " (digits must be 0-9)" if any(ch.isdigit() and not ch.isascii() for ch in text) else ""
+        problems.append(f"{where}: {_show(text)} is not a number{hint}; write a plain decimal such as 512 or 55.2")
+        return False, None
+    return _finite(number, column, value, problems)
+
+
+def _finite(number: int, column: str, value: float, problems: list[str]) -> tuple[bool, float | None]:
     if math.isnan(value) or math.isinf(value):
         problems.append(f"row {number}, column {column}: not a number (NaN and infinity are not allowed)")
         return False, None
     if abs(value) > MAX_MAGNITUDE:
-        problems.append(f"row {number}, column {column}: {_text(cell)} is too large (more than 10^15)")
+        problems.append(f"row {number}, column {column}: {_fmt(value)} is too large (more than 10^15)")
         return False, None
-    return True, value
+    return True, value + 0.0          # -0.0 + 0.0 is 0.0
 
 
 def _check_row(number: int, cells: dict, cat: Catalogue, this_month: date, problems: list[str]) -> Row | None:
@@ -258,11 +517,11 @@ def _check_row(number: int, cells: dict, cat: Catalogue, this_month: date, probl
     if not force:
         problems.append(f"row {number}, column force: is required")
     elif force not in cat.forces:
-        problems.append(f"row {number}, column force: unknown force {force!r}")
+        problems.append(f"row {number}, column force: unknown force {_show(force)}")
     elif not code:
         problems.append(f"row {number}, column indicator: is required")
     elif (force, code) not in cat.indicators:
-        problems.append(f"row {number}, column indicator: force {force!r} has no indicator {code!r}")
+        problems.append(f"row {number}, column indicator: force {force!r} has no indicator {_show(code)}")
     else:
         info = cat.indicators[(force, code)]
         allowed = (cat.editable is None or info.force_id in cat.editable
@@ -274,6 +533,8 @@ def _check_row(number: int, cells: dict, cat: Catalogue, this_month: date, probl
     raw_month = _text(cells["month"])
     if not raw_month:
         problems.append(f"row {number}, column month: is required, as YYYY-MM")
+    elif len(raw_month) > 20:
+        problems.append(f"row {number}, column month: {_show(raw_month)} is not a month; write it as YYYY-MM")
     else:
         try:
             month = periods.parse_month(raw_month)
@@ -286,11 +547,19 @@ def _check_row(number: int, cells: dict, cat: Catalogue, this_month: date, probl
     status = _text(cells["status"]).lower() or "final"
     if status not in STATUSES:
         problems.append(f"row {number}, column status: must be final, provisional or unavailable "
-                        f"(got {_text(cells['status'])!r})")
+                        f"(got {_show(_text(cells['status']))})")
     note = "" if cells["note"] is None else str(cells["note"]).strip()
     if note.startswith(_FORMULA_START):
         problems.append(f"row {number}, column note: starts with {note[0]!r}, which a spreadsheet would run as "
                         "a formula; remove it or begin the note with a letter")
+    if len(note) > MAX_NOTE:
+        problems.append(f"row {number}, column note: {len(note):,} characters long; a note may be at most "
+                        f"{MAX_NOTE:,} characters")
+    else:
+        bad = _UNSTORABLE.search(note)
+        if bad:
+            problems.append(f"row {number}, column note: contains the control character U+{ord(bad.group()):04X}, "
+                            "which is invisible and cannot be stored; remove it")
 
     values = {}
     for column in ("value", "numerator", "denominator"):
@@ -319,34 +588,42 @@ def _fmt(x: float) -> str:
 
 
 def _check_figures(number, info: IndicatorInfo, value, num, den, problems) -> None:
-    if (num is None) != (den is None):
-        missing = "denominator" if den is None else "numerator"
-        problems.append(f"row {number}, column {missing}: is required when the "
-                        f"{'numerator' if den is None else 'denominator'} is given")
-        return
-    if num is not None:
+    where = f"row {number}, column"
+    if info.aggregation != "ratio":
+        if num is not None or den is not None:
+            column = "numerator" if num is not None else "denominator"
+            problems.append(f"{where} {column}: only ratio indicators take a numerator and denominator; "
+                            f"leave it empty (this indicator is a {info.unit}, added up by {info.aggregation})")
+            return
+        if value is None:
+            problems.append(f"{where} value: is required (or set status to unavailable with a note)")
+            return
+    else:
+        if num is None and den is None:
+            problems.append(f"{where} numerator: a ratio figure needs its numerator and denominator"
+                            + (" (the value alone cannot be added up over months)" if value is not None else ""))
+            return
+        if num is None or den is None:
+            given, missing = ("numerator", "denominator") if den is None else ("denominator", "numerator")
+            problems.append(f"{where} {missing}: is required when the {given} is given")
+            return
         if den == 0:
-            problems.append(f"row {number}, column denominator: must not be zero")
+            problems.append(f"{where} denominator: must not be zero")
             return
         if den < 0 or num < 0:
-            problems.append(f"row {number}, column {'numerator' if num < 0 else 'denominator'}: must not be negative")
+            problems.append(f"{where} {'numerator' if num < 0 else 'denominator'}: must not be negative")
             return
         if num > den:
-            problems.append(f"row {number}, column numerator: {_fmt(num)} is more than the denominator {_fmt(den)}")
+            problems.append(f"{where} numerator: {_fmt(num)} is more than the denominator {_fmt(den)}")
             return
-        if info.aggregation == "ratio" and value is not None and abs(value - 100 * num / den) > RATIO_TOLERANCE:
-            problems.append(f"row {number}, column value: {_fmt(value)} disagrees with 100 × numerator / denominator "
+        if value is not None and abs(value - 100 * num / den) > RATIO_TOLERANCE:
+            problems.append(f"{where} value: {_fmt(value)} disagrees with 100 × numerator / denominator "
                             f"= {100 * num / den:.2f}")
             return
-    if value is None and num is None:
-        if info.aggregation == "ratio":
-            problems.append(f"row {number}, column value: give the value, or the numerator and denominator")
-        else:
-            problems.append(f"row {number}, column value: is required (or set status to unavailable with a note)")
-        return
-    if value is None:
-        return
+        value = 100 * num / den
     if info.unit == "count" and value < 0:
-        problems.append(f"row {number}, column value: {_fmt(value)} is negative; a count cannot be")
+        problems.append(f"{where} value: {_fmt(value)} is negative; a count cannot be")
+    elif info.unit == "count" and info.aggregation != "ratio" and not value.is_integer():
+        problems.append(f"{where} value: {_fmt(value)} is not a whole number; a count is")
     elif info.unit == "percent" and not 0 <= value <= 100:
-        problems.append(f"row {number}, column value: {_fmt(value)} is not a percentage between 0 and 100")
+        problems.append(f"{where} value: {_fmt(value)} is not a percentage between 0 and 100")

@@ -42,12 +42,16 @@ class Command(BaseCommand):
         if problem:
             raise CommandError(f"{path.name}: {problem}; nothing was written")
         try:
-            header, body = read_table(path.read_bytes(), path.name)
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{file}: cannot read the file ({exc.strerror})") from None
+        try:
+            header, body = read_table(data, path.name)
             skipped: list[int] = []
             rows = check_rows(header, body, catalogue_for(acting), today=timezone.localdate(), skipped=skipped)
         except ReturnFileError as exc:
             listed = "\n".join(f"  {p}" for p in exc.problems)
-            raise CommandError(f"{path.name}: {len(exc.problems)} problem(s); nothing was written:\n{listed}") from None
+            raise CommandError(f"{path.name}: {_problems(exc.total)}; nothing was written:\n{listed}") from None
         changes = preview(rows)
         if skipped:
             self.stdout.write(f"{len(skipped):,} row(s) with no figure skipped (rows {_ranges(skipped)}).")
@@ -73,6 +77,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"Imported {len(rows):,} rows from {path.name} in {elapsed:.1f} s ({len(rows) / elapsed:,.0f} rows/s): "
             f"return {numbers}, {state}."))
+
+
+def _problems(count: int) -> str:
+    return f"{count:,} problem" + ("" if count == 1 else "s")
 
 
 def _ranges(numbers: list[int]) -> str:
