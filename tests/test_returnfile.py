@@ -9,6 +9,7 @@ from indicators.returns.file import (
     MAX_BYTES,
     Catalogue,
     IndicatorInfo,
+    Problem,
     ReturnFileError,
     check_rows,
     read_table,
@@ -39,7 +40,7 @@ def check(text: str | bytes, name="r.csv", catalogue=CATALOGUE):
 def problems(text, **kwargs):
     with pytest.raises(ReturnFileError) as excinfo:
         check(text, **kwargs)
-    return excinfo.value.problems
+    return [str(p) for p in excinfo.value.problems]
 
 
 def test_the_shared_example_is_valid():
@@ -179,7 +180,7 @@ def test_an_operator_may_edit_every_force():
 
 
 def test_a_file_over_the_size_limit_is_refused_before_it_is_read():
-    assert too_large(100 * 1024 * 1024) == "file: 100.0 MB is larger than the 20 MB limit; split it into smaller files"
+    assert str(too_large(100 * 1024 * 1024)) == "file: 100.0 MB is larger than the 20 MB limit; split it into smaller files"
     assert too_large(MAX_BYTES) is None
 
 
@@ -204,3 +205,15 @@ def test_xlsx_first_sheet_with_numbers_and_a_date_month():
 def test_a_damaged_xlsx_is_a_clear_error():
     assert problems(b"PK\x03\x04 not really a workbook", name="r.xlsx") == [
         "file: not a readable XLSX workbook (BadZipFile)"]
+
+
+def test_problems_are_data_whose_text_is_the_spec_format():
+    """The grid places a problem by its row and column; people read its text."""
+    with pytest.raises(ReturnFileError) as excinfo:
+        check(HEADER + "\nwest-mercia,vwi,2013-04,lots,,,final,\nwest-mercia,vwi\n")
+    first, second = excinfo.value.problems
+    assert (first.row, first.column) == (2, "value") and first.message.startswith("'lots' is not a number")
+    assert str(first).startswith("row 2, column value: 'lots' is not a number")
+    assert (second.row, second.column, str(second)) == (
+        3, None, "row 3: has 2 fields; the header has 8")
+    assert str(Problem(None, None, "the file is empty")) == "file: the file is empty"

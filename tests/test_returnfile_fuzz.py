@@ -46,7 +46,7 @@ def outcome(data: bytes, name: str):
         header, body = read_table(data, name)
         return check_rows(header, body, CATALOGUE, today=TODAY), None
     except ReturnFileError as exc:
-        return None, exc.problems
+        return None, [str(p) for p in exc.problems]
 
 
 def assert_well_behaved(data: bytes, name: str):

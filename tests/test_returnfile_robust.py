@@ -48,7 +48,7 @@ def check(data: bytes, name="r.csv"):
 def problems(data: bytes, name="r.csv") -> list[str]:
     with pytest.raises(ReturnFileError) as excinfo:
         check(data, name)
-    return excinfo.value.problems
+    return [str(p) for p in excinfo.value.problems]
 
 
 def xlsx(rows=EXAMPLE_ROWS, *, edit=None, before=None) -> bytes:
@@ -364,9 +364,9 @@ def test_many_bad_rows_are_all_counted_and_the_first_hundred_listed():
     with pytest.raises(ReturnFileError) as excinfo:
         check((HEADER + "\n" + "\n".join(lines) + "\n").encode())
     assert excinfo.value.total == 1000 and len(excinfo.value.problems) == 101
-    assert excinfo.value.problems[99] == ("row 101, column value: 'bad99' is not a number; write a plain decimal "
+    assert str(excinfo.value.problems[99]) == ("row 101, column value: 'bad99' is not a number; write a plain decimal "
                                           "such as 512 or 55.2")
-    assert excinfo.value.problems[-1] == "file: … and 900 more problems; correct those above and check again"
+    assert str(excinfo.value.problems[-1]) == "file: … and 900 more problems; correct those above and check again"
 
 
 # --- the command line and the admin: a message, non-zero, nothing changed ---------------

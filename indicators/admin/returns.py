@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import secrets
 import tempfile
 import time
@@ -25,7 +24,16 @@ from django.utils import timezone
 from indicators import periods, selectors
 from indicators.access.permissions import can_edit, editable_force_ids
 from indicators.models import Force, Plan
-from indicators.returns.file import COLUMNS, STATUSES, ReturnFileError, check_rows, format_cell, read_table, too_large
+from indicators.returns.file import (
+    COLUMNS,
+    STATUSES,
+    Problem,
+    ReturnFileError,
+    check_rows,
+    format_cell,
+    read_table,
+    too_large,
+)
 from indicators.returns.workflow import (
     ReturnError,
     StaleDraft,
@@ -168,15 +176,15 @@ class ReturnViews:
         if request.method == "POST":
             upload = request.FILES.get("file")
             if upload is None:
-                context["problems"] = ["file: choose a CSV or XLSX file to upload"]
+                context["problems"] = [Problem(None, None, "choose a CSV or XLSX file to upload")]
             elif too_large(upload.size):
                 context["problems"] = [too_large(upload.size)]       # refused before reading
             else:
                 data = upload.read()
                 skipped: list[int] = []
                 result = self._check(request, data, upload.name, skipped)
-                if isinstance(result, list) and result and isinstance(result[0], str):
-                    context["problems"] = result
+                if isinstance(result, ReturnFileError):
+                    context.update(problems=result.problems, problem_total=result.total)
                 else:
                     token = self._keep(request, data, upload.name)
                     changes = preview(result)
@@ -188,13 +196,14 @@ class ReturnViews:
                     })
         return TemplateResponse(request, "admin/indicators/return/import.html", context)
 
-    def _check(self, request, data: bytes, name: str, skipped: list | None = None):
+    def _check(self, request, data: bytes, name: str, skipped: list | None = None) -> list | ReturnFileError:
+        """The file's checked rows, or the error listing its problems."""
         try:
             header, body = read_table(data, name)
             return check_rows(header, body, catalogue_for(request.user), today=timezone.localdate(),
                               skipped=skipped)
         except ReturnFileError as exc:
-            return exc.problems
+            return exc
 
     def _keep(self, request, data: bytes, name: str) -> str:
         UPLOADS.mkdir(exist_ok=True, mode=0o700)
@@ -210,13 +219,13 @@ class ReturnViews:
     def _confirm_import(self, request, context):
         token = request.POST.get("token", "")
         if not token.startswith(f"{request.user.pk}-") or "/" in token or not (UPLOADS / token).exists():
-            context["problems"] = ["file: the upload has expired; please upload it again"]
+            context["problems"] = [Problem(None, None, "the upload has expired; please upload it again")]
             return TemplateResponse(request, "admin/indicators/return/import.html", context)
         data = (UPLOADS / token).read_bytes()
         name = (UPLOADS / f"{token}.name").read_text()
         rows = self._check(request, data, name)           # again: the data may have changed since the preview
-        if rows and isinstance(rows[0], str):
-            context["problems"] = rows
+        if isinstance(rows, ReturnFileError):
+            context.update(problems=rows.problems, problem_total=rows.total)
             return TemplateResponse(request, "admin/indicators/return/import.html", context)
         publish = request.POST.get("publish") == "1"
         if publish and not request.user.has_perm("indicators.publish_return"):
@@ -355,11 +364,11 @@ def _grid_body(force, grid):
     return body, where
 
 
-def _grid_errors(problems, where) -> dict:
+def _grid_errors(problems: list[Problem], where) -> dict:
+    """Each problem beside the grid cell of its row."""
     errors: dict = {}
     for problem in problems:
-        match = re.match(r"row (\d+)(?:, column (\w+))?: (.*)", problem)
-        if match and int(match.group(1)) in where:
-            errors.setdefault(where[int(match.group(1))], []).append(
-                (f"{match.group(2)}: " if match.group(2) else "") + match.group(3))
+        if problem.row in where:
+            errors.setdefault(where[problem.row], []).append(
+                (f"{problem.column}: " if problem.column else "") + problem.message)
     return errors

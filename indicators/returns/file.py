@@ -42,17 +42,35 @@ XLSX_MAGIC = b"PK\x03\x04"
 NOT_UTF16 = 'file: this file is not UTF-8 (it looks like UTF-16); save it as "CSV UTF-8"'
 
 
+@dataclass(frozen=True)
+class Problem:
+    """One problem of a return file, as data: the grid puts it beside its
+    cell, the commands and the admin print ``str(problem)``, the SPEC's
+    ``row N, column C: message`` (``row N: …`` for a whole row, ``file: …``
+    for the whole file; the header is row 1, as a spreadsheet shows it)."""
+    row: int | None          # None: the whole file
+    column: str | None       # None: the whole row (or file)
+    message: str
+
+    def __str__(self) -> str:
+        if self.row is None:
+            return f"file: {self.message}"
+        if self.column is None:
+            return f"row {self.row}: {self.message}"
+        return f"row {self.row}, column {self.column}: {self.message}"
+
+
 class ReturnFileError(Exception):
     """Every problem found, in the order of the file. At most SHOWN_PROBLEMS
     are listed, then one line counting the rest; ``total`` counts them all."""
 
-    def __init__(self, problems: list[str], total: int | None = None):
+    def __init__(self, problems: list[Problem], total: int | None = None):
         self.total = max(total or 0, len(problems))
         if self.total > SHOWN_PROBLEMS:
-            problems = problems[:SHOWN_PROBLEMS] + [
-                f"file: … and {self.total - SHOWN_PROBLEMS:,} more problems; correct those above and check again"]
+            problems = problems[:SHOWN_PROBLEMS] + [Problem(
+                None, None, f"… and {self.total - SHOWN_PROBLEMS:,} more problems; correct those above and check again")]
         self.problems = problems
-        super().__init__("\n".join(problems))
+        super().__init__("\n".join(map(str, problems)))
 
 
 @dataclass(frozen=True)
@@ -100,10 +118,11 @@ def format_cell(number) -> str:
     return format(Decimal(repr(number)), "f")
 
 
-def too_large(size: int) -> str | None:
+def too_large(size: int) -> Problem | None:
     if size > MAX_BYTES:
-        return (f"file: {size / 1024 / 1024:.1f} MB is larger than the {MAX_BYTES // 1024 // 1024} MB limit; "
-                "split it into smaller files")
+        return (Problem(None, None,
+                    f"{size / 1024 / 1024:.1f} MB is larger than the {MAX_BYTES // 1024 // 1024} MB limit; "
+                "split it into smaller files"))
     return None
 
 
@@ -115,7 +134,7 @@ def read_table(data: bytes, name: str = "") -> tuple[list[str], list[tuple[int, 
     if problem:
         raise ReturnFileError([problem])
     if not data.strip():
-        raise ReturnFileError(["file: the file is empty"])
+        raise ReturnFileError([Problem(None, None, "the file is empty")])
     if data.startswith(XLSX_MAGIC) or name.lower().endswith(".xlsx"):
         rows = _read_xlsx(data)
     else:
@@ -123,7 +142,7 @@ def read_table(data: bytes, name: str = "") -> tuple[list[str], list[tuple[int, 
     while rows and all(_blank(cell) for cell in rows[-1][1]):
         rows.pop()
     if not rows:
-        raise ReturnFileError(["file: the file is empty"])
+        raise ReturnFileError([Problem(None, None, "the file is empty")])
     header = [_text(cell).lower() for cell in rows[0][1]]
     return header, rows[1:]
 
@@ -170,11 +189,12 @@ def _read_csv(data: bytes) -> list[tuple[int, list]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
-        raise ReturnFileError([f"file: not UTF-8 text (row {line} has a character that cannot be read); in Excel "
-                               "use Save As › CSV UTF-8, or save the file as UTF-8"]) from None
+        raise ReturnFileError([Problem(None, None,
+                                   f"not UTF-8 text (row {line} has a character that cannot be read); in Excel "
+                               "use Save As › CSV UTF-8, or save the file as UTF-8")]) from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[int, list]] = []
-    problems: list[str] = []
+    problems: list[Problem] = []
     line = 0                                  # physical lines read so far
     try:
         for cells in reader:
@@ -191,7 +211,7 @@ def _read_csv(data: bytes) -> list[tuple[int, list]]:
     return rows
 
 
-def _swallowed(number: int, cells: list, header: list, lines: int) -> list[str]:
+def _swallowed(number: int, cells: list, header: list, lines: int) -> list[Problem]:
     """A quoted field over several lines is a note with line breaks, unless a
     line inside it is a whole row: then a quote was left open and closed
     rows later, and the rows between would be read as part of the field."""
@@ -199,13 +219,13 @@ def _swallowed(number: int, cells: list, header: list, lines: int) -> list[str]:
     for index, cell in enumerate(cells):
         if ("\n" in cell or "\r" in cell) and any(
                 part.count(",") >= max(len(header) - 1, 1) for part in cell.splitlines()[1:]):
-            problems.append(f"row {number}, column {_column(header, index)}: the quote opened here is closed only "
+            problems.append(Problem(number, _column(header, index), f"the quote opened here is closed only "
                             f"{lines - 1} line(s) later, so the rows between would be read as part of this field; "
-                            'close the quote on this row (a quote inside a field is written twice: "")')
+                            'close the quote on this row (a quote inside a field is written twice: "")'))
     return problems
 
 
-def _csv_problem(text: str, line: int, number: int, header: list, error: str) -> str:
+def _csv_problem(text: str, line: int, number: int, header: list, error: str) -> Problem:
     """The csv module's error as ``row N, column C: ...``: the record that
     failed starts after ``line`` physical lines; find its bad field."""
     pos = 0
@@ -215,16 +235,17 @@ def _csv_problem(text: str, line: int, number: int, header: list, error: str) ->
             break
     found = _scan_record(text, pos)
     if found is None:
-        return f"row {number}: cannot be read as CSV ({error})"
+        return Problem(number, None, f"cannot be read as CSV ({error})")
     index, kind, length = found
-    where = f"row {number}, column {_column(header, index)}"
+    where = _column(header, index)
     if kind == "unclosed":
-        return f"{where}: the quote opened here is never closed; the rows after it would be lost"
+        return Problem(number, where, "the quote opened here is never closed; the rows after it would be lost")
     if kind == "long":
-        return (f"{where}: the field is {length:,} characters long; a field may hold at most {MAX_NOTE:,} "
-                "(a spreadsheet cell's limit)")
-    return (f"{where}: text follows the closing quote; put the whole field in quotes and write a quote "
-            'inside it twice ("")')
+        return (Problem(number, where,
+                    f"the field is {length:,} characters long; a field may hold at most {MAX_NOTE:,} "
+                "(a spreadsheet cell's limit)"))
+    return (Problem(number, where, "text follows the closing quote; put the whole field in quotes and write a quote "
+            'inside it twice ("")'))
 
 
 def _scan_record(text: str, pos: int) -> tuple[int, str, int] | None:
@@ -268,10 +289,11 @@ def _read_xlsx(data: bytes) -> list[tuple[int, list]]:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             expanded = sum(member.file_size for member in archive.infolist())
     except Exception as exc:  # a damaged zip raises many kinds
-        raise ReturnFileError([f"file: not a readable XLSX workbook ({type(exc).__name__})"]) from None
+        raise ReturnFileError([Problem(None, None, f"not a readable XLSX workbook ({type(exc).__name__})")]) from None
     if expanded > MAX_EXPANDED:
-        raise ReturnFileError([f"file: the workbook would expand to {expanded / 1024 / 1024:,.0f} MB; at most "
-                               f"{MAX_EXPANDED // 1024 // 1024} MB is accepted (split it, or save it as CSV UTF-8)"])
+        raise ReturnFileError([Problem(None, None,
+                                   f"the workbook would expand to {expanded / 1024 / 1024:,.0f} MB; at most "
+                               f"{MAX_EXPANDED // 1024 // 1024} MB is accepted (split it, or save it as CSV UTF-8)")])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")     # openpyxl warns of styles and extensions it does not read
         try:
@@ -279,7 +301,8 @@ def _read_xlsx(data: bytes) -> list[tuple[int, list]]:
         except ReturnFileError:
             raise
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
-            raise ReturnFileError([f"file: not a readable XLSX workbook ({type(exc).__name__})"]) from None
+            raise ReturnFileError([Problem(None, None,
+                                       f"not a readable XLSX workbook ({type(exc).__name__})")]) from None
 
 
 def _read_first_sheet(data: bytes) -> list[tuple[int, list]]:
@@ -289,11 +312,12 @@ def _read_first_sheet(data: bytes) -> list[tuple[int, list]]:
     book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         if not book.worksheets:
-            raise ReturnFileError(["file: the workbook has no worksheet"])
+            raise ReturnFileError([Problem(None, None, "the workbook has no worksheet")])
         sheet = book.worksheets[0]
         if sheet.sheet_state != "visible":
-            raise ReturnFileError([f"file: the first sheet, {_show(sheet.title)}, is hidden; pccperf reads the first "
-                                   "sheet: unhide it, or move the return's sheet to the front"])
+            raise ReturnFileError([Problem(None, None,
+                                       f"the first sheet, {_show(sheet.title)}, is hidden; pccperf reads the first "
+                                   "sheet: unhide it, or move the return's sheet to the front")])
         # the dimension the sheet declares (openpyxl read it on opening): refuse a huge one at once
         bounds = (sheet.min_column, sheet.min_row, sheet.max_column, sheet.max_row)
         if None not in bounds:
@@ -301,9 +325,9 @@ def _read_first_sheet(data: bytes) -> list[tuple[int, list]]:
             declared = max(c1 - c0 + 1, 1) * max(r1 - r0 + 1, 1)
             if declared > MAX_CELLS:
                 raise ReturnFileError([
-                    f"file: the sheet declares {get_column_letter(c0)}{r0}:{get_column_letter(c1)}{r1} "
+                    Problem(None, None, f"the sheet declares {get_column_letter(c0)}{r0}:{get_column_letter(c1)}{r1} "
                     f"({declared:,} cells); at most {MAX_CELLS:,} cells are accepted (delete the empty rows and "
-                    "columns after the figures, or copy the figures into a new workbook)"])
+                    "columns after the figures, or copy the figures into a new workbook)")])
         return _sheet_rows(book, sheet)
     finally:
         book.close()
@@ -327,7 +351,7 @@ def _sheet_rows(book, sheet) -> list[tuple[int, list]]:
 
     percent = _percent_styles(book)
     rows: list[tuple[int, list]] = []
-    problems: list[str] = []
+    problems: list[Problem] = []
     header: list = []
     cells = 0
     with sheet._get_source() as source:
@@ -337,20 +361,23 @@ def _sheet_rows(book, sheet) -> list[tuple[int, list]]:
             width = max((c["column"] for c in parsed), default=0)
             cells += width
             if cells > MAX_CELLS:
-                raise ReturnFileError([f"file: the sheet holds more than {MAX_CELLS:,} cells; at most {MAX_CELLS:,} "
-                                       "are accepted (split the figures over several files)"])
+                raise ReturnFileError([Problem(None, None,
+                                           f"the sheet holds more than {MAX_CELLS:,} cells; at most {MAX_CELLS:,} "
+                                       "are accepted (split the figures over several files)")])
             values: list = [None] * width
             for c in parsed:
                 if c["column"] < 1:
                     continue
                 value = c["value"]
                 if c["data_type"] in ("formula", "e"):
-                    where = f"row {number}, column {_column(header, c['column'] - 1, letters=True)}"
+                    where = _column(header, c['column'] - 1, letters=True)
                     problems.append(
-                        f"{where}: the formula {_show(str(value))} has no saved value (the program that wrote the file "
-                        "did not calculate it); open the file in Excel and save it, or type the figure"
+                        Problem(number, where,
+                            f"the formula {_show(str(value))} has no saved value (the program that wrote the file "
+                        "did not calculate it); open the file in Excel and save it, or type the figure")
                         if c["data_type"] == "formula" else
-                        f"{where}: the cell shows the error {_show(str(value))}; correct it or leave the cell empty")
+                        Problem(number, where,
+                            f"the cell shows the error {_show(str(value))}; correct it or leave the cell empty"))
                     value = None
                 elif c["style_id"] in percent and isinstance(value, int | float) and not isinstance(value, bool):
                     value = float(Decimal(repr(float(value))) * 100)
@@ -408,19 +435,19 @@ def check_rows(header: list[str], body: list[tuple[int, list]], catalogue: Catal
     A row that names a measure and month but gives no figure, status or note
     (a template row left empty) is not a figure: it is skipped, and its
     number added to ``skipped``."""
-    problems: list[str] = []
+    problems: list[Problem] = []
     if len(header) == 1 and ";" in header[0]:
-        raise ReturnFileError(["file: the columns are separated by semicolons; pccperf reads commas "
-                               "(in Excel choose Save As › CSV UTF-8 (comma delimited))"])
+        raise ReturnFileError([Problem(None, None, "the columns are separated by semicolons; pccperf reads commas "
+                               "(in Excel choose Save As › CSV UTF-8 (comma delimited))")])
     counts = Counter(header)
-    problems += [f"file: missing column '{col}'" for col in COLUMNS if col not in counts]
-    problems += [f"file: unexpected column {_show(col) if col else repr('(blank)')}; the columns are "
-                 f"{', '.join(COLUMNS)}" for col in header if col not in COLUMNS]
-    problems += [f"file: column '{col}' appears more than once" for col in COLUMNS if counts[col] > 1]
+    problems += [Problem(None, None, f"missing column '{col}'") for col in COLUMNS if col not in counts]
+    problems += [Problem(None, None, f"unexpected column {_show(col) if col else repr('(blank)')}; the columns are "
+                 f"{', '.join(COLUMNS)}") for col in header if col not in COLUMNS]
+    problems += [Problem(None, None, f"column '{col}' appears more than once") for col in COLUMNS if counts[col] > 1]
     if problems:
         raise ReturnFileError(problems)
     if not body:
-        raise ReturnFileError(["file: the file has a header but no rows"])
+        raise ReturnFileError([Problem(None, None, "the file has a header but no rows")])
 
     position = {col: header.index(col) for col in COLUMNS}
     this_month = periods.first_of_month(today)
@@ -433,9 +460,9 @@ def check_rows(header: list[str], body: list[tuple[int, list]], catalogue: Catal
             del problems[SHOWN_PROBLEMS:]
         if len(cells) != len(header):
             if all(_blank(c) for c in cells):
-                problems.append(f"row {number}: the row is blank")
+                problems.append(Problem(number, None, "the row is blank"))
             else:
-                problems.append(f"row {number}: has {len(cells)} fields; the header has {len(header)}")
+                problems.append(Problem(number, None, f"has {len(cells)} fields; the header has {len(header)}"))
             continue
         named = {col: cells[i] for col, i in position.items()}
         if all(_blank(named[col]) for col in ("value", "numerator", "denominator", "note")) and \
@@ -448,13 +475,14 @@ def check_rows(header: list[str], body: list[tuple[int, list]], catalogue: Catal
             continue
         key = (row.force, row.indicator, row.month)
         if key in seen:
-            problems.append(f"row {number}: the same force, indicator and month as row {seen[key]}")
+            problems.append(Problem(number, None, f"the same force, indicator and month as row {seen[key]}"))
             continue
         seen[key] = number
         rows.append(row)
     if not rows and not problems:
-        raise ReturnFileError(["file: no row gives a figure (every row's value, numerator, denominator and "
-                               "note are empty)"])
+        raise ReturnFileError([Problem(None, None,
+                                   "no row gives a figure (every row's value, numerator, denominator and "
+                               "note are empty)")])
     if problems:
         raise ReturnFileError(problems, total=len(problems) + dropped)
     return rows
@@ -468,7 +496,7 @@ def _text(cell) -> str:
     return str(cell).strip()
 
 
-def _number(number: int, column: str, cell, problems: list[str]) -> tuple[bool, float | None]:
+def _number(number: int, column: str, cell, problems: list[Problem]) -> tuple[bool, float | None]:
     """(ok, value): a plain decimal with a dot and ASCII digits, or an XLSX
     number. -0 is 0."""
     if isinstance(cell, int | float) and not isinstance(cell, bool):
@@ -479,87 +507,89 @@ def _number(number: int, column: str, cell, problems: list[str]) -> tuple[bool, 
             return True, None
         if _NUMBER.fullmatch(text):                  # the usual case first: a plain decimal
             return _finite(number, column, float(text), problems)
-        where = f"row {number}, column {column}"
         if text.lower() in ("nan", "inf", "-inf", "+inf", "infinity", "-infinity"):
-            problems.append(f"{where}: {text!r} is not a number (NaN and infinity are not allowed)")
+            problems.append(Problem(number, column, f"{text!r} is not a number (NaN and infinity are not allowed)"))
             return False, None
         if _THOUSANDS.fullmatch(text):
-            problems.append(f"{where}: {text!r} has a thousands separator; write it as {text.replace(',', '')}")
+            problems.append(Problem(number, column,
+                                f"{text!r} has a thousands separator; write it as {text.replace(',', '')}"))
             return False, None
         if _DECIMAL_COMMA.fullmatch(text):
-            problems.append(f"{where}: {text!r} has a decimal comma; write it with a dot: {text.replace(',', '.')}")
+            problems.append(Problem(number, column,
+                                f"{text!r} has a decimal comma; write it with a dot: {text.replace(',', '.')}"))
             return False, None
         if _PERCENT_TEXT.fullmatch(text):
-            problems.append(f"{where}: {text!r} has a % sign; write the percentage as a plain number: "
-                            f"{text.rstrip('% ')}")
+            problems.append(Problem(number, column, f"{text!r} has a % sign; write the percentage as a plain number: "
+                            f"{text.rstrip('% ')}"))
             return False, None
         hint = " (digits must be 0-9)" if any(ch.isdigit() and not ch.isascii() for ch in text) else ""
-        problems.append(f"{where}: {_show(text)} is not a number{hint}; write a plain decimal such as 512 or 55.2")
+        problems.append(Problem(number, column,
+                            f"{_show(text)} is not a number{hint}; write a plain decimal such as 512 or 55.2"))
         return False, None
     return _finite(number, column, value, problems)
 
 
-def _finite(number: int, column: str, value: float, problems: list[str]) -> tuple[bool, float | None]:
+def _finite(number: int, column: str, value: float, problems: list[Problem]) -> tuple[bool, float | None]:
     if math.isnan(value) or math.isinf(value):
-        problems.append(f"row {number}, column {column}: not a number (NaN and infinity are not allowed)")
+        problems.append(Problem(number, column, "not a number (NaN and infinity are not allowed)"))
         return False, None
     if abs(value) > MAX_MAGNITUDE:
-        problems.append(f"row {number}, column {column}: {_fmt(value)} is too large (more than 10^15)")
+        problems.append(Problem(number, column, f"{_fmt(value)} is too large (more than 10^15)"))
         return False, None
     return True, value + 0.0          # -0.0 + 0.0 is 0.0
 
 
-def _check_row(number: int, cells: dict, cat: Catalogue, this_month: date, problems: list[str]) -> Row | None:
+def _check_row(number: int, cells: dict, cat: Catalogue, this_month: date, problems: list[Problem]) -> Row | None:
     start = len(problems)
     force = _text(cells["force"])
     code = _text(cells["indicator"])
     info = None
     if not force:
-        problems.append(f"row {number}, column force: is required")
+        problems.append(Problem(number, "force", "is required"))
     elif force not in cat.forces:
-        problems.append(f"row {number}, column force: unknown force {_show(force)}")
+        problems.append(Problem(number, "force", f"unknown force {_show(force)}"))
     elif not code:
-        problems.append(f"row {number}, column indicator: is required")
+        problems.append(Problem(number, "indicator", "is required"))
     elif (force, code) not in cat.indicators:
-        problems.append(f"row {number}, column indicator: force {force!r} has no indicator {_show(code)}")
+        problems.append(Problem(number, "indicator", f"force {force!r} has no indicator {_show(code)}"))
     else:
         info = cat.indicators[(force, code)]
         allowed = (cat.editable is None or info.force_id in cat.editable
                    or (info.msg and info.force_id in cat.peer_editable))
         if not allowed:
-            problems.append(f"row {number}, column force: you may not edit figures for {force!r}")
+            problems.append(Problem(number, "force", f"you may not edit figures for {force!r}"))
 
     month = None
     raw_month = _text(cells["month"])
     if not raw_month:
-        problems.append(f"row {number}, column month: is required, as YYYY-MM")
+        problems.append(Problem(number, "month", "is required, as YYYY-MM"))
     elif len(raw_month) > 20:
-        problems.append(f"row {number}, column month: {_show(raw_month)} is not a month; write it as YYYY-MM")
+        problems.append(Problem(number, "month", f"{_show(raw_month)} is not a month; write it as YYYY-MM"))
     else:
         try:
             month = periods.parse_month(raw_month)
         except ValueError as exc:
-            problems.append(f"row {number}, column month: {exc}")
+            problems.append(Problem(number, "month", f"{exc}"))
         else:
             if month > this_month:
-                problems.append(f"row {number}, column month: {raw_month} is after the current month")
+                problems.append(Problem(number, "month", f"{raw_month} is after the current month"))
 
     status = _text(cells["status"]).lower() or "final"
     if status not in STATUSES:
-        problems.append(f"row {number}, column status: must be final, provisional or unavailable "
-                        f"(got {_show(_text(cells['status']))})")
+        problems.append(Problem(number, "status", f"must be final, provisional or unavailable "
+                        f"(got {_show(_text(cells['status']))})"))
     note = "" if cells["note"] is None else str(cells["note"]).strip()
     if note.startswith(_FORMULA_START):
-        problems.append(f"row {number}, column note: starts with {note[0]!r}, which a spreadsheet would run as "
-                        "a formula; remove it or begin the note with a letter")
+        problems.append(Problem(number, "note", f"starts with {note[0]!r}, which a spreadsheet would run as "
+                        "a formula; remove it or begin the note with a letter"))
     if len(note) > MAX_NOTE:
-        problems.append(f"row {number}, column note: {len(note):,} characters long; a note may be at most "
-                        f"{MAX_NOTE:,} characters")
+        problems.append(Problem(number, "note", f"{len(note):,} characters long; a note may be at most "
+                        f"{MAX_NOTE:,} characters"))
     else:
         bad = _UNSTORABLE.search(note)
         if bad:
-            problems.append(f"row {number}, column note: contains the control character U+{ord(bad.group()):04X}, "
-                            "which is invisible and cannot be stored; remove it")
+            problems.append(Problem(number, "note", f"contains the control character U+{ord(bad.group()):04X}, "
+                            "which is invisible and cannot be stored; remove it"))
 
     values = {}
     for column in ("value", "numerator", "denominator"):
@@ -568,11 +598,11 @@ def _check_row(number: int, cells: dict, cat: Catalogue, this_month: date, probl
 
     if status == "unavailable":
         if not note:
-            problems.append(f"row {number}, column note: a note is required when status is unavailable "
-                            "(say why the figure is missing)")
+            problems.append(Problem(number, "note", "a note is required when status is unavailable "
+                            "(say why the figure is missing)"))
         for column in ("value", "numerator", "denominator"):
             if values[column] is not None:
-                problems.append(f"row {number}, column {column}: must be empty when status is unavailable")
+                problems.append(Problem(number, column, "must be empty when status is unavailable"))
     elif info is not None and len(problems) == start:
         _check_figures(number, info, value, num, den, problems)
 
@@ -588,42 +618,41 @@ def _fmt(x: float) -> str:
 
 
 def _check_figures(number, info: IndicatorInfo, value, num, den, problems) -> None:
-    where = f"row {number}, column"
     if info.aggregation != "ratio":
         if num is not None or den is not None:
             column = "numerator" if num is not None else "denominator"
-            problems.append(f"{where} {column}: only ratio indicators take a numerator and denominator; "
-                            f"leave it empty (this indicator is a {info.unit}, added up by {info.aggregation})")
+            problems.append(Problem(number, column, f"only ratio indicators take a numerator and denominator; "
+                            f"leave it empty (this indicator is a {info.unit}, added up by {info.aggregation})"))
             return
         if value is None:
-            problems.append(f"{where} value: is required (or set status to unavailable with a note)")
+            problems.append(Problem(number, "value", "is required (or set status to unavailable with a note)"))
             return
     else:
         if num is None and den is None:
-            problems.append(f"{where} numerator: a ratio figure needs its numerator and denominator"
-                            + (" (the value alone cannot be added up over months)" if value is not None else ""))
+            alone = " (the value alone cannot be added up over months)" if value is not None else ""
+            problems.append(Problem(number, "numerator", "a ratio figure needs its numerator and denominator" + alone))
             return
         if num is None or den is None:
             given, missing = ("numerator", "denominator") if den is None else ("denominator", "numerator")
-            problems.append(f"{where} {missing}: is required when the {given} is given")
+            problems.append(Problem(number, missing, f"is required when the {given} is given"))
             return
         if den == 0:
-            problems.append(f"{where} denominator: must not be zero")
+            problems.append(Problem(number, "denominator", "must not be zero"))
             return
         if den < 0 or num < 0:
-            problems.append(f"{where} {'numerator' if num < 0 else 'denominator'}: must not be negative")
+            problems.append(Problem(number, 'numerator' if num < 0 else 'denominator', "must not be negative"))
             return
         if num > den:
-            problems.append(f"{where} numerator: {_fmt(num)} is more than the denominator {_fmt(den)}")
+            problems.append(Problem(number, "numerator", f"{_fmt(num)} is more than the denominator {_fmt(den)}"))
             return
         if value is not None and abs(value - 100 * num / den) > RATIO_TOLERANCE:
-            problems.append(f"{where} value: {_fmt(value)} disagrees with 100 × numerator / denominator "
-                            f"= {100 * num / den:.2f}")
+            problems.append(Problem(number, "value", f"{_fmt(value)} disagrees with 100 × numerator / denominator "
+                            f"= {100 * num / den:.2f}"))
             return
         value = 100 * num / den
     if info.unit == "count" and value < 0:
-        problems.append(f"{where} value: {_fmt(value)} is negative; a count cannot be")
+        problems.append(Problem(number, "value", f"{_fmt(value)} is negative; a count cannot be"))
     elif info.unit == "count" and info.aggregation != "ratio" and not value.is_integer():
-        problems.append(f"{where} value: {_fmt(value)} is not a whole number; a count is")
+        problems.append(Problem(number, "value", f"{_fmt(value)} is not a whole number; a count is"))
     elif info.unit == "percent" and not 0 <= value <= 100:
-        problems.append(f"{where} value: {_fmt(value)} is not a percentage between 0 and 100")
+        problems.append(Problem(number, "value", f"{_fmt(value)} is not a percentage between 0 and 100"))

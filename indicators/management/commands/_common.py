@@ -1,4 +1,5 @@
-"""Shared by the management commands: who the command acts as."""
+"""Shared by the management commands: who the command acts as, and how a
+list of problems is reported."""
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
@@ -20,3 +21,12 @@ def acting_user(name: str | None, *, perms: list[str]):
     if missing:
         raise CommandError(f"--user {name}: not allowed; needs the permission(s) {', '.join(missing)}")
     return user
+
+
+def problems_error(problems, *, name: str = "", total: int | None = None) -> CommandError:
+    """The one way a command reports that it wrote nothing: how many problems
+    there were, then each on its own line (``row N, column C: message``)."""
+    total = max(total or 0, len(problems))
+    listed = "\n".join(f"  {problem}" for problem in problems)
+    where = f"{name}: " if name else ""
+    return CommandError(f"{where}{total:,} problem{'' if total == 1 else 's'}; nothing was written:\n{listed}")

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from indicators import versioning
-from indicators.management.commands._common import acting_user
+from indicators.management.commands._common import acting_user, problems_error
 from indicators.models import Force, Indicator
 from indicators.opendata import policeuk
 from indicators.returns.file import COLUMNS, ReturnFileError, check_rows
@@ -49,7 +49,7 @@ class Command(BaseCommand):
                 policeuk.count_file(label, source, counts, progress=bar)
             rows, unknown = policeuk.observation_rows(counts, only=set(forces or []), skip_unknown=skip_unknown)
         except policeuk.PoliceUkError as exc:
-            raise CommandError("nothing was written:\n" + "\n".join(f"  {p}" for p in exc.problems)) from None
+            raise problems_error(exc.problems) from None
         finally:
             bar.close()
         elapsed = time.perf_counter() - started
@@ -75,7 +75,7 @@ class Command(BaseCommand):
                 summary = stage(checked, user=acting, source="data.police.uk street-level files",
                                 publish=publish, changes=changes)
         except ReturnFileError as exc:
-            raise CommandError("nothing was written:\n" + "\n".join(f"  {p}" for p in exc.problems)) from None
+            raise problems_error(exc.problems, total=exc.total) from None
         state = "published" if publish else "saved as draft returns"
         self.stdout.write(self.style.SUCCESS(
             f"{len(checked):,} figures {state} ({len(summary.returns)} return(s)) in "

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from indicators.management.commands._common import acting_user
+from indicators.management.commands._common import acting_user, problems_error
 from indicators.returns.file import ReturnFileError, check_rows, read_table, too_large
 from indicators.returns.workflow import ReturnError, catalogue_for, preview, stage, summarise
 
@@ -50,8 +50,7 @@ class Command(BaseCommand):
             skipped: list[int] = []
             rows = check_rows(header, body, catalogue_for(acting), today=timezone.localdate(), skipped=skipped)
         except ReturnFileError as exc:
-            listed = "\n".join(f"  {p}" for p in exc.problems)
-            raise CommandError(f"{path.name}: {_problems(exc.total)}; nothing was written:\n{listed}") from None
+            raise problems_error(exc.problems, name=path.name, total=exc.total) from None
         changes = preview(rows)
         if skipped:
             self.stdout.write(f"{len(skipped):,} row(s) with no figure skipped (rows {_ranges(skipped)}).")
@@ -77,10 +76,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"Imported {len(rows):,} rows from {path.name} in {elapsed:.1f} s ({len(rows) / elapsed:,.0f} rows/s): "
             f"return {numbers}, {state}."))
-
-
-def _problems(count: int) -> str:
-    return f"{count:,} problem" + ("" if count == 1 else "s")
 
 
 def _ranges(numbers: list[int]) -> str:

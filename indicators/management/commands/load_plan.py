@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from indicators.management.commands._common import acting_user
+from indicators.management.commands._common import acting_user, problems_error
 from indicators.plans.file import PlanFileError, parse_plan_file
 from indicators.plans.load import PlanLoadError, load_plan
 
@@ -33,8 +33,7 @@ class Command(BaseCommand):
         try:
             spec = parse_plan_file(raw)
         except PlanFileError as exc:
-            lines = "\n".join(f"  {problem}" for problem in exc.problems)
-            raise CommandError(f"{file}: {len(exc.problems)} problem(s); nothing was written:\n{lines}") from None
+            raise problems_error(exc.problems, name=file) from None
         try:
             summary = load_plan(spec, dry_run=dry_run)
         except PlanLoadError as exc:

@@ -2,9 +2,10 @@
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from indicators.management.commands._common import problems_error
 from indicators.opendata.populations import load_populations, read_population_file
 
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         try:
             table = read_population_file(Path(file))
         except ValueError as exc:
-            raise CommandError("nothing was written:\n" + "\n".join(f"  {p}" for p in exc.args[0])) from None
+            raise problems_error(exc.args[0], name=file) from None
         with transaction.atomic():
             created, written = load_populations(table)
             if dry_run:
