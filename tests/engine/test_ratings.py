@@ -108,6 +108,14 @@ def test_spc_rating_carries_the_assurance_and_a_fail_is_bad():
     assert is_bad(r) and needs_attention(r)
 
 
+def test_spc_without_a_reading_has_no_rating():
+    inputs = Inputs(indicators=indicators({}), observations=series(1, "2013-04", [5, 6, 7]),
+                    rating_methods={"west-mercia": "spc"})
+    r = one(inputs)
+    assert r.spc.reason == "not enough data for SPC (0 of the 12 months needed)"
+    assert r.rating.to_api() == {"method": "spc", "value": None, "manual": False}
+
+
 def test_an_assessment_overrides_an_spc_rating():
     inputs = crime([700, 700, 700], method="spc")
     inputs.assessments = assessment(rating="special-cause-neither", reason="Operation Tarlac: recording drive")
