@@ -20,6 +20,7 @@ from indicators.engine import columns as c
 from indicators.engine.grid import WindowResult, aggregate, build_grid
 from indicators.engine.msg import msg_comparison, population_for, rate_per_1000
 from indicators.engine.rag import RATEABLE_KINDS, rag_statuses, target_values
+from indicators.engine.ratings import DEFAULT_METHOD, ratings
 from indicators.engine.result import (
     Assessment,
     IndicatorResult,
@@ -46,6 +47,9 @@ class Inputs:
     assessments: pd.DataFrame = field(default_factory=lambda: _empty(c.ASSESSMENT_COLUMNS))
     populations: pd.DataFrame = field(default_factory=lambda: _empty(c.POPULATION_COLUMNS))
     msg_peers: dict = field(default_factory=dict)   # force slug -> [peer slugs]
+    # force slug -> how the plan in force at the period judges its measures
+    # (vocabulary.ASSESSMENT_METHODS); a force not listed: "targets"
+    rating_methods: dict = field(default_factory=dict)
 
 
 def window_start(period: date) -> date:
@@ -89,10 +93,16 @@ class Computed:
     ytd: WindowResult
     last: WindowResult
     rolling_12: WindowResult
+    previous_rolling_12: WindowResult   # the 12 months before the rolling 12
     full_last_year: WindowResult
     rows: np.ndarray                    # grid row of each id
     change: np.ndarray
     change_pct: np.ndarray
+    rolling_12_change: np.ndarray
+    rolling_12_change_pct: np.ndarray
+    full_year_target: np.ndarray
+    projected_vs_target: np.ndarray     # projected outturn − full-year target
+    projected_rag: np.ndarray
     target_kind: np.ndarray
     target: np.ndarray
     tolerance: np.ndarray
@@ -108,6 +118,7 @@ class Computed:
     spc_values: np.ndarray              # the grid SPC ran on: rows × months from the baseline start
     spc_months: list                    # "YYYY-MM" of each grid column
     msg_comparison: list
+    rating: list                        # engine.result.Rating per id
 
 
 def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
@@ -123,14 +134,17 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
     aggs = ind[c.AGGREGATION].to_numpy()
 
     windows = [periods.ytd_months(period), periods.last_ytd_months(period),
-               periods.rolling_12_months(period), periods.full_last_year_months(period)]
-    ytd, last, r12, fly = (aggregate(grid, w[0], w[-1], aggs) for w in windows)
+               periods.rolling_12_months(period), periods.full_last_year_months(period),
+               periods.rolling_12_months(periods.add_months(period, -12))]
+    ytd, last, r12, fly, pr12 = (aggregate(grid, w[0], w[-1], aggs) for w in windows)
     y, ly, f = ytd.value[rows], last.value[rows], fly.value[rows]
     unit, polarity, aggregation = meta[c.UNIT], meta[c.POLARITY], meta[c.AGGREGATION]
 
     change = y - ly
+    r12_change = r12.value[rows] - pr12.value[rows]
     with np.errstate(divide="ignore", invalid="ignore"):
         change_pct = np.where(ly != 0, 100.0 * change / ly, np.nan)
+        r12_change_pct = np.where(pr12.value[rows] != 0, 100.0 * r12_change / pr12.value[rows], np.nan)
         projected = np.where((aggregation == "sum") & (ly != 0), y * f / ly, np.nan)
 
     fy = periods.financial_year(period)
@@ -141,15 +155,21 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
     tolerance = t[c.TOLERANCE].astype(float)
     target = target_values(kind, tvalue, ly, unit)
     rateable = np.isin(kind, RATEABLE_KINDS)
+    # the projected outturn against the full-year target: a change target
+    # applied to last year's full figure (counts rounded half-up), or the value
+    full_year_target = target_values(kind, tvalue, f, unit)
+    projected_gap = projected - full_year_target
+    projected_rag = np.where(rateable & ~np.isnan(projected),
+                             rag_statuses(projected, full_year_target, polarity, tolerance), None)
     computed_rag = np.where(rateable, rag_statuses(y, target, polarity, tolerance), None)
     computed_rag = np.where(rateable & np.isnan(y), "no-data", computed_rag)
 
     asm = inputs.assessments[inputs.assessments[c.MONTH] == period] if len(inputs.assessments) else inputs.assessments
-    a = _aligned(asm, ids, {c.RAG: "", c.STATUS_TEXT: "", c.REASON: ""})
-    manual, status_text, reason = a[c.RAG], a[c.STATUS_TEXT], a[c.REASON]
+    a = _aligned(asm, ids, {c.RAG: "", c.STATUS_TEXT: "", c.REASON: "", c.RATING: ""})
+    manual, status_text, reason, manual_rating = a[c.RAG], a[c.STATUS_TEXT], a[c.REASON], a[c.RATING]
     has_assessment = pd.Index(asm[c.INDICATOR_ID]).get_indexer(ids) >= 0 if len(asm) else np.zeros(len(ids), bool)
-    assessment = [Assessment(manual[k] or None, status_text[k] or "", reason[k] or "") if has_assessment[k]
-                  else None for k in range(len(ids))]
+    assessment = [Assessment(manual[k] or None, status_text[k] or "", reason[k] or "", manual_rating[k] or None)
+                  if has_assessment[k] else None for k in range(len(ids))]
     is_manual = manual != ""
     rag = np.where(is_manual, manual, computed_rag)
     rag_source = np.where(is_manual, "manual", np.where(pd.isna(computed_rag), None, "computed"))
@@ -164,14 +184,20 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
     spc_target = np.where(kind == "absolute", target, np.nan)
     spc = spc_matrix(spc_grid, baseline=(0, grid.col(base_last) - b0), polarity=polarity, target=spc_target)
     spc_months = [periods.format_month(m) for m in periods.month_range(base_first, period)]
+    rating = ratings(method=[inputs.rating_methods.get(f, DEFAULT_METHOD) for f in meta[c.FORCE]],
+                     rag=rag, rag_source=rag_source, computed_rag=computed_rag,
+                     significance=[s["result"] for s in sig], variation=spc.variation, assurance=spc.assurance,
+                     assessment_rating=manual_rating)
 
     return Computed(
-        period=period, ids=ids, meta=meta, ytd=ytd, last=last, rolling_12=r12, full_last_year=fly, rows=rows,
-        change=change, change_pct=change_pct, target_kind=kind, target=target, tolerance=tolerance,
+        period=period, ids=ids, meta=meta, ytd=ytd, last=last, rolling_12=r12, previous_rolling_12=pr12,
+        full_last_year=fly, rows=rows, change=change, change_pct=change_pct,
+        rolling_12_change=r12_change, rolling_12_change_pct=r12_change_pct, full_year_target=full_year_target,
+        projected_vs_target=projected_gap, projected_rag=projected_rag, target_kind=kind, target=target, tolerance=tolerance,
         wording=t[c.WORDING], due=t[c.DUE],
         computed_rag=computed_rag, rag=rag, rag_source=rag_source, assessment=assessment, projected=projected,
         significance=sig, spc=spc, spc_values=spc_grid, spc_months=spc_months,
-        msg_comparison=_msg_comparisons(inputs, meta, grid, r12, period))
+        msg_comparison=_msg_comparisons(inputs, meta, grid, r12, period), rating=rating)
 
 
 def _msg_comparisons(inputs: Inputs, meta: dict, grid, r12: WindowResult, period: date) -> list:
@@ -230,8 +256,11 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
     names = list(r.meta)
     meta = [dict(zip(names, values)) for values in zip(*(r.meta[n].tolist() for n in names))]
     rows = r.rows
-    ytd, last, r12, fly = (_floats(w.value[rows]) for w in (r.ytd, r.last, r.rolling_12, r.full_last_year))
+    ytd, last, r12, fly, pr12 = (_floats(w.value[rows]) for w in (r.ytd, r.last, r.rolling_12, r.full_last_year,
+                                                                   r.previous_rolling_12))
     change, change_pct, target, projected = (_floats(a) for a in (r.change, r.change_pct, r.target, r.projected))
+    r12_change, r12_change_pct, fy_target, gap = (_floats(a) for a in (
+        r.rolling_12_change, r.rolling_12_change_pct, r.full_year_target, r.projected_vs_target))
     mean, ucl, lcl, sigma = (_floats(a) for a in (r.spc.mean, r.spc.ucl, r.spc.lcl, r.spc.sigma))
     up2, lo2 = _floats(r.spc.upper_2sigma), _floats(r.spc.lower_2sigma)
     tolerance = r.tolerance.tolist()
@@ -266,7 +295,13 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
             significance=Significance(**r.significance[k]),
             spc=spc,
             msg_comparison=r.msg_comparison[k],
+            rating=r.rating[k],
             monthly=tuple(monthly_rows.get(indicator_id, ())) if monthly else None,
+            change_pts=change[k] if m[c.UNIT] == "percent" else None,
+            previous_rolling_12=pr12[k],
+            previous_rolling_12_reason=None if pr12[k] is not None else r.previous_rolling_12.reason[row],
+            rolling_12_change=r12_change[k], rolling_12_change_pct=r12_change_pct[k],
+            full_year_target=fy_target[k], projected_vs_target=gap[k], projected_rag=r.projected_rag[k],
         ))
     return results
 
