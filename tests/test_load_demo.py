@@ -255,3 +255,13 @@ def test_nte_spc_baseline_starts_when_its_recording_did(demo, client):
     page = client.get("/leicestershire/indicators/nte-incidents/").content.decode()
     assert "from the baseline April 2013 to March 2014" in page
     assert "April 2012" not in page.split("Is the change real?")[1].split("Monthly figures")[0]
+
+
+def test_panel_reports_state_what_their_figures_are(demo, client):
+    essex = client.get("/essex/report/?period=2014-03&mode=full").content.decode()
+    assert "<dt>State of the data</dt><dd>Illustrative: generated for the demo, not published</dd>" in essex
+    assert "<dt>Data as at</dt><dd>— (illustrative figures are never published)</dd>" in essex
+    leics = client.get("/leicestershire/report/?period=2014-06&mode=full").content.decode()
+    assert "<dt>Data as at</dt><dd>29 September 2014</dd>" in leics
+    # its satisfaction rates are published for June only; their April and May are generated
+    assert "<dt>State of the data</dt><dd>Published; 18 of 63 figures illustrative</dd>" in leics
