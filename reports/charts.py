@@ -130,6 +130,8 @@ def spc_chart(result: IndicatorResult, prefix: str = "") -> Chart | None:
 def spc_summary(result: IndicatorResult) -> str:
     spc = result.spc
     first, last = spc.baseline
+    if spc.points:          # a series that starts later has a shorter baseline (SPEC §3): say when it starts
+        first = max(first, spc.points[0][0])
     if spc.mean is None:
         text = spc.reason or "Not enough data for control limits."
     elif spc.ucl is None:
@@ -180,5 +182,8 @@ def msg_chart(result: IndicatorResult, force_names: dict[str, str]) -> Chart | N
                f"last 12 months, against a Most Similar Group average of {msg.average:.2f} "
                f"({fmt.change_pct(msg.difference_pct)}); {position}"
                + (f" (1st = {better})." if better else "."))
+    if set(getattr(force_names, "illustrative", ())) & {p.force for p in msg.peers}:
+        summary = ("Illustrative: the peer forces' figures were generated for the demo, so their rates, the "
+                   "average and this ranking are not published statistics. " + summary)
     return Chart(f"msg-{result.indicator}", "Most Similar Group comparison", summary, figure,
                  ["Force", "Rate per 1,000"], rows)

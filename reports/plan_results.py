@@ -41,10 +41,13 @@ def indicator_results(force: Force, indicators: list[Indicator], period: date, d
 
 
 def page_state(indicator_ids: list[int], period: date, drafts: bool) -> dict:
-    """The "as at", provisional and draft state of the figures a page shows. One query (two with drafts)."""
+    """The "as at" (when the figures shown were published), provisional, draft
+    and illustrative state of the figures a page shows. One query (two with drafts)."""
     ytd = periods.ytd_months(period)
     state = selectors.data_state(indicator_ids=indicator_ids, first=ytd[0], last=period, include_drafts=drafts)
     return {"as_at": state["as_at"], "provisional": state["provisional"], "drafts": state["drafts"],
+            "figures": state["figures"], "illustrative": state["illustrative"],
+            "all_illustrative": bool(state["figures"]) and state["illustrative"] == state["figures"],
             "period_label": periods.month_label(period), "quarter": periods.quarter(period),
             "financial_year": periods.financial_year(period),
             "first_label": periods.month_label(ytd[0])}

@@ -141,3 +141,127 @@ def test_load_demo_reports_what_it_did(demo):
 def test_split_total_adds_up_exactly(total_, weights):
     parts = split_total(total_, weights)
     assert sum(parts) == total_ and len(parts) == len(weights) and min(parts) >= 0
+
+
+# --- issue 14, item 6: a truthful demo ------------------------------------------------------------
+
+def test_west_mercia_police_cadets_last_year_is_28_not_282(demo):
+    """Seed 003 prints "282 ²": 28 with its footnote marker 2 run into the number."""
+    cadets = dict(models.Observation.objects.filter(indicator__force__slug="west-mercia",
+                                                    indicator__code="police-cadets").values_list("month", "value"))
+    assert cadets == {date(2012, 6, 1): 28.0, date(2013, 6, 1): 28.0}
+
+
+def test_each_demo_plan_says_how_its_measures_are_rated(demo):
+    methods = dict(models.Plan.objects.values_list("force__slug", "assessment"))
+    assert methods == {"west-mercia": "targets", "leicestershire": "significance", "essex": "significance"}
+
+
+def test_demo_milestones_have_no_direction(demo):
+    milestones = models.Indicator.objects.filter(force__is_demo=True, targets__kind="milestone").distinct()
+    assert milestones.count() == 10
+    assert set(milestones.values_list("polarity", flat=True)) == {"neutral"}
+
+
+def test_every_demo_force_has_a_meeting_schedule_with_the_seeds_dates(demo):
+    meetings = {slug: list(models.PanelMeeting.objects.filter(force__slug=slug).values_list("date", "period", "notes"))
+                for slug in ("west-mercia", "leicestershire")}
+    assert meetings["leicestershire"] == [
+        (date(2014, 9, 29), date(2014, 6, 1), "Quarter 1 performance report (seed 004)")]
+    # seed 003 covers April-June 2013 but is undated: the date is illustrative, and says so
+    [(day, period, notes)] = meetings["west-mercia"]
+    assert (day, period) == (date(2013, 9, 17), date(2013, 6, 1))
+    assert "illustrative date" in notes
+    assert models.PanelMeeting.objects.filter(force__slug="essex").count() == 4
+
+
+def test_seed_figures_are_in_a_return_published_on_the_seeds_date_and_generated_ones_in_one_never_published(demo):
+    from django.utils import timezone
+
+    returns = {(r.force.slug, r.period): r for r in models.Return.objects.filter(is_demo=True).select_related("force")}
+    local = {key: timezone.localtime(r.published_at).strftime("%Y-%m-%d %H:%M") if r.published_at else None
+             for key, r in returns.items() if key[0] in ("west-mercia", "leicestershire", "essex")}
+    assert local == {
+        ("west-mercia", "Demo data (published seed figures)"): "2013-09-17 00:00",
+        ("west-mercia", "Demo data (illustrative)"): None,
+        ("leicestershire", "Demo data (published seed figures)"): "2014-09-29 00:00",
+        ("leicestershire", "Demo data (illustrative)"): None,
+        ("leicestershire", "Demo MSG peer data (illustrative)"): None,
+        ("essex", "Demo data (published seed figures)"): "2013-03-31 00:00",
+        ("essex", "Demo data (illustrative)"): None,
+        ("essex", "Demo MSG peer data (illustrative)"): None,
+    }
+    obs = models.Observation.objects.filter(indicator__force__slug="west-mercia")
+    # a published total's monthly split is in the published return; generated history is not
+    vwi = dict(obs.filter(indicator__code="vwi").values_list("month", "source_return__period"))
+    assert vwi[date(2013, 5, 1)] == vwi[date(2012, 5, 1)] == "Demo data (published seed figures)"
+    assert vwi[date(2011, 5, 1)] == "Demo data (illustrative)"
+    essex = models.Observation.objects.filter(indicator__force__slug="essex").exclude(
+        source_return__period="Demo MSG peer data (illustrative)")
+    assert set(essex.exclude(indicator__code="savings").values_list("source_return__period", flat=True)) == {
+        "Demo data (illustrative)"}
+    assert essex.get(indicator__code="savings").source_return.period == "Demo data (published seed figures)"
+
+
+def test_data_as_at_is_when_the_figures_were_published_not_when_the_demo_was_loaded(demo):
+    from django.utils import timezone
+
+    from indicators import selectors
+
+    def state(slug, first, last):
+        ids = list(models.Indicator.objects.filter(force__slug=slug).values_list("id", flat=True))
+        return selectors.data_state(indicator_ids=ids, first=first, last=last, include_drafts=False)
+
+    wm = state("west-mercia", date(2013, 4, 1), date(2013, 6, 1))
+    assert timezone.localtime(wm["as_at"]).date() == date(2013, 9, 17)
+    assert 0 < wm["illustrative"] < wm["figures"]
+    leics = state("leicestershire", date(2014, 4, 1), date(2014, 6, 1))
+    assert timezone.localtime(leics["as_at"]).date() == date(2014, 9, 29)
+    # Essex 2013/14: every figure generated, none published, so no "as at"
+    essex = state("essex", date(2013, 4, 1), date(2014, 3, 1))
+    assert essex["as_at"] is None and essex["illustrative"] == essex["figures"] > 0
+
+
+def test_essex_default_period_labels_its_figures_illustrative_not_published(demo, client):
+    page = client.get("/essex/").content.decode()
+    state = page[page.index('<dl class="state">'):page.index("</dl>")]
+    assert "Published" not in state
+    assert "Illustrative</span> generated for the demo, not published" in state
+    assert "Every figure for this period was generated for the demo; none is a published statistic" in state
+    assert "— (illustrative figures are never published)" in state
+
+
+def test_west_mercia_state_says_published_on_the_seeds_date(demo, client):
+    page = client.get("/west-mercia/").content.decode()
+    state = page[page.index('<dl class="state">'):page.index("</dl>")]
+    assert "<dd>17 September 2013</dd>" in state
+    assert "Published seed figures with illustrative monthly splits and history" in state
+    assert "figures illustrative" in state
+
+
+def test_msg_peers_are_marked_illustrative_and_the_chart_says_so(demo, client):
+    from indicators import selectors
+
+    names = selectors.force_names(slugs=["leicestershire", "kent", "essex"])
+    assert names == {"leicestershire": "Leicestershire Police", "kent": "Kent Police", "essex": "Essex Police"}
+    assert names.illustrative == {"leicestershire", "kent", "essex"}
+    page = client.get("/leicestershire/indicators/tomv/").content.decode()
+    assert ("Illustrative: the peer forces&#x27; figures were generated for the demo, so their rates, the "
+            "average and this ranking are not published statistics.") in page
+
+
+def test_nte_spc_baseline_starts_when_its_recording_did(demo, client):
+    """Night-time-economy incidents were first recorded in April 2013 (seed 004)."""
+    page = client.get("/leicestershire/indicators/nte-incidents/").content.decode()
+    assert "from the baseline April 2013 to March 2014" in page
+    assert "April 2012" not in page.split("Is the change real?")[1].split("Monthly figures")[0]
+
+
+def test_panel_reports_state_what_their_figures_are(demo, client):
+    essex = client.get("/essex/report/?period=2014-03&mode=full").content.decode()
+    assert "<dt>State of the data</dt><dd>Illustrative: generated for the demo, not published</dd>" in essex
+    assert "<dt>Data as at</dt><dd>— (illustrative figures are never published)</dd>" in essex
+    leics = client.get("/leicestershire/report/?period=2014-06&mode=full").content.decode()
+    assert "<dt>Data as at</dt><dd>29 September 2014</dd>" in leics
+    # its satisfaction rates are published for June only; their April and May are generated
+    assert "<dt>State of the data</dt><dd>Published; 18 of 63 figures illustrative</dd>" in leics
