@@ -136,7 +136,7 @@ RATING_METHOD_LABELS = {
     "spc": "Statistical process control",
 }
 RATING_METHOD_MEANINGS = {
-    "targets": "each measure's year to date against its target (red, amber, green)",
+    "targets": "each measure's year to date against its target",
     "significance": "each measure's year to date against the same months last year, "
                     "by a test of statistical significance (95% confidence)",
     "spc": "each measure's latest month against the limits of its own past variation "

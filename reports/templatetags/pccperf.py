@@ -56,3 +56,17 @@ def assurance_icon(result: IndicatorResult, text: bool = False, size: int = 32):
     """The Making Data Count assurance icon: P (pass), F (fail), or hit and miss."""
     return {"icon": formatting.assurance_icon(result.spc.assurance), "kind": "assurance", "text": text,
             "size": size}
+
+
+@register.inclusion_tag("reports/_rating_badge.html")
+def rating_badge(result: IndicatorResult):
+    """The plan's own rating in its words, shape and colour; "(manual)" when an
+    analyst's assessment set it, with what the figures say beside it."""
+    rating = result.rating
+    values = formatting.RATING_VALUES.get(rating.method, formatting.RATING_VALUES["targets"])
+    label, shape, tone = values.get(rating.value, values[None])
+    computed = getattr(rating, "computed", None)
+    return {"key": rating.value or "none", "tone": tone, "label": label, "shape": shape, "manual": rating.manual,
+            "meaning": formatting.rating_meaning(rating.method, rating.value),
+            "computed_label": (formatting.rating_label(rating.method, computed)
+                               if rating.manual and computed != rating.value else "")}
