@@ -422,18 +422,25 @@ class Observation(models.Model):
 
 
 Rag = models.TextChoices("Rag", vocabulary.choices(vocabulary.RAGS))
+AssessmentRating = models.TextChoices("AssessmentRating", vocabulary.choices(vocabulary.ASSESSMENT_RATINGS))
 
 
 class Assessment(models.Model):
     """An analyst's RAG and status text for a measure and period: for measures
     the numbers cannot rate (monitor, baseline, milestone), or to override a
-    computed RAG, which then needs a reason."""
+    computed RAG, which then needs a reason. For a plan judged by
+    significance or SPC (Plan.assessment), ``rating`` overrides the plan's
+    rating with a value of that method (SPEC §3 "Ratings")."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="assessments")
     month = models.DateField(help_text="The period assessed (first day of the month).")
     rag = models.CharField(max_length=5, choices=Rag.choices, blank=True)
     status_text = models.CharField(max_length=300, blank=True)
-    reason = models.TextField(blank=True, help_text="Required when it overrides a computed RAG.")
+    rating = models.CharField(
+        max_length=30, choices=AssessmentRating.choices, blank=True,
+        help_text="For a plan judged by significance or SPC: the rating, from that method's values. "
+                  "A plan judged by targets is rated by the RAG above.")
+    reason = models.TextField(blank=True, help_text="Required when it overrides a computed RAG or rating.")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
     )
@@ -446,10 +453,13 @@ class Assessment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["indicator", "month"], name="assessment_unique_indicator_month"),
             models.CheckConstraint(condition=Q(rag__in=["", *Rag.values]), name="assessment_rag_valid"),
+            models.CheckConstraint(condition=Q(rating__in=["", *AssessmentRating.values]),
+                                   name="assessment_rating_valid"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator.code} {periods.format_month(self.month)}: {self.rag or self.status_text}"
+        return f"{self.indicator.code} {periods.format_month(self.month)}: " + (
+            self.rating or self.rag or self.status_text)
 
 
 class Commentary(models.Model):

@@ -9,10 +9,24 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from django.db.models import Case, Count, Exists, IntegerField, Max, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 
 from indicators.engine import columns as c
 from indicators.engine.performance import Inputs, window_start
+from indicators.engine.ratings import DEFAULT_METHOD
 from indicators.models import (
     AreaOfFocus,
     Assessment,
@@ -42,9 +56,12 @@ def force_slugs_with_plans() -> list[str]:
     return list(Force.objects.filter(plans__isnull=False).distinct().values_list("slug", flat=True))
 
 
-def indicator_by_code(*, force: Force, code: str) -> Indicator | None:
-    """The force's indicator with this code, or None. One query."""
-    return Indicator.objects.filter(force=force, code=code).order_by().first()
+def indicator_by_code(*, force: Force, code: str, period: date | None = None) -> Indicator | None:
+    """The force's indicator with this code, or None; ``rating_method`` is
+    the rating method of the force's plan in force at ``period`` (None
+    without a plan). One query."""
+    return (Indicator.objects.filter(force=force, code=code)
+            .annotate(rating_method=_rating_method_of_force(force, period)).order_by().first())
 
 
 def meeting_list(*, force: Force) -> list[PanelMeeting]:
@@ -67,18 +84,38 @@ def _visible(include_drafts: bool) -> Q:
     return Q(source_return__isnull=True) | Q(source_return__state=ReturnState.PUBLISHED)
 
 
-def indicator_frame(*, force: Force, codes: list[str] | None = None) -> pd.DataFrame:
+def _plans_in_force(plans: QuerySet[Plan], period: date | None) -> QuerySet[Plan]:
+    """``plans`` with the one in force at ``period`` first: the latest to
+    start by then, else the latest (the latest when ``period`` is None)."""
+    if period is None:
+        return plans.order_by("-start")
+    return plans.annotate(in_force=Case(When(start__lte=period, then=Value(1)), default=Value(0),
+                                        output_field=IntegerField())).order_by("-in_force", "-start")
+
+
+def _rating_method_of_force(force_ref, period: date | None) -> Subquery:
+    """The rating method (Plan.assessment) of the force's plan in force at
+    ``period``, as a subquery (so it costs no query of its own)."""
+    return Subquery(_plans_in_force(Plan.objects.filter(force=force_ref), period).values("assessment")[:1])
+
+
+def indicator_frame(*, force: Force, codes: list[str] | None = None, period: date | None = None) -> pd.DataFrame:
     """The force's indicators (all, or those with ``codes``), with the headline
-    flag from its plans, in plan order, then by code."""
+    flag from its plans and the rating method of the plan in force at
+    ``period`` (column c.RATING_METHOD; "targets" without a plan), by code.
+    One query."""
     qs = Indicator.objects.filter(force=force)
     if codes is not None:
         qs = qs.filter(code__in=codes)
     first_link = PriorityIndicator.objects.filter(indicator=OuterRef("pk"))
-    rows = (qs.annotate(headline=Exists(first_link.filter(headline=True)))
+    rows = (qs.annotate(headline=Exists(first_link.filter(headline=True)),
+                        rating_method=_rating_method_of_force(OuterRef("force"), period))
             .order_by("code")
             .values_list("id", "force__slug", "code", "name", "unit", "decimals", "aggregation", "polarity",
-                         "msg", "headline"))
-    return pd.DataFrame.from_records(list(rows), columns=[*c.INDICATOR_COLUMNS, c.HEADLINE])
+                         "msg", "headline", "rating_method"))
+    frame = pd.DataFrame.from_records(list(rows), columns=[*c.INDICATOR_COLUMNS, c.HEADLINE, c.RATING_METHOD])
+    frame[c.RATING_METHOD] = frame[c.RATING_METHOD].fillna(DEFAULT_METHOD)
+    return frame
 
 
 def peer_indicator_frame(*, force: Force, codes: list[str]) -> tuple[pd.DataFrame, dict[str, list[str]]]:
@@ -117,9 +154,12 @@ def target_frame(*, indicator_ids: list[int]) -> pd.DataFrame:
     return pd.DataFrame.from_records(list(rows), columns=c.TARGET_COLUMNS)
 
 
+ASSESSMENT_FIELDS = ("indicator_id", "month", "rag", "status_text", "reason", "rating")
+
+
 def assessment_frame(*, indicator_ids: list[int], month: date) -> pd.DataFrame:
     rows = (Assessment.objects.filter(indicator_id__in=indicator_ids, month=month)
-            .values_list("indicator_id", "month", "rag", "status_text", "reason"))
+            .values_list(*ASSESSMENT_FIELDS))
     return pd.DataFrame.from_records(list(rows), columns=c.ASSESSMENT_COLUMNS)
 
 
@@ -128,12 +168,27 @@ def population_frame(*, force_slugs: list[str]) -> pd.DataFrame:
     return pd.DataFrame.from_records(list(rows), columns=c.POPULATION_COLUMNS)
 
 
+def plan_rating_method(*, force: Force, period: date | None) -> str:
+    """How the force's plan in force at ``period`` judges its measures
+    ("targets" without a plan). One query."""
+    return (_plans_in_force(Plan.objects.filter(force=force), period).values_list("assessment", flat=True).first()
+            or DEFAULT_METHOD)
+
+
 def performance_inputs(*, force: Force, indicators: pd.DataFrame, period: date,
-                       include_drafts: bool = False) -> Inputs:
+                       include_drafts: bool = False, rating_method: str | None = None) -> Inputs:
     """Everything the engine needs for ``indicators`` of ``force`` at ``period``:
-    peers' indicators, observations, targets, assessments, populations.
+    peers' indicators, observations, targets, assessments, populations, and
+    the rating method of the plan in force (``rating_method``, e.g. the
+    loaded plan's ``assessment``; else the frame's c.RATING_METHOD column,
+    as `indicator_frame` gives it; else one more query).
     Queries: peers' indicators, peer list, observations, targets, assessments,
     populations — six, whatever the number of indicators."""
+    if rating_method is None:
+        if c.RATING_METHOD in indicators and len(indicators):
+            rating_method = str(indicators[c.RATING_METHOD].iloc[0])
+        else:
+            rating_method = plan_rating_method(force=force, period=period)
     ids = [int(i) for i in indicators[c.ID]]
     msg_codes = list(indicators.loc[indicators[c.MSG].astype(bool), c.CODE])
     peers, peer_map = (peer_indicator_frame(force=force, codes=msg_codes) if msg_codes
@@ -148,6 +203,7 @@ def performance_inputs(*, force: Force, indicators: pd.DataFrame, period: date,
         assessments=assessment_frame(indicator_ids=ids, month=period),
         populations=population_frame(force_slugs=[force.slug, *peer_map[force.slug]]),
         msg_peers=peer_map,
+        rating_methods={force.slug: rating_method},
     )
 
 
@@ -204,12 +260,7 @@ def plan_for(*, force: Force, period: date | None, with_measures: bool = True) -
     """The plan in force at ``period`` (the latest to start by then), else the
     force's latest plan. One query; ``with_measures`` loads its areas,
     priorities and measures with their indicators (three more)."""
-    plans = Plan.objects.filter(force=force)
-    if period is not None:
-        plans = plans.annotate(in_force=Case(When(start__lte=period, then=Value(1)), default=Value(0),
-                                             output_field=IntegerField())).order_by("-in_force", "-start")
-    else:
-        plans = plans.order_by("-start")
+    plans = _plans_in_force(Plan.objects.filter(force=force), period)
     if with_measures:
         plans = plans.prefetch_related(
             Prefetch("areas", queryset=AreaOfFocus.objects.order_by("number")),
@@ -337,9 +388,11 @@ def indicator_frame_by_ids(*, indicator_ids: list[int], headline_ids: set[int]) 
 
 
 def performance_inputs_many(*, forces: list[Force], indicators: pd.DataFrame, months: list[date],
-                            drafts_force_ids: set[int]) -> Inputs:
+                            drafts_force_ids: set[int], rating_methods: dict[str, str]) -> Inputs:
     """`performance_inputs` for the indicators of many forces, each evaluated
-    at one of ``months``. Queries: peers' indicators, peer lists,
+    at one of ``months``; ``rating_methods``: force slug -> the rating method
+    of its plan in force at its month (the callers have the plans loaded;
+    a force not listed is rated by targets). Queries: peers' indicators, peer lists,
     observations (+ unpublished lines when some force's drafts are
     visible), targets, assessments, populations — six or seven, whatever the
     number of forces or indicators."""
@@ -370,7 +423,7 @@ def performance_inputs_many(*, forces: list[Force], indicators: pd.DataFrame, mo
             observations = (pd.concat([observations, pending], ignore_index=True)
                             .drop_duplicates([c.INDICATOR_ID, c.MONTH], keep="last").reset_index(drop=True))
     assessments = (Assessment.objects.filter(indicator_id__in=ids, month__in=months)
-                   .values_list("indicator_id", "month", "rag", "status_text", "reason"))
+                   .values_list(*ASSESSMENT_FIELDS))
     slugs = set(peer_map) | {p for v in peer_map.values() for p in v}
     return Inputs(
         indicators=all_indicators, observations=observations,
@@ -378,6 +431,7 @@ def performance_inputs_many(*, forces: list[Force], indicators: pd.DataFrame, mo
         assessments=pd.DataFrame.from_records(list(assessments), columns=c.ASSESSMENT_COLUMNS),
         populations=population_frame(force_slugs=sorted(slugs)),
         msg_peers=peer_map,
+        rating_methods=dict(rating_methods),
     )
 
 

@@ -35,6 +35,22 @@ SPC_VARIATIONS = ("common-cause", "special-cause-improvement", "special-cause-co
 SPC_ASSURANCES = ("pass", "fail", "hit-and-miss")
 SPC_RULES = ("outside-limits", "trend", "two-of-three", "run")     # in the order variation reads them
 
+# The values a rating takes under each method (SPEC §3 "Ratings"); an
+# assessment's `rag` sets a `targets` rating, its `rating` the others.
+SIGNIFICANCE_RATINGS = ("improvement", "no-significant-change", "deterioration", "significant-change")
+RATING_VALUES = {
+    "targets": (*RAGS, NO_DATA),
+    "significance": SIGNIFICANCE_RATINGS,
+    "spc": SPC_VARIATIONS,
+}
+# What an analyst may set as a rating (Assessment.rating): the significance
+# and SPC values (a `targets` rating is set as the assessment's RAG).
+ASSESSMENT_RATINGS = {value: value.replace("-", " ").capitalize()
+                      for value in (*SIGNIFICANCE_RATINGS, *SPC_VARIATIONS)}
+# SPEC §3: a rating is "bad" when it is red or amber, deterioration,
+# special-cause-concern (or the SPC assurance is fail).
+BAD_RATINGS = ("red", "amber", "deterioration", "special-cause-concern")
+
 REPORT_MODES = {"full": "Full", "exceptions": "Exceptions only", "theme": "One area of focus"}
 ROLES = {"analyst": "OPCC analyst", "panel": "Panel member"}
 

@@ -43,14 +43,20 @@ def api_view(view):
     return wrapper
 
 
-def _evaluate(request, force: Force, frame, *, monthly: bool) -> tuple[date | None, list[IndicatorResult]]:
-    """The period asked for (or the default) and the engine's results for ``frame``'s indicators."""
+def _period(request, force: Force) -> tuple[date | None, bool]:
+    """The period asked for (or the default), and whether drafts are visible."""
     drafts = can_see_drafts(request.user, force)
-    period = month_param(request) or selectors.default_period(force=force, include_drafts=drafts)
+    return month_param(request) or selectors.default_period(force=force, include_drafts=drafts), drafts
+
+
+def _evaluate(force: Force, frame, period: date | None, drafts: bool, *,
+              monthly: bool) -> list[IndicatorResult]:
+    """The engine's results for ``frame``'s indicators (`selectors.indicator_frame`,
+    which carries the plan's rating method) at ``period``."""
     if period is None:
-        return None, []
+        return []
     inputs = selectors.performance_inputs(force=force, indicators=frame, period=period, include_drafts=drafts)
-    return period, evaluate(inputs, period=period, indicator_ids=list(frame["id"]), monthly=monthly)
+    return evaluate(inputs, period=period, indicator_ids=list(frame["id"]), monthly=monthly)
 
 
 @api_view
@@ -60,15 +66,16 @@ def indicator_detail(request, force: Force, code: str):
 
     1. the data version (page cache key; not for users who see drafts)
     2. the force (+ the session, user, user's groups and forces when signed in)
-    3. the indicator
-    4. the default period, when none is asked for
+    3. the default period, when none is asked for
+    4. the indicator (with its plan's rating method)
     5-10. the engine's inputs: peers' indicators, peer list, observations
        (+ unpublished lines with drafts), targets, assessments, populations
     """
-    frame = selectors.indicator_frame(force=force, codes=[code])
+    period, drafts = _period(request, force)
+    frame = selectors.indicator_frame(force=force, codes=[code], period=period)
     if frame.empty:
         return _error(404, f"force {force.slug!r} has no indicator {code!r}")
-    period, results = _evaluate(request, force, frame, monthly=True)
+    results = _evaluate(force, frame, period, drafts, monthly=True)
     if period is None:
         return _error(404, f"indicator {code!r} of {force.slug!r} has no published data yet; give ?period=YYYY-MM")
     return JsonResponse(results[0].to_api(monthly=True))
@@ -81,12 +88,14 @@ def indicator_list(request, force: Force):
 
     1. the data version (page cache key; not for users who see drafts)
     2. the force (+ the session, user, user's groups and forces when signed in)
-    3. the indicators
-    4. the default period, when none is asked for
+    3. the default period, when none is asked for
+    4. the indicators (with their plan's rating method)
     5-10. the engine's inputs: peers' indicators, peer list, observations
        (+ unpublished lines with drafts), targets, assessments, populations
     """
-    period, results = _evaluate(request, force, selectors.indicator_frame(force=force), monthly=False)
+    period, drafts = _period(request, force)
+    results = _evaluate(force, selectors.indicator_frame(force=force, period=period), period, drafts,
+                        monthly=False)
     return JsonResponse({
         "force": force.slug,
         "period": None if period is None else periods.format_month(period),

@@ -40,6 +40,46 @@ ASSURANCE_LABELS = {
     None: "",
 }
 
+# How each rating method reads (SPEC §3 "Ratings"): the key a page shows
+# ("how this plan judges its measures") and the words for each value.
+RATING_WORDS = {
+    "targets": {
+        "key": "Against targets: green on track / amber just off track / red off track",
+        "values": {"green": "Green: on track", "amber": "Amber: just off track", "red": "Red: off track",
+                   "no-data": "No data yet", None: "Not rated"},
+    },
+    "significance": {
+        "key": ("Continuous improvement: statistically significant improvement / no significant change / "
+                "significant deterioration"),
+        "values": {"improvement": "Statistically significant improvement",
+                   "no-significant-change": "No significant change",
+                   "deterioration": "Significant deterioration",
+                   "significant-change": "Significant change",
+                   None: "Not rated (no test for this measure)"},
+    },
+    "spc": {
+        "key": ("Statistical process control: special cause improvement / common cause (normal variation) / "
+                "special cause concern"),
+        "values": {"special-cause-improvement": "Special cause: improvement",
+                   "common-cause": "Common cause: normal variation",
+                   "special-cause-concern": "Special cause: concern",
+                   "special-cause-neither": "Special cause: unusual change",
+                   None: "Not rated (not enough data for SPC)"},
+    },
+}
+
+
+def rating_label(rating) -> str:
+    """The words for a rating (`engine.result.Rating`): "Significant
+    deterioration (manual; computed: No significant change)"."""
+    words = RATING_WORDS[rating.method]["values"]
+    text = words.get(rating.value, rating.value or words[None])
+    if rating.manual:
+        computed = words.get(rating.computed, rating.computed or words[None])
+        text += f" (manual; the figures say: {computed})"
+    return text
+
+
 RULE_LABELS = {
     "outside-limits": "a point outside the control limits",
     "trend": "seven points in a row rising or falling",

@@ -24,16 +24,18 @@ def _engine_frame(indicators: list[Indicator], headline_ids: set[int]) -> pd.Dat
 
 
 def indicator_results(force: Force, indicators: list[Indicator], period: date, drafts: bool, *,
-                      headline_ids: set[int], monthly: bool = False) -> tuple[dict[int, IndicatorResult],
-                                                                             Inputs | None]:
-    """Engine results by indicator id, and the inputs they came from.
+                      headline_ids: set[int], monthly: bool = False,
+                      rating_method: str | None) -> tuple[dict[int, IndicatorResult], Inputs | None]:
+    """Engine results by indicator id, and the inputs they came from;
+    ``rating_method``: the plan's (Plan.assessment; None: no plan, "targets").
     Queries: those of `selectors.performance_inputs` (six)."""
     if not indicators:
         return {}, None
     for ind in indicators:
         ind.force = force          # all of this force's; saves a query per indicator
     frame = _engine_frame(indicators, headline_ids)
-    inputs = selectors.performance_inputs(force=force, indicators=frame, period=period, include_drafts=drafts)
+    inputs = selectors.performance_inputs(force=force, indicators=frame, period=period, include_drafts=drafts,
+                                          rating_method=rating_method or "targets")
     results = evaluate(inputs, period=period, indicator_ids=list(frame[c.ID]), monthly=monthly)
     return {r.id: r for r in results}, inputs
 
@@ -71,5 +73,6 @@ def plan_results(force: Force, plan: Plan, period: date, drafts: bool) -> PlanRe
     measures = plan_measures(plan)
     indicators = list({m.indicator_id: m.indicator for m in measures}.values())
     results, _ = indicator_results(force, indicators, period, drafts,
-                                   headline_ids={m.indicator_id for m in measures if m.headline})
+                                   headline_ids={m.indicator_id for m in measures if m.headline},
+                                   rating_method=plan.assessment)
     return PlanResults(force, plan, period, measures, results, page_state(list(results), period, drafts))

@@ -95,9 +95,12 @@ def home(request):
     all_ids = sorted({i for ids in headline.values() for i in ids})
     if all_ids:
         frame = selectors.indicator_frame_by_ids(indicator_ids=all_ids, headline_ids=set(all_ids))
+        method_of = {p.id: p.assessment for p in plans}
         inputs = selectors.performance_inputs_many(forces=forces, indicators=frame,
                                                    months=sorted({period_of[f] for f in headline}),
-                                                   drafts_force_ids=drafts_ids)
+                                                   drafts_force_ids=drafts_ids,
+                                                   rating_methods={f.slug: method_of[in_force[f.id]]
+                                                                   for f in forces if f.id in in_force})
         for force_id, ids in headline.items():
             counts[force_id] = evaluate(inputs, period=period_of[force_id], indicator_ids=ids, monthly=False)
     method = {p.force_id: p.assessment for p in plans if in_force.get(p.force_id) == p.id}
@@ -205,7 +208,8 @@ def priority_detail(request, force: Force, drafts: bool, period, number: int):
         return render(request, "reports/priority.html", context)
     measures = list(priority.measures.all())
     results, _ = indicator_results(force, [m.indicator for m in measures], period, drafts,
-                                   headline_ids={m.indicator_id for m in measures if m.headline})
+                                   headline_ids={m.indicator_id for m in measures if m.headline},
+                                   rating_method=plan.assessment)
     commentary = selectors.commentary_for(priority_ids=[priority.id], month=period).get(priority.id, "")
     context.update({
         "table": measures_table(f"Measures for priority {priority.number}", measures, results,
@@ -241,13 +245,14 @@ def indicator_detail(request, force: Force, drafts: bool, period, code: str):
     14. the months with data, for the period menu
     15. the state of the figures: as-at, provisional, drafts (+ draft lines)
     """
-    indicator = selectors.indicator_by_code(force=force, code=code)
+    indicator = selectors.indicator_by_code(force=force, code=code, period=period)
     if indicator is None:
         raise Http404(f"{force.name} has no indicator {code!r}")
     context = {"force": force, "indicator": indicator, "period": period, "drafts_visible": drafts}
     if period is None:
         return render(request, "reports/indicator.html", context)
-    results, inputs = indicator_results(force, [indicator], period, drafts, headline_ids=set(), monthly=True)
+    results, inputs = indicator_results(force, [indicator], period, drafts, headline_ids=set(), monthly=True,
+                                        rating_method=indicator.rating_method)
     result = results[indicator.id]
     obs = inputs.observations[inputs.observations[c.INDICATOR_ID] == indicator.id].sort_values(c.MONTH)
     monthly = [{"month": periods.month_label(row[c.MONTH]),

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 API_KEYS = {"force", "indicator", "name", "period", "financial_year", "unit", "aggregation", "polarity", "headline",
             "ytd", "last_ytd", "change", "change_pct", "ytd_reason", "target", "rag", "rag_source",
-            "projected_outturn", "significance", "spc", "rolling_12", "msg", "monthly"}
+            "projected_outturn", "significance", "spc", "rolling_12", "msg", "rating", "monthly"}
 
 
 def get(client, url):

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from indicators import models, periods
+from indicators import models, periods, selectors, vocabulary
 from indicators.access.permissions import (
     draft_force_ids,
     editable_force_ids,
@@ -32,6 +32,7 @@ from indicators.access.permissions import (
     readable_force_ids,
 )
 from indicators.admin.returns import ReturnViews
+from indicators.engine.performance import evaluate
 from indicators.models import ReturnState
 from indicators.returns.workflow import ReturnError, submit_return
 
@@ -459,7 +460,7 @@ class ObservationAdmin(ScopedHistoryAdmin):
 class AssessmentForm(forms.ModelForm):
     class Meta:
         model = models.Assessment
-        fields = ["indicator", "month", "rag", "status_text", "reason"]
+        fields = ["indicator", "month", "rag", "rating", "status_text", "reason"]
 
     def clean_month(self):
         month = self.cleaned_data["month"]
@@ -468,20 +469,46 @@ class AssessmentForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         indicator, month, rag = data.get("indicator"), data.get("month"), data.get("rag")
-        if indicator and month and rag and not (data.get("reason") or "").strip():
+        rating = data.get("rating")
+        has_reason = bool((data.get("reason") or "").strip())
+        if indicator and month and rag and not has_reason:
             target = indicator.targets.filter(financial_year=periods.financial_year(month)).first()
             if target is not None and target.kind in ("change", "absolute"):
                 raise ValidationError({"reason": "This measure has a numeric target, so its RAG is computed; "
                                                  "give the reason for overriding it."})
+        if indicator and month and rating:
+            self._check_rating(indicator, month, rating, has_reason)
         return data
+
+    @staticmethod
+    def _check_rating(indicator, month, rating, has_reason):
+        """The rating must be one of the plan's method's values (SPEC §3
+        "Ratings"), and overriding a rating the numbers give needs a reason."""
+        method = selectors.plan_rating_method(force=indicator.force, period=month)
+        allowed = vocabulary.RATING_VALUES[method]
+        if method == "targets":
+            raise ValidationError({"rating": "This force's plan judges its measures against targets: "
+                                             "set the RAG instead of a rating."})
+        if rating not in allowed:
+            raise ValidationError({"rating": f"This force's plan judges its measures by "
+                                             f"{vocabulary.ASSESSMENT_METHODS[method].lower()}: the rating "
+                                             f"must be one of {', '.join(allowed)}."})
+        if not has_reason:
+            frame = selectors.indicator_frame(force=indicator.force, codes=[indicator.code], period=month)
+            inputs = selectors.performance_inputs(force=indicator.force, indicators=frame, period=month,
+                                                  include_drafts=True, rating_method=method)
+            computed = evaluate(inputs, period=month, monthly=False)[0].rating.computed
+            if computed is not None:
+                raise ValidationError({"reason": f"The figures give this measure the rating {computed}; "
+                                                 "give the reason for overriding it."})
 
 
 @admin.register(models.Assessment)
 class AssessmentAdmin(ScopedHistoryAdmin):
     force_path = "indicator__force"
     form = AssessmentForm
-    list_display = ["indicator", "month", "rag", "status_text", "author"]
-    list_filter = ["rag", "indicator__force"]
+    list_display = ["indicator", "month", "rag", "rating", "status_text", "author"]
+    list_filter = ["rag", "rating", "indicator__force"]
     search_fields = ["indicator__code", "indicator__name", "status_text"]
     list_select_related = ["indicator__force", "author"]
     autocomplete_fields = ["indicator"]

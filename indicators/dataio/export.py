@@ -86,7 +86,7 @@ def plan_document(plan: models.Plan) -> dict:
         "force": {"slug": force.slug, "name": force.name, "population": _population(force),
                   **({"msg_peers": [p.slug for p in peers]} if peers else {})},
         "plan": {"title": plan.title, "start": plan.start, "end": plan.end, "area_label": plan.area_label,
-                 "areas": areas},
+                 "assessment": plan.assessment, "areas": areas},
     }
     if peers:
         document["peers"] = [{"slug": p.slug, "name": p.name, "population": _population(p)} for p in peers]
@@ -138,7 +138,7 @@ def export_folder(folder: Path) -> dict:
 
     notes = {
         "assessments": [{"force": a.indicator.force.slug, "indicator": a.indicator.code, "month": a.month,
-                         "rag": a.rag, "status_text": a.status_text, "reason": a.reason}
+                         "rag": a.rag, "rating": a.rating, "status_text": a.status_text, "reason": a.reason}
                         for a in models.Assessment.objects.select_related("indicator__force")],
         "commentary": [{"force": c.force.slug, "month": c.month, "text": c.text, "is_demo": c.is_demo,
                         "priority": c.priority.number if c.priority else None,
@@ -204,8 +204,8 @@ def import_folder(folder: Path, *, progress=None) -> dict:
     for a in notes.get("assessments", []):
         models.Assessment.objects.create(indicator=models.Indicator.objects.get(force__slug=a["force"],
                                                                                  code=a["indicator"]),
-                                         month=a["month"], rag=a["rag"], status_text=a["status_text"],
-                                         reason=a["reason"])
+                                         month=a["month"], rag=a["rag"], rating=a.get("rating") or "",
+                                         status_text=a["status_text"], reason=a["reason"])
     for c in notes.get("commentary", []):
         force = by_slug[c["force"]]
         priority = (models.StrategicPriority.objects.get(plan__force=force, plan__start=c["plan_start"],

@@ -21,6 +21,7 @@ AGGREGATION = "aggregation"
 POLARITY = "polarity"
 MSG = "msg"
 HEADLINE = "headline"  # optional: a headline measure in its plan
+RATING_METHOD = "rating_method"  # optional (selectors.indicator_frame): the force's plan's rating method
 INDICATOR_COLUMNS = [ID, FORCE, CODE, NAME, UNIT, DECIMALS, AGGREGATION, POLARITY, MSG]
 
 # Targets: one row per indicator and financial year.
@@ -36,7 +37,8 @@ TARGET_COLUMNS = [INDICATOR_ID, FINANCIAL_YEAR, KIND, TARGET_VALUE, TOLERANCE, W
 RAG = "rag"
 STATUS_TEXT = "status_text"
 REASON = "reason"
-ASSESSMENT_COLUMNS = [INDICATOR_ID, MONTH, RAG, STATUS_TEXT, REASON]
+RATING = "rating"          # "" or a significance / SPC rating value (vocabulary.ASSESSMENT_RATINGS)
+ASSESSMENT_COLUMNS = [INDICATOR_ID, MONTH, RAG, STATUS_TEXT, REASON, RATING]
 
 # Populations: one row per force and calendar year.
 YEAR = "year"

@@ -20,6 +20,7 @@ from indicators.engine import columns as c
 from indicators.engine.grid import WindowResult, aggregate, build_grid
 from indicators.engine.msg import msg_comparison, population_for, rate_per_1000
 from indicators.engine.rag import RATEABLE_KINDS, rag_statuses, target_values
+from indicators.engine.ratings import DEFAULT_METHOD, ratings
 from indicators.engine.result import (
     Assessment,
     IndicatorResult,
@@ -46,6 +47,9 @@ class Inputs:
     assessments: pd.DataFrame = field(default_factory=lambda: _empty(c.ASSESSMENT_COLUMNS))
     populations: pd.DataFrame = field(default_factory=lambda: _empty(c.POPULATION_COLUMNS))
     msg_peers: dict = field(default_factory=dict)   # force slug -> [peer slugs]
+    # force slug -> how the plan in force at the period judges its measures
+    # (vocabulary.ASSESSMENT_METHODS); a force not listed: "targets"
+    rating_methods: dict = field(default_factory=dict)
 
 
 def window_start(period: date) -> date:
@@ -108,6 +112,7 @@ class Computed:
     spc_values: np.ndarray              # the grid SPC ran on: rows × months from the baseline start
     spc_months: list                    # "YYYY-MM" of each grid column
     msg_comparison: list
+    rating: list                        # engine.result.Rating per id
 
 
 def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
@@ -145,11 +150,11 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
     computed_rag = np.where(rateable & np.isnan(y), "no-data", computed_rag)
 
     asm = inputs.assessments[inputs.assessments[c.MONTH] == period] if len(inputs.assessments) else inputs.assessments
-    a = _aligned(asm, ids, {c.RAG: "", c.STATUS_TEXT: "", c.REASON: ""})
-    manual, status_text, reason = a[c.RAG], a[c.STATUS_TEXT], a[c.REASON]
+    a = _aligned(asm, ids, {c.RAG: "", c.STATUS_TEXT: "", c.REASON: "", c.RATING: ""})
+    manual, status_text, reason, manual_rating = a[c.RAG], a[c.STATUS_TEXT], a[c.REASON], a[c.RATING]
     has_assessment = pd.Index(asm[c.INDICATOR_ID]).get_indexer(ids) >= 0 if len(asm) else np.zeros(len(ids), bool)
-    assessment = [Assessment(manual[k] or None, status_text[k] or "", reason[k] or "") if has_assessment[k]
-                  else None for k in range(len(ids))]
+    assessment = [Assessment(manual[k] or None, status_text[k] or "", reason[k] or "", manual_rating[k] or None)
+                  if has_assessment[k] else None for k in range(len(ids))]
     is_manual = manual != ""
     rag = np.where(is_manual, manual, computed_rag)
     rag_source = np.where(is_manual, "manual", np.where(pd.isna(computed_rag), None, "computed"))
@@ -164,6 +169,10 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
     spc_target = np.where(kind == "absolute", target, np.nan)
     spc = spc_matrix(spc_grid, baseline=(0, grid.col(base_last) - b0), polarity=polarity, target=spc_target)
     spc_months = [periods.format_month(m) for m in periods.month_range(base_first, period)]
+    rating = ratings(method=[inputs.rating_methods.get(f, DEFAULT_METHOD) for f in meta[c.FORCE]],
+                     rag=rag, rag_source=rag_source, computed_rag=computed_rag,
+                     significance=[s["result"] for s in sig], variation=spc.variation, assurance=spc.assurance,
+                     assessment_rating=manual_rating)
 
     return Computed(
         period=period, ids=ids, meta=meta, ytd=ytd, last=last, rolling_12=r12, full_last_year=fly, rows=rows,
@@ -171,7 +180,7 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
         wording=t[c.WORDING], due=t[c.DUE],
         computed_rag=computed_rag, rag=rag, rag_source=rag_source, assessment=assessment, projected=projected,
         significance=sig, spc=spc, spc_values=spc_grid, spc_months=spc_months,
-        msg_comparison=_msg_comparisons(inputs, meta, grid, r12, period))
+        msg_comparison=_msg_comparisons(inputs, meta, grid, r12, period), rating=rating)
 
 
 def _msg_comparisons(inputs: Inputs, meta: dict, grid, r12: WindowResult, period: date) -> list:
@@ -266,6 +275,7 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
             significance=Significance(**r.significance[k]),
             spc=spc,
             msg_comparison=r.msg_comparison[k],
+            rating=r.rating[k],
             monthly=tuple(monthly_rows.get(indicator_id, ())) if monthly else None,
         ))
     return results

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from indicators import vocabulary
+
 
 @dataclass(frozen=True)
 class TargetReading:
@@ -26,10 +28,13 @@ class TargetReading:
 
 @dataclass(frozen=True)
 class Assessment:
-    """An analyst's assessment for the period (overrides the computed RAG)."""
+    """An analyst's assessment for the period: ``rag`` overrides the computed
+    RAG; ``rating`` (a significance or SPC value) overrides the rating of a
+    plan judged by significance or SPC."""
     rag: str | None
     status_text: str
     reason: str
+    rating: str | None = None
 
 
 @dataclass(frozen=True)
@@ -96,10 +101,19 @@ class MsgComparison:
 @dataclass(frozen=True)
 class Rating:
     """The plan's own rating (SPEC §3 "Ratings"): by targets (the RAG), by
-    significance or by SPC; ``manual`` when an assessment decided it."""
+    significance or by SPC; ``manual`` when an assessment decided it, and
+    then ``computed`` is what the numbers say (shown beside it; page only).
+    ``assurance`` is the SPC assurance for the ``spc`` method (page only)."""
     method: str                    # vocabulary.ASSESSMENT_METHODS
-    value: str | None
+    value: str | None              # vocabulary.RATING_VALUES[method], or None: no rating
     manual: bool
+    computed: str | None = None    # engine.ratings: the rating the numbers give
+    assurance: str | None = None   # the SPC assurance, for the spc method
+
+    @property
+    def bad(self) -> bool:
+        """SPEC §3: red or amber; deterioration; special-cause-concern or assurance fail."""
+        return self.value in vocabulary.BAD_RATINGS or (self.method == "spc" and self.assurance == "fail")
 
     def to_api(self) -> dict:
         return {"method": self.method, "value": self.value, "manual": self.manual}
@@ -149,8 +163,8 @@ class IndicatorResult:
     significance: Significance
     spc: SpcReading
     msg_comparison: MsgComparison | None
+    rating: Rating                 # engine.ratings.ratings: the plan's own rating (SPEC §3 "Ratings")
     monthly: tuple[MonthlyFigure, ...] | None = None
-    rating: Rating | None = None   # the slot for SPEC §3 Ratings, filled where a plan's method is known
 
     def to_api(self, *, monthly: bool = True) -> dict:
         """The indicator object of SPEC §4 (without "monthly" for the list)."""
@@ -168,9 +182,8 @@ class IndicatorResult:
             "spc": self.spc.to_api(),
             "rolling_12": self.rolling_12,
             "msg": None if self.msg_comparison is None else self.msg_comparison.to_api(),
+            "rating": self.rating.to_api(),
         }
-        if self.rating is not None:
-            out["rating"] = self.rating.to_api()
         if monthly:
             out["monthly"] = [m.to_api() for m in self.monthly or ()]
         return out

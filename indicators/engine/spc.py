@@ -8,6 +8,11 @@ Data Count changed it in November 2023 (SPEC §3).
 NaN where a month has no value. No moving range spans a missing month, and
 the rules run over each row's points in order, skipping missing months.
 `spc` is the same for one series given as month offsets and values.
+
+Under 12 baseline months there is no mean, no limits and no rules: the
+variation and assurance are None (never common cause) and the reason says
+"not enough data for SPC (N of the 12 months needed)". When screening drops
+every non-zero moving range (mR̄ becomes 0) the reason says so, not "flat".
 """
 
 from __future__ import annotations
@@ -56,17 +61,22 @@ def _nan_stat(fn, a, axis=1):
         return fn(a, axis=axis)
 
 
-def _mr_bar(base: np.ndarray) -> np.ndarray:
+def _mr_bars(base: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Average moving range of each row between calendar-adjacent values
     (NaN gaps break it), screened once: ranges at or above 3.267 mR̄ are
-    dropped and mR̄ recomputed. NaN where no two values are adjacent."""
+    dropped and mR̄ recomputed. NaN where no two values are adjacent.
+    Returns (screened mR̄, mR̄ before screening)."""
     n = base.shape[0]
     if base.shape[1] < 2:
-        return np.full(n, np.nan)
+        return np.full(n, np.nan), np.full(n, np.nan)
     ranges = np.abs(np.diff(base, axis=1))
     mr_bar = _nan_stat(np.nanmean, ranges)
     screened = _nan_stat(np.nanmean, np.where(ranges >= SCREEN * mr_bar[:, None], np.nan, ranges))
-    return np.where(np.isnan(screened), mr_bar, screened)
+    return np.where(np.isnan(screened), mr_bar, screened), mr_bar
+
+
+def _mr_bar(base: np.ndarray) -> np.ndarray:
+    return _mr_bars(base)[0]
 
 
 def _run_lengths(flags: np.ndarray) -> np.ndarray:
@@ -105,8 +115,10 @@ def spc_matrix(values: np.ndarray, *, baseline: tuple[int, int], polarity, targe
     # every point "above the mean"; take the value itself.
     first = base[np.arange(n), np.argmax(have, axis=1)] if base.shape[1] else np.full(n, np.nan)
     mean = np.where(enough, np.where(flat, first, _nan_stat(np.nanmean, base)), np.nan)
+    # Under MIN_BASELINE months there is no mean, no limits and no rules:
+    # variation and assurance are None, never "common-cause" (SPEC §3).
 
-    mr_bar = _mr_bar(base)
+    mr_bar, raw_mr_bar = _mr_bars(base)
     has_limits = enough & ~np.isnan(mr_bar) & (mr_bar > 0)
     ucl = np.where(has_limits, mean + LIMIT * mr_bar, np.nan)
     lcl = np.where(has_limits, mean - LIMIT * mr_bar, np.nan)
@@ -117,13 +129,19 @@ def spc_matrix(values: np.ndarray, *, baseline: tuple[int, int], polarity, targe
     reason = [None] * n
     for i in np.flatnonzero(~has_limits):
         if not enough[i]:
-            k = int(count[i])
-            reason[i] = (f"Only {k} month{'s' if k != 1 else ''} of data in the baseline; "
-                         f"control limits need at least {MIN_BASELINE}.")
+            reason[i] = not_enough_reason(int(count[i]))
         elif np.isnan(mr_bar[i]):
             reason[i] = "No two consecutive months in the baseline, so there is no moving range."
-        else:
+        elif raw_mr_bar[i] > 0:
+            # SPEC §3: say that screening emptied the moving ranges, not "flat"
+            reason[i] = ("Screening dropped every moving range that was not zero (each at least 3.267 times "
+                         "the average), so the average moving range is 0 and there are no limits; the baseline "
+                         "is not flat: it holds a few large jumps between otherwise equal months.")
+        elif flat[i]:
             reason[i] = "The baseline is flat (every month the same), so there are no limits."
+        else:
+            reason[i] = ("No month in the baseline differs from the month before it (the moving ranges are "
+                         "all 0), so there are no limits.")
 
     # The rules read each row's points in order, skipping missing months:
     # left-align the values (stable, so order is kept) and work on that.
@@ -160,6 +178,7 @@ def spc_matrix(values: np.ndarray, *, baseline: tuple[int, int], polarity, targe
 
     for rule in RULES:
         marks_c[rule][~inside] = 0
+        marks_c[rule][~enough] = 0               # under 12 baseline months: no rules (SPEC §3)
     # back to the grid's columns
     marks = {}
     for rule in RULES:
@@ -171,7 +190,7 @@ def spc_matrix(values: np.ndarray, *, baseline: tuple[int, int], polarity, targe
     last = np.maximum(length - 1, 0)
     variation, variation_rule, variation_direction, assurance_out = [], [], [], []
     for i in range(n):
-        if length[i] == 0:
+        if length[i] == 0 or not enough[i]:
             variation.append(None)
             variation_rule.append(None)
             variation_direction.append(None)
@@ -192,6 +211,11 @@ def spc_matrix(values: np.ndarray, *, baseline: tuple[int, int], polarity, targe
                                        None if np.isnan(ucl[i]) else float(ucl[i]), str(polarity[i])))
     return SpcMatrix(mean, ucl, lcl, sigma, up2, lo2, count, reason, marks, variation, variation_rule,
                      variation_direction, assurance_out)
+
+
+def not_enough_reason(months: int) -> str:
+    """What a page says when the baseline is too short for SPC (SPEC §3)."""
+    return f"not enough data for SPC ({months} of the {MIN_BASELINE} months needed)"
 
 
 def _variation(direction: int, polarity: str) -> str:

@@ -53,14 +53,16 @@ def test_first_year_of_data_has_no_last_year_and_no_limits():
     assert r.ytd == 18 and r.last_ytd is None and r.change is None
     assert r.target.value is None and r.rag is None
     assert r.significance.to_api() == {"test": "binomial", "p_value": None, "result": "not-tested"}
-    assert r.spc.ucl is None and "Only 0 months" in r.spc.reason
+    assert r.spc.ucl is None and r.spc.reason == "not enough data for SPC (0 of the 12 months needed)"
+    assert r.spc.variation is None
     assert r.last_ytd_reason == "April 2012 not yet available (and 2 more months)"
 
 
 def test_fewer_than_12_baseline_months():
     inputs = Inputs(indicators=indicators({}), observations=series(1, "2012-05", [10] * 14))
     r = one(inputs)
-    assert r.spc.mean is None and "Only 11 months" in r.spc.reason
+    assert r.spc.mean is None and r.spc.reason == "not enough data for SPC (11 of the 12 months needed)"
+    assert (r.spc.variation, r.spc.assurance, r.spc.signals) == (None, None, ())
 
 
 def test_baseline_is_the_24_months_before_the_financial_year():

@@ -142,11 +142,47 @@ def test_rules_skip_missing_months():
     assert [i for i, rules in r.marks.items() if "run" in rules] == list(range(25, 32))
 
 
-def test_fewer_than_12_baseline_months_gives_no_limits_and_says_why():
-    r = spc(np.arange(11), [10.0, 12.0] * 5 + [10.0], baseline=(0, 23), polarity="down")
+def test_fewer_than_12_baseline_months_gives_no_mean_no_limits_no_rules_and_says_why():
+    # SPEC §3 (updated): under 12 baseline months, variation and assurance are
+    # null, never common cause (this test expected "common-cause" before).
+    r = spc(np.arange(11), [10.0, 12.0] * 5 + [10.0], baseline=(0, 23), polarity="down", target=5.0)
     assert (r.mean, r.ucl, r.lcl, r.sigma) == (None, None, None, None)
-    assert r.reason == "Only 11 months of data in the baseline; control limits need at least 12."
+    assert r.reason == "not enough data for SPC (11 of the 12 months needed)"
+    assert (r.variation, r.variation_rule, r.assurance) == (None, None, None)
+
+
+def test_fewer_than_12_baseline_months_runs_no_rules_even_on_a_trend():
+    values = [10.0] * 4 + [11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0]     # 7 rises after the baseline
+    r = spc(np.arange(12), values, baseline=(0, 3), polarity="down")
+    assert r.reason == "not enough data for SPC (4 of the 12 months needed)"
+    assert r.marks == {} and r.variation is None
+    one = spc(np.arange(1), [7.0], baseline=(0, 23), polarity="up")
+    assert one.reason == "not enough data for SPC (1 of the 12 months needed)" and one.variation is None
+
+
+def test_exactly_12_baseline_months_is_enough():
+    r = spc(np.arange(12), [10.0, 12.0] * 6, baseline=(0, 23), polarity="down")
+    assert r.mean == pytest.approx(11) and r.ucl == pytest.approx(16.32) and r.reason is None
     assert r.variation == "common-cause"
+
+
+def test_screening_that_empties_the_moving_ranges_says_so_not_flat():
+    # 23 months of 5 and one of 50: moving ranges 0 ×22 and 45; mR̄ = 45/23 = 1.96,
+    # 45 ≥ 3.267 × 1.96 is dropped, leaving mR̄ = 0: no limits, but not a flat baseline
+    base = [5.0] * 23 + [50.0]
+    r = run([5, 5, 5], base=base)
+    assert r.mean == pytest.approx((5 * 23 + 50) / 24)
+    assert (r.ucl, r.lcl, r.sigma) == (None, None, None)
+    assert r.reason.startswith("Screening dropped every moving range that was not zero")
+    assert "flat (every month the same)" not in r.reason and "the baseline is not flat" in r.reason
+
+
+def test_equal_neighbours_across_a_gap_are_not_called_flat():
+    offsets = np.array([*range(0, 6), *range(7, 13), 24])               # month 6 missing
+    values = [5.0] * 6 + [7.0] * 6 + [6.0]
+    r = spc(offsets, values, baseline=(0, 23), polarity="down")
+    assert r.ucl is None and r.mean == pytest.approx(6.0)
+    assert r.reason.startswith("No month in the baseline differs from the month before it")
 
 
 def test_flat_baseline_has_no_limits_but_trend_and_run_still_apply():
@@ -163,7 +199,8 @@ def test_flat_baseline_has_no_limits_but_trend_and_run_still_apply():
 def test_property_all_points_equal_have_no_limits_and_no_signal(value, n):
     r = spc(np.arange(n), [value] * n, baseline=(0, 23), polarity="down")
     assert r.ucl is None and r.lcl is None and r.sigma is None and not r.marks
-    assert r.variation == "common-cause"
+    # under 12 baseline months there is no reading at all (SPEC §3, updated)
+    assert r.variation == ("common-cause" if n >= 12 else None)
 
 
 @given(st.lists(st.floats(0, 1000), min_size=30, max_size=40))
