@@ -219,7 +219,8 @@ RATING_MEANINGS = {
 }
 
 
-def rating_label(method: str, value: str | None) -> str:
+def rating_value_label(method: str, value: str | None) -> str:
+    """The short label of a rating value under ``method`` (the summary counts' words)."""
     return RATING_VALUES.get(method, RATING_VALUES["targets"]).get(value, (value or "Not rated", "", ""))[0]
 
 

@@ -211,7 +211,7 @@ def why(result: IndicatorResult, *, improved: bool = False) -> str:
     if rating.manual and rating.bad:
         who = "rated" if method != "targets" else "assessed"
         reason = result.assessment.reason if result.assessment else ""
-        parts.append(f"{who} {fmt.rating_label(method, rating.value).lower()} by an analyst"
+        parts.append(f"{who} {fmt.rating_value_label(method, rating.value).lower()} by an analyst"
                      + (f" ({reason})" if reason else ""))
     if result.rag in ("red", "amber") and not (rating.manual and method == "targets"):
         target = (f" of {fmt.measure(result.target.value, result.unit, result.decimals)}"
@@ -265,6 +265,7 @@ def key_context(method: str, *, exceptions_only: bool = False, present=None) -> 
                for value, (label, shape, tone) in values.items()
                if value is not None and (present is None or value in present)]
     return {"method": method, "method_label": fmt.RATING_METHOD_LABELS.get(method, method),
+            "key_words": fmt.RATING_WORDS.get(method, fmt.RATING_WORDS["targets"])["key"],
             "method_meaning": fmt.RATING_METHOD_MEANINGS.get(method, ""), "entries": entries,
             "exceptions_only": exceptions_only}
 

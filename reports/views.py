@@ -172,7 +172,7 @@ def force_dashboard(request, force: Force, drafts: bool, period):
         "attention_count": len(attention_items), "attention_url": f"{link}&show={SHOW_ATTENTION}",
         "filter_show": show, "filter_rating": rating, "filtered_count": shown, "all_url": link,
         "filter_label": ("measures that need attention" if show else
-                         fmt.rating_label(plan.assessment, None if rating == NOT_RATED else rating)),
+                         fmt.rating_value_label(plan.assessment, None if rating == NOT_RATED else rating)),
         "mdc_rows": mdc_rows(in_order, force_slug=force.slug, period=period),
         "executive_summary": fmt.render_markdown(selectors.executive_summary(force=force, month=period)),
         "months": selectors.months_with_data(force=force, include_drafts=drafts),
@@ -264,6 +264,7 @@ def indicator_detail(request, force: Force, drafts: bool, period, code: str):
     names = selectors.force_names(slugs=[force.slug, *peers]) if peers else {force.slug: force.name}
     context.update({
         "result": result, "rag_reason": rag_reason(result),
+        "rating_method_label": fmt.RATING_METHOD_LABELS.get(result.rating.method, result.rating.method),
         "monthly": list(reversed(monthly)),
         "charts": [ch for ch in (charts.trend_chart(result, period), charts.spc_chart(result),
                                  charts.msg_chart(result, names)) if ch],

@@ -68,5 +68,5 @@ def rating_badge(result: IndicatorResult):
     computed = getattr(rating, "computed", None)
     return {"key": rating.value or "none", "tone": tone, "label": label, "shape": shape, "manual": rating.manual,
             "meaning": formatting.rating_meaning(rating.method, rating.value),
-            "computed_label": (formatting.rating_label(rating.method, computed)
+            "computed_label": (formatting.rating_value_label(rating.method, computed)
                                if rating.manual and computed != rating.value else "")}
