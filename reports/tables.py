@@ -209,9 +209,9 @@ def why(result: IndicatorResult, *, improved: bool = False) -> str:
             parts.append(_spc_words(result))
         return ", ".join(p for p in parts if p)
     if rating.manual and rating.bad:
-        who = "rated" if method != "targets" else "assessed"
-        reason = result.assessment.reason if result.assessment else ""
-        parts.append(f"{who} {fmt.rating_value_label(method, rating.value).lower()} by an analyst"
+        reason = (result.assessment.reason or result.assessment.status_text if result.assessment else "")
+        reason = reason.strip().rstrip(".")
+        parts.append(f"rated {fmt.rating_value_label(method, rating.value).lower()} by an analyst"
                      + (f" ({reason})" if reason else ""))
     if result.rag in ("red", "amber") and not (rating.manual and method == "targets"):
         target = (f" of {fmt.measure(result.target.value, result.unit, result.decimals)}"

@@ -245,3 +245,24 @@ def test_spc_chart_draws_an_absolute_target(demo):
 def test_msg_average_is_labelled_on_the_chart(client, demo):
     html = page(client, "/leicestershire/indicators/all-crime/?period=2014-06")
     assert re.search(r'"text": "MSG average \d+\.\d\d"', html)
+
+
+def test_analysts_write_the_executive_summary_in_the_admin_panel_members_read_it(client, demo):
+    from tests.factories import make_user
+
+    wm = models.Force.objects.get(slug="west-mercia")
+    essex = models.Force.objects.get(slug="essex")
+    client.force_login(make_user("ana", role="analyst", forces=[wm]))
+    response = client.post("/admin/indicators/executivesummary/add/",
+                           {"force": wm.pk, "month": "2013-06-20", "text": "Crime *down*; KSI amber."})
+    assert response.status_code == 302
+    summary = models.ExecutiveSummary.objects.get()
+    assert (summary.month, summary.author.username) == (date(2013, 6, 1), "ana")
+    # another force's summary is not theirs to write
+    response = client.post("/admin/indicators/executivesummary/add/",
+                           {"force": essex.pk, "month": "2014-03-01", "text": "x"})
+    assert response.status_code == 200 and models.ExecutiveSummary.objects.count() == 1
+    client.force_login(make_user("pat", role="panel", forces=[wm]))
+    assert client.get("/admin/indicators/executivesummary/add/").status_code == 403
+    assert client.get(f"/admin/indicators/executivesummary/{summary.pk}/change/").status_code == 200
+    assert "<em>down</em>" in page(client, WM)
