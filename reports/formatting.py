@@ -122,6 +122,14 @@ def change_pct(value) -> str:
     return ("+" + text if value > 0 and text != "0.0" else text) + "%"
 
 
+def change_pts(value) -> str:
+    """A change of a percentage in percentage points: +3.2 pts / −1.0 pts / 0.0 pts."""
+    if is_missing(value):
+        return DASH
+    text = number(value, 1)
+    return ("+" + text if value > 0 and text != "0.0" else text) + " pts"
+
+
 def variation_label(spc) -> str:
     """Plain words for an SPC reading (`engine.result.SpcReading`): "Getting worse — unusual rise"."""
     if spc.variation is None:

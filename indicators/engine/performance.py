@@ -93,10 +93,16 @@ class Computed:
     ytd: WindowResult
     last: WindowResult
     rolling_12: WindowResult
+    previous_rolling_12: WindowResult   # the 12 months before the rolling 12
     full_last_year: WindowResult
     rows: np.ndarray                    # grid row of each id
     change: np.ndarray
     change_pct: np.ndarray
+    rolling_12_change: np.ndarray
+    rolling_12_change_pct: np.ndarray
+    full_year_target: np.ndarray
+    projected_vs_target: np.ndarray     # projected outturn − full-year target
+    projected_rag: np.ndarray
     target_kind: np.ndarray
     target: np.ndarray
     tolerance: np.ndarray
@@ -128,14 +134,17 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
     aggs = ind[c.AGGREGATION].to_numpy()
 
     windows = [periods.ytd_months(period), periods.last_ytd_months(period),
-               periods.rolling_12_months(period), periods.full_last_year_months(period)]
-    ytd, last, r12, fly = (aggregate(grid, w[0], w[-1], aggs) for w in windows)
+               periods.rolling_12_months(period), periods.full_last_year_months(period),
+               periods.rolling_12_months(periods.add_months(period, -12))]
+    ytd, last, r12, fly, pr12 = (aggregate(grid, w[0], w[-1], aggs) for w in windows)
     y, ly, f = ytd.value[rows], last.value[rows], fly.value[rows]
     unit, polarity, aggregation = meta[c.UNIT], meta[c.POLARITY], meta[c.AGGREGATION]
 
     change = y - ly
+    r12_change = r12.value[rows] - pr12.value[rows]
     with np.errstate(divide="ignore", invalid="ignore"):
         change_pct = np.where(ly != 0, 100.0 * change / ly, np.nan)
+        r12_change_pct = np.where(pr12.value[rows] != 0, 100.0 * r12_change / pr12.value[rows], np.nan)
         projected = np.where((aggregation == "sum") & (ly != 0), y * f / ly, np.nan)
 
     fy = periods.financial_year(period)
@@ -146,6 +155,12 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
     tolerance = t[c.TOLERANCE].astype(float)
     target = target_values(kind, tvalue, ly, unit)
     rateable = np.isin(kind, RATEABLE_KINDS)
+    # the projected outturn against the full-year target: a change target
+    # applied to last year's full figure (counts rounded half-up), or the value
+    full_year_target = target_values(kind, tvalue, f, unit)
+    projected_gap = projected - full_year_target
+    projected_rag = np.where(rateable & ~np.isnan(projected),
+                             rag_statuses(projected, full_year_target, polarity, tolerance), None)
     computed_rag = np.where(rateable, rag_statuses(y, target, polarity, tolerance), None)
     computed_rag = np.where(rateable & np.isnan(y), "no-data", computed_rag)
 
@@ -175,8 +190,10 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
                      assessment_rating=manual_rating)
 
     return Computed(
-        period=period, ids=ids, meta=meta, ytd=ytd, last=last, rolling_12=r12, full_last_year=fly, rows=rows,
-        change=change, change_pct=change_pct, target_kind=kind, target=target, tolerance=tolerance,
+        period=period, ids=ids, meta=meta, ytd=ytd, last=last, rolling_12=r12, previous_rolling_12=pr12,
+        full_last_year=fly, rows=rows, change=change, change_pct=change_pct,
+        rolling_12_change=r12_change, rolling_12_change_pct=r12_change_pct, full_year_target=full_year_target,
+        projected_vs_target=projected_gap, projected_rag=projected_rag, target_kind=kind, target=target, tolerance=tolerance,
         wording=t[c.WORDING], due=t[c.DUE],
         computed_rag=computed_rag, rag=rag, rag_source=rag_source, assessment=assessment, projected=projected,
         significance=sig, spc=spc, spc_values=spc_grid, spc_months=spc_months,
@@ -239,8 +256,11 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
     names = list(r.meta)
     meta = [dict(zip(names, values)) for values in zip(*(r.meta[n].tolist() for n in names))]
     rows = r.rows
-    ytd, last, r12, fly = (_floats(w.value[rows]) for w in (r.ytd, r.last, r.rolling_12, r.full_last_year))
+    ytd, last, r12, fly, pr12 = (_floats(w.value[rows]) for w in (r.ytd, r.last, r.rolling_12, r.full_last_year,
+                                                                   r.previous_rolling_12))
     change, change_pct, target, projected = (_floats(a) for a in (r.change, r.change_pct, r.target, r.projected))
+    r12_change, r12_change_pct, fy_target, gap = (_floats(a) for a in (
+        r.rolling_12_change, r.rolling_12_change_pct, r.full_year_target, r.projected_vs_target))
     mean, ucl, lcl, sigma = (_floats(a) for a in (r.spc.mean, r.spc.ucl, r.spc.lcl, r.spc.sigma))
     up2, lo2 = _floats(r.spc.upper_2sigma), _floats(r.spc.lower_2sigma)
     tolerance = r.tolerance.tolist()
@@ -277,6 +297,11 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
             msg_comparison=r.msg_comparison[k],
             rating=r.rating[k],
             monthly=tuple(monthly_rows.get(indicator_id, ())) if monthly else None,
+            change_pts=change[k] if m[c.UNIT] == "percent" else None,
+            previous_rolling_12=pr12[k],
+            previous_rolling_12_reason=None if pr12[k] is not None else r.previous_rolling_12.reason[row],
+            rolling_12_change=r12_change[k], rolling_12_change_pct=r12_change_pct[k],
+            full_year_target=fy_target[k], projected_vs_target=gap[k], projected_rag=r.projected_rag[k],
         ))
     return results
 

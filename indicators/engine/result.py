@@ -165,6 +165,15 @@ class IndicatorResult:
     msg_comparison: MsgComparison | None
     rating: Rating                 # engine.ratings.ratings: the plan's own rating (SPEC §3 "Ratings")
     monthly: tuple[MonthlyFigure, ...] | None = None
+    # Figures for readers (pages and report; not in the SPEC §4 API object):
+    change_pts: float | None = None            # percent units: ytd − last_ytd in percentage points
+    previous_rolling_12: float | None = None   # the 12 months before the rolling 12 (grid.aggregate)
+    previous_rolling_12_reason: str | None = None
+    rolling_12_change: float | None = None     # rolling_12 − previous_rolling_12
+    rolling_12_change_pct: float | None = None  # 100 · rolling_12_change / previous_rolling_12
+    full_year_target: float | None = None      # change: full_last_year · (1 + p/100) (counts half-up); absolute: value
+    projected_vs_target: float | None = None   # projected_outturn − full_year_target
+    projected_rag: str | None = None           # rag.rag_statuses of the projected outturn against full_year_target
 
     def to_api(self, *, monthly: bool = True) -> dict:
         """The indicator object of SPEC §4 (without "monthly" for the list)."""

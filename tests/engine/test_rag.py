@@ -80,3 +80,14 @@ def test_property_rag_is_monotone_in_the_actual(a, b, target, polarity):
     low, high = sorted([a, b])
     better, worse = (high, low) if polarity == "up" else (low, high)
     assert ORDER[rag_status(better, target, polarity)] <= ORDER[rag_status(worse, target, polarity)]
+
+
+def test_a_target_of_zero_measures_the_tolerance_against_one_unit():
+    # docs/decisions.md (issue 14): a target of 0 has no size to take 5 % of, so the
+    # tolerance is a share of one unit of the measure: a count that misses by one
+    # whole event is red; a percentage 0.04 points over is amber, 0.06 red.
+    assert rag_status(0, 0, "down") == "green"
+    assert rag_status(1, 0, "down") == "red"
+    assert rag_status(0.04, 0, "down") == "amber"
+    assert rag_status(0.06, 0, "down") == "red"
+    assert rag_status(-0.04, 0, "up") == "amber" and rag_status(3, 0, "up") == "green"
