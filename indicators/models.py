@@ -506,6 +506,32 @@ class Commentary(models.Model):
         return f"{subject} {periods.format_month(self.month)}"
 
 
+class ExecutiveSummary(models.Model):
+    """The OPCC's executive summary for a force and period: markdown that opens
+    the dashboard and the panel report, sanitised on output like commentary."""
+
+    force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="executive_summaries")
+    month = models.DateField(help_text="The period it sums up (first day of the month).")
+    text = models.TextField(help_text="Markdown.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    is_demo = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["force", "-month"]
+        verbose_name_plural = "executive summaries"
+        constraints = [
+            models.UniqueConstraint(fields=["force", "month"], name="executive_summary_unique_force_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.force} executive summary {periods.format_month(self.month)}"
+
+
 ReportMode = models.TextChoices("ReportMode", vocabulary.choices(vocabulary.REPORT_MODES))
 
 

@@ -32,6 +32,7 @@ from indicators.models import (
     AreaOfFocus,
     Assessment,
     Commentary,
+    ExecutiveSummary,
     Force,
     ForcePopulation,
     Indicator,
@@ -329,6 +330,12 @@ def commentary_for(*, priority_ids: list[int], month: date) -> dict[int, str]:
 
 def indicator_commentary(*, indicator_id: int, month: date) -> str:
     return Commentary.objects.filter(indicator_id=indicator_id, month=month).values_list("text", flat=True).first() or ""
+
+
+def executive_summary(*, force: Force, month: date) -> str:
+    """The force's executive summary markdown for ``month`` ("" if none). One query."""
+    return (ExecutiveSummary.objects.filter(force=force, month=month).values_list("text", flat=True).first()
+            or "")
 
 
 class ForceNames(dict):

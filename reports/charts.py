@@ -89,9 +89,154 @@ def _cell(value, result: IndicatorResult) -> str:
     return fmt.measure(value, result.unit, result.decimals)
 
 
+MEANING_STYLES = {   # special-cause points by meaning (Making Data Count): colour AND shape AND name
+    "improvement": {"name": "Special cause: improvement", "color": fmt.ICON_COLOURS["improve"], "symbol": "circle"},
+    "concern": {"name": "Special cause: concern", "color": fmt.ICON_COLOURS["concern"], "symbol": "diamond"},
+    "neither": {"name": "Special cause: neither", "color": fmt.ICON_COLOURS["neither"], "symbol": "square"},
+}
+DIRECTION_WORDS = {
+    "outside-limits": {"high": "above the upper limit", "low": "below the lower limit"},
+    "trend": {"high": "rising", "low": "falling"},
+    "two-of-three": {"high": "close to or beyond the upper limit", "low": "close to or beyond the lower limit"},
+    "run": {"high": "above the average", "low": "below the average"},
+}
+
+
+def _rule_direction(rule: str, index: int, points, spc, marked=None) -> str:
+    """"high" or "low": which way the point at ``index`` departs under ``rule``:
+    a trend by its neighbour within the trend (``marked``: the indices the
+    trend rule marks), the others by the side of the mean."""
+    value = points[index][1]
+    if rule == "trend":
+        marked = marked if marked is not None else set(range(len(points)))
+        if index - 1 in marked:
+            return "high" if value > points[index - 1][1] else "low"
+        if index + 1 in marked:
+            return "high" if points[index + 1][1] > value else "low"
+        return "high" if index > 0 and value > points[index - 1][1] else "low"
+    return "high" if spc.mean is not None and value > spc.mean else "low"
+
+
+def _meaning(direction: str, polarity: str) -> str:
+    if polarity == "neutral":
+        return "neither"
+    return "improvement" if (direction == "high") == (polarity == "up") else "concern"
+
+
+def point_meanings(result: IndicatorResult) -> dict[str, tuple[str, str, str]]:
+    """month -> (meaning, direction, rule) for every special-cause point, read
+    like the variation: the first rule, in the engine's order, that marks it."""
+    spc = result.spc
+    index = {m: k for k, (m, _) in enumerate(spc.points)}
+    trend = {index[s.month] for s in spc.signals if "trend" in s.rules and s.month in index}
+    out = {}
+    for signal in spc.signals:
+        if signal.month not in index:
+            continue
+        rule = next(r for r in RULE_ORDER if r in signal.rules)
+        direction = _rule_direction(rule, index[signal.month], spc.points, spc, trend)
+        out[signal.month] = (_meaning(direction, result.polarity), direction, rule)
+    return out
+
+
+RULE_ORDER = ("outside-limits", "trend", "two-of-three", "run")
+
+
+@dataclass(frozen=True)
+class SignalRun:
+    first: str            # "YYYY-MM"
+    last: str
+    count: int
+    rule: str
+    direction: str
+    meaning: str
+    beyond: int = 0       # points of a run also beyond the process limit on its side
+
+    @property
+    def text(self) -> str:
+        """"Jun 2013 – Feb 2014: 9 points in a row above the average, 2 of them
+        above the upper limit (concern)"."""
+        when = _short_month(self.first) + ("" if self.first == self.last else f" \u2013 {_short_month(self.last)}")
+        words = DIRECTION_WORDS[self.rule][self.direction]
+        if self.rule in ("run", "trend"):
+            what = f"{self.count} points in a row {words}"
+        elif self.count == 1:
+            what = words
+        else:
+            what = f"{self.count} points {words}"
+        if self.beyond:
+            what += f", {self.beyond} of them {DIRECTION_WORDS['outside-limits'][self.direction]}"
+        return f"{when}: {what} ({self.meaning})"
+
+
+def _short_month(month: str) -> str:
+    d = periods.parse_month(month)
+    return f"{periods.MONTH_NAMES[d.month - 1][:3]} {d.year}"
+
+
+def _segments(indices: list[int], direction_of) -> list[list]:
+    """Consecutive indices with the same direction: [[first, last, direction], ...]."""
+    out = []
+    for k in indices:
+        d = direction_of(k)
+        if out and out[-1][1] == k - 1 and out[-1][2] == d:
+            out[-1][1] = k
+        else:
+            out.append([k, k, d])
+    return out
+
+
+def signal_runs(result: IndicatorResult) -> list[SignalRun]:
+    """The special-cause points collapsed into runs, in date order, instead of
+    one bullet per point: each stretch of consecutive points (months with
+    values) a rule marks in one direction is one entry. A point beyond the
+    limits inside a run on the same side is counted in that run's entry;
+    two-of-three points already inside another entry add nothing."""
+    spc = result.spc
+    points = spc.points
+    rules_at = {s.month: s.rules for s in spc.signals}
+    marked = {rule: [k for k, (m, _) in enumerate(points) if rule in rules_at.get(m, ())] for rule in RULE_ORDER}
+    trend = set(marked["trend"])
+    found = {rule: _segments(marked[rule], lambda k, r=rule: _rule_direction(r, k, points, spc, trend))
+             for rule in RULE_ORDER}
+    runs = []                   # [first, last, direction, rule, beyond]
+    for first, last, d in found["run"] + found["trend"]:
+        runs.append([first, last, d, "run" if [first, last, d] in found["run"] else "trend", 0])
+    for first, last, d in found["outside-limits"]:
+        for k in range(first, last + 1):
+            home = next((r for r in runs if r[3] == "run" and r[0] <= k <= r[1] and r[2] == d), None)
+            if home is not None:
+                home[4] += 1
+            elif runs and runs[-1][3] == "outside-limits" and runs[-1][1] == k - 1 and runs[-1][2] == d:
+                runs[-1][1] = k
+            else:
+                runs.append([k, k, d, "outside-limits", 0])
+    covered = {k for r in runs for k in range(r[0], r[1] + 1)}
+    spare = [k for k in marked["two-of-three"] if k not in covered]
+    for first, last, d in _segments(spare, lambda k: _rule_direction("two-of-three", k, points, spc)):
+        runs.append([first, last, d, "two-of-three", 0])
+    runs.sort(key=lambda r: (r[0], RULE_ORDER.index(r[3])))
+    return [SignalRun(points[first][0], points[last][0], last - first + 1, rule, d,
+                      _meaning(d, result.polarity), beyond) for first, last, d, rule, beyond in runs]
+
+
+def display_limits(result: IndicatorResult) -> tuple[float | None, float | None]:
+    """The process limits as drawn: a percentage cannot go below 0 or above
+    100, nor a count below 0 (the engine and the API keep them unclipped)."""
+    lcl, ucl = result.spc.lcl, result.spc.ucl
+    if lcl is not None and result.unit in ("percent", "count"):
+        lcl = max(lcl, 0.0)
+    if ucl is not None and result.unit == "percent":
+        ucl = min(ucl, 100.0)
+    return lcl, ucl
+
+
 def spc_chart(result: IndicatorResult, prefix: str = "") -> Chart | None:
-    """XmR chart: the points, the mean, the process limits, special-cause
-    points marked, and the target where there is an absolute one."""
+    """XmR chart: the points (common cause grey), special-cause points by
+    meaning (improvement blue circles, concern orange diamonds, neither
+    purple squares, each named in the legend), the mean, the process limits
+    (clipped to what the unit allows), and the target where there is an
+    absolute one, each line labelled on the chart."""
     points = result.spc.points
     if not points:
         return None
@@ -99,30 +244,46 @@ def spc_chart(result: IndicatorResult, prefix: str = "") -> Chart | None:
     x = [f"{m}-01" for m, _ in points]
     y = [v for _, v in points]
     signals = {s.month: s.rules for s in spc.signals}
-    data = [{"type": "scatter", "mode": "lines+markers", "name": "Monthly value", "x": x, "y": y,
+    meanings = point_meanings(result)
+    data = [{"type": "scatter", "mode": "lines+markers", "name": "Monthly value (common cause)", "x": x, "y": y,
              "line": {"color": COLOURS["last"]}, "marker": {"color": COLOURS["last"], "size": 6}}]
-    marked = [(f"{m}-01", v, "; ".join(fmt.RULE_LABELS[r] for r in signals[m])) for m, v in points if m in signals]
-    if marked:
-        data.append({"type": "scatter", "mode": "markers", "name": "Special cause", "x": [p[0] for p in marked],
-                     "y": [p[1] for p in marked], "text": [p[2] for p in marked],
-                     "marker": {"color": COLOURS["signal"], "size": 11, "symbol": "diamond",
-                                "line": {"color": "#0b0c0c", "width": 1}}})
+    for meaning, style in MEANING_STYLES.items():
+        marked = [(f"{m}-01", v, "; ".join(fmt.RULE_LABELS[r] for r in signals[m]))
+                  for m, v in points if meanings.get(m, ("",))[0] == meaning]
+        if marked:
+            data.append({"type": "scatter", "mode": "markers", "name": style["name"],
+                         "x": [p[0] for p in marked], "y": [p[1] for p in marked], "text": [p[2] for p in marked],
+                         "marker": {"color": style["color"], "size": 11, "symbol": style["symbol"],
+                                    "line": {"color": "#0b0c0c", "width": 1}}})
+    annotations = []
 
     def line(value, name, colour, dash):
         if value is not None:
             data.append({"type": "scatter", "mode": "lines", "name": name, "x": [x[0], x[-1]], "y": [value, value],
                          "line": {"color": colour, "dash": dash, "width": 2}, "hoverinfo": "name+y"})
+            annotations.append({"x": 1, "xref": "paper", "xanchor": "right", "y": value, "yanchor": "bottom",
+                                "text": escape(name), "showarrow": False, "font": {"size": 11, "color": colour}})
 
+    lcl, ucl = display_limits(result)
     line(spc.mean, "Average", COLOURS["mean"], "solid")
-    line(spc.ucl, "Upper limit", COLOURS["limit"], "dash")
-    line(spc.lcl, "Lower limit", COLOURS["limit"], "dash")
+    line(ucl, "Upper limit", COLOURS["limit"], "dash")
+    line(lcl, "Lower limit", COLOURS["limit"], "dash")
     target = result.target
     if target is not None and target.kind == "absolute" and target.value is not None:
         line(target.value, "Target", COLOURS["target"], "dot")
-    figure = {"data": data, "layout": _layout(f"{result.name}: statistical process control", _y_title(result),
-                                              from_zero=False, xaxis={"type": "date", "tickformat": "%b %Y"})}
-    rows = [[periods.month_label(periods.parse_month(m)), _cell(v, result),
-             "; ".join(fmt.RULE_LABELS[r] for r in signals.get(m, [])) or "—"] for m, v in points]
+    yaxis_range = {"range": [0, 100]} if result.unit == "percent" and (ucl == 100.0 or lcl == 0.0) else {}
+    layout = _layout(f"{result.name}: statistical process control", _y_title(result), from_zero=False,
+                     xaxis={"type": "date", "tickformat": "%b %Y"}, annotations=annotations)
+    layout["yaxis"].update(yaxis_range)
+    figure = {"data": data, "layout": layout}
+
+    def cell(m):
+        if m not in meanings:
+            return "\u2014"
+        return (f"{MEANING_STYLES[meanings[m][0]]['name']}: "
+                + "; ".join(fmt.RULE_LABELS[r] for r in signals.get(m, [])))
+
+    rows = [[periods.month_label(periods.parse_month(m)), _cell(v, result), cell(m)] for m, v in points]
     return Chart(f"{prefix}spc-{result.indicator}", "Statistical process control (XmR) chart", spc_summary(result),
                  figure, ["Month", "Value", "Special cause"], rows)
 
@@ -137,8 +298,9 @@ def spc_summary(result: IndicatorResult) -> str:
     elif spc.ucl is None:
         text = f"Average {_cell(spc.mean, result)} a month. {spc.reason}"
     else:
-        text = (f"Average {_cell(spc.mean, result)} a month; the process limits are {_cell(spc.lcl, result)} to "
-                f"{_cell(spc.ucl, result)}, from the baseline "
+        lcl, ucl = display_limits(result)
+        text = (f"Average {_cell(spc.mean, result)} a month; the process limits are {_cell(lcl, result)} to "
+                f"{_cell(ucl, result)}, from the baseline "
                 f"{periods.month_label(periods.parse_month(first))} to {periods.month_label(periods.parse_month(last))}.")
     points = spc.points
     if points:
@@ -171,7 +333,11 @@ def msg_chart(result: IndicatorResult, force_names: dict[str, str]) -> Chart | N
                           yaxis={"automargin": True},
                           xaxis={"title": {"text": "per 1,000 population"}},
                           shapes=[{"type": "line", "x0": msg.average, "x1": msg.average, "y0": -0.5,
-                                   "y1": len(entries) - 0.5, "line": {"color": COLOURS["mean"], "dash": "dash"}}]),
+                                   "y1": len(entries) - 0.5, "line": {"color": COLOURS["mean"], "dash": "dash"}}],
+                          annotations=[{"x": msg.average, "y": len(entries) - 0.5, "yanchor": "bottom",
+                                        "text": f"MSG average {msg.average:.2f}", "showarrow": False,
+                                        "font": {"size": 12, "color": COLOURS["mean"]}}],
+                          margin={"l": 60, "r": 20, "t": 60, "b": 50}),
     }
     rows = [[force_names.get(slug, slug) + (" (this force)" if slug == result.force else ""), f"{rate:.2f}"]
             for slug, rate in entries]

@@ -174,3 +174,107 @@ def render_markdown(text: str) -> str:
     html = _IMG.sub(_image_as_text, nh3.clean(html, link_rel="noopener noreferrer"))
     # nothing else nh3 lets through fetches; drop any <img> the pattern missed
     return mark_safe(nh3.clean(html, tags=nh3.ALLOWED_TAGS - {"img"}, link_rel="noopener noreferrer"))
+
+
+# --- Ratings (SPEC §3): each plan's own method, its words and its key ------------------------------
+
+RATING_METHOD_LABELS = {
+    "targets": "Against targets",
+    "significance": "Continuous improvement",
+    "spc": "Statistical process control",
+}
+RATING_METHOD_MEANINGS = {
+    "targets": "each measure's year to date against its target",
+    "significance": "each measure's year to date against the same months last year, "
+                    "by a test of statistical significance (95% confidence)",
+    "spc": "each measure's latest month against the limits of its own past variation "
+           "(Making Data Count)",
+}
+# value -> (label, shape, tone); the order is the order of the summary counts. None = not rated.
+RATING_VALUES = {
+    "targets": {
+        "green": ("Green", RAG_SHAPES["green"], "good"),
+        "amber": ("Amber", RAG_SHAPES["amber"], "bad"),
+        "red": ("Red", RAG_SHAPES["red"], "bad"),
+        "no-data": ("No data", RAG_SHAPES["no-data"], "none"),
+        None: ("Not rated", RAG_SHAPES[None], "none"),
+    },
+    "significance": {
+        "improvement": ("Statistically significant improvement", "\u25b2", "good"),
+        "no-significant-change": ("No significant change", "\u25cf", "neutral"),
+        "deterioration": ("Significant deterioration", "\u25bc", "bad"),
+        "significant-change": ("Significant change", "\u25c6", "neutral"),
+        None: ("Not rated", "\u2013", "none"),
+    },
+    "spc": {
+        "special-cause-improvement": ("Special cause: improvement", "\u25b2", "good"),
+        "common-cause": ("Common cause: normal variation", "\u25cf", "neutral"),
+        "special-cause-concern": ("Special cause: concern", "\u25bc", "bad"),
+        "special-cause-neither": ("Special cause: neither better nor worse", "\u25c6", "neutral"),
+        None: ("Not rated", "\u2013", "none"),
+    },
+}
+RATING_MEANINGS = {
+    "improvement": "the year to date is better than last year's by more than chance would explain",
+    "no-significant-change": "the year to date differs from last year's by no more than chance would explain",
+    "deterioration": "the year to date is worse than last year's by more than chance would explain",
+    "significant-change": "the year to date differs from last year's by more than chance would explain "
+                          "(a measure that is neither better up nor down)",
+    "special-cause-improvement": "the latest month is an unusual change for the better",
+    "common-cause": "the latest month is within the variation the past two years would lead us to expect",
+    "special-cause-concern": "the latest month is an unusual change for the worse",
+    "special-cause-neither": "the latest month is an unusual change, neither better nor worse",
+}
+
+
+def rating_value_label(method: str, value: str | None) -> str:
+    """The short label of a rating value under ``method`` (the summary counts' words)."""
+    return RATING_VALUES.get(method, RATING_VALUES["targets"]).get(value, (value or "Not rated", "", ""))[0]
+
+
+def rating_meaning(method: str, value: str | None) -> str:
+    if method == "targets" or value not in RATING_MEANINGS:
+        return RAG_MEANINGS.get(value, RAG_MEANINGS[None])
+    return RATING_MEANINGS[value]
+
+
+# --- Making Data Count icons: colour, letter and words ------------------------------------------
+
+# (css tone, letter, title) of each variation icon; "H"/"L" = the latest point is high/low.
+VARIATION_TONES = {"special-cause-improvement": "improve", "special-cause-concern": "concern",
+                   "special-cause-neither": "neither", "common-cause": "common"}
+VARIATION_ICON_WORDS = {
+    "special-cause-improvement": "Special cause variation: improvement",
+    "special-cause-concern": "Special cause variation: concern",
+    "special-cause-neither": "Special cause variation: neither improvement nor concern",
+    "common-cause": "Common cause variation: no significant change",
+}
+ASSURANCE_ICONS = {
+    "pass": ("improve", "P", "Assurance: consistently passes the target"),
+    "fail": ("concern", "F", "Assurance: consistently fails the target"),
+    "hit-and-miss": ("common", "?", "Assurance: hit and miss, the target is within the limits"),
+}
+ICON_COLOURS = {"improve": "#1d70b8", "concern": "#b35c00", "neither": "#912b88", "common": "#505a5f"}
+
+
+def variation_icon(spc) -> dict | None:
+    """What the variation icon shows for an `engine.result.SpcReading`: None without SPC."""
+    if spc.variation is None:
+        return None
+    tone = VARIATION_TONES[spc.variation]
+    letter = {"high": "H", "low": "L"}.get(spc.direction or "", "") if spc.variation != "common-cause" else ""
+    words = VARIATION_ICON_WORDS[spc.variation]
+    if letter:
+        words += f" ({'high' if letter == 'H' else 'low'})"
+    short = {"improve": "Improvement", "concern": "Concern", "neither": "Neither", "common": "Common cause"}[tone]
+    if letter:
+        short += f" ({letter})"
+    return {"tone": tone, "letter": letter, "title": words, "short": short, "colour": ICON_COLOURS[tone]}
+
+
+def assurance_icon(assurance: str | None) -> dict | None:
+    if assurance not in ASSURANCE_ICONS:
+        return None
+    tone, letter, words = ASSURANCE_ICONS[assurance]
+    short = {"pass": "Pass", "fail": "Fail", "hit-and-miss": "Hit and miss"}[assurance]
+    return {"tone": tone, "letter": letter, "title": words, "short": short, "colour": ICON_COLOURS[tone]}

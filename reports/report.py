@@ -18,13 +18,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from indicators import periods, selectors
+from indicators.engine.ratings import needs_attention
 from indicators.engine.result import IndicatorResult
 from indicators.models import Force, ReportMode
 from pccperf.staticfinders import plotly_js_path
 from reports import charts
 from reports import formatting as fmt
 from reports.plan_results import plan_results
-from reports.tables import MeasuresTable, measures_table, rag_counts
+from reports.tables import MeasuresTable, attention, key_context, measures_table, rating_counts
 
 MODES = [m.value for m in ReportMode]
 STATIC = Path(settings.BASE_DIR) / "static"
@@ -35,10 +36,9 @@ class ReportError(Exception):
 
 
 def is_exception(result: IndicatorResult) -> bool:
-    """Shown in an exceptions-only report: red or amber, special-cause
-    concern, or a significant deterioration."""
-    return (result.rag in ("red", "amber") or result.spc.variation == "special-cause-concern"
-            or result.significance.result == "deterioration")
+    """Shown in an exceptions-only report (SPEC §4): the plan's rating, the
+    RAG, the SPC or the significance is bad (`engine.ratings.needs_attention`)."""
+    return needs_attention(result)
 
 
 @dataclass
@@ -91,7 +91,7 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
     plan = check_request(force=force, period=period, mode=mode, theme=theme)
     perf = plan_results(force, plan, period, drafts)
     results = perf.results
-    areas, shown, left_out = [], [], 0
+    areas, shown = [], []
     commentary = selectors.commentary_for(priority_ids=[p.id for a in plan.areas.all() for p in a.priorities.all()],
                                           month=period)
     for area in plan.areas.all():
@@ -101,14 +101,13 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
         for priority in area.priorities.all():
             measures = [m for m in priority.measures.all() if m.indicator_id in results]
             if mode == "exceptions":
-                kept = [m for m in measures if is_exception(results[m.indicator_id])]
-                left_out += len(measures) - len(kept)
-                measures = kept
+                measures = [m for m in measures if is_exception(results[m.indicator_id])]
                 if not measures:
                     continue
             prefix = f"fn-{priority.number}"
             table = measures_table(f"Measures for priority {priority.number}", measures, results,
-                                   force_slug=force.slug, period=period, footnote_prefix=prefix, anchor_links=True)
+                                   force_slug=force.slug, period=period, footnote_prefix=prefix, anchor_links=True,
+                                   method=plan.assessment)
             section = Section(priority, table, fmt.render_markdown(commentary.get(priority.id, "")))
             for m in measures:
                 result = results[m.indicator_id]
@@ -121,9 +120,17 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
             areas.append({"area": area, "sections": sections})
 
     scope = [m for m in perf.measures if theme is None or m.priority.area.number == theme]
-    headline = [m for m in scope if m.headline]
+    exceptions = mode == "exceptions"
+    # An exceptions report shows no other measure anywhere: not in the headline table, nor in a count.
+    headline = [m for m in scope if m.headline and (not exceptions or is_exception(results[m.indicator_id]))]
     headline_table = measures_table("Headline measures", headline, results, force_slug=force.slug,
-                                    period=period, footnote_prefix="fn-h", anchor_links=True)
+                                    period=period, footnote_prefix="fn-h", anchor_links=True,
+                                    method=plan.assessment)
+    counted = [results[m.indicator_id] for m in (shown if exceptions else scope)]
+    counts = rating_counts(counted, plan.assessment)
+    if exceptions:
+        counts = [c for c in counts if c["count"]]
+    attention_items, improved_items = attention(counted, force_slug=force.slug, period=period, anchor_links=True)
     meetings = selectors.meeting_list(force=force)
     meeting = next((m for m in meetings if m.period == period), None)
     schedule = [m for m in meetings if (m.date >= meeting.date if meeting else m.period >= period)]
@@ -132,9 +139,13 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
         "force": force, "plan": plan, "period": period, "mode": mode, "theme": theme,
         "theme_area": next((a["area"] for a in areas), None) if theme is not None else None,
         "state": perf.state, "meeting": meeting, "schedule": schedule,
-        "counts": rag_counts(results[m.indicator_id] for m in (shown if mode == "exceptions" else scope)),
+        "counts": counts, "counts_label": f"Measures by rating ({fmt.RATING_METHOD_LABELS.get(plan.assessment, '')})",
+        "key": key_context(plan.assessment, exceptions_only=exceptions,
+                           present={r.rating.value for r in counted} if exceptions else None),
+        "attention": attention_items, "improved": improved_items, "exceptions_only": exceptions,
+        "executive_summary": fmt.render_markdown(selectors.executive_summary(force=force, month=period)),
         "headline_table": headline_table,
-        "areas": areas, "left_out": left_out,
+        "areas": areas,
         "definitions": _definitions(shown),
         "generated_at": timezone.localtime(generated_at),
         "period_first": periods.month_label(periods.ytd_months(period)[0]),

@@ -69,15 +69,21 @@ class MeasuresTable:
     footnote_prefix: str
     rows: list[MeasureRow] = field(default_factory=list)
     footnotes: list[tuple[int, str]] = field(default_factory=list)
+    method: str = "targets"        # the plan's rating method: a Rating column unless it is the RAG
+
+    @property
+    def method_label(self) -> str:
+        return fmt.RATING_METHOD_LABELS.get(self.method, self.method)
 
 
 def measures_table(caption: str, measures, results: dict[int, IndicatorResult], *, force_slug: str,
-                   period: date, footnote_prefix: str, anchor_links: bool = False) -> MeasuresTable:
+                   period: date, footnote_prefix: str, anchor_links: bool = False,
+                   method: str = "targets") -> MeasuresTable:
     """``measures``: PriorityIndicator rows in order; ``results``: engine
     results by indicator id. Identical footnote texts share a number.
     ``anchor_links`` links each measure to its section in the same document
     (the exported report) instead of its page."""
-    table = MeasuresTable(caption, footnote_prefix)
+    table = MeasuresTable(caption, footnote_prefix, method=method)
     numbers: dict[str, int] = {}
     for measure in measures:
         result = results.get(measure.indicator_id)
@@ -102,3 +108,178 @@ def rag_counts(results) -> list[dict]:
     counts = Counter(r.rag for r in results)
     return [{"rag": rag or "none", "key": rag, "label": fmt.RAG_LABELS[rag], "shape": fmt.RAG_SHAPES[rag],
              "count": counts.get(rag, 0)} for rag in RAG_ORDER]
+
+
+# --- The plan's own rating: summary counts, filters, and what needs attention ---------------------
+
+SHOW_ATTENTION = "attention"
+NOT_RATED = "none"                    # the ?rating= value of measures without a rating
+
+
+def rating_value_key(result: IndicatorResult) -> str:
+    return result.rating.value or NOT_RATED
+
+
+def rating_counts(results, method: str, *, link: str | None = None) -> list[dict]:
+    """The plan's rating counts, in its own words and order (SPEC §3 Ratings):
+    each {key, label, shape, tone, count, url}; ``link`` (the page's query
+    string without a filter, e.g. "?period=2014-06") makes each count a link
+    that filters the measures (``&rating=KEY``). Counts of zero are kept for
+    the method's own values, so the key is the same every month."""
+    results = list(results)
+    counts = Counter(rating_value_key(r) for r in results)
+    values = fmt.RATING_VALUES.get(method, fmt.RATING_VALUES["targets"])
+    out = []
+    for value, (label, shape, tone) in values.items():
+        key = value or NOT_RATED
+        if value == "significant-change" and not counts.get(key):
+            continue                  # only neutral measures have it; no empty slot for it
+        out.append({"key": key, "rag": key, "label": label, "shape": shape, "tone": tone,
+                    "count": counts.get(key, 0), "bad": tone == "bad",
+                    "url": f"{link}&rating={key}" if link is not None and counts.get(key) else None})
+    return out
+
+
+def filter_param(request_get, method: str) -> tuple[str | None, str | None]:
+    """(show, rating) from ``?show=attention`` or ``?rating=VALUE``; ValueError
+    in words for anything else, so a bad link answers 400, not every measure."""
+    show, rating = request_get.get("show") or None, request_get.get("rating") or None
+    if show is not None and show != SHOW_ATTENTION:
+        raise ValueError(f"show must be {SHOW_ATTENTION!r} (got {show!r})")
+    values = [v or NOT_RATED for v in fmt.RATING_VALUES.get(method, fmt.RATING_VALUES["targets"])]
+    if rating is not None and rating not in values:
+        raise ValueError(f"rating must be one of {', '.join(values)} (got {rating!r})")
+    if show and rating:
+        raise ValueError("give show or rating, not both")
+    return show, rating
+
+
+def keep(result: IndicatorResult, show: str | None, rating: str | None) -> bool:
+    from indicators.engine.ratings import needs_attention
+
+    if show == SHOW_ATTENTION:
+        return needs_attention(result)
+    if rating is not None:
+        return rating_value_key(result) == rating
+    return True
+
+
+def filtered(table: MeasuresTable, show: str | None, rating: str | None) -> MeasuresTable:
+    """The table with only the rows the filter keeps (footnotes kept for them)."""
+    if show is None and rating is None:
+        return table
+    rows = [row for row in table.rows if keep(row.result, show, rating)]
+    used = {row.footnote for row in rows}
+    return MeasuresTable(table.caption, table.footnote_prefix, rows,
+                         [(n, text) for n, text in table.footnotes if n in used], table.method)
+
+
+def _change_words(result: IndicatorResult) -> str:
+    """"up 15.8% on last year"; for a percentage, the two figures."""
+    if result.ytd is None or result.last_ytd is None:
+        return ""
+    if result.unit == "percent":
+        ytd, last = (fmt.measure(v, result.unit, result.decimals) for v in (result.ytd, result.last_ytd))
+        return f"{ytd} against {last} last year"
+    if result.change_pct is None:
+        return ""
+    size = fmt.number(abs(result.change_pct), 1)
+    if size == "0.0":
+        return "no change on last year"
+    return f"{'up' if result.change_pct > 0 else 'down'} {size}% on last year"
+
+
+def _spc_words(result: IndicatorResult) -> str:
+    movement = {"high": "rise", "low": "fall"}.get(result.spc.direction or "", "change")
+    meaning = {"special-cause-concern": "concern", "special-cause-improvement": "improvement"}.get(
+        result.spc.variation, "neither better nor worse")
+    return f"an unusual {movement} in the latest month (special cause: {meaning})"
+
+
+def why(result: IndicatorResult, *, improved: bool = False) -> str:
+    """One line saying, in words, why a measure is in a "what needs attention"
+    (or "what improved") list: "up 15.8% on last year, a significant
+    deterioration"."""
+    parts = [_change_words(result)]
+    rating, method = result.rating, result.rating.method
+    if improved:
+        if result.significance.result == "improvement":
+            parts.append("a significant improvement")
+        if result.spc.variation == "special-cause-improvement":
+            parts.append(_spc_words(result))
+        return ", ".join(p for p in parts if p)
+    if rating.manual and rating.bad:
+        reason = (result.assessment.reason or result.assessment.status_text if result.assessment else "")
+        reason = reason.strip().rstrip(".")
+        parts.append(f"rated {fmt.rating_value_label(method, rating.value).lower()} by an analyst"
+                     + (f" ({reason})" if reason else ""))
+    if result.rag in ("red", "amber") and not (rating.manual and method == "targets"):
+        target = (f" of {fmt.measure(result.target.value, result.unit, result.decimals)}"
+                  if result.target and result.target.value is not None else "")
+        parts.append(("red: misses its target" if result.rag == "red" else "amber: just misses its target")
+                     + target)
+    if result.significance.result == "deterioration":
+        parts.append("a significant deterioration")
+    if result.spc.variation == "special-cause-concern":
+        parts.append(_spc_words(result))
+    if result.spc.assurance == "fail":
+        parts.append("consistently misses its target (SPC assurance: fail)")
+    return ", ".join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    result: IndicatorResult
+    url: str
+    why: str
+
+
+def attention(results, *, force_slug: str, period: date, anchor_links: bool = False
+              ) -> tuple[list[AttentionItem], list[AttentionItem]]:
+    """(what needs attention, what improved significantly), in the order
+    given (the plan's), each measure once; a measure that needs attention is
+    not also listed as improved."""
+    from indicators.engine.ratings import improved, needs_attention
+
+    bad, good, seen = [], [], set()
+    for result in results:
+        if result.id in seen:
+            continue
+        seen.add(result.id)
+        url = (f"#m-{result.indicator}" if anchor_links else
+               reverse("reports:indicator", args=[force_slug, result.indicator])
+               + f"?period={periods.format_month(period)}")
+        if needs_attention(result):
+            bad.append(AttentionItem(result, url, why(result)))
+        elif improved(result):
+            good.append(AttentionItem(result, url, why(result, improved=True)))
+    return bad, good
+
+
+def key_context(method: str, *, exceptions_only: bool = False, present=None) -> dict:
+    """What the "how to read" key says about the plan's own rating; in an
+    exceptions report only the values its measures have (``present``)."""
+    values = fmt.RATING_VALUES.get(method, fmt.RATING_VALUES["targets"])
+    entries = [{"key": value or NOT_RATED, "label": label, "shape": shape, "tone": tone,
+                "meaning": fmt.rating_meaning(method, value)}
+               for value, (label, shape, tone) in values.items()
+               if value is not None and (present is None or value in present)]
+    return {"method": method, "method_label": fmt.RATING_METHOD_LABELS.get(method, method),
+            "key_words": fmt.RATING_WORDS.get(method, fmt.RATING_WORDS["targets"])["key"],
+            "method_meaning": fmt.RATING_METHOD_MEANINGS.get(method, ""), "entries": entries,
+            "exceptions_only": exceptions_only}
+
+
+def mdc_rows(results, *, force_slug: str, period: date) -> list[dict]:
+    """The icon summary (as PowerBI-SPC's summary table): each measure with an
+    SPC reading once, in the plan's order, with its latest month and value."""
+    rows, seen = [], set()
+    for result in results:
+        if result.id in seen or result.spc.variation is None or not result.spc.points:
+            continue
+        seen.add(result.id)
+        month, value = result.spc.points[-1]
+        rows.append({"result": result, "month": periods.month_label(periods.parse_month(month)), "value": value,
+                     "url": reverse("reports:indicator", args=[force_slug, result.indicator])
+                     + f"?period={periods.format_month(period)}"})
+    return rows

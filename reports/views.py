@@ -20,7 +20,19 @@ from reports.cache import cached_page, cached_response
 from reports.params import BadParam, month_param
 from reports.plan_results import indicator_results, page_state, plan_results
 from reports.report import ReportError, build_report, report_filename
-from reports.tables import measures_table, rag_counts, rag_reason
+from reports.tables import (
+    NOT_RATED,
+    SHOW_ATTENTION,
+    attention,
+    filter_param,
+    filtered,
+    keep,
+    key_context,
+    mdc_rows,
+    measures_table,
+    rag_reason,
+    rating_counts,
+)
 
 
 def _bad_request(request, force: Force | None, message: str, *, title: str = "That report cannot be made"):
@@ -51,8 +63,8 @@ def force_page(view):
 
 @cached_page
 def home(request):
-    """Every plan with its force's headline RAG counts at the force's default
-    period. Queries, the same for 1 plan or 44 (tests/test_query_budgets.py):
+    """Every plan with its force's headline measures counted by the plan's
+    own rating (SPEC §3 Ratings) at the force's default period. Queries, the same for 1 plan or 44 (tests/test_query_budgets.py):
 
     1. the data version (page cache key; not for users who see drafts)
        (+ the session, user, user's groups and forces when signed in)
@@ -90,19 +102,26 @@ def home(request):
                                                    rating_methods={f.slug: method_of[in_force[f.id]]
                                                                    for f in forces if f.id in in_force})
         for force_id, ids in headline.items():
-            counts[force_id] = rag_counts(evaluate(inputs, period=period_of[force_id], indicator_ids=ids,
-                                                   monthly=False))
+            counts[force_id] = evaluate(inputs, period=period_of[force_id], indicator_ids=ids, monthly=False)
+    method = {p.force_id: p.assessment for p in plans if in_force.get(p.force_id) == p.id}
     cards = [{"plan": plan, "period": period_of.get(plan.force_id),
               "period_label": plan.force_id in period_of and periods.month_label(period_of[plan.force_id]),
-              "counts": counts.get(plan.force_id)} for plan in plans]
+              "method_label": fmt.RATING_METHOD_LABELS.get(method.get(plan.force_id), ""),
+              "counts": (rating_counts(counts[plan.force_id], method[plan.force_id])
+                         if plan.force_id in counts else None)}
+             for plan in plans]
     return render(request, "reports/home.html", {"cards": cards})
 
 
 @cached_page
 @force_page
 def force_dashboard(request, force: Force, drafts: bool, period):
-    """The plan in force at the period, every measure in its place. Queries,
-    the same for 5 indicators or 60 (tests/test_query_budgets.py):
+    """The plan in force at the period, every measure in its place, with what
+    needs attention first. ``?show=attention`` or ``?rating=VALUE`` (the
+    summary counts' links) keep only those measures in the tables, on the
+    server, so they work without JavaScript (the page cache is keyed by the
+    full path, filters included). Queries, the same for 5 indicators or 60
+    (tests/test_query_budgets.py):
 
     1. the data version (page cache key; not for users who see drafts)
     2. the force (+ the session, user, user's groups and forces when signed in: `force_page`)
@@ -112,27 +131,53 @@ def force_dashboard(request, force: Force, drafts: bool, period):
        (+ unpublished lines with drafts), targets, assessments, populations
     14. the state of the figures: as-at, provisional, drafts (+ draft lines)
     15. the months with data, for the period menu
+    16. the executive summary for the period
     """
     plan = selectors.plan_for(force=force, period=period)
     context = {"force": force, "plan": plan, "period": period, "drafts_visible": drafts}
     if plan is None or period is None:
         return render(request, "reports/dashboard.html", context)
+    try:
+        show, rating = filter_param(request.GET, plan.assessment)
+    except ValueError as exc:
+        return _bad_request(request, force, str(exc), title="That filter cannot be shown")
     perf = plan_results(force, plan, period, drafts)
     results = perf.results
-    areas = [{"area": area, "tables": [
-                 (priority, measures_table(f"Measures for priority {priority.number}", priority.measures.all(),
-                                           results, force_slug=force.slug, period=period,
-                                           footnote_prefix=f"fn-{priority.number}"))
-                 for priority in area.priorities.all()]}
-             for area in plan.areas.all()]
+
+    def table(caption, measures, prefix):
+        return filtered(measures_table(caption, measures, results, force_slug=force.slug, period=period,
+                                       footnote_prefix=prefix, method=plan.assessment), show, rating)
+
+    areas = []
+    for area in plan.areas.all():
+        tables = [(priority, table(f"Measures for priority {priority.number}", priority.measures.all(),
+                                   f"fn-{priority.number}"))
+                  for priority in area.priorities.all()]
+        if show or rating:
+            tables = [(p, t) for p, t in tables if t.rows]
+        areas.append({"area": area, "tables": tables})
+    in_order = [results[m.indicator_id] for m in perf.measures if m.indicator_id in results]
+    attention_items, improved_items = attention(in_order, force_slug=force.slug, period=period)
+    period_param = periods.format_month(period)
+    link = "?" + urlencode({"period": period_param})
+    shown = len({r.id for r in in_order if keep(r, show, rating)})
     context.update({
-        "areas": areas,
-        "headline_table": measures_table("Headline measures", perf.headline, results, force_slug=force.slug,
-                                         period=period, footnote_prefix="fn-h"),
-        "counts": rag_counts(results.values()),
+        "areas": [a for a in areas if a["tables"] or not (show or rating)],
+        "headline_table": table("Headline measures", perf.headline, "fn-h"),
+        "counts": rating_counts(results.values(), plan.assessment, link=link),
+        "counts_label": f"Measures by rating ({fmt.RATING_METHOD_LABELS.get(plan.assessment, '')}); "
+                        "each count links to those measures",
+        "key": key_context(plan.assessment),
+        "attention": attention_items, "improved": improved_items,
+        "attention_count": len(attention_items), "attention_url": f"{link}&show={SHOW_ATTENTION}",
+        "filter_show": show, "filter_rating": rating, "filtered_count": shown, "all_url": link,
+        "filter_label": ("measures that need attention" if show else
+                         fmt.rating_value_label(plan.assessment, None if rating == NOT_RATED else rating)),
+        "mdc_rows": mdc_rows(in_order, force_slug=force.slug, period=period),
+        "executive_summary": fmt.render_markdown(selectors.executive_summary(force=force, month=period)),
         "months": selectors.months_with_data(force=force, include_drafts=drafts),
         "state": perf.state,
-        "period_param": periods.format_month(period),
+        "period_param": period_param,
     })
     return render(request, "reports/dashboard.html", context)
 
@@ -168,7 +213,9 @@ def priority_detail(request, force: Force, drafts: bool, period, number: int):
     commentary = selectors.commentary_for(priority_ids=[priority.id], month=period).get(priority.id, "")
     context.update({
         "table": measures_table(f"Measures for priority {priority.number}", measures, results,
-                                force_slug=force.slug, period=period, footnote_prefix="fn"),
+                                force_slug=force.slug, period=period, footnote_prefix="fn",
+                                method=plan.assessment),
+        "key": key_context(plan.assessment),
         "commentary": fmt.render_markdown(commentary) if commentary else "",
         "charts": [{"result": r, "url": reverse("reports:indicator", args=[force.slug, r.indicator]),
                     "charts": [ch for ch in (charts.trend_chart(r, period), charts.spc_chart(r)) if ch]}
@@ -217,12 +264,12 @@ def indicator_detail(request, force: Force, drafts: bool, period, code: str):
     names = selectors.force_names(slugs=[force.slug, *peers]) if peers else {force.slug: force.name}
     context.update({
         "result": result, "rag_reason": rag_reason(result),
+        "rating_method_label": fmt.RATING_METHOD_LABELS.get(result.rating.method, result.rating.method),
         "monthly": list(reversed(monthly)),
         "charts": [ch for ch in (charts.trend_chart(result, period), charts.spc_chart(result),
                                  charts.msg_chart(result, names)) if ch],
         "spc_summary": charts.spc_summary(result),
-        "signals": [{"month": periods.month_label(periods.parse_month(s.month)),
-                     "rules": [fmt.RULE_LABELS[r] for r in s.rules]} for s in result.spc.signals],
+        "signal_runs": charts.signal_runs(result),
         "assurance": fmt.ASSURANCE_LABELS.get(result.spc.assurance, ""),
         "significance": fmt.SIGNIFICANCE_LABELS[result.significance.result],
         "targets": _target_rows(inputs.targets),
@@ -262,6 +309,7 @@ def panel_report(request, force: Force, drafts: bool, period):
     14. the state of the figures: as-at, provisional, drafts (+ draft lines)
     15. the priorities' commentary
     16. the force's panel meetings
+    17. the executive summary for the period
     """
     mode = request.GET.get("mode") or "full"
     # The dashboard's form sends its theme menu whatever the mode; it only counts for mode=theme.

@@ -51,4 +51,4 @@ def test_home_rag_counts_per_force(client):
     add_forces(0, 2)
     html = client.get("/").content.decode()
     # force-00: no change on last year against a 2% cut -> amber/red; force-01: 10% down -> green
-    assert html.count('aria-label="Headline RAG counts for Force 0') == 2
+    assert html.count('aria-label="Headline ratings for Force 0') == 2

@@ -20,7 +20,7 @@ def text(html):
 def test_home_shows_headline_rag_counts_per_plan(client, demo):
     html = page(client, "/")
     assert "West Mercia Police" in html and "Headline measures to June 2013" in html
-    assert 'aria-label="Headline RAG counts for West Mercia Police"' in html
+    assert 'aria-label="Headline ratings for West Mercia Police (against targets)"' in html
 
 
 def test_dashboard_shows_the_plan_period_state_and_every_priority(client, demo):

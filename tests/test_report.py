@@ -47,7 +47,9 @@ def test_exceptions_report_keeps_only_measures_needing_attention(demo, tmp_path)
     # KSI and priority incidents are amber; public confidence amber; unnecessary attendance red (manual)
     assert {"ksi", "priority-response", "public-confidence", "unnecessary-attendance"} <= shown
     assert "all-crime" not in shown and "vwi" not in shown                 # green and improving
-    assert re.search(r"\d+ measures on track or without an exception are not shown", words)
+    # SPEC §4: no table or count in it shows any other measure, not even a count of those left out
+    assert "Only the measures that need attention are shown in this report." in words
+    assert "not shown" not in words
     assert "Exceptions only" in words
 
 

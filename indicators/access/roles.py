@@ -16,13 +16,14 @@ _SPEC = {
         "returnline": ["view", "add", "change", "delete"],
         "assessment": ["view", "add", "change", "delete"],
         "commentary": ["view", "add", "change", "delete"],
+        "executivesummary": ["view", "add", "change", "delete"],
         "indicator": ["view"], "target": ["view"], "plan": ["view"], "force": ["view"],
         "strategicpriority": ["view"], "panelmeeting": ["view"],
     },
     PANEL: {
         "observation": ["view"], "return": ["view"], "returnline": ["view"], "assessment": ["view"],
-        "commentary": ["view"], "indicator": ["view"], "target": ["view"], "plan": ["view"],
-        "panelmeeting": ["view"],
+        "commentary": ["view"], "executivesummary": ["view"], "indicator": ["view"], "target": ["view"],
+        "plan": ["view"], "panelmeeting": ["view"],
     },
 }
 

@@ -553,6 +553,31 @@ class CommentaryAdmin(ScopedHistoryAdmin):
         super().save_model(request, obj, form, change)
 
 
+class ExecutiveSummaryForm(forms.ModelForm):
+    class Meta:
+        model = models.ExecutiveSummary
+        fields = ["force", "month", "text"]
+        help_texts = {"text": "Markdown: **bold**, *italic*, lists, links. Opens the dashboard and the panel "
+                              "report for this period. Scripts and HTML are removed on display."}
+
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        return month.replace(day=1) if month else month
+
+
+@admin.register(models.ExecutiveSummary)
+class ExecutiveSummaryAdmin(ScopedHistoryAdmin):
+    form = ExecutiveSummaryForm
+    list_display = ["force", "month", "author", "updated_at"]
+    list_filter = ["force"]
+    search_fields = ["text"]
+    list_select_related = ["force", "author"]
+
+    def save_model(self, request, obj, form, change):
+        obj.author = request.user
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(models.PanelMeeting)
 class PanelMeetingAdmin(ForceScoped, admin.ModelAdmin):
     list_display = ["force", "date", "period", "mode", "theme", "notes"]

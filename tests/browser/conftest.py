@@ -72,7 +72,7 @@ def page(browser):
     # bypass_csp lets the tests inject axe-core into pages whose policy
     # (rightly) refuses inline scripts; test_charts_draw_under_the_content_
     # security_policy checks the pages with the policy in force.
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB", bypass_csp=True)
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB", bypass_csp=True)
     page = context.new_page()
     page.requests_seen = []
     page.on("request", lambda request: page.requests_seen.append(request.url))

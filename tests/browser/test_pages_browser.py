@@ -17,6 +17,8 @@ PAGES = [
     ("indicator", "/west-mercia/indicators/vwi/", 3),
     ("indicator-ratio", "/west-mercia/indicators/priority-response/", 2),
     ("dashboard-themes", "/leicestershire/", 0),
+    ("dashboard-essex", "/essex/", 0),
+    ("dashboard-attention", "/west-mercia/?show=attention", 0),
     ("indicator-msg", "/leicestershire/indicators/tomv/", 3),
     ("bad-period", "/essex/?period=2099-01", 0),
 ]
@@ -46,6 +48,21 @@ def test_pages_work_without_javascript(browser, site):
     page.get_by_role("button", name="Show").click()
     assert "period=2013-05" in page.url
     assert page.get_by_text("2013/14 to the end of May 2013").is_visible()
+    context.close()
+
+
+def test_summary_counts_filter_the_tables_without_javascript(browser, site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site + "/west-mercia/?period=2013-06")
+    page.locator("a.count-link", has_text="Red").click()
+    assert "rating=red" in page.url
+    assert page.get_by_text("Showing 1 measure: red.").is_visible()
+    names = page.locator("table.measures tbody th.col-name").all_inner_texts()
+    assert set(names) == {"Reduce the percentage of victims and witnesses who attend court unnecessarily "
+                          "(ratio of trials to unnecessary witness attendance)"}, names
+    page.get_by_role("link", name="Show every measure").first.click()
+    assert "rating" not in page.url
     context.close()
 
 
