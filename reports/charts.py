@@ -238,7 +238,7 @@ def spc_chart(result: IndicatorResult, prefix: str = "") -> Chart | None:
     (clipped to what the unit allows), and the target where there is an
     absolute one, each line labelled on the chart."""
     points = result.spc.points
-    if not points:
+    if len(points) < 4:          # no SPC chart for one to three points (SPEC §3)
         return None
     spc = result.spc
     x = [f"{m}-01" for m, _ in points]

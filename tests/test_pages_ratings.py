@@ -279,3 +279,14 @@ def test_figures_a_reader_can_use_on_the_indicator_page_and_in_the_table(demo, c
     assert "<dt>Change</dt><dd>+0.9 pts (+3.6%)</dd>" in solved
     dashboard = client.get("/west-mercia/?period=2013-06").content.decode()
     assert "+0.9 pts (+3.6%)" in dashboard and "−4.8%" in dashboard
+
+
+def test_no_spc_chart_for_fewer_than_four_points(demo, client):
+    """Police Cadets has one figure a year: the page says why there is no
+    SPC and draws no SPC chart (SPEC §3), while the trend chart stays."""
+    page = client.get("/west-mercia/indicators/police-cadets/?period=2013-06").content.decode()
+    assert "not enough data for SPC (1 of the 12 months needed)" in page
+    assert 'aria-labelledby="spc-police-cadets-caption"' not in page
+    assert 'aria-labelledby="trend-police-cadets-caption"' in page
+    crime = client.get("/west-mercia/indicators/all-crime/?period=2013-06").content.decode()
+    assert 'aria-labelledby="spc-all-crime-caption"' in crime
