@@ -238,7 +238,7 @@ def spc_chart(result: IndicatorResult, prefix: str = "") -> Chart | None:
     (clipped to what the unit allows), and the target where there is an
     absolute one, each line labelled on the chart."""
     points = result.spc.points
-    if not points:
+    if len(points) < 4:          # no SPC chart for one to three points (SPEC §3)
         return None
     spc = result.spc
     x = [f"{m}-01" for m, _ in points]
@@ -290,9 +290,7 @@ def spc_chart(result: IndicatorResult, prefix: str = "") -> Chart | None:
 
 def spc_summary(result: IndicatorResult) -> str:
     spc = result.spc
-    first, last = spc.baseline
-    if spc.points:          # a series that starts later has a shorter baseline (SPEC §3): say when it starts
-        first = max(first, spc.points[0][0])
+    first, last = spc.baseline          # the engine's: a series that starts later has a shorter one
     if spc.mean is None:
         text = spc.reason or "Not enough data for control limits."
     elif spc.ucl is None:

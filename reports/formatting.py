@@ -130,6 +130,16 @@ def change_pts(value) -> str:
     return ("+" + text if value > 0 and text != "0.0" else text) + " pts"
 
 
+def change(result) -> str:
+    """The change on last year as a reader compares it: a percentage measure
+    in percentage points with the relative change beside it ("+3.2 pts
+    (+4.0%)"), any other measure as a relative change ("−4.8%")."""
+    if result.unit == "percent" and not is_missing(result.change_pts):
+        relative = "" if is_missing(result.change_pct) else f" ({change_pct(result.change_pct)})"
+        return change_pts(result.change_pts) + relative
+    return change_pct(result.change_pct)
+
+
 def variation_label(spc) -> str:
     """Plain words for an SPC reading (`engine.result.SpcReading`): "Getting worse — unusual rise"."""
     if spc.variation is None:

@@ -288,8 +288,11 @@ def _target_rows(targets) -> list[dict]:
     (the page's only indicator's), so the targets are read once."""
     rows = targets.sort_values(c.FINANCIAL_YEAR, ascending=False).astype(object)
     rows = rows.where(rows.notna(), None)
+    # Only a numeric target (change, absolute) has an amber tolerance; a
+    # milestone, monitor or baseline measure has none to show.
     return [{"financial_year": r[c.FINANCIAL_YEAR], "kind": vocabulary.TARGET_KINDS.get(r[c.KIND], r[c.KIND]),
-             "value": r[c.TARGET_VALUE], "tolerance": r[c.TOLERANCE], "wording": r[c.WORDING], "due": r[c.DUE]}
+             "value": r[c.TARGET_VALUE], "wording": r[c.WORDING], "due": r[c.DUE],
+             "tolerance": r[c.TOLERANCE] if r[c.KIND] in ("change", "absolute") else None}
             for r in rows.to_dict("records")]
 
 

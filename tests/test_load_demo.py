@@ -265,3 +265,15 @@ def test_panel_reports_state_what_their_figures_are(demo, client):
     assert "<dt>Data as at</dt><dd>29 September 2014</dd>" in leics
     # its satisfaction rates are published for June only; their April and May are generated
     assert "<dt>State of the data</dt><dd>Published; 18 of 63 figures illustrative</dd>" in leics
+
+
+def test_a_milestone_shows_no_tolerance_on_its_page(demo, client):
+    """Milestones have no direction and no tolerance (issue 14, item 6): the
+    targets table shows a dash, while a numeric target keeps its 5 %."""
+    page = client.get("/west-mercia/indicators/police-cadets/?period=2013-06").content.decode()
+    row = page[page.index("<th scope=\"row\">2013/14</th>"):]
+    row = row[:row.index("</tr>")]
+    assert "Milestone" in row and "%" not in row and "—" in row
+    numeric = client.get("/west-mercia/indicators/all-crime/?period=2013-06").content.decode()
+    row = numeric[numeric.index("<th scope=\"row\">2013/14</th>"):]
+    assert "5.0%" in row[:row.index("</tr>")]

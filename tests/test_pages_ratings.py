@@ -266,3 +266,27 @@ def test_analysts_write_the_executive_summary_in_the_admin_panel_members_read_it
     assert client.get("/admin/indicators/executivesummary/add/").status_code == 403
     assert client.get(f"/admin/indicators/executivesummary/{summary.pk}/change/").status_code == 200
     assert "<em>down</em>" in page(client, WM)
+
+
+def test_figures_a_reader_can_use_on_the_indicator_page_and_in_the_table(demo, client):
+    """Issue 14 item 5: a percentage's change in points with the relative
+    change beside it; rolling 12 against the 12 before; the projection
+    against the full-year target."""
+    crime = client.get("/west-mercia/indicators/all-crime/?period=2013-06").content.decode()
+    assert "61,945, against 64,748 in the 12 months before (−4.3%)" in crime
+    assert "59,701, against a full-year target of 60,191 (projected green)" in crime
+    solved = client.get("/west-mercia/indicators/burglary-solved/?period=2013-06").content.decode()
+    assert "<dt>Change</dt><dd>+0.9 pts (+3.6%)</dd>" in solved
+    dashboard = client.get("/west-mercia/?period=2013-06").content.decode()
+    assert "+0.9 pts (+3.6%)" in dashboard and "−4.8%" in dashboard
+
+
+def test_no_spc_chart_for_fewer_than_four_points(demo, client):
+    """Police Cadets has one figure a year: the page says why there is no
+    SPC and draws no SPC chart (SPEC §3), while the trend chart stays."""
+    page = client.get("/west-mercia/indicators/police-cadets/?period=2013-06").content.decode()
+    assert "not enough data for SPC (1 of the 12 months needed)" in page
+    assert 'aria-labelledby="spc-police-cadets-caption"' not in page
+    assert 'aria-labelledby="trend-police-cadets-caption"' in page
+    crime = client.get("/west-mercia/indicators/all-crime/?period=2013-06").content.decode()
+    assert 'aria-labelledby="spc-all-crime-caption"' in crime

@@ -241,6 +241,15 @@ def _by_row(mask: np.ndarray) -> list[np.ndarray]:
     return np.split(cols, np.searchsorted(rows, np.arange(1, mask.shape[0])))
 
 
+def _series_baseline(baseline: tuple[str, str], first_point: str | None) -> tuple[str, str]:
+    """The baseline's months for one series: a series that starts later has
+    a shorter baseline (SPEC §3), which starts at its first month."""
+    first, last = baseline
+    if first_point is not None and first < first_point <= last:
+        return first_point, last
+    return baseline
+
+
 def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool = True) -> list[IndicatorResult]:
     """One result per indicator in ``indicator_ids`` (default: every row of
     ``inputs.indicators``), in that order."""
@@ -277,7 +286,8 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
                           for j in marked_cols[k]),
             reason=r.spc.reason[k], rule=r.spc.variation_rule[k], direction=r.spc.variation_direction[k],
             upper_2sigma=up2[k], lower_2sigma=lo2[k],
-            points=tuple((months[j], values[k][j]) for j in point_cols[k]), baseline=baseline)
+            points=tuple((months[j], values[k][j]) for j in point_cols[k]),
+            baseline=_series_baseline(baseline, months[point_cols[k][0]] if len(point_cols[k]) else None))
         results.append(IndicatorResult(
             id=indicator_id, force=m[c.FORCE], indicator=m[c.CODE], name=m[c.NAME],
             period=period_label, financial_year=fy,

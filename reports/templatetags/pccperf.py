@@ -19,6 +19,11 @@ def change_pct(value):
 
 
 @register.filter
+def change(result):
+    return formatting.change(result)
+
+
+@register.filter
 def number(value, decimals=0):
     return formatting.number(value, int(decimals))
 

@@ -158,3 +158,12 @@ def test_results_come_in_the_order_asked():
     inputs = Inputs(indicators=indicators({}, {}, {}), observations=series(2, "2013-04", [1, 2, 3]))
     results = evaluate(inputs, period=date(2013, 6, 1), indicator_ids=[3, 2])
     assert [r.indicator for r in results] == ["i3", "i2"] and results[1].ytd == 6
+
+
+def test_a_series_that_starts_later_has_a_shorter_baseline():
+    """SPEC §3: the baseline is the 24 months before the financial year,
+    fewer if the series is shorter: it starts at the series' first month."""
+    late = one(Inputs(indicators=indicators({}), observations=series(1, "2012-01", [10, 12] * 9)))
+    assert late.spc.baseline == ("2012-01", "2013-03")
+    full = one(Inputs(indicators=indicators({}), observations=series(1, "2011-01", [10, 12] * 15)))
+    assert full.spc.baseline == ("2011-04", "2013-03")
