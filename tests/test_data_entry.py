@@ -3,7 +3,10 @@ preview, templates, the workflow, assessments and commentary."""
 
 import csv
 import io
+import itertools
+import tempfile
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -85,13 +88,15 @@ def test_panel_member_reads_published_returns_but_may_not_write(plan, client):
     assert ret.state == "draft" and ret.period == "2013/14 Q1"
 
 
-def _file(text, tmp=[]):  # noqa: B006 - a scratch list of files for the test run
-    import tempfile
-    handle = tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False)
-    handle.write(text)
-    handle.close()
-    tmp.append(handle.name)
-    return [handle.name]
+_SCRATCH = tempfile.TemporaryDirectory(prefix="pccperf-test-")    # removed when the test run ends
+_NUMBERS = itertools.count(1)
+
+
+def _file(text):
+    """A return file for import_return, in a scratch folder (never left in /tmp)."""
+    path = Path(_SCRATCH.name) / f"return-{next(_NUMBERS)}.csv"
+    path.write_text(text, encoding="utf-8")
+    return [str(path)]
 
 
 def test_analyst_of_another_force_is_refused_and_nothing_changes(plan, client):
