@@ -457,14 +457,18 @@ class ObservationAdmin(ScopedHistoryAdmin):
         return request.user.is_superuser and super().has_change_permission(request, obj)
 
 
-class AssessmentForm(forms.ModelForm):
-    class Meta:
-        model = models.Assessment
-        fields = ["indicator", "month", "rag", "rating", "status_text", "reason"]
+class FirstOfMonthForm(forms.ModelForm):
+    """A form whose ``month`` is stored as the first day of its month."""
 
     def clean_month(self):
         month = self.cleaned_data["month"]
         return month.replace(day=1) if month else month
+
+
+class AssessmentForm(FirstOfMonthForm):
+    class Meta:
+        model = models.Assessment
+        fields = ["indicator", "month", "rag", "rating", "status_text", "reason"]
 
     def clean(self):
         data = super().clean()
@@ -503,8 +507,17 @@ class AssessmentForm(forms.ModelForm):
                                                  "give the reason for overriding it."})
 
 
+class AuthoredAdmin(ScopedHistoryAdmin):
+    """An analyst's writing (assessment, commentary, executive summary):
+    whoever saves it last is its author."""
+
+    def save_model(self, request, obj, form, change):
+        obj.author = request.user
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(models.Assessment)
-class AssessmentAdmin(ScopedHistoryAdmin):
+class AssessmentAdmin(AuthoredAdmin):
     force_path = "indicator__force"
     form = AssessmentForm
     list_display = ["indicator", "month", "rag", "rating", "status_text", "author"]
@@ -513,20 +526,12 @@ class AssessmentAdmin(ScopedHistoryAdmin):
     list_select_related = ["indicator__force", "author"]
     autocomplete_fields = ["indicator"]
 
-    def save_model(self, request, obj, form, change):
-        obj.author = request.user
-        super().save_model(request, obj, form, change)
 
-
-class CommentaryForm(forms.ModelForm):
+class CommentaryForm(FirstOfMonthForm):
     class Meta:
         model = models.Commentary
         fields = ["force", "priority", "indicator", "month", "text"]
         help_texts = {"text": "Markdown: **bold**, *italic*, lists, links. Scripts and HTML are removed on display."}
-
-    def clean_month(self):
-        month = self.cleaned_data["month"]
-        return month.replace(day=1) if month else month
 
     def clean(self):
         data = super().clean()
@@ -540,7 +545,7 @@ class CommentaryForm(forms.ModelForm):
 
 
 @admin.register(models.Commentary)
-class CommentaryAdmin(ScopedHistoryAdmin):
+class CommentaryAdmin(AuthoredAdmin):
     form = CommentaryForm
     list_display = ["force", "priority", "indicator", "month", "author", "updated_at"]
     list_filter = ["force"]
@@ -548,34 +553,22 @@ class CommentaryAdmin(ScopedHistoryAdmin):
     list_select_related = ["force", "priority", "indicator__force", "author"]
     autocomplete_fields = ["indicator"]
 
-    def save_model(self, request, obj, form, change):
-        obj.author = request.user
-        super().save_model(request, obj, form, change)
 
-
-class ExecutiveSummaryForm(forms.ModelForm):
+class ExecutiveSummaryForm(FirstOfMonthForm):
     class Meta:
         model = models.ExecutiveSummary
         fields = ["force", "month", "text"]
         help_texts = {"text": "Markdown: **bold**, *italic*, lists, links. Opens the dashboard and the panel "
                               "report for this period. Scripts and HTML are removed on display."}
 
-    def clean_month(self):
-        month = self.cleaned_data["month"]
-        return month.replace(day=1) if month else month
-
 
 @admin.register(models.ExecutiveSummary)
-class ExecutiveSummaryAdmin(ScopedHistoryAdmin):
+class ExecutiveSummaryAdmin(AuthoredAdmin):
     form = ExecutiveSummaryForm
     list_display = ["force", "month", "author", "updated_at"]
     list_filter = ["force"]
     search_fields = ["text"]
     list_select_related = ["force", "author"]
-
-    def save_model(self, request, obj, form, change):
-        obj.author = request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(models.PanelMeeting)
