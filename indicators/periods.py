@@ -48,6 +48,15 @@ def first_of_month(day: date) -> date:
     return date(day.year, day.month, 1)
 
 
+def parse_past_month(text: str, today: date) -> date:
+    """A period to report on: ``parse_month``, and not after ``today``'s
+    month (ValueError "2031-01 is in the future")."""
+    month = parse_month(text)
+    if month > first_of_month(today):
+        raise ValueError(f"{text} is in the future")
+    return month
+
+
 def add_months(month: date, n: int) -> date:
     index = month.year * 12 + (month.month - 1) + n
     return date(index // 12, index % 12 + 1, 1)

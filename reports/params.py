@@ -20,9 +20,6 @@ def month_param(request, name: str = "period") -> date | None:
     if not raw:
         return None
     try:
-        month = periods.parse_month(raw)
+        return periods.parse_past_month(raw, timezone.localdate())
     except ValueError as exc:
         raise BadParam(f"{name}: {exc}") from None
-    if month > periods.first_of_month(timezone.localdate()):
-        raise BadParam(f"{name}: {raw} is in the future")
-    return month

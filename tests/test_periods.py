@@ -84,3 +84,12 @@ def test_add_months_round_trips(month, n):
 @given(months)
 def test_format_and_parse_round_trip(month):
     assert periods.parse_month(periods.format_month(month)) == month
+
+
+def test_a_reporting_period_is_not_after_the_current_month():
+    today = date(2014, 7, 15)
+    assert periods.parse_past_month("2014-07", today) == date(2014, 7, 1)
+    with pytest.raises(ValueError, match="^2014-08 is in the future$"):
+        periods.parse_past_month("2014-08", today)
+    with pytest.raises(ValueError, match="is not a month"):
+        periods.parse_past_month("July", today)

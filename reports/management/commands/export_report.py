@@ -39,11 +39,9 @@ class Command(BaseCommand):
             known = ", ".join(selectors.force_slugs_with_plans())
             raise CommandError(f"--force {force}: no such force" + (f"; forces with plans: {known}" if known else ""))
         try:
-            month = periods.parse_month(period)
+            month = periods.parse_past_month(period, timezone.localdate())
         except ValueError as exc:
             raise CommandError(f"--period: {exc}") from None
-        if month > periods.first_of_month(timezone.localdate()):
-            raise CommandError(f"--period: {period} is in the future")
         path = Path(output)
         if path.is_dir():
             raise CommandError(f"--output {output}: is a folder; give a file name such as report.html")
