@@ -1,4 +1,4 @@
-"""python manage.py import_return FILE.csv|xlsx [--dry-run] [--publish] [--user NAME]"""
+"""python manage.py import_return FILE.csv|xlsx [--dry-run] [--publish] [--accept-warnings] [--user NAME]"""
 
 import time
 from pathlib import Path
@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from indicators.management.commands._common import acting_user, problems_error
+from indicators.returns.figure_warnings import find_warnings
 from indicators.returns.file import ReturnFileError, check_rows, read_table, too_large
 from indicators.returns.workflow import ReturnError, catalogue_for, preview, stage, summarise
 
@@ -20,7 +21,9 @@ class Command(BaseCommand):
         "any bad row rejects the whole file, every problem listed as 'row N, column C: message', and "
         "nothing is written. A good file becomes a draft return per force holding the figures it changes "
         "(new, changed and unchanged figures are listed; a file that changes nothing makes no return); "
-        "--publish makes its figures public at once. --dry-run checks and lists "
+        "--publish makes its figures public at once. A figure more than 3x or under a third of both the "
+        "previous month and the same month last year is a warning, not an error: warnings are listed, and "
+        "--publish refuses a file with warnings unless --accept-warnings is given. --dry-run checks and lists "
         "without writing. With --user NAME the import acts with that user's permissions."
     )
 
@@ -28,9 +31,11 @@ class Command(BaseCommand):
         parser.add_argument("file", help="the return file, .csv or .xlsx")
         parser.add_argument("--dry-run", action="store_true", help="check and list the changes; write nothing")
         parser.add_argument("--publish", action="store_true", help="publish the return at once")
+        parser.add_argument("--accept-warnings", action="store_true",
+                            help="publish even though some figures are far from their reference figures")
         parser.add_argument("--user", help="act as this user, with their permissions (default: an operator)")
 
-    def handle(self, *args, file, dry_run, publish, user, **options):
+    def handle(self, *args, file, dry_run, publish, user, accept_warnings=False, **options):
         started = time.perf_counter()
         acting = acting_user(user, perms=["indicators.add_return"] + (["indicators.publish_return"] if publish else []))
         path = Path(file)
@@ -52,6 +57,9 @@ class Command(BaseCommand):
         except ReturnFileError as exc:
             raise problems_error(exc.problems, name=path.name, total=exc.total) from None
         changes = preview(rows)
+        warnings = find_warnings(c.row for c in changes if c.kind != "unchanged")
+        for warning in warnings:
+            self.stdout.write(self.style.WARNING(f"{path.name}: {warning}"))
         if skipped:
             self.stdout.write(f"{len(skipped):,} row(s) with no figure skipped (rows {_ranges(skipped)}).")
         for change in [c for c in changes if c.kind == "changed"][:SHOW_CHANGES]:
@@ -61,6 +69,11 @@ class Command(BaseCommand):
                 self.stdout.write(line)
             self.stdout.write(f"Dry run: {len(rows):,} rows checked, nothing written.")
             return
+        if warnings and publish and not accept_warnings:
+            raise CommandError(
+                f"{path.name}: {len(warnings):,} figure(s) with warnings (listed above); check them, then "
+                "publish with --accept-warnings if they are right, or import without --publish to keep a "
+                "draft; nothing was written")
         try:
             summary = stage(rows, user=acting, source=path.name, publish=publish, changes=changes)
         except ReturnError as exc:
