@@ -158,13 +158,15 @@ if REDIS_URL:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(f"REDIS_URL={REDIS_URL!r} is not a Redis URL; "
                                    "write redis://host:6379/0 (or rediss:// for TLS)")
+    # A Redis that does not answer costs at most a few seconds, not a hung worker.
+    _REDIS_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                    "KEY_PREFIX": "pccperf"},
+                    "KEY_PREFIX": "pccperf", "OPTIONS": _REDIS_OPTIONS},
         # Rendered public pages, keyed by the data version (reports/cache.py);
         # Redis evicts by its own maxmemory policy, not by a number of entries.
         "pages": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                  "KEY_PREFIX": "pccperf-pages"},
+                  "KEY_PREFIX": "pccperf-pages", "OPTIONS": _REDIS_OPTIONS},
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
@@ -198,7 +200,8 @@ USE_TZ = True
 USE_THOUSAND_SEPARATOR = False  # numbers are formatted explicitly, per unit
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic writes here; STATIC_ROOT moves it (e.g. to a folder the deployment owns).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
