@@ -20,6 +20,7 @@ import io
 import os
 import re
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -79,7 +80,7 @@ class Server:
         self.log = open(folder / f"gunicorn-{name}.log", "w+b")  # noqa: SIM115  (closed in stop)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "pccperf.wsgi", "--bind", f"127.0.0.1:{self.port}",
-             "--workers", "2", "--timeout", "120", "--worker-tmp-dir", str(folder / f"heartbeat-{name}")],
+             "--workers", "2", "--preload", "--timeout", "120", "--worker-tmp-dir", str(folder / f"heartbeat-{name}")],
             cwd=ROOT, env={**env, "TMPDIR": str(self.tmp)}, stdout=self.log, stderr=subprocess.STDOUT)
 
     def wait(self, deadline: float) -> None:
@@ -100,14 +101,17 @@ class Server:
         self.log.seek(0)
         return self.log.read().decode(errors="replace")[-5000:]
 
-    def stop(self) -> None:
+    def interrupt(self) -> None:
         if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            self.process.send_signal(signal.SIGINT)          # gunicorn's quick shutdown
+
+    def stop(self) -> None:
+        self.interrupt()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
         self.log.close()
 
 
@@ -139,6 +143,8 @@ def servers(transactional_db, tmp_path):
             server.wait(deadline)
         yield started[0], started[1], cache
     finally:
+        for server in started:
+            server.interrupt()
         for server in started:
             server.stop()
         cache.flushdb()
