@@ -566,3 +566,27 @@ class DataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"data version {self.version}"
+
+
+class PendingUpload(models.Model):
+    """A return file checked and previewed, waiting for its uploader to
+    confirm or cancel the import. It is kept here, not on a server's disk,
+    so that any server behind the load balancer can confirm it (SPEC §4).
+    Only its uploader finds it (by ``token``); it is deleted on confirm or
+    cancel, and after a day (indicators/returns/pending.py)."""
+
+    token = models.CharField(max_length=64, unique=True)
+    uploader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    forces = models.ManyToManyField(Force, blank=True, related_name="+",
+                                    help_text="The forces whose figures the file holds.")
+    name = models.CharField(max_length=255, help_text="The file's name as uploaded.")
+    data = models.BinaryField()
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.size:,} bytes), uploaded by {self.uploader} at {self.created:%Y-%m-%d %H:%M}"

@@ -24,10 +24,10 @@ def current() -> int:
 def connect_signals(app_config) -> None:
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
-    from indicators.models import DataVersion
+    from indicators.models import DataVersion, PendingUpload
 
     for model in app_config.get_models():
-        if model is DataVersion:
+        if model in (DataVersion, PendingUpload):      # the version itself; files not yet imported
             continue
         uid = f"pccperf-version-{model._meta.label_lower}"
         post_save.connect(bump, sender=model, dispatch_uid=uid + "-save", weak=False)

@@ -1,7 +1,8 @@
 """Settings for pccperf.
 
 Every value that differs between a laptop and a server comes from the
-environment (SPEC §4): DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS.
+environment (SPEC §4): DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS,
+REDIS_URL.
 Defaults are safe: DEBUG is off unless set, and with DEBUG off the site
 refuses to start without a SECRET_KEY.
 """
@@ -144,12 +145,46 @@ if env_bool("DATABASE_POOL", False):
         "timeout": env_int("DATABASE_POOL_TIMEOUT", 10),
     }
 
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
-    # Rendered public pages, per process; keyed by the data version (reports/cache.py).
-    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
-              "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 2000)}},
-}
+# Caches. Unset REDIS_URL (one server): each process keeps its own, in
+# memory. REDIS_URL (several servers behind one load balancer, SPEC §4):
+# every process of every server shares one Redis, through Django's own
+# backend, so a page cached or invalidated by one is so for all; sessions
+# stay in the database with Redis in front (cached_db), so flushing or
+# losing Redis signs nobody out. Give pccperf a Redis database of its own:
+# clearing a cache (a restore does) empties that whole database.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+PAGE_CACHE_ENTRIES = env_int("PAGE_CACHE_ENTRIES", 2000)
+if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"REDIS_URL={REDIS_URL!r} is not a Redis URL; "
+                                   "write redis://host:6379/0 (or rediss:// for TLS)")
+    # A Redis that does not answer costs at most a few seconds, not a hung worker.
+    _REDIS_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                    "KEY_PREFIX": "pccperf", "OPTIONS": _REDIS_OPTIONS},
+        # Rendered public pages, keyed by the data version (reports/cache.py);
+        # Redis evicts by its own maxmemory policy, not by a number of entries.
+        "pages": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                  "KEY_PREFIX": "pccperf-pages", "OPTIONS": _REDIS_OPTIONS},
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+        # Rendered public pages, per process; keyed by the data version (reports/cache.py).
+        "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages",
+                  "OPTIONS": {"MAX_ENTRIES": PAGE_CACHE_ENTRIES}},
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Uploaded files stay in memory, never in a server's temporary folder: a
+# return file waiting for confirmation is kept in the database
+# (indicators/returns/pending.py). The limit is the return file's own
+# (returns/file.py MAX_BYTES, 20 MB) plus room for the form around it; a
+# larger request keeps no file and the import page says it is too large.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 21 * 1024 * 1024
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -165,7 +200,8 @@ USE_TZ = True
 USE_THOUSAND_SEPARATOR = False  # numbers are formatted explicitly, per unit
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic writes here; STATIC_ROOT moves it (e.g. to a folder the deployment owns).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",

@@ -7,10 +7,15 @@ change bumps in its own transaction: so a page is never served after the
 data it shows changed. Users who may see drafts (analysts, superusers)
 always get a fresh page; panel members and the public see published data
 only, so they share the cache.
+
+With REDIS_URL the cache is one Redis shared by every server (SPEC §4). If
+that Redis does not answer, pages are rendered afresh (and a warning
+logged): slower, never wrong, never an error page.
 """
 
 from __future__ import annotations
 
+import logging
 from functools import wraps
 
 from django.core.cache import caches
@@ -20,6 +25,12 @@ from indicators import versioning
 from indicators.access.permissions import editable_force_ids
 
 TIMEOUT = 3600
+logger = logging.getLogger(__name__)
+
+try:
+    from redis import RedisError
+except ImportError:  # pragma: no cover  (redis is a runtime dependency; only REDIS_URL needs it)
+    RedisError = OSError
 
 
 def _may_see_drafts(user) -> bool:
@@ -35,7 +46,11 @@ def cached_response(request, render) -> HttpResponse:
         return render()
     cache = caches["pages"]
     key = f"page:{versioning.current()}:{int(request.user.is_authenticated)}:{request.get_full_path()}"
-    hit = cache.get(key)
+    try:
+        hit = cache.get(key)
+    except (RedisError, OSError) as exc:
+        logger.warning("page cache unavailable, rendering %s afresh: %s", request.path, exc)
+        return render()
     if hit is not None:
         status, content_type, disposition, content = hit
         response = HttpResponse(content, status=status, content_type=content_type)
@@ -44,8 +59,11 @@ def cached_response(request, render) -> HttpResponse:
         return response
     response = render()
     if response.status_code in (200, 400, 404) and not getattr(response, "streaming", False):
-        cache.set(key, (response.status_code, response["Content-Type"], response.get("Content-Disposition"),
-                        response.content), TIMEOUT)
+        try:
+            cache.set(key, (response.status_code, response["Content-Type"], response.get("Content-Disposition"),
+                            response.content), TIMEOUT)
+        except (RedisError, OSError) as exc:
+            logger.warning("page cache unavailable, %s not kept: %s", request.path, exc)
     return response
 
 

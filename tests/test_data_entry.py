@@ -208,9 +208,10 @@ def test_import_upload_with_problems_lists_them(analyst, client):
     assert "row 2, column value: -5 is negative; a count cannot be" in html
 
 
-def test_import_confirm_with_someone_elses_token_is_refused(analyst, client):
-    html = client.post("/admin/indicators/return/import/", {"token": "999-abc", "confirm": "1"}).content.decode()
-    assert "the upload has expired" in html and models.Return.objects.count() == 0
+def test_import_confirm_with_an_unknown_token_is_a_404(analyst, client):
+    response = client.post("/admin/indicators/return/import/", {"token": "999-abc", "confirm": "1"})
+    assert response.status_code == 404
+    assert "no such upload waiting for you" in response.content.decode() and models.Return.objects.count() == 0
 
 
 def test_drafts_show_to_the_forces_analysts_only(analyst, client):

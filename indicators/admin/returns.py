@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
-import tempfile
-import time
 from datetime import date
-from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Min
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -24,6 +21,7 @@ from django.utils import timezone
 from indicators import periods, selectors
 from indicators.access.permissions import can_edit, editable_force_ids
 from indicators.models import Force, Plan
+from indicators.returns import pending
 from indicators.returns.file import (
     COLUMNS,
     STATUSES,
@@ -45,8 +43,6 @@ from indicators.returns.workflow import (
     summarise,
 )
 
-UPLOADS = Path(tempfile.gettempdir()) / "pccperf-uploads"
-UPLOAD_TTL = 24 * 3600
 PREVIEW_ROWS = 200
 
 
@@ -171,11 +167,19 @@ class ReturnViews:
                    "forces": editable_forces(request.user), "quarters": quarter_choices(timezone.localdate(), editable_forces(request.user)),
                    "can_publish": request.user.has_perm("indicators.publish_return"),
                    "template_url": reverse("admin:indicators_return_template")}
+        if request.method == "POST" and "cancel" in request.POST:
+            if pending.discard(user=request.user, token=request.POST.get("token", "")):
+                self.message_user(request, "The upload was cancelled; nothing was imported.", messages.INFO)
+            return redirect(reverse("admin:indicators_return_import"))
         if request.method == "POST" and "confirm" in request.POST:
             return self._confirm_import(request, context)
         if request.method == "POST":
             upload = request.FILES.get("file")
-            if upload is None:
+            sent = _content_length(request)
+            if upload is None and too_large(sent):
+                # larger than the upload handler keeps in memory: no file was kept
+                context["problems"] = [too_large(sent)]
+            elif upload is None:
                 context["problems"] = [Problem(None, None, "choose a CSV or XLSX file to upload")]
             elif too_large(upload.size):
                 context["problems"] = [too_large(upload.size)]       # refused before reading
@@ -186,7 +190,8 @@ class ReturnViews:
                 if isinstance(result, ReturnFileError):
                     context.update(problems=result.problems, problem_total=result.total)
                 else:
-                    token = self._keep(request, data, upload.name)
+                    token = pending.keep(user=request.user, data=data, name=upload.name,
+                                         force_ids={row.force_id for row in result})
                     changes = preview(result)
                     context.update({
                         "token": token, "filename": upload.name, "rows": len(result), "skipped": len(skipped),
@@ -205,34 +210,29 @@ class ReturnViews:
         except ReturnFileError as exc:
             return exc
 
-    def _keep(self, request, data: bytes, name: str) -> str:
-        UPLOADS.mkdir(exist_ok=True, mode=0o700)
-        now = time.time()
-        for old in UPLOADS.iterdir():
-            if now - old.stat().st_mtime > UPLOAD_TTL:
-                old.unlink(missing_ok=True)
-        token = f"{request.user.pk}-{secrets.token_hex(16)}"
-        (UPLOADS / token).write_bytes(data)
-        (UPLOADS / f"{token}.name").write_text(name)
-        return token
-
     def _confirm_import(self, request, context):
-        token = request.POST.get("token", "")
-        if not token.startswith(f"{request.user.pk}-") or "/" in token or not (UPLOADS / token).exists():
-            context["problems"] = [Problem(None, None, "the upload has expired; please upload it again")]
-            return TemplateResponse(request, "admin/indicators/return/import.html", context)
-        data = (UPLOADS / token).read_bytes()
-        name = (UPLOADS / f"{token}.name").read_text()
+        with transaction.atomic():
+            upload = pending.find(user=request.user, token=request.POST.get("token", ""), lock=True)
+            if upload is None:
+                # Not this user's, already imported or cancelled, or older than a day.
+                context["problems"] = [Problem(None, None, "no such upload waiting for you: it was imported or "
+                                                           "cancelled already, or expired after a day; please "
+                                                           "upload the file again")]
+                return TemplateResponse(request, "admin/indicators/return/import.html", context, status=404)
+            return self._import(request, context, upload)
+
+    def _import(self, request, context, upload):
+        data, name = upload.data, upload.name
         rows = self._check(request, data, name)           # again: the data may have changed since the preview
         if isinstance(rows, ReturnFileError):
+            upload.delete()
             context.update(problems=rows.problems, problem_total=rows.total)
             return TemplateResponse(request, "admin/indicators/return/import.html", context)
         publish = request.POST.get("publish") == "1"
         if publish and not request.user.has_perm("indicators.publish_return"):
             raise PermissionDenied
         summary = stage(rows, user=request.user, source=name, publish=publish)
-        for f in (UPLOADS / token, UPLOADS / f"{token}.name"):
-            f.unlink(missing_ok=True)
+        upload.delete()
         if summary.nothing_changed:
             self.message_user(request, f"{name}: {summary.nothing_changed_message()}.", messages.INFO)
             return redirect(reverse("admin:indicators_return_changelist"))
@@ -319,6 +319,13 @@ class ReturnViews:
         context.update({"force": force, "quarter": quarter, "months": months, "grid": grid,
                         "statuses": STATUSES})
         return TemplateResponse(request, "admin/indicators/return/grid.html", context)
+
+
+def _content_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 def _grid_rows(indicators, months, values, posted) -> list[dict]:
