@@ -334,3 +334,48 @@ def test_import_as_a_draft_is_not_blocked_by_warnings(analyst, client, publish):
     token = html.split('name="token" value="')[1].split('"')[0]
     assert client.post("/admin/indicators/return/import/", {"token": token, "confirm": "1"}).status_code == 302
     assert models.ReturnLine.objects.get().value == 5120
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_at_the_same_moment_one_is_told(plan_file):
+    """Two analysts press Save on the same quarter at the same moment (two
+    threads, two database connections): one save goes through, the other is
+    told and keeps its figure in its form. PostgreSQL only: SQLite has no row
+    locks to take."""
+    import threading
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (DATABASE_URL) for concurrent transactions")
+    call_command("load_plan", str(plan_file(EXAMPLE_PLAN)), stdout=io.StringIO())
+    force = models.Force.objects.get(slug="west-mercia")
+    clients = []
+    for n in (1, 2):
+        c = Client()
+        c.force_login(make_user(f"conc{n}", role="analyst", forces=[force]))
+        clients.append(c)
+    apr = key("vwi", "2013-04")
+    forms = [form_of(c.get(Q1).content.decode()) for c in clients]
+    forms[0][f"value-{apr}"], forms[1][f"value-{apr}"] = "512", "521"
+    barrier, results = threading.Barrier(2), [None, None]
+
+    def save(n):
+        try:
+            barrier.wait()
+            results[n] = clients[n].post(Q1, forms[n])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    codes = sorted(r.status_code for r in results)
+    assert codes == [200, 302], codes
+    told = next(r for r in results if r.status_code == 200).content.decode()
+    saved = next(n for n, r in enumerate(results) if r.status_code == 302)
+    assert "someone saved figures for this quarter since you opened the grid" in told
+    assert list(models.ReturnLine.objects.values_list("value", flat=True)) == [512 if saved == 0 else 521]
+    assert form_of(told)[f"value-{apr}"] == ("521" if saved == 0 else "512")     # the other's figure, kept to check

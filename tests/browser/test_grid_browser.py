@@ -276,3 +276,16 @@ def test_enter_never_submits_the_grid_without_scripts(site, browser, wm):
     assert page.input_value(cell) == "1234"
     assert page.locator("#grid-counter").inner_text() == "Filled: 0 of 49 measures (every month) · 1 of 147 figures"
     context.close()
+
+
+def test_the_grid_script_runs_under_the_content_security_policy(site, browser, wm):
+    context = browser.new_context()                 # the policy in force (the page fixture bypasses it for axe)
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    sign_in(page, site, "wm-keys")
+    response = page.goto(site + "/admin/indicators/return/grid/?force=west-mercia&quarter=2013/14+Q4")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert page.locator("#grid-keys").is_visible() and page.locator("#tab-figures").is_visible()
+    assert [e for e in errors if "Content Security Policy" in e] == []
+    context.close()
