@@ -253,8 +253,11 @@ def test_enter_moves_down_and_tab_moves_right(site, page, wm):
     page.focus(f"#numerator-{ratio.id}-2014-01")
     page.keyboard.press("Enter")                                 # a ratio measure is two lines
     assert focused() == f"denominator-{ratio.id}-2014-01"
-    page.uncheck("#tab-figures")                                 # unticked, Tab reaches status and note
+    page.uncheck("#tab-figures")                                 # unticked, Tab reaches "Status, note"
     page.focus(f"#value-{plain.id}-2014-01")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    page.keyboard.press("Enter")                                 # opens it
     page.keyboard.press("Tab")
     assert focused() == f"status-{plain.id}-2014-01"
 
