@@ -379,3 +379,24 @@ def test_two_saves_at_the_same_moment_one_is_told(plan_file):
     assert "someone saved figures for this quarter since you opened the grid" in told
     assert list(models.ReturnLine.objects.values_list("value", flat=True)) == [512 if saved == 0 else 521]
     assert form_of(told)[f"value-{apr}"] == ("521" if saved == 0 else "512")     # the other's figure, kept to check
+
+
+def test_the_grids_queries_do_not_grow_with_its_measures(analyst, client):
+    """16 queries for 3 measures and for 13: session and user (5), forces and
+    the plans' span (3), plan, areas, priorities, measures (4), figures held
+    and drafts (2), reference figures (1: previous months and last year),
+    warnings' references (1)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        client.get(Q1)
+    priority = models.StrategicPriority.objects.first()
+    for n in range(10):
+        extra = models.Indicator.objects.create(force=ind("vwi").force, code=f"extra-{n}", name=f"Extra {n}",
+                                                unit="count", aggregation="sum", polarity="down")
+        models.PriorityIndicator.objects.create(priority=priority, indicator=extra, order=10 + n)
+    with CaptureQueriesContext(connection) as large:
+        html = client.get(Q1).content.decode()
+    assert "Filled: <strong>0 of 13</strong>" in html
+    assert len(small) == len(large) == 16, "\n".join(q["sql"][:120] for q in large.captured_queries)
