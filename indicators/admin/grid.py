@@ -125,9 +125,10 @@ def grid_view(admin, request, *, editable_forces, plan_indicators, current_value
             "{}: published from <a href=\"{}\">return #{}</a>: {} new, {} changed, {} unchanged.{}", label, url,
             ret.pk, result["new"], result["changed"], result["unchanged"], noted), messages.SUCCESS)
         return redirect(request.get_full_path())
+    held = ret.lines.count()
     admin.message_user(request, format_html(
-        "{}: {} figures saved in draft <a href=\"{}\">return #{}</a> ({}).{} Review it, then submit or publish.",
-        label, ret.lines.count(), url, ret.pk, " ".join(summary.lines()), noted), messages.SUCCESS)
+        "{}: {} figure{} saved in draft <a href=\"{}\">return #{}</a> ({}).{} Review it, then submit or publish.",
+        label, held, "" if held == 1 else "s", url, ret.pk, " ".join(summary.lines()), noted), messages.SUCCESS)
     return redirect(request.get_full_path())
 
 

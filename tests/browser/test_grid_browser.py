@@ -275,7 +275,7 @@ def test_enter_never_submits_the_grid_without_scripts(site, browser, wm):
     assert page.locator(".messagelist").count() == 0 and page.input_value(cell) == "1,234"
     page.get_by_role("button", name="Save as draft").click()
     page.wait_for_load_state()
-    assert "1 figures saved in draft" in page.locator(".messagelist").inner_text()
+    assert "1 figure saved in draft" in page.locator(".messagelist").inner_text()
     assert page.input_value(cell) == "1234"
     assert page.locator("#grid-counter").inner_text() == "Filled: 0 of 49 measures (every month) · 1 of 147 figures"
     context.close()
