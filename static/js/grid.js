@@ -132,7 +132,9 @@
       if (!at || !event.clipboardData) return;
       var text = event.clipboardData.getData("text/plain");
       var block = parseBlock(text);
-      if (block.length === 1 && block[0].length === 1) {
+      var tr0 = rows[at.row];
+      var ratioParts = tr0.getAttribute("data-ratio") === "1" && PARTS.test(block[0][0] || "");
+      if (block.length === 1 && block[0].length === 1 && !ratioParts) {
         // one cell: the browser pastes it; only separators and % are tidied
         var tr1 = rows[at.row];
         var single = normalise(block[0][0], target.getAttribute("data-part") === "value"

@@ -122,6 +122,7 @@ def test_a_quarter_pasted_checked_fixed_saved_and_published(site, page, wm):
 
     page.goto(site + "/admin/indicators/return/grid/")            # the picker opens on the quarter to file next
     assert page.locator("#pick-quarter option:checked").inner_text() == Q2
+    assert axe_violations(page) == []
     page.get_by_role("button", name="Open the grid").click()
     page.wait_for_url("**/grid/?force=west-mercia&quarter=2013%2F14+Q2")
     assert page.locator("#grid-counter").inner_text() == "Filled: 0 of 49 measures (every month) · 0 of 147 figures"
@@ -215,6 +216,9 @@ def test_paste_edge_cases(site, page, wm):
     assert page.input_value(f"#numerator-{ratio.id}-2013-10") == ""
     assert page.input_value(f"#numerator-{ratio.id}-2013-11") == "275"
     assert page.input_value(f"#denominator-{ratio.id}-2013-12") == "2000"
+    paste(page, f"#denominator-{ratio.id}-2013-10", "1,500 / 3,000")      # one cell: both parts
+    assert page.input_value(f"#numerator-{ratio.id}-2013-10") == "1500"
+    assert page.input_value(f"#denominator-{ratio.id}-2013-10") == "3000"
     assert page.input_value(f"#value-{below.id}-2013-10") == "n/a"
     assert page.input_value(f"#value-{below.id}-2013-11") == "1234"
     assert page.input_value(f"#value-{below.id}-2013-12") == ("55.2" if below.unit == "percent" else "7")
