@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Min
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -20,11 +19,13 @@ from django.utils import timezone
 
 from indicators import periods, selectors
 from indicators.access.permissions import can_edit, editable_force_ids
-from indicators.models import Force, Plan
+from indicators.admin import grid as grid_page
+from indicators.models import Force
+from indicators.returns import grid as grid_rules
 from indicators.returns import pending
+from indicators.returns.figure_warnings import find_warnings
 from indicators.returns.file import (
     COLUMNS,
-    STATUSES,
     Problem,
     ReturnFileError,
     check_rows,
@@ -38,7 +39,6 @@ from indicators.returns.workflow import (
     catalogue_for,
     preview,
     publish_return,
-    save_grid,
     stage,
     summarise,
 )
@@ -53,17 +53,9 @@ def editable_forces(user):
 
 
 def quarter_choices(today: date, forces) -> list[tuple[str, str]]:
-    """Quarters from the start of the forces' earliest plan (at most ten
-    years back) to the current one, newest first."""
-    current = periods.fy_start_year(today), periods.quarter_number(today)
-    first = Plan.objects.filter(force__in=forces).aggregate(first=Min("start"))["first"]
-    first_fy = max(periods.fy_start_year(first) if first else current[0] - 4, current[0] - 10)
-    out = []
-    for fy in range(current[0], first_fy - 1, -1):
-        for q in range(4, 0, -1):
-            if (fy, q) <= current:
-                out.append((f"{periods.fy_label(fy)} Q{q}", f"{periods.fy_label(fy)} Q{q}"))
-    return out
+    """Every quarter of the forces' plans (first plan's start to last plan's
+    end), none after the current one, newest first."""
+    return [(grid_rules.quarter_key(*q),) * 2 for q in grid_rules.plan_quarters(forces, today)]
 
 
 def parse_quarter_param(raw: str | None) -> list[date]:
@@ -85,6 +77,7 @@ def plan_indicators(force: Force, month: date):
                 if measure.indicator_id not in seen:
                     seen.add(measure.indicator_id)
                     measure.indicator.force = force
+                    measure.indicator.headline = measure.headline
                     out.append(measure.indicator)
     return out
 
@@ -94,6 +87,17 @@ def current_values(indicators, months) -> dict:
     frame = selectors.observation_frame(indicator_ids=[i.id for i in indicators], start=months[0], end=months[-1],
                                         include_drafts=True)
     return {(r["indicator_id"], r["month"]): r for r in frame.to_dict("records")}
+
+
+def _preview_context(rows, token: str, name: str, skipped: int) -> dict:
+    """What the import preview shows of checked ``rows``: the changes, and the
+    warnings (SPEC §4) with the keys "I have checked these figures" confirms."""
+    changes = preview(rows)
+    changed = [c for c in changes if c.kind != "unchanged"]
+    return {"token": token, "filename": name, "rows": len(rows), "skipped": skipped,
+            "summary": summarise(changes).lines(), "changes": changed[:PREVIEW_ROWS],
+            "more": max(0, len(changed) - PREVIEW_ROWS),
+            "warnings": [(w, grid_rules.warning_key(w)) for w in find_warnings(rows)]}
 
 
 def template_rows(force: Force, months: list[date]) -> list[list[str]]:
@@ -192,13 +196,7 @@ class ReturnViews:
                 else:
                     token = pending.keep(user=request.user, data=data, name=upload.name,
                                          force_ids={row.force_id for row in result})
-                    changes = preview(result)
-                    context.update({
-                        "token": token, "filename": upload.name, "rows": len(result), "skipped": len(skipped),
-                        "summary": summarise(changes).lines(),
-                        "changes": [c for c in changes if c.kind != "unchanged"][:PREVIEW_ROWS],
-                        "more": max(0, len([c for c in changes if c.kind != "unchanged"]) - PREVIEW_ROWS),
-                    })
+                    context.update(_preview_context(result, token, upload.name, len(skipped)))
         return TemplateResponse(request, "admin/indicators/return/import.html", context)
 
     def _check(self, request, data: bytes, name: str, skipped: list | None = None) -> list | ReturnFileError:
@@ -231,6 +229,11 @@ class ReturnViews:
         publish = request.POST.get("publish") == "1"
         if publish and not request.user.has_perm("indicators.publish_return"):
             raise PermissionDenied
+        if publish:
+            refused = grid_rules.unconfirmed(find_warnings(rows), request.POST)
+            if refused:           # publishing with warnings needs "I have checked these figures" (SPEC §4)
+                context.update(_preview_context(rows, upload.token, name, 0), confirm_needed=refused)
+                return TemplateResponse(request, "admin/indicators/return/import.html", context)
         summary = stage(rows, user=request.user, source=name, publish=publish)
         upload.delete()
         if summary.nothing_changed:
@@ -279,46 +282,8 @@ class ReturnViews:
     # --- grid ---------------------------------------------------------------
 
     def grid_view(self, request):
-        self._require_add(request)
-        forces = editable_forces(request.user)
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
-                   "title": "Quarterly return", "forces": forces,
-                   "quarters": quarter_choices(timezone.localdate(), forces)}
-        slug, quarter = request.GET.get("force"), request.GET.get("quarter")
-        if not slug or not quarter:
-            return TemplateResponse(request, "admin/indicators/return/grid.html", context)
-        force = forces.filter(slug=slug).first()
-        if force is None:
-            raise PermissionDenied
-        months = parse_quarter_param(quarter)
-        indicators = plan_indicators(force, months[-1])
-        values = current_values(indicators, months)
-        errors: dict = {}
-        posted = request.POST if request.method == "POST" else None
-        grid = _grid_rows(indicators, months, values, posted)
-        if posted is not None:
-            body, where = _grid_body(force, grid)
-            try:
-                rows = check_rows(COLUMNS, body, catalogue_for(request.user), today=timezone.localdate())
-            except ReturnFileError as exc:
-                errors = _grid_errors(exc.problems, where)
-                context["problems"] = exc.problems
-            else:
-                ret, summary = save_grid(force, quarter, rows, request.user)
-                if ret is None:
-                    self.message_user(request, f"{force.name} {quarter}: {summary.nothing_changed_message()}.",
-                                      messages.INFO)
-                    return redirect(request.get_full_path())
-                self.message_user(request, f"{force.name} {quarter}: {ret.lines.count()} figures saved in draft "
-                                           f"return #{ret.pk} ({' '.join(summary.lines())}). Review it, then submit "
-                                           "or publish.", messages.SUCCESS)
-                return redirect(reverse("admin:indicators_return_change", args=[ret.pk]))
-        for row in grid:
-            for cell in row["cells"]:
-                cell["errors"] = errors.get((row["indicator"].id, cell["month"]), [])
-        context.update({"force": force, "quarter": quarter, "months": months, "grid": grid,
-                        "statuses": STATUSES})
-        return TemplateResponse(request, "admin/indicators/return/grid.html", context)
+        return grid_page.grid_view(self, request, editable_forces=editable_forces, plan_indicators=plan_indicators,
+                                   current_values=current_values, parse_quarter_param=parse_quarter_param)
 
 
 def _content_length(request) -> int:
@@ -326,56 +291,3 @@ def _content_length(request) -> int:
         return int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return 0
-
-
-def _grid_rows(indicators, months, values, posted) -> list[dict]:
-    grid = []
-    for ind in indicators:
-        cells = []
-        for month in months:
-            key = f"{ind.id}-{periods.format_month(month)}"
-            current = values.get((ind.id, month), {})
-            if posted is not None:
-                cell = {name: posted.get(f"{name}-{key}", "").strip() for name in ("value", "numerator",
-                                                                                   "denominator", "status", "note")}
-                if ind.aggregation != "ratio" and cell["value"]:
-                    # the grid has no inputs for a non-ratio figure's parts: keep those held
-                    cell.update(numerator=format_cell(current.get("numerator")),
-                                denominator=format_cell(current.get("denominator")))
-            else:
-                cell = {"value": format_cell(current.get("value")) if ind.aggregation != "ratio" or
-                        current.get("numerator") is None else "",
-                        "numerator": format_cell(current.get("numerator")), "denominator": format_cell(current.get("denominator")),
-                        "status": current.get("status") or "", "note": current.get("note") or ""}
-            cell.update({"key": key, "month": month})
-            cells.append(cell)
-        grid.append({"indicator": ind, "ratio": ind.aggregation == "ratio", "cells": cells})
-    return grid
-
-
-def _grid_body(force, grid):
-    """The grid as file rows (so it is checked by exactly the same rules),
-    and where each row came from."""
-    body, where = [], {}
-    number = 1
-    for row in grid:
-        for cell in row["cells"]:
-            if not any(cell[k] for k in ("value", "numerator", "denominator", "note")) and \
-                    cell["status"] in ("", "final"):
-                continue                                   # an empty cell is no figure
-            number += 1
-            body.append((number, [force.slug, row["indicator"].code, periods.format_month(cell["month"]),
-                                  cell["value"], cell["numerator"], cell["denominator"], cell["status"],
-                                  cell["note"]]))
-            where[number] = (row["indicator"].id, cell["month"])
-    return body, where
-
-
-def _grid_errors(problems: list[Problem], where) -> dict:
-    """Each problem beside the grid cell of its row."""
-    errors: dict = {}
-    for problem in problems:
-        if problem.row in where:
-            errors.setdefault(where[problem.row], []).append(
-                (f"{problem.column}: " if problem.column else "") + problem.message)
-    return errors

@@ -1,0 +1,261 @@
+"""The quarterly grid page (admin): every measure of the force's plan by the
+quarter's three months, filled in with the figures held, with the previous
+month and the same month last year beside each cell, every problem and
+warning beside its cell, and a count of what is filled. Server-rendered and
+complete without scripts; static/js/grid.js adds paste from Excel and
+spreadsheet keys.
+
+Saving checks the cells by the return file's rules (file.check_rows) and
+keeps them in the force's draft grid return (workflow.save_grid); "Save
+and publish" publishes that draft too, once the warnings are confirmed."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from indicators import periods
+from indicators.models import Force, Observation
+from indicators.returns import grid as rules
+from indicators.returns.figure_warnings import find_warnings, last_year, previous_month, reference_figures
+from indicators.returns.file import COLUMNS, STATUSES, Problem, ReturnFileError, check_rows, format_cell
+from indicators.returns.workflow import ReturnError, StaleDraft, catalogue_for, publish_return, save_grid
+
+TEMPLATE = "admin/indicators/return/grid.html"
+
+
+def grid_view(admin, request, *, editable_forces, plan_indicators, current_values, parse_quarter_param):
+    admin._require_add(request)
+    forces = editable_forces(request.user)
+    today = timezone.localdate()
+    quarters = rules.plan_quarters(forces, today)
+    can_publish = request.user.has_perm("indicators.publish_return")
+    context = {**admin.admin_site.each_context(request), "opts": admin.model._meta, "title": "Quarterly return",
+               "forces": forces, "quarters": [rules.quarter_key(*q) for q in quarters], "can_publish": can_publish,
+               "statuses": STATUSES}
+    slug, quarter = request.GET.get("force"), request.GET.get("quarter")
+    if not slug or not quarter:
+        picked = forces.filter(slug=slug).first() if slug else forces.first()
+        default = rules.default_quarter(picked, quarters, today) if picked else None
+        context.update(picked_force=picked, quarter=rules.quarter_key(*default) if default else "")
+        return TemplateResponse(request, TEMPLATE, context)
+    force = forces.filter(slug=slug).first()
+    if force is None:
+        raise PermissionDenied
+    months = parse_quarter_param(quarter)
+    indicators = plan_indicators(force, months[-1])
+    context.update(force=force, picked_force=force, quarter=quarter, months=months)
+    if request.method != "POST":
+        grid = _grid_rows(indicators, months, current_values(indicators, months), None)
+        _annotate(grid, _held_warnings(grid), {})
+        return _render(request, context, grid, rules.snapshot(grid))
+
+    action = request.POST.get("action", "draft")
+    if action not in ("check", "draft", "publish"):
+        action = "draft"
+    if action == "publish" and not can_publish:
+        raise PermissionDenied
+    with transaction.atomic():
+        # One grid save of a force at a time: the snapshot compared below is the one written.
+        list(Force.objects.select_for_update().filter(pk=force.pk).values_list("pk"))
+        grid = _grid_rows(indicators, months, current_values(indicators, months), request.POST)
+        shown = rules.read_snapshot(request.POST.get("shown"))
+        overtaken = rules.overtaken(shown, grid) if shown is not None else []
+        if overtaken:
+            errors = {o.key: [o.message()] for o in overtaken}
+            _annotate(grid, [], errors)
+            context["overtaken"] = overtaken
+            return _render(request, context, grid, rules.snapshot(grid))
+        errors = _withdrawals_without_a_note(grid, months)
+        body, where = _grid_body(force, grid)
+        problems: list[Problem] = []
+        rows = []
+        if not body and not errors:
+            problems = [Problem(None, None, "the grid is empty: type or paste at least one figure, then save")]
+        elif body:
+            try:
+                rows = check_rows(COLUMNS, body, catalogue_for(request.user), today=timezone.localdate())
+            except ReturnFileError as exc:
+                problems = exc.problems
+        placed = _grid_errors(problems, where)
+        for key, messages_ in placed.items():
+            errors.setdefault(key, []).extend(messages_)
+        if errors or problems:
+            context["problems"] = [p for p in problems if p.row not in where]
+            context["problem_count"] = len(context["problems"]) + sum(len(v) for v in errors.values())
+            _annotate(grid, [], errors)
+            return _render(request, context, grid, request.POST.get("shown", ""))
+        warnings = find_warnings(rows)
+        _annotate(grid, warnings, {})
+        if action == "check":
+            context["checked"] = True
+            return _render(request, context, grid, request.POST.get("shown", ""))
+        if action == "publish":
+            refused = rules.unconfirmed(warnings, request.POST)
+            if refused:
+                context["confirm_needed"] = refused
+                return _render(request, context, grid, request.POST.get("shown", ""))
+        ret, summary = save_grid(force, quarter, rows, request.user)
+    label = f"{force.name} {quarter}"
+    if ret is None:
+        admin.message_user(request, f"{label}: {summary.nothing_changed_message()}.", messages.INFO)
+        return redirect(request.get_full_path())
+    url = reverse("admin:indicators_return_change", args=[ret.pk])
+    noted = f" {len(warnings)} warning{'s' if len(warnings) != 1 else ''}: see beside the cells." if warnings else ""
+    if action == "publish":
+        try:
+            result = publish_return(ret, user=request.user, confirm=())
+        except StaleDraft as exc:
+            admin.message_user(request, format_html(
+                "{}: saved in draft <a href=\"{}\">return #{}</a> but not published: {}", label, url, ret.pk, exc),
+                messages.ERROR)
+            return redirect(request.get_full_path())
+        except ReturnError as exc:
+            admin.message_user(request, f"{label}: saved as a draft but not published: {exc}", messages.ERROR)
+            return redirect(request.get_full_path())
+        admin.message_user(request, format_html(
+            "{}: published from <a href=\"{}\">return #{}</a>: {} new, {} changed, {} unchanged.{}", label, url,
+            ret.pk, result["new"], result["changed"], result["unchanged"], noted), messages.SUCCESS)
+        return redirect(request.get_full_path())
+    held = ret.lines.count()
+    admin.message_user(request, format_html(
+        "{}: {} figure{} saved in draft <a href=\"{}\">return #{}</a> ({}).{} Review it, then submit or publish.",
+        label, held, "" if held == 1 else "s", url, ret.pk, " ".join(summary.lines()), noted), messages.SUCCESS)
+    return redirect(request.get_full_path())
+
+
+def _render(request, context, grid, shown):
+    context.update(grid=grid, shown=shown, counts=rules.filled_counts(grid),
+                   warnings=[{"key": rules.warning_key(w), "cell": f"{row['indicator'].name}, "
+                              f"{periods.month_label(c['month'])}", "message": w.message,
+                               "anchor": f"{'numerator' if row['ratio'] else 'value'}-{c['key']}"}
+                             for row in grid for c in row["cells"] for w in c["warning_objects"]])
+    return TemplateResponse(request, TEMPLATE, context)
+
+
+
+# --- the cells ----------------------------------------------------------------------------------------------
+
+def _display(ind, held: dict) -> dict:
+    """A held figure as the grid's inputs show it (strings)."""
+    ratio = ind.aggregation == "ratio"
+    return {"value": format_cell(held.get("value")) if not ratio or held.get("numerator") is None else "",
+            "numerator": format_cell(held.get("numerator")), "denominator": format_cell(held.get("denominator")),
+            "status": held.get("status") or "", "note": held.get("note") or ""}
+
+
+def _grid_rows(indicators, months, values, posted) -> list[dict]:
+    references = reference_figures({(ind.id, m) for ind in indicators for m in months})
+    grid = []
+    for ind in indicators:
+        ratio = ind.aggregation == "ratio"
+        cells = []
+        for month in months:
+            key = f"{ind.id}-{periods.format_month(month)}"
+            current = values.get((ind.id, month), {})
+            held = _display(ind, current) if current else {f: "" for f in rules.FIELDS}
+            if posted is not None:
+                cell = {name: posted.get(f"{name}-{key}", "").strip() for name in rules.FIELDS}
+                cell["value"] = rules.normalise_number(cell["value"], ind.unit)
+                for part in ("numerator", "denominator"):
+                    cell[part] = rules.normalise_number(cell[part], "count")
+                if not ratio and cell["value"]:
+                    # the grid has no inputs for a non-ratio figure's parts: keep those held
+                    cell.update(numerator=format_cell(current.get("numerator")),
+                                denominator=format_cell(current.get("denominator")))
+            else:
+                cell = dict(held)
+            refs = [(label, m, references[(ind.id, m)]) for label, m in
+                    (("Previous month", previous_month(month)), ("Same month last year", last_year(month)))
+                    if references.get((ind.id, m)) is not None]
+            cell.update({"key": key, "month": month, "held": held, "held_value": current.get("value"),
+                         "refs": [(label, m, _show(v, ind)) for label, m, v in refs],
+                         "errors": [], "warnings": [], "warning_objects": []})
+            cells.append(cell)
+        grid.append({"indicator": ind, "ratio": ratio, "headline": getattr(ind, "headline", False),
+                     "cells": cells})
+    return grid
+
+
+def _show(value: float, ind) -> str:
+    decimals = max(0, min(int(getattr(ind, "decimals", 0) or 0), 4))
+    text = f"{value:,.{decimals}f}" if not float(value).is_integer() or decimals == 0 else f"{value:,.0f}"
+    return f"{text} %" if ind.unit == "percent" or ind.aggregation == "ratio" else text
+
+
+def _held_warnings(grid):
+    """Warnings of the figures the grid shows (published or draft)."""
+    figures = [SimpleNamespace(indicator_id=row["indicator"].id, month=c["month"], value=c["held_value"],
+                               status=c["held"]["status"] or "final")
+               for row in grid for c in row["cells"] if c["held_value"] is not None]
+    return find_warnings(figures)
+
+
+def _annotate(grid, warnings, errors: dict) -> None:
+    by_cell: dict = {}
+    for w in warnings:
+        by_cell.setdefault(f"{w.indicator_id}-{periods.format_month(w.month)}", []).append(w)
+    for row in grid:
+        for cell in row["cells"]:
+            cell["errors"] = errors.get(cell["key"], []) + errors.get((row["indicator"].id, cell["month"]), [])
+            cell["warning_objects"] = by_cell.get(cell["key"], [])
+            cell["warnings"] = [w.message for w in cell["warning_objects"]]
+            ids = [f"ref-{cell['key']}"] if cell["refs"] else []
+            ids += [f"warn-{cell['key']}"] if cell["warnings"] else []
+            ids += [f"err-{cell['key']}"] if cell["errors"] else []
+            cell["describedby"] = " ".join(ids)
+
+
+def _withdrawals_without_a_note(grid, months) -> dict:
+    """A published figure whose cell was emptied stays published unless it is
+    withdrawn (status unavailable, with a note saying why): say so beside the
+    cell rather than keep the old figure silently."""
+    emptied = [(row, c) for row in grid for c in row["cells"]
+               if any(c["held"][f] for f in ("value", "numerator", "denominator"))
+               and not any(c[f] for f in ("value", "numerator", "denominator", "note"))
+               and c["status"] in ("", "final", "provisional")]
+    if not emptied:
+        return {}
+    published = set(Observation.objects.filter(indicator_id__in={row["indicator"].id for row, _ in emptied},
+                                               month__in=months, value__isnull=False)
+                    .values_list("indicator_id", "month"))
+    return {c["key"]: [f"value: you emptied the published figure {rules.describe_fields([c['held'][f] for f in rules.FIELDS])}, "
+                       "which stays published unless withdrawn: set the status to unavailable and say why in the "
+                       "note, or type the figure back"]
+            for row, c in emptied if (row["indicator"].id, c["month"]) in published}
+
+
+def _grid_body(force, grid):
+    """The grid as file rows (so it is checked by exactly the same rules),
+    and where each row came from."""
+    body, where = [], {}
+    number = 1
+    for row in grid:
+        for cell in row["cells"]:
+            if not any(cell[k] for k in ("value", "numerator", "denominator", "note")) and \
+                    cell["status"] in ("", "final"):
+                continue                                   # an empty cell is no figure
+            number += 1
+            body.append((number, [force.slug, row["indicator"].code, periods.format_month(cell["month"]),
+                                  cell["value"], cell["numerator"], cell["denominator"], cell["status"],
+                                  cell["note"]]))
+            where[number] = (row["indicator"].id, cell["month"])
+    return body, where
+
+
+def _grid_errors(problems: list[Problem], where) -> dict:
+    """Each problem beside the grid cell of its row."""
+    errors: dict = {}
+    for problem in problems:
+        if problem.row in where:
+            errors.setdefault(where[problem.row], []).append(
+                (f"{problem.column}: " if problem.column else "") + problem.message)
+    return errors
