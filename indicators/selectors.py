@@ -378,9 +378,10 @@ def force_names(*, slugs: list[str]) -> ForceNames:
 
 def revisions(*, indicator_id: int, limit: int = 20) -> list[dict]:
     """Changes to published figures, newest first: month, old and new values,
-    when and by whom (from the observation history)."""
-    history = (Observation.history.filter(indicator_id=indicator_id)
-               .select_related("history_user").order_by("id", "history_date", "history_id"))
+    when and why (from the observation history). For the public pages: it
+    names no user (who changed what is the audit trail's, for the force's
+    analysts: ``audit_trail``)."""
+    history = Observation.history.filter(indicator_id=indicator_id).order_by("id", "history_date", "history_id")
     previous: dict[int, object] = {}
     out = []
     for record in history:
@@ -389,7 +390,7 @@ def revisions(*, indicator_id: int, limit: int = 20) -> list[dict]:
                 getattr(before, f) != getattr(record, f) for f in ("value", "numerator", "denominator", "status")):
             out.append({"month": record.month, "old": before.value, "new": record.value,
                         "old_status": before.status, "new_status": record.status,
-                        "when": record.history_date, "who": record.history_user,
+                        "when": record.history_date,
                         "reason": record.history_change_reason or ""})
         previous[record.id] = record
     out.sort(key=lambda r: r["when"], reverse=True)
