@@ -6,6 +6,7 @@ in a fixed number of queries, however many indicators there are.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -528,7 +529,9 @@ def _user_label(user) -> str:
 def _return_source(source: str | None) -> str:
     if not source:
         return ""
-    return "grid" if source == "Quarterly return grid" else f"file {source}"
+    if source == "Quarterly return grid":
+        return "grid"
+    return f"file {source}" if re.fullmatch(r"[^/\\]+\.(csv|xlsx)", source, re.IGNORECASE) else source
 
 
 def _figure_words(values: dict | None, unit: str, decimals: int) -> str:
@@ -542,6 +545,14 @@ def _figure_words(values: dict | None, unit: str, decimals: int) -> str:
     if values.get("numerator") is not None and values.get("denominator") is not None:
         text += f" ({values['numerator']:,g} of {values['denominator']:,g})"
     return text + (" provisional" if values["status"] == "provisional" else "")
+
+
+def _note_change(old: dict | None, new: dict | None) -> str:
+    """The note, when it changed (an unavailable figure's note is in its words)."""
+    before, after = ((v or {}).get("note") or "" for v in (old, new))
+    if before == after or (new or {}).get("status") == "unavailable":
+        return ""
+    return f" — note: {after}" if after else " — note removed"
 
 
 _FIGURE = ("value", "numerator", "denominator", "status", "note")
@@ -622,7 +633,7 @@ def audit_trail(*, force: Force, indicator_id: int | None = None, return_id: int
                 out.append(AuditEntry(
                     e["when"], users.get(e["user"], ""), what, f"{info['name']}, {periods.month_label(month)}",
                     f"{_figure_words(previous, info['unit'], info['decimals'])} → "
-                    f"{_figure_words(new, info['unit'], info['decimals'])}",
+                    f"{_figure_words(new, info['unit'], info['decimals'])}{_note_change(previous, new)}",
                     reason=e["reason"] if ret is None else "", return_id=e["return"], indicator_id=ind_id,
                     month=month))
             previous = new

@@ -327,9 +327,8 @@ def quarter_status(force: Force, quarter: str, months: list[date]) -> dict:
     meeting that reports the quarter with the date its figures are due."""
     indicators = plan_indicators(force, months[-1])
     held = current_values(indicators, months)
-    published = {(o["indicator_id"], o["month"]) for o in Observation.objects.filter(
-        selectors._visible(False), indicator_id__in=[i.id for i in indicators], month__in=months)
-        .values("indicator_id", "month")}
+    waiting = set(selectors.pending_lines(indicator_ids=[i.id for i in indicators], first=months[0], last=months[-1])
+                  .values_list("indicator_id", "month"))
     frame = selectors.indicator_frame(force=force, period=months[-1]) if indicators else None
     headline = dict(zip(frame["id"], frame["headline"])) if frame is not None else {}
     rows, counts = [], {"final": 0, "provisional": 0, "unavailable": 0, "missing": 0, "draft": 0}
@@ -342,7 +341,7 @@ def quarter_status(force: Force, quarter: str, months: list[date]) -> dict:
                 status = "missing"
             else:
                 status = v["status"] or "final"
-            draft = v is not None and (ind.id, month) not in published
+            draft = (ind.id, month) in waiting
             counts[status] += 1
             counts["draft"] += draft
             cells.append({"month": month, "status": status, "draft": draft,
