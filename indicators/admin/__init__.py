@@ -479,8 +479,13 @@ class WritingForm(FirstOfMonthForm):
     published: its edits are public at once, so the public text never
     disappears while a new draft waits."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "state" in self.fields:
+            self.fields["state"].required = False       # not given: as it is (new: published)
+
     def clean_state(self):
-        state = self.cleaned_data.get("state")
+        state = self.cleaned_data.get("state") or self.instance.state or models.WritingState.PUBLISHED
         if (self.instance.pk and state == models.WritingState.DRAFT
                 and type(self.instance).objects.filter(pk=self.instance.pk,
                                                        state=models.WritingState.PUBLISHED).exists()):

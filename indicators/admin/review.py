@@ -135,6 +135,8 @@ class ReviewViews:
     # --- review -------------------------------------------------------------
 
     def review_view(self, request, object_id):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied              # as the change page: no permission on returns at all
         ret = self.get_object(request, unquote(object_id))
         if ret is None or not self.has_view_or_change_permission(request, ret):
             raise Http404("No such return, or not one you may read")
