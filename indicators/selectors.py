@@ -333,22 +333,32 @@ def _writing_visible(include_drafts: bool) -> Q:
     return Q() if include_drafts else Q(state=WritingState.PUBLISHED)
 
 
+DRAFT_WRITING_MARK = "**Draft**, published with the return for this period; only the force's analysts see it.\n\n"
+
+
+def _marked(text: str, state: str) -> str:
+    """A draft's markdown, marked as one (SPEC §1: drafts clearly marked)."""
+    return DRAFT_WRITING_MARK + text if state == WritingState.DRAFT else text
+
+
 def commentary_for(*, priority_ids: list[int], month: date, include_drafts: bool = False) -> dict[int, str]:
     """Commentary markdown by priority id for ``month``."""
-    return dict(Commentary.objects.filter(_writing_visible(include_drafts), priority_id__in=priority_ids,
-                                          month=month).order_by()
-                .values_list("priority_id", "text"))
+    return {pk: _marked(text, state) for pk, text, state in Commentary.objects.filter(
+        _writing_visible(include_drafts), priority_id__in=priority_ids, month=month).order_by()
+        .values_list("priority_id", "text", "state")}
 
 
 def indicator_commentary(*, indicator_id: int, month: date, include_drafts: bool = False) -> str:
-    return (Commentary.objects.filter(_writing_visible(include_drafts), indicator_id=indicator_id, month=month)
-            .values_list("text", flat=True).first() or "")
+    row = (Commentary.objects.filter(_writing_visible(include_drafts), indicator_id=indicator_id, month=month)
+           .values_list("text", "state").first())
+    return _marked(*row) if row else ""
 
 
 def executive_summary(*, force: Force, month: date, include_drafts: bool = False) -> str:
     """The force's executive summary markdown for ``month`` ("" if none). One query."""
-    return (ExecutiveSummary.objects.filter(_writing_visible(include_drafts), force=force, month=month)
-            .values_list("text", flat=True).first() or "")
+    row = (ExecutiveSummary.objects.filter(_writing_visible(include_drafts), force=force, month=month)
+           .values_list("text", "state").first())
+    return _marked(*row) if row else ""
 
 
 def draft_writing(*, force: Force, months) -> tuple[list[ExecutiveSummary], list[Commentary]]:
@@ -569,10 +579,14 @@ def audit_trail(*, force: Force, indicator_id: int | None = None, return_id: int
     Figures come from the Observation history; a figure a published return's
     lines hold that the history does not record (should first inserts ever
     not be kept there) is taken from the ReturnLine, published by the
-    return's publisher at its publication time. A change that changes
-    nothing (same figure, status and note) is not listed. Queries: the
-    figure history, the returns' lines, the returns, the indicators, the
-    users, the assessment history and the writing history: seven."""
+    return's publisher at its publication time, and a figure with neither
+    is taken as it stands (its return's publisher and time, else when it
+    was written). A change that changes nothing (same figure, status and
+    note) is not listed. Queries: the indicators, the figure history, the
+    returns' lines, the figures, the returns, the assessment history, the
+    writing history (two) and the users: nine, however long the trail
+    (every record of the force is read; ``limit`` cuts only what is
+    returned)."""
     from django.contrib.auth import get_user_model
 
     indicators = {i["id"]: i for i in Indicator.objects.filter(force=force)
@@ -596,10 +610,22 @@ def audit_trail(*, force: Force, indicator_id: int | None = None, return_id: int
                              "indicator_id", "month", *_FIGURE):
         if (line["source_return_id"], line["indicator_id"], line["month"]) in seen:
             continue
+        seen.add((line["source_return_id"], line["indicator_id"], line["month"]))
         events.setdefault((line["indicator_id"], line["month"]), []).append(
             {"when": line["source_return__published_at"], "user": line["source_return__published_by_id"],
              "return": line["source_return_id"], "deleted": False, "reason": "",
              "figure": {f: line[f] for f in _FIGURE}})
+    # a figure written without a history record at all (e.g. a bulk first insert): as it stands now
+    held = Observation.objects.filter(indicator_id__in=list(indicators) if indicator_id is None else [indicator_id])
+    for obs in held.values("source_return_id", "source_return__published_at", "source_return__published_by_id",
+                           "updated_at", "indicator_id", "month", *_FIGURE):
+        if (obs["indicator_id"], obs["month"]) in events or not (obs["source_return__published_at"]
+                                                                  or obs["updated_at"]):
+            continue
+        events[(obs["indicator_id"], obs["month"])] = [
+            {"when": obs["source_return__published_at"] or obs["updated_at"],
+             "user": obs["source_return__published_by_id"], "return": obs["source_return_id"], "deleted": False,
+             "reason": "", "figure": {f: obs[f] for f in _FIGURE}}]
     returns = {r["id"]: r for r in Return.objects.filter(force=force).values(
         "id", "period", "source", "author_id", "created_at", "submitted_at", "submitted_by_id",
         "published_at", "published_by_id", "state")}

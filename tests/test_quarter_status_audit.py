@@ -157,3 +157,20 @@ def test_the_public_revision_note_names_no_user(west_mercia, analyst, client, tm
     revisions = html[html.index('id="revisions-heading"'):]
     assert "June 2013: revised from 4,767 to 4,770" in revisions
     assert "jsmith" not in revisions and "Smith" not in revisions
+
+
+def test_the_trail_keeps_who_and_which_return_without_the_first_history_record(west_mercia, analyst, client,
+                                                                               tmp_path):
+    """Should first inserts ever be written without a history record (a
+    faster bulk insert), the trail still says who published which figure
+    from which return: from the return's lines, else the figure itself."""
+    run(tmp_path, f"{HEADER}\nwest-mercia,asb,2013-07,4700,,,final,\n", "--user", analyst.username)
+    ret = models.Return.objects.get(state="draft")
+    client.post(f"/admin/indicators/return/{ret.pk}/review/", {"do": "publish", "confirm_publish": "1"})
+    run(tmp_path, f"{HEADER}\nwest-mercia,asb,2013-08,4650,,,final,\n", "--publish", "--user", analyst.username)
+    august = models.Observation.objects.get(indicator__code="asb", indicator__force=west_mercia,
+                                            month=date(2013, 8, 1)).source_return
+    models.Observation.history.filter(indicator__code="asb", month__gte=date(2013, 7, 1)).delete()
+    html = client.get(AUDIT + "&indicator=asb").content.decode()
+    assert f"J. Smith published return #{ret.pk} (file r.csv): {ASB}, July 2013 none → 4,700" in html
+    assert f"J. Smith published return #{august.pk} (file r.csv): {ASB}, August 2013 none → 4,650" in html

@@ -247,7 +247,9 @@ def test_draft_writing_is_invisible_to_the_public_until_its_return_is_published(
     assert f"/admin/indicators/executivesummary/{summary.pk}/change/" not in listing
     assert panel.get(f"/admin/indicators/executivesummary/{summary.pk}/change/").status_code in (302, 404)
     # the force's analyst sees the drafts on the pages, and the review page previews them, sanitised
-    assert "Quarter one" in client.get(dashboard).content.decode()
+    analyst_page = client.get(dashboard).content.decode()
+    assert "<strong>Quarter one</strong>" in analyst_page
+    assert "<strong>Draft</strong>, published with the return for this period" in analyst_page
     html = client.get(review_url(tenfold)).content.decode()
     assert "Executive summary, June 2013" in html and "<strong>Quarter one</strong>" in html
     assert f"Commentary on priority {priority.number}, June 2013" in html and "<em>violence down</em>" in html
@@ -260,6 +262,7 @@ def test_draft_writing_is_invisible_to_the_public_until_its_return_is_published(
     for url in (dashboard, priority_page, report):
         html = public.get(url).content.decode()
         assert "Quarter one" in html or "violence down" in html, url
+        assert "published with the return for this period" not in html
     assert "violence down" in public.get(priority_page).content.decode()
 
 
