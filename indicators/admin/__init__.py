@@ -421,7 +421,7 @@ class ReturnAdmin(ReviewViews, ReturnViews, ScopedHistoryAdmin):
     @admin.action(description="Publish the selected returns (make their figures public)",
                   permissions=["publish"])
     def publish_returns(self, request, queryset):
-        return self.publish_selected(request, queryset)     # asks to confirm a stale draft's conflicts
+        return self.publish_selected(request, queryset)     # warnings and stale conflicts: see the review page
 
     def has_publish_permission(self, request):
         return request.user.has_perm("indicators.publish_return")

@@ -72,3 +72,15 @@ def test_review_page_passes_axe_and_publishes_only_when_confirmed(site, page, dr
     page.wait_for_selector("text=What it published")
     assert "4,767 → 47,670" in page.content()
     assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("name,path", [
+    ("quarter-status", "/admin/indicators/return/status/?force=west-mercia&quarter=2013/14+Q1"),
+    ("audit-trail", "/admin/indicators/return/audit/?force=west-mercia&indicator=asb"),
+])
+def test_status_and_audit_pages_pass_axe(site, page, draft, name, path):
+    sign_in(page, site, path.replace("&", "%26").replace("?", "%3F"))
+    assert page.url.endswith(path.split("?")[0]) or "?" in page.url
+    assert page.locator("#content-main").is_visible()
+    screenshot(page, name)
+    assert axe_violations(page) == []
