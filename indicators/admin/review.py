@@ -29,7 +29,7 @@ from django.utils.html import format_html
 from indicators import periods, selectors
 from indicators.access.permissions import can_edit, editable_force_ids
 from indicators.admin.returns import current_values, parse_quarter_param, plan_indicators, quarter_choices
-from indicators.models import Force, Observation, Plan, ReturnState
+from indicators.models import Force, Observation, ReturnState
 from indicators.returns import wide
 from indicators.returns.figure_warnings import find_warnings
 from indicators.returns.workflow import (
@@ -359,8 +359,7 @@ def quarter_status(force: Force, quarter: str, months: list[date]) -> dict:
     return {"rows": rows, "months": months, "counts": counts, "complete": complete, "measures": len(indicators),
             "meeting": meeting, "due": due_date(meeting.date) if meeting else None,
             "upcoming": upcoming, "upcoming_due": due_date(upcoming.date) if upcoming else None,
-            "due_days": DUE_WORKING_DAYS, "today": today,
-            "plan": Plan.objects.filter(force=force).exists()}
+            "due_days": DUE_WORKING_DAYS, "today": today}
 
 
 def _add_replaced_ratings(force: Force, entries) -> None:
