@@ -45,6 +45,7 @@ from indicators.returns.workflow import (
 from reports import formatting as fmt
 
 KIND_WORDS = {"new": "New", "changed": "Changed", "unchanged": "Unchanged"}
+AUDIT_LIMIT = 500              # changes listed on the audit trail page, newest first
 DUE_WORKING_DAYS = 10          # figures are due this many working days before the panel meeting
 
 
@@ -291,11 +292,13 @@ class ReviewViews:
         indicator = force.indicators.filter(code=code).first() if code else None
         if code and indicator is None:
             raise Http404(f"{force.name} has no measure {code!r}")
-        entries = selectors.audit_trail(force=force, indicator_id=indicator.pk if indicator else None)
+        entries = selectors.audit_trail(force=force, indicator_id=indicator.pk if indicator else None,
+                                        limit=AUDIT_LIMIT)
         _add_replaced_ratings(force, entries)
         context = {**self.admin_site.each_context(request), "opts": self.model._meta,
                    "title": f"Audit trail: {force.name}" + (f", {indicator.name}" if indicator else ""),
                    "force": force, "indicator": indicator, "entries": entries,
+                   "cut": len(entries) == AUDIT_LIMIT, "limit": AUDIT_LIMIT,
                    "measures": force.indicators.order_by("name")}
         return TemplateResponse(request, "admin/indicators/return/audit.html", context)
 
