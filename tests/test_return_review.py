@@ -292,3 +292,19 @@ def test_a_new_draft_summary_from_the_admin_waits_for_the_return(west_mercia, an
     assert response.status_code == 302
     summary = models.ExecutiveSummary.objects.get(force=west_mercia, month=date(2013, 9, 1))
     assert summary.state == "draft" and summary.author == analyst
+
+
+def test_a_new_figure_and_a_ratio_figure_read_in_words(west_mercia, analyst, client, write):
+    held = models.Observation.objects.filter(indicator__force=west_mercia, indicator__aggregation="ratio",
+                                             indicator__unit="percent", month=JUNE, numerator__isnull=False,
+                                             indicator__decimals=1).order_by("indicator__code")[0]
+    ratio = held.indicator
+    run(write(f"{HEADER}\nwest-mercia,asb,2013-07,4700,,,provisional,\n"
+              f"west-mercia,{ratio.code},2013-06,,{held.numerator + 1:g},{held.denominator:g},final,\n"))
+    ret = models.Return.objects.get(state="draft")
+    html = client.get(review_url(ret)).content.decode()
+    july = re.search(r"<th scope=\"row\">July 2013</th>(.*?)</tr>", html, re.S).group(1)
+    assert "New" in july and "<td>none</td>" in july and "4,700 provisional" in july
+    new_share = 100 * (held.numerator + 1) / held.denominator
+    assert f"{new_share:.1f}% ({held.numerator + 1:,.0f} of {held.denominator:,.0f})" in html
+    assert "1 new, 1 changed, 0 unchanged" in html
