@@ -29,7 +29,8 @@ from django.utils.html import format_html
 from indicators import periods, selectors
 from indicators.access.permissions import can_edit, editable_force_ids
 from indicators.admin.returns import current_values, parse_quarter_param, plan_indicators, quarter_choices
-from indicators.models import Force, Observation, ReturnState
+from indicators.engine.ratings import DEFAULT_METHOD
+from indicators.models import Force, Observation, Plan, ReturnState
 from indicators.returns import wide
 from indicators.returns.figure_warnings import find_warnings
 from indicators.returns.workflow import (
@@ -367,20 +368,36 @@ def quarter_status(force: Force, quarter: str, months: list[date]) -> dict:
 
 def _add_replaced_ratings(force: Force, entries) -> None:
     """Beside each assessment: the rating the figures give (published data,
-    as the pages compute it now), which a manual rating overrides."""
+    as the pages compute it now, by the rating method of the plan in force
+    at its month), which a manual rating overrides. A fixed number of
+    queries however many months are assessed: the plans, the indicators,
+    and the engine's inputs once per rating method (usually one)."""
     from indicators.engine.performance import evaluate
 
     wanted: dict[date, set[int]] = {}
     for e in entries:
         if e.kind == "assessment":
             wanted.setdefault(e.month, set()).add(e.indicator_id)
+    if not wanted:
+        return
+    plans = sorted(Plan.objects.filter(force=force).values_list("start", "assessment"))
+
+    def method_at(month):
+        started = [m for start, m in plans if start <= month]
+        return started[-1] if started else (plans[-1][1] if plans else DEFAULT_METHOD)
+
+    ids = sorted({i for group in wanted.values() for i in group})
+    frame = selectors.indicator_frame_by_ids(indicator_ids=ids, headline_ids=set())
     computed: dict[tuple[int, date], str | None] = {}
-    for month, ids in wanted.items():
-        codes = list(force.indicators.filter(pk__in=ids).values_list("code", flat=True))
-        frame = selectors.indicator_frame(force=force, codes=codes, period=month)
-        inputs = selectors.performance_inputs(force=force, indicators=frame, period=month)
-        for result in evaluate(inputs, period=month, monthly=False):
-            computed[(result.id, month)] = result.rating.computed
+    by_method: dict[str, list[date]] = {}
+    for month in wanted:
+        by_method.setdefault(method_at(month), []).append(month)
+    for method, months in by_method.items():
+        inputs = selectors.performance_inputs_many(forces=[force], indicators=frame, months=sorted(months),
+                                                   drafts_force_ids=set(), rating_methods={force.slug: method})
+        for month in months:
+            for result in evaluate(inputs, period=month, indicator_ids=sorted(wanted[month]), monthly=False):
+                computed[(result.id, month)] = result.rating.computed
     for e in entries:
         if e.kind == "assessment":
             e.replaced = computed.get((e.indicator_id, e.month))
