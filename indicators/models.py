@@ -462,6 +462,9 @@ class Assessment(models.Model):
             self.rating or self.rag or self.status_text)
 
 
+WritingState = models.TextChoices("WritingState", vocabulary.choices(vocabulary.WRITING_STATES))
+
+
 class Commentary(models.Model):
     """Markdown per priority (or indicator) and period; sanitised on output."""
 
@@ -474,6 +477,10 @@ class Commentary(models.Model):
     )
     month = models.DateField(help_text="The period it comments on (first day of the month).")
     text = models.TextField(help_text="Markdown.")
+    state = models.CharField(
+        max_length=10, choices=WritingState.choices, default=WritingState.PUBLISHED,
+        help_text="Published now, or a draft the public sees once a return covering this force and month "
+                  "is published (the return's review page previews it).")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
     )
@@ -499,6 +506,7 @@ class Commentary(models.Model):
                 fields=["indicator", "month"], condition=Q(indicator__isnull=False),
                 name="commentary_unique_indicator_month",
             ),
+            models.CheckConstraint(condition=Q(state__in=WritingState.values), name="commentary_state_valid"),
         ]
 
     def __str__(self) -> str:
@@ -513,6 +521,10 @@ class ExecutiveSummary(models.Model):
     force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="executive_summaries")
     month = models.DateField(help_text="The period it sums up (first day of the month).")
     text = models.TextField(help_text="Markdown.")
+    state = models.CharField(
+        max_length=10, choices=WritingState.choices, default=WritingState.PUBLISHED,
+        help_text="Published now, or a draft the public sees once a return covering this force and month "
+                  "is published (the return's review page previews it).")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
     )
@@ -526,6 +538,7 @@ class ExecutiveSummary(models.Model):
         verbose_name_plural = "executive summaries"
         constraints = [
             models.UniqueConstraint(fields=["force", "month"], name="executive_summary_unique_force_month"),
+            models.CheckConstraint(condition=Q(state__in=WritingState.values), name="executive_summary_state_valid"),
         ]
 
     def __str__(self) -> str:

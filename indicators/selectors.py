@@ -6,7 +6,9 @@ in a fixed number of queries, however many indicators there are.
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import pandas as pd
 from django.db.models import (
@@ -25,6 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from indicators import periods
 from indicators.engine import columns as c
 from indicators.engine.performance import Inputs, window_start
 from indicators.engine.ratings import DEFAULT_METHOD
@@ -40,10 +43,12 @@ from indicators.models import (
     PanelMeeting,
     Plan,
     PriorityIndicator,
+    Return,
     ReturnLine,
     ReturnState,
     StrategicPriority,
     Target,
+    WritingState,
 )
 
 
@@ -322,20 +327,49 @@ def data_state(*, indicator_ids: list[int], first: date, last: date, include_dra
     return state
 
 
-def commentary_for(*, priority_ids: list[int], month: date) -> dict[int, str]:
+def _writing_visible(include_drafts: bool) -> Q:
+    """Commentary and executive summaries: published ones, and drafts (which
+    publish with the return for their period) for those who see drafts."""
+    return Q() if include_drafts else Q(state=WritingState.PUBLISHED)
+
+
+DRAFT_WRITING_MARK = "**Draft**, published with the return for this period; only the force's analysts see it.\n\n"
+
+
+def _marked(text: str, state: str) -> str:
+    """A draft's markdown, marked as one (SPEC §1: drafts clearly marked)."""
+    return DRAFT_WRITING_MARK + text if state == WritingState.DRAFT else text
+
+
+def commentary_for(*, priority_ids: list[int], month: date, include_drafts: bool = False) -> dict[int, str]:
     """Commentary markdown by priority id for ``month``."""
-    return dict(Commentary.objects.filter(priority_id__in=priority_ids, month=month).order_by()
-                .values_list("priority_id", "text"))
+    return {pk: _marked(text, state) for pk, text, state in Commentary.objects.filter(
+        _writing_visible(include_drafts), priority_id__in=priority_ids, month=month).order_by()
+        .values_list("priority_id", "text", "state")}
 
 
-def indicator_commentary(*, indicator_id: int, month: date) -> str:
-    return Commentary.objects.filter(indicator_id=indicator_id, month=month).values_list("text", flat=True).first() or ""
+def indicator_commentary(*, indicator_id: int, month: date, include_drafts: bool = False) -> str:
+    row = (Commentary.objects.filter(_writing_visible(include_drafts), indicator_id=indicator_id, month=month)
+           .values_list("text", "state").first())
+    return _marked(*row) if row else ""
 
 
-def executive_summary(*, force: Force, month: date) -> str:
+def executive_summary(*, force: Force, month: date, include_drafts: bool = False) -> str:
     """The force's executive summary markdown for ``month`` ("" if none). One query."""
-    return (ExecutiveSummary.objects.filter(force=force, month=month).values_list("text", flat=True).first()
-            or "")
+    row = (ExecutiveSummary.objects.filter(_writing_visible(include_drafts), force=force, month=month)
+           .values_list("text", "state").first())
+    return _marked(*row) if row else ""
+
+
+def draft_writing(*, force: Force, months) -> tuple[list[ExecutiveSummary], list[Commentary]]:
+    """The force's draft executive summaries and commentary for ``months``,
+    which publish with a return covering them. Two queries."""
+    summaries = list(ExecutiveSummary.objects.filter(force=force, month__in=months, state=WritingState.DRAFT)
+                     .order_by("month"))
+    commentary = list(Commentary.objects.filter(force=force, month__in=months, state=WritingState.DRAFT)
+                      .select_related("priority", "indicator").order_by("month", "priority__number",
+                                                                         "indicator__code"))
+    return summaries, commentary
 
 
 class ForceNames(dict):
@@ -355,9 +389,10 @@ def force_names(*, slugs: list[str]) -> ForceNames:
 
 def revisions(*, indicator_id: int, limit: int = 20) -> list[dict]:
     """Changes to published figures, newest first: month, old and new values,
-    when and by whom (from the observation history)."""
-    history = (Observation.history.filter(indicator_id=indicator_id)
-               .select_related("history_user").order_by("id", "history_date", "history_id"))
+    when and why (from the observation history). For the public pages: it
+    names no user (who changed what is the audit trail's, for the force's
+    analysts: ``audit_trail``)."""
+    history = Observation.history.filter(indicator_id=indicator_id).order_by("id", "history_date", "history_id")
     previous: dict[int, object] = {}
     out = []
     for record in history:
@@ -366,7 +401,7 @@ def revisions(*, indicator_id: int, limit: int = 20) -> list[dict]:
                 getattr(before, f) != getattr(record, f) for f in ("value", "numerator", "denominator", "status")):
             out.append({"month": record.month, "old": before.value, "new": record.value,
                         "old_status": before.status, "new_status": record.status,
-                        "when": record.history_date, "who": record.history_user,
+                        "when": record.history_date,
                         "reason": record.history_change_reason or ""})
         previous[record.id] = record
     out.sort(key=lambda r: r["when"], reverse=True)
@@ -468,3 +503,219 @@ def pending_lines(*, indicator_ids, first: date | None = None, last: date | None
     if last is not None:
         qs = qs.filter(month__lte=last)
     return qs.order_by("source_return__created_at", "source_return_id")
+
+
+# --- The audit trail (issue 15 item 6) ----------------------------------------------------------------
+
+@dataclass
+class AuditEntry:
+    """One change, in plain words: ``when``, ``who`` (a display name, "" if
+    unknown) and ``what`` ("published return #14 (grid)"), on ``subject``
+    ("All crime, June 2013") with ``detail`` ("15,015 → 15,102"). For an
+    assessment, ``indicator_id``/``month`` let the caller add the computed
+    rating it replaced (``replaced``)."""
+    when: datetime
+    who: str
+    what: str
+    subject: str = ""
+    detail: str = ""
+    reason: str = ""
+    kind: str = "figure"                     # figure | assessment | return | writing
+    return_id: int | None = None
+    indicator_id: int | None = None
+    month: date | None = None
+    replaced: str | None = None
+
+
+def _user_label(user) -> str:
+    if user is None:
+        return ""
+    first, last = (user.first_name or "").strip(), (user.last_name or "").strip()
+    if first and last:
+        return f"{first[0]}. {last}"
+    return last or first or user.get_username()
+
+
+def _return_source(source: str | None) -> str:
+    if not source:
+        return ""
+    if source == "Quarterly return grid":
+        return "grid"
+    return f"file {source}" if re.fullmatch(r"[^/\\]+\.(csv|xlsx)", source, re.IGNORECASE) else source
+
+
+def _figure_words(values: dict | None, unit: str, decimals: int) -> str:
+    if values is None:
+        return "none"
+    if values["status"] == "unavailable":
+        return "unavailable" + (f" ({values['note']})" if values.get("note") else "")
+    value = values["value"]
+    text = "—" if value is None else (
+        f"{value:,.{decimals}f}" + ("%" if unit == "percent" else ""))
+    if values.get("numerator") is not None and values.get("denominator") is not None:
+        text += f" ({values['numerator']:,g} of {values['denominator']:,g})"
+    return text + (" provisional" if values["status"] == "provisional" else "")
+
+
+def _note_change(old: dict | None, new: dict | None) -> str:
+    """The note, when it changed (an unavailable figure's note is in its words)."""
+    before, after = ((v or {}).get("note") or "" for v in (old, new))
+    if before == after or (new or {}).get("status") == "unavailable":
+        return ""
+    return f" — note: {after}" if after else " — note removed"
+
+
+_FIGURE = ("value", "numerator", "denominator", "status", "note")
+
+
+def audit_trail(*, force: Force, indicator_id: int | None = None, return_id: int | None = None,
+                limit: int = 500) -> list[AuditEntry]:
+    """Who changed what, when, from which return or grid, newest first: the
+    force's published figures (old → new), its returns (saved, submitted,
+    published), assessments (with their reasons) and its commentary and
+    executive summaries. ``indicator_id`` keeps one measure's changes,
+    ``return_id`` one return's.
+
+    Figures come from the Observation history; a figure a published return's
+    lines hold that the history does not record (should first inserts ever
+    not be kept there) is taken from the ReturnLine, published by the
+    return's publisher at its publication time, and a figure with neither
+    is taken as it stands (its return's publisher and time, else when it
+    was written). A change that changes nothing (same figure, status and
+    note) is not listed. Queries: the indicators, the figure history, the
+    returns' lines, the figures, the returns, the assessment history, the
+    writing history (two) and the users: nine, however long the trail
+    (every record of the force is read; ``limit`` cuts only what is
+    returned)."""
+    from django.contrib.auth import get_user_model
+
+    indicators = {i["id"]: i for i in Indicator.objects.filter(force=force)
+                  .values("id", "code", "name", "unit", "decimals")}
+    history = Observation.history.filter(indicator_id__in=list(indicators))
+    lines = ReturnLine.objects.filter(source_return__force=force, source_return__state=ReturnState.PUBLISHED)
+    if indicator_id is not None:
+        history = history.filter(indicator_id=indicator_id)
+        lines = lines.filter(indicator_id=indicator_id)
+    events: dict[tuple[int, date], list[dict]] = {}
+    seen: set[tuple[int | None, int, date]] = set()
+    for h in history.order_by("history_date", "history_id").values(
+            "history_date", "history_id", "history_type", "history_user_id", "history_change_reason",
+            "indicator_id", "month", "source_return_id", *_FIGURE):
+        seen.add((h["source_return_id"], h["indicator_id"], h["month"]))
+        events.setdefault((h["indicator_id"], h["month"]), []).append(
+            {"when": h["history_date"], "user": h["history_user_id"], "return": h["source_return_id"],
+             "deleted": h["history_type"] == "-", "reason": h["history_change_reason"] or "",
+             "figure": {f: h[f] for f in _FIGURE}})
+    for line in lines.values("source_return_id", "source_return__published_at", "source_return__published_by_id",
+                             "indicator_id", "month", *_FIGURE):
+        if (line["source_return_id"], line["indicator_id"], line["month"]) in seen:
+            continue
+        seen.add((line["source_return_id"], line["indicator_id"], line["month"]))
+        events.setdefault((line["indicator_id"], line["month"]), []).append(
+            {"when": line["source_return__published_at"], "user": line["source_return__published_by_id"],
+             "return": line["source_return_id"], "deleted": False, "reason": "",
+             "figure": {f: line[f] for f in _FIGURE}})
+    # a figure written without a history record at all (e.g. a bulk first insert): as it stands now
+    held = Observation.objects.filter(indicator_id__in=list(indicators) if indicator_id is None else [indicator_id])
+    for obs in held.values("source_return_id", "source_return__published_at", "source_return__published_by_id",
+                           "updated_at", "indicator_id", "month", *_FIGURE):
+        if (obs["indicator_id"], obs["month"]) in events or not (obs["source_return__published_at"]
+                                                                  or obs["updated_at"]):
+            continue
+        events[(obs["indicator_id"], obs["month"])] = [
+            {"when": obs["source_return__published_at"] or obs["updated_at"],
+             "user": obs["source_return__published_by_id"], "return": obs["source_return_id"], "deleted": False,
+             "reason": "", "figure": {f: obs[f] for f in _FIGURE}}]
+    returns = {r["id"]: r for r in Return.objects.filter(force=force).values(
+        "id", "period", "source", "author_id", "created_at", "submitted_at", "submitted_by_id",
+        "published_at", "published_by_id", "state")}
+    assessments = list(Assessment.history.filter(indicator_id__in=list(indicators)).order_by(
+        "history_date", "history_id").values("history_date", "history_type", "history_user_id", "id", "indicator_id",
+                                             "month", "rag", "rating", "status_text", "reason"))
+    if indicator_id is not None:
+        assessments = [a for a in assessments if a["indicator_id"] == indicator_id]
+    writing = [] if indicator_id is not None or return_id is not None else _writing_history(force)
+    user_ids = ({e["user"] for evs in events.values() for e in evs}
+                | {r[k] for r in returns.values() for k in ("author_id", "submitted_by_id", "published_by_id")}
+                | {a["history_user_id"] for a in assessments} | {w["history_user_id"] for w in writing})
+    users = {u.pk: _user_label(u) for u in get_user_model().objects.filter(pk__in=user_ids - {None})}
+
+    out: list[AuditEntry] = []
+    for (ind_id, month), evs in events.items():
+        info = indicators[ind_id]
+        previous = None
+        for e in sorted(evs, key=lambda e: e["when"]):
+            new = None if e["deleted"] else e["figure"]
+            if new is not None and previous is not None and all(
+                    (new[f] or None) == (previous[f] or None) for f in _FIGURE):
+                continue                                  # nothing a reader can see changed
+            if return_id is None or e["return"] == return_id:
+                ret = returns.get(e["return"])
+                if ret is not None:
+                    source = _return_source(ret["source"])
+                    what = f"published return #{ret['id']}" + (f" ({source})" if source else "")
+                else:
+                    what = "deleted the figure" if e["deleted"] else "edited the figure in the admin"
+                out.append(AuditEntry(
+                    e["when"], users.get(e["user"], ""), what, f"{info['name']}, {periods.month_label(month)}",
+                    f"{_figure_words(previous, info['unit'], info['decimals'])} → "
+                    f"{_figure_words(new, info['unit'], info['decimals'])}{_note_change(previous, new)}",
+                    reason=e["reason"] if ret is None else "", return_id=e["return"], indicator_id=ind_id,
+                    month=month))
+            previous = new
+    if indicator_id is None:
+        for ret in returns.values():
+            if return_id is not None and ret["id"] != return_id:
+                continue
+            source = _return_source(ret["source"])
+            label = f"return #{ret['id']} ({ret['period']}" + (f", {source})" if source else ")")
+            out.append(AuditEntry(ret["created_at"], users.get(ret["author_id"], ""), f"made {label}",
+                                  kind="return", return_id=ret["id"]))
+            if ret["submitted_at"]:
+                out.append(AuditEntry(ret["submitted_at"], users.get(ret["submitted_by_id"], ""),
+                                      f"submitted {label}", kind="return", return_id=ret["id"]))
+    if return_id is None:
+        out += _assessment_entries(assessments, indicators, users)
+        for w in writing:
+            out.append(AuditEntry(w["history_date"], users.get(w["history_user_id"], ""),
+                                  {"+": "wrote", "~": "edited", "-": "deleted"}[w["history_type"]], w["subject"],
+                                  "a draft" if w["state"] == WritingState.DRAFT else "published",
+                                  reason=w["history_change_reason"] or "", kind="writing"))
+    out.sort(key=lambda e: e.when, reverse=True)
+    return out[:limit]
+
+
+def _assessment_entries(records, indicators, users) -> list[AuditEntry]:
+    out, previous = [], {}
+    for a in records:
+        info = indicators[a["indicator_id"]]
+        before = previous.get(a["id"])
+        previous[a["id"]] = a
+        shown = ("rag", "rating", "status_text", "reason")
+        if before is not None and a["history_type"] == "~" and all(before[k] == a[k] for k in shown):
+            continue
+        verdict = a["rating"].replace("-", " ") or a["rag"] or "no rating"
+        what = {"+": "set the assessment", "~": "changed the assessment", "-": "removed the assessment"}[
+            a["history_type"]]
+        detail = verdict if a["history_type"] != "-" else ""
+        if a["status_text"] and a["history_type"] != "-":
+            detail += f": {a['status_text']}"
+        out.append(AuditEntry(a["history_date"], users.get(a["history_user_id"], ""), what,
+                              f"{info['name']}, {periods.month_label(a['month'])}", detail,
+                              reason=a["reason"] if a["history_type"] != "-" else "", kind="assessment",
+                              indicator_id=a["indicator_id"], month=a["month"]))
+    return out
+
+
+def _writing_history(force: Force) -> list[dict]:
+    out = []
+    for h in (ExecutiveSummary.history.filter(force=force).order_by("history_date")
+              .values("history_date", "history_type", "history_user_id", "history_change_reason", "month", "state")):
+        out.append({**h, "subject": f"the executive summary, {periods.month_label(h['month'])}"})
+    for h in (Commentary.history.filter(force=force).order_by("history_date")
+              .values("history_date", "history_type", "history_user_id", "history_change_reason", "month", "state",
+                      "priority__number", "indicator__name")):
+        about = (f"priority {h['priority__number']}" if h["priority__number"] is not None
+                 else h["indicator__name"] or "a measure")
+        out.append({**h, "subject": f"the commentary on {about}, {periods.month_label(h['month'])}"})
+    return out

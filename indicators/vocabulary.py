@@ -23,6 +23,9 @@ TARGET_KINDS = {
 RATEABLE_TARGET_KINDS = ("change", "absolute")      # the kinds the numbers can rate (RAG)
 OBSERVATION_STATUSES = {"final": "Final", "provisional": "Provisional", "unavailable": "Unavailable"}
 RETURN_STATES = {"draft": "Draft", "submitted": "Submitted", "published": "Published"}
+# Commentary and executive summaries (docs/decisions.md "Writing that publishes with the return"):
+# published at once, or a draft that the public sees once a return covering its force and month is published.
+WRITING_STATES = {"published": "Published", "draft": "Draft: published with the return for its period"}
 
 # Ratings (SPEC §3). An analyst's assessment sets one of RAGS; the engine
 # also gives NO_DATA when there is a target but no figure.

@@ -93,7 +93,7 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
     results = perf.results
     areas, shown = [], []
     commentary = selectors.commentary_for(priority_ids=[p.id for a in plan.areas.all() for p in a.priorities.all()],
-                                          month=period)
+                                          month=period, include_drafts=drafts)
     for area in plan.areas.all():
         if theme is not None and area.number != theme:
             continue
@@ -143,7 +143,7 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
         "key": key_context(plan.assessment, exceptions_only=exceptions,
                            present={r.rating.value for r in counted} if exceptions else None),
         "attention": attention_items, "improved": improved_items, "exceptions_only": exceptions,
-        "executive_summary": fmt.render_markdown(selectors.executive_summary(force=force, month=period)),
+        "executive_summary": fmt.render_markdown(selectors.executive_summary(force=force, month=period, include_drafts=drafts)),
         "headline_table": headline_table,
         "areas": areas,
         "definitions": _definitions(shown),

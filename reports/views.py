@@ -174,7 +174,7 @@ def force_dashboard(request, force: Force, drafts: bool, period):
         "filter_label": ("measures that need attention" if show else
                          fmt.rating_value_label(plan.assessment, None if rating == NOT_RATED else rating)),
         "mdc_rows": mdc_rows(in_order, force_slug=force.slug, period=period),
-        "executive_summary": fmt.render_markdown(selectors.executive_summary(force=force, month=period)),
+        "executive_summary": fmt.render_markdown(selectors.executive_summary(force=force, month=period, include_drafts=drafts)),
         "months": selectors.months_with_data(force=force, include_drafts=drafts),
         "state": perf.state,
         "period_param": period_param,
@@ -210,7 +210,7 @@ def priority_detail(request, force: Force, drafts: bool, period, number: int):
     results, _ = indicator_results(force, [m.indicator for m in measures], period, drafts,
                                    headline_ids={m.indicator_id for m in measures if m.headline},
                                    rating_method=plan.assessment)
-    commentary = selectors.commentary_for(priority_ids=[priority.id], month=period).get(priority.id, "")
+    commentary = selectors.commentary_for(priority_ids=[priority.id], month=period, include_drafts=drafts).get(priority.id, "")
     context.update({
         "table": measures_table(f"Measures for priority {priority.number}", measures, results,
                                 force_slug=force.slug, period=period, footnote_prefix="fn",
@@ -274,7 +274,8 @@ def indicator_detail(request, force: Force, drafts: bool, period, code: str):
         "significance": fmt.SIGNIFICANCE_LABELS[result.significance.result],
         "targets": _target_rows(inputs.targets),
         "revisions": selectors.revisions(indicator_id=indicator.id),
-        "commentary": fmt.render_markdown(selectors.indicator_commentary(indicator_id=indicator.id, month=period)),
+        "commentary": fmt.render_markdown(selectors.indicator_commentary(indicator_id=indicator.id, month=period,
+                                                                              include_drafts=drafts)),
         "months": selectors.months_with_data(force=force, include_drafts=drafts),
         "state": page_state([indicator.id], period, drafts),
         "period_param": periods.format_month(period),

@@ -78,7 +78,15 @@ EXPECTED = {
     "edit: published return":       ("login", "403",       "403",       "hidden",  "403",  "403"),
     # actions
     "action: submit draft return":  ("login", "refused",   "done",      "refused", "403",  "done"),
-    "action: publish draft return": ("login", "refused",   "done",      "refused", "403",  "done"),
+    # the draft's July figure is over 3× June's: a warning, so the list's action refuses it, pointing to the review
+    "action: publish draft return": ("login", "refused",   "refused",   "refused", "403",  "refused"),
+    # the review page (issue 15): publishing there confirms the warning
+    "review: draft return":         ("login", "404",       "all",       "404",     "403",  "all"),
+    "review: published return":     ("login", "published", "published", "404",     "403",  "published"),
+    "review: publish draft return": ("login", "404",       "done",      "404",     "403",  "done"),
+    "review: submit draft return":  ("login", "404",       "done",      "404",     "403",  "done"),
+    "quarter status":               ("login", "404",       "all",       "404",     "404",  "all"),
+    "audit trail":                  ("login", "404",       "published", "404",     "404",  "published"),
     "action: delete commentary":    ("login", "refused",   "done",      "refused", "403",  "done"),
     # data entry
     "grid: view":                   ("login", "403",       "all",       "403",     "403",  "all"),
@@ -256,6 +264,21 @@ SURFACES = {
         lambda c, w: c.post("/admin/indicators/return/", {"action": "publish_returns",
                                                            "_selected_action": [w["draft"].pk]}), None, None,
         lambda w: models.Observation.objects.get(indicator=w["vwi"], month=date(2013, 7, 1)).value == DRAFT),
+    "review: draft return": (lambda c, w: c.get(f"/admin/indicators/return/{w['draft'].pk}/review/"),
+                             "424,242", None, None),
+    "review: published return": (lambda c, w: c.get(f"/admin/indicators/return/{w['published'].pk}/review/"),
+                                 "424,242", "5011", None),
+    "review: publish draft return": (
+        lambda c, w: c.post(f"/admin/indicators/return/{w['draft'].pk}/review/",
+                            {"do": "publish", "accept_warnings": "1", "confirm_publish": "1"}), None, None,
+        lambda w: models.Observation.objects.get(indicator=w["vwi"], month=date(2013, 7, 1)).value == DRAFT),
+    "review: submit draft return": (
+        lambda c, w: c.post(f"/admin/indicators/return/{w['draft'].pk}/review/", {"do": "submit"}), None, None,
+        lambda w: models.Return.objects.get(pk=w["draft"].pk).state == "submitted"),
+    "quarter status": (lambda c, w: c.get("/admin/indicators/return/status/?force=west-mercia&quarter=2013/14+Q2"),
+                       "424,242", None, None),
+    "audit trail": (lambda c, w: c.get("/admin/indicators/return/audit/?force=west-mercia"), "424,242", "5011",
+                    None),
     "action: delete commentary": (
         lambda c, w: c.post("/admin/indicators/commentary/", {"action": "delete_selected", "post": "yes",
                                                                "_selected_action": [w["commentary"].pk]}),

@@ -196,21 +196,24 @@ def test_a_draft_equal_to_the_correction_is_no_conflict(west_mercia, write):
     assert returns.publish_return(draft, user=None) == {"new": 0, "changed": 0, "unchanged": 1}
 
 
-def test_admin_publish_shows_the_conflicts_and_asks_for_each(stale, analyst, client):
+def test_admin_publish_refuses_a_stale_draft_and_its_review_asks_for_each_conflict(stale, analyst, client):
     draft, correction = stale
+    review = f"/admin/indicators/return/{draft.pk}/review/"
     response = client.post("/admin/indicators/return/", {"action": "publish_returns",
-                                                          "_selected_action": [draft.pk]})
+                                                          "_selected_action": [draft.pk]}, follow=True)
     html = response.content.decode()
-    assert response.status_code == 200
+    assert "was not published: it has" in html and "1 figure(s) older than one published since" in html
+    assert f'<a href="{review}">Review it</a>' in html
+    assert asb_nov().value == 2900
+    html = client.get(review).content.decode()
     assert "west-mercia asb November 2013: this draft has 2,850; 2,900 was published since" in html
     assert html.count('type="checkbox" name="confirm_stale"') == 1
-    assert asb_nov().value == 2900
-    # posting the form without ticking the conflict publishes nothing
-    data = {"action": "publish_returns", "_selected_action": [draft.pk], "stale_form": "1"}
-    html = client.post("/admin/indicators/return/", data).content.decode()
-    assert "not published" in html and asb_nov().value == 2900
+    # publishing without ticking the conflict publishes nothing
+    data = {"do": "publish", "confirm_publish": "1", "accept_warnings": "1"}
+    html = client.post(review, data).content.decode()
+    assert "Not published" in html and asb_nov().value == 2900
     key = re.search(r'name="confirm_stale" value="([^"]+)"', html).group(1)
-    response = client.post("/admin/indicators/return/", {**data, "confirm_stale": [key]})
+    response = client.post(review, {**data, "confirm_stale": [key]})
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.state == "published" and asb_nov().value == 2850
@@ -218,16 +221,15 @@ def test_admin_publish_shows_the_conflicts_and_asks_for_each(stale, analyst, cli
 
 def test_admin_stale_confirmation_needs_csrf_and_publish_permission(stale, west_mercia):
     draft, _ = stale
-    key = f"{draft.pk}|{asb_id()}:2013-11:x"
+    key = f"{asb_id()}:2013-11:x"
+    data = {"do": "publish", "confirm_publish": "1", "accept_warnings": "1", "confirm_stale": [key]}
+    review = f"/admin/indicators/return/{draft.pk}/review/"
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(make_user("ana2", role="analyst", forces=[west_mercia]))
-    response = strict.post("/admin/indicators/return/", {"action": "publish_returns", "_selected_action": [draft.pk],
-                                                          "stale_form": "1", "confirm_stale": [key]})
-    assert response.status_code == 403
+    assert strict.post(review, data).status_code == 403
     panel = Client()
     panel.force_login(make_user("pm", role="panel", forces=[west_mercia]))
-    panel.post("/admin/indicators/return/", {"action": "publish_returns", "_selected_action": [draft.pk],
-                                              "stale_form": "1", "confirm_stale": [key]})
+    assert panel.post(review, data).status_code == 404
     draft.refresh_from_db()
     assert draft.state == "draft" and asb_nov().value == 2900
 

@@ -32,6 +32,7 @@ from indicators.access.permissions import (
     readable_force_ids,
 )
 from indicators.admin.returns import ReturnViews
+from indicators.admin.review import ReviewViews
 from indicators.engine.performance import evaluate
 from indicators.models import ReturnState
 from indicators.returns.workflow import ReturnError, submit_return
@@ -359,12 +360,12 @@ class ReturnLineInline(admin.TabularInline):
 
 
 @admin.register(models.Return)
-class ReturnAdmin(ReturnViews, ScopedHistoryAdmin):
+class ReturnAdmin(ReviewViews, ReturnViews, ScopedHistoryAdmin):
     draft_path = ""
     files_for_peers = True
     history_list_display = ["force", "period", "state", "source"]
     list_display = ["__str__", "force", "period", "state_label", "author", "created_at", "published_at",
-                    "line_count"]
+                    "line_count", "review_link"]
     list_filter = ["state", "force", "is_demo"]
     search_fields = ["period", "source", "force__name"]
     list_select_related = ["force", "author"]
@@ -390,6 +391,12 @@ class ReturnAdmin(ReturnViews, ScopedHistoryAdmin):
     def line_count(self, obj):
         return obj.n_lines or obj.n_published
 
+    @admin.display(description="Review")
+    def review_link(self, obj):
+        words = "Review what it published" if obj.state == models.ReturnState.PUBLISHED else "Review and publish"
+        return format_html('<a href="{}">{}<span class="visually-hidden"> return #{}</span></a>',
+                           reverse("admin:indicators_return_review", args=[obj.pk]), words, obj.pk)
+
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.state == models.ReturnState.PUBLISHED:
             return False        # published figures change only by a new return
@@ -414,7 +421,7 @@ class ReturnAdmin(ReturnViews, ScopedHistoryAdmin):
     @admin.action(description="Publish the selected returns (make their figures public)",
                   permissions=["publish"])
     def publish_returns(self, request, queryset):
-        return self.publish_selected(request, queryset)     # asks to confirm a stale draft's conflicts
+        return self.publish_selected(request, queryset)     # warnings and stale conflicts: see the review page
 
     def has_publish_permission(self, request):
         return request.user.has_perm("indicators.publish_return")
@@ -463,6 +470,28 @@ class FirstOfMonthForm(forms.ModelForm):
     def clean_month(self):
         month = self.cleaned_data["month"]
         return month.replace(day=1) if month else month
+
+
+class WritingForm(FirstOfMonthForm):
+    """Commentary and executive summaries: published at once, or a draft
+    that publishes with the return for its period (docs/decisions.md,
+    "Writing that publishes with the return"). Published writing stays
+    published: its edits are public at once, so the public text never
+    disappears while a new draft waits."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "state" in self.fields:
+            self.fields["state"].required = False       # not given: as it is (new: published)
+
+    def clean_state(self):
+        state = self.cleaned_data.get("state") or self.instance.state or models.WritingState.PUBLISHED
+        if (self.instance.pk and state == models.WritingState.DRAFT
+                and type(self.instance).objects.filter(pk=self.instance.pk,
+                                                       state=models.WritingState.PUBLISHED).exists()):
+            raise ValidationError("This is published already; an edit to it is published at once, so it cannot "
+                                  "go back to being a draft.")
+        return state
 
 
 class AssessmentForm(FirstOfMonthForm):
@@ -527,10 +556,10 @@ class AssessmentAdmin(AuthoredAdmin):
     autocomplete_fields = ["indicator"]
 
 
-class CommentaryForm(FirstOfMonthForm):
+class CommentaryForm(WritingForm):
     class Meta:
         model = models.Commentary
-        fields = ["force", "priority", "indicator", "month", "text"]
+        fields = ["force", "priority", "indicator", "month", "text", "state"]
         help_texts = {"text": "Markdown: **bold**, *italic*, lists, links. Scripts and HTML are removed on display."}
 
     def clean(self):
@@ -546,26 +575,28 @@ class CommentaryForm(FirstOfMonthForm):
 
 @admin.register(models.Commentary)
 class CommentaryAdmin(AuthoredAdmin):
+    draft_path = ""          # a draft (state) is seen only by those who see the force's drafts
     form = CommentaryForm
-    list_display = ["force", "priority", "indicator", "month", "author", "updated_at"]
+    list_display = ["force", "priority", "indicator", "month", "state", "author", "updated_at"]
     list_filter = ["force"]
     search_fields = ["text", "priority__title", "indicator__name"]
     list_select_related = ["force", "priority", "indicator__force", "author"]
     autocomplete_fields = ["indicator"]
 
 
-class ExecutiveSummaryForm(FirstOfMonthForm):
+class ExecutiveSummaryForm(WritingForm):
     class Meta:
         model = models.ExecutiveSummary
-        fields = ["force", "month", "text"]
+        fields = ["force", "month", "text", "state"]
         help_texts = {"text": "Markdown: **bold**, *italic*, lists, links. Opens the dashboard and the panel "
                               "report for this period. Scripts and HTML are removed on display."}
 
 
 @admin.register(models.ExecutiveSummary)
 class ExecutiveSummaryAdmin(AuthoredAdmin):
+    draft_path = ""          # a draft (state) is seen only by those who see the force's drafts
     form = ExecutiveSummaryForm
-    list_display = ["force", "month", "author", "updated_at"]
+    list_display = ["force", "month", "state", "author", "updated_at"]
     list_filter = ["force"]
     search_fields = ["text"]
     list_select_related = ["force", "author"]

@@ -8,7 +8,6 @@ import io
 from datetime import date
 
 from django.contrib import messages
-from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse
@@ -34,11 +33,8 @@ from indicators.returns.file import (
     too_large,
 )
 from indicators.returns.workflow import (
-    ReturnError,
-    StaleDraft,
     catalogue_for,
     preview,
-    publish_return,
     stage,
     summarise,
 )
@@ -132,6 +128,8 @@ class ReturnViews:
 
     def template_view(self, request):
         self._require_add(request)
+        if request.GET.get("format") == "wide":         # measures × months (admin/review.py, returns/wide.py)
+            return self.wide_template_view(request)
         force = Force.objects.filter(slug=request.GET.get("force")).first()
         if force is None or not can_edit(request.user, force):
             raise Http404("No such force, or not one of yours")
@@ -246,38 +244,6 @@ class ReturnViews:
         if len(summary.returns) == 1:
             return redirect(reverse("admin:indicators_return_change", args=[summary.returns[0].pk]))
         return redirect(reverse("admin:indicators_return_changelist"))
-
-    # --- publish, confirming a stale draft's conflicts ------------------------
-
-    def publish_selected(self, request, queryset):
-        """The publish action. A stale draft is not published; its conflicts
-        are shown with one checkbox each, and the draft is published when
-        the form comes back with every one ticked (SPEC §4)."""
-        ticked = set(request.POST.getlist("confirm_stale"))
-        refused: list[StaleDraft] = []
-        for ret in queryset.select_related("force"):
-            confirm = {key.split("|", 1)[1] for key in ticked if key.startswith(f"{ret.pk}|")}
-            try:
-                result = publish_return(ret, user=request.user, confirm=confirm)
-            except StaleDraft as exc:
-                refused.append(exc)
-                continue
-            except ReturnError as exc:
-                self.message_user(request, str(exc), messages.ERROR)
-                continue
-            self.message_user(request, f"Return {ret.pk} ({ret.force.slug} {ret.period}) published: {result['new']} "
-                                       f"new, {result['changed']} changed, {result['unchanged']} unchanged.")
-        if not refused:
-            return None
-        if "stale_form" in request.POST:
-            for exc in refused:
-                self.message_user(request, f"Return {exc.ret.pk} ({exc.ret.force.slug} {exc.ret.period}) was not "
-                                           f"published: tick each conflict to overwrite the figure published since.",
-                                  messages.ERROR)
-        context = {**self.admin_site.each_context(request), "opts": self.model._meta,
-                   "title": "Publish older figures over newer ones?", "refused": refused,
-                   "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME}
-        return TemplateResponse(request, "admin/indicators/return/publish_confirm.html", context)
 
     # --- grid ---------------------------------------------------------------
 

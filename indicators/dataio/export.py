@@ -141,6 +141,7 @@ def export_folder(folder: Path) -> dict:
                          "rag": a.rag, "rating": a.rating, "status_text": a.status_text, "reason": a.reason}
                         for a in models.Assessment.objects.select_related("indicator__force")],
         "commentary": [{"force": c.force.slug, "month": c.month, "text": c.text, "is_demo": c.is_demo,
+                        "state": c.state,
                         "priority": c.priority.number if c.priority else None,
                         "plan_start": c.priority.plan.start if c.priority else None,
                         "indicator": c.indicator.code if c.indicator else None}
@@ -212,7 +213,8 @@ def import_folder(folder: Path, *, progress=None) -> dict:
                                                          number=c["priority"]) if c["priority"] else None)
         indicator = models.Indicator.objects.get(force=force, code=c["indicator"]) if c["indicator"] else None
         models.Commentary.objects.create(force=force, priority=priority, indicator=indicator, month=c["month"],
-                                         text=c["text"], is_demo=c.get("is_demo", False))
+                                         text=c["text"], is_demo=c.get("is_demo", False),
+                                         state=c.get("state") or models.WritingState.PUBLISHED)
     for m in notes.get("meetings", []):
         models.PanelMeeting.objects.create(force=by_slug[m["force"]], date=m["date"], period=m["period"],
                                            mode=m["mode"], theme=m["theme"], notes=m["notes"])

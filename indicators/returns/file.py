@@ -144,6 +144,10 @@ def read_table(data: bytes, name: str = "") -> tuple[list[str], list[tuple[int, 
     if not rows:
         raise ReturnFileError([Problem(None, None, "the file is empty")])
     header = [_text(cell).lower() for cell in rows[0][1]]
+    from indicators.returns import wide
+
+    if wide.is_wide(header):            # the wide quarterly template: its rows as long rows
+        return wide.to_long(header, rows[1:])
     return header, rows[1:]
 
 
@@ -479,6 +483,9 @@ def check_rows(header: list[str], body: list[tuple[int, list]], catalogue: Catal
             continue
         seen[key] = number
         rows.append(row)
+    relocate = getattr(body, "relocate", None)
+    if relocate is not None:               # a wide sheet (returns/wide.py) names its own cells
+        problems, rows = relocate(problems, rows, skipped)
     if not rows and not problems:
         raise ReturnFileError([Problem(None, None,
                                    "no row gives a figure (every row's value, numerator, denominator and "

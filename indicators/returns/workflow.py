@@ -182,6 +182,7 @@ def stage(rows: list[Row], *, user, source: str, period: str = "", publish: bool
             # are only for figures that wait.
             _check_may(user, ret, "publish")
             _apply(ret, [(r.indicator_id, r.month, *(getattr(r, f) for f in FIELDS)) for r in force_rows], user)
+            publish_writing(ret, {r.month for r in force_rows}, user)
         else:
             ReturnLine.objects.bulk_create(
                 [ReturnLine(source_return=ret, indicator_id=r.indicator_id, month=r.month, value=r.value,
@@ -300,7 +301,40 @@ def publish_return(ret: Return, *, user, confirm: Collection[str] = ()) -> dict:
     if unconfirmed:
         raise StaleDraft(ret, unconfirmed)
     # values_list, not model instances: a 50,000-line return loads in a fraction of the time
-    return _apply(ret, list(ret.lines.values_list("indicator_id", "month", *FIELDS)), user)
+    result = _apply(ret, list(ret.lines.values_list("indicator_id", "month", *FIELDS)), user)
+    publish_writing(ret, {month for _, month in keys}, user)
+    return result
+
+
+def covered_months(ret: Return, months: Collection[date] = ()) -> set[date]:
+    """The months a return covers: those of its figures and, when its period
+    is a quarter ("2013/14 Q1"), the quarter's three months."""
+    covered = set(months)
+    try:
+        covered.update(periods.quarter_months(*periods.parse_quarter(ret.period)))
+    except ValueError:
+        pass
+    return covered
+
+
+def publish_writing(ret: Return, months: Collection[date], user) -> list:
+    """Publish the force's draft commentary and executive summaries for the
+    months ``ret`` covers, with it (docs/decisions.md, "Writing that
+    publishes with the return"). Saved one by one: each keeps a history
+    record saying who published it and with which return."""
+    from indicators.models import Commentary, ExecutiveSummary, WritingState
+
+    published = []
+    covered = covered_months(ret, months)
+    for model in (ExecutiveSummary, Commentary):
+        for item in model.objects.filter(force_id=ret.force_id, month__in=covered, state=WritingState.DRAFT):
+            item.state = WritingState.PUBLISHED
+            item._change_reason = f"Published with return {ret.pk} ({ret.period})"
+            if user is not None:
+                item._history_user = user
+            item.save(update_fields=["state", "updated_at"])
+            published.append(item)
+    return published
 
 
 def _apply(ret: Return, lines: list[tuple], user) -> dict:

@@ -1,0 +1,215 @@
+"""The wide quarterly template (issue 15 item 4): one row per measure, the
+quarter's three months across, as an analyst keeps a quarter in a
+spreadsheet. It is written pre-filled with the figures held, and read back
+by turning each row into the long return rows that ``file.check_rows``
+checks, so the same rules apply and every problem names the wide sheet's own
+cell (``row 7, column H (May 2013 value): …``).
+
+The layout (docs/decisions.md, "The wide quarterly template"), row 1 the
+header, then one row per measure of the plan in force:
+
+    force | indicator | measure | unit | headline |
+    then for each month YYYY-MM of the quarter:
+    YYYY-MM value | YYYY-MM numerator | YYYY-MM denominator | YYYY-MM status | YYYY-MM note
+
+``measure``, ``unit`` and ``headline`` are for the reader and not read
+back. A ratio measure is given by its numerator and denominator (its value
+is worked out, so its value cell is left empty and shaded); other measures
+leave numerator and denominator empty (shaded). Status has a drop-down list
+(final, provisional, unavailable); empty means final.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+from collections import Counter
+from datetime import date
+
+from indicators import periods
+from indicators.returns.file import COLUMNS, Problem, ReturnFileError, format_cell
+
+PARTS = ("value", "numerator", "denominator", "status", "note")
+INFO = ("force", "indicator", "measure", "unit", "headline")
+_MONTH_COLUMN = re.compile(r"(\d{4}-\d{2}) (value|numerator|denominator|status|note)")
+STATUS_LIST = '"final,provisional,unavailable"'
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
+
+
+def is_wide(header: list[str]) -> bool:
+    """Is this header (lower-cased) the wide template's?"""
+    return "month" not in header and "indicator" in header and any(
+        _MONTH_COLUMN.fullmatch(str(h or "").strip()) for h in header)
+
+
+class WideBody(list):
+    """Long rows made from a wide sheet, with what ``check_rows`` needs to
+    name the wide sheet's cells: ``relocate`` maps its problems, rows and
+    skipped rows back."""
+
+    def __init__(self, rows, cells: dict, origin: dict, problems: list[Problem]):
+        super().__init__(rows)
+        self.cells = cells              # (long number, column) -> (wide row, "H (May 2013 value)")
+        self.origin = origin            # long number -> wide row
+        self.problems = problems        # found while reshaping (e.g. a measure on two rows)
+
+    def relocate(self, problems: list[Problem], rows: list, skipped: list | None):
+        out = list(self.problems)
+        for p in problems:
+            if p.row is None or p.row not in self.origin:
+                out.append(p)
+                continue
+            where = self.cells.get((p.row, p.column))
+            out.append(Problem(where[0], where[1], p.message) if where else
+                       Problem(self.origin[p.row], p.column, p.message))
+        if skipped is not None:
+            per_row = Counter(self.origin[n] for n in skipped if n in self.origin)
+            months = Counter(self.origin.values())
+            skipped[:] = sorted(r for r, n in per_row.items() if n == months[r])
+        return out, [dataclasses.replace(r, number=self.origin.get(r.number, r.number)) for r in rows]
+
+
+def to_long(header: list[str], body: list[tuple[int, list]]) -> tuple[list[str], WideBody]:
+    """The wide sheet as the long return file's header and rows."""
+    problems: list[Problem] = []
+    position: dict[str, int] = {}
+    months: dict[str, dict[str, int]] = {}
+    for index, raw in enumerate(header):
+        name = str(raw or "").strip()
+        match = _MONTH_COLUMN.fullmatch(name)
+        if match:
+            parts = months.setdefault(match.group(1), {})
+            if match.group(2) in parts:
+                problems.append(Problem(None, None, f"column {_letter(index)}: '{name}' appears more than once"))
+            parts[match.group(2)] = index
+        elif name in INFO:
+            if name in position:
+                problems.append(Problem(None, None, f"column {_letter(index)}: '{name}' appears more than once"))
+            position[name] = index
+        elif name:
+            problems.append(Problem(None, None, f"column {_letter(index)}: unexpected column {name!r}; the wide "
+                                    "template's columns are force, indicator, measure, unit, headline and, for "
+                                    "each month, 'YYYY-MM value', numerator, denominator, status and note"))
+    for needed in ("force", "indicator"):
+        if needed not in position:
+            problems.append(Problem(None, None, f"missing column '{needed}'"))
+    for month, parts in sorted(months.items()):
+        try:
+            periods.parse_month(month)
+        except ValueError as exc:
+            problems.append(Problem(None, None, f"column '{month} value': {exc}"))
+        for part in PARTS:
+            if part not in parts:
+                problems.append(Problem(None, None, f"missing column '{month} {part}'"))
+    if problems:
+        raise ReturnFileError(problems)
+    rows, cells, origin, seen = [], {}, {}, {}
+    number = 1
+    for wide_row, values in body:
+        def cell(index, values=values):
+            return values[index] if index < len(values) else None
+
+        code = str(cell(position["indicator"]) or "").strip()
+        force = str(cell(position["force"]) or "").strip()
+        if code and (force, code) in seen:
+            problems.append(Problem(wide_row, _letter(position["indicator"]),
+                                    f"the measure {code!r} is also on row {seen[(force, code)]}; give each measure "
+                                    "one row"))
+            continue
+        if code:
+            seen[(force, code)] = wide_row
+        for month, parts in sorted(months.items()):
+            number += 1
+            label = periods.month_label(periods.parse_month(month)) if month else month
+            rows.append((number, [force, code, month, *(cell(parts[p]) for p in PARTS)]))
+            origin[number] = wide_row
+            cells[(number, "force")] = (wide_row, _letter(position["force"]))
+            cells[(number, "indicator")] = (wide_row, _letter(position["indicator"]))
+            cells[(number, "month")] = (wide_row, f"{_letter(parts['value'])} ({label} value)")
+            for part in PARTS:
+                cells[(number, part)] = (wide_row, f"{_letter(parts[part])} ({label} {part})")
+    return list(COLUMNS), WideBody(rows, cells, origin, problems)
+
+
+def workbook(force, months: list[date], indicators, values: dict, headline: dict[int, bool]) -> bytes:
+    """The wide template for ``force`` and the quarter's ``months``, one row
+    per indicator (in the plan's order) pre-filled with ``values`` (by
+    (indicator id, month): value, numerator, denominator, status, note)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Quarter"
+    header = list(INFO) + [f"{periods.format_month(m)} {part}" for m in months for part in PARTS]
+    sheet.append(header)
+    shaded = PatternFill("solid", fgColor="DDDDDD")
+    for ind in indicators:
+        ratio = ind.aggregation == "ratio"
+        row = [force.slug, ind.code, ind.name, ind.get_unit_display(), "*" if headline.get(ind.id) else ""]
+        for month in months:
+            v = values.get((ind.id, month)) or {}
+            number = {k: _number(v.get(k)) for k in ("value", "numerator", "denominator")}
+            if ratio and number["numerator"] is not None:
+                number["value"] = None               # worked out from its parts
+            row += [number["value"], number["numerator"], number["denominator"], v.get("status") or None,
+                    v.get("note") or None]
+        sheet.append(row)
+        r = sheet.max_row
+        for k in range(len(months)):
+            first = len(INFO) + 1 + k * len(PARTS)
+            for offset in ((0,) if ratio else (1, 2)):
+                sheet.cell(r, first + offset).fill = shaded
+            sheet.cell(r, first + 4).number_format = "@"
+    last = sheet.max_row
+    status = DataValidation(type="list", formula1=STATUS_LIST, allow_blank=True, showErrorMessage=True,
+                            errorTitle="Status", error="Choose final, provisional or unavailable (empty is final).",
+                            promptTitle="Status", prompt="final, provisional or unavailable (empty: final)",
+                            showInputMessage=True)
+    sheet.add_data_validation(status)
+    for k in range(len(months)):
+        column = _letter(len(INFO) + k * len(PARTS) + 3)
+        status.add(f"{column}2:{column}{max(last, 2)}")
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "F2"
+    widths = {"A": 14, "B": 22, "C": 48, "D": 9, "E": 9}
+    for column, width in widths.items():
+        sheet.column_dimensions[column].width = width
+    for k in range(len(months)):
+        for offset, width in enumerate((11, 11, 12, 12, 28)):
+            sheet.column_dimensions[_letter(len(INFO) + k * len(PARTS) + offset)].width = width
+    notes = book.create_sheet("Read me")
+    for line in (
+            [f"Quarterly return for {force.name}, {periods.quarter(months[0])}"],
+            ["Fill in the Quarter sheet (it must stay the first sheet) and upload it in the admin: "
+             "Returns › Import a file. Every cell is checked before anything is saved."],
+            ["One row per measure; for each month a value, a status (final, provisional or unavailable; "
+             "empty means final) and a note."],
+            ["Ratio measures (percentages worked out from two counts): give the numerator and denominator; "
+             "the value is worked out (its cell is shaded). Other measures: leave numerator and denominator "
+             "empty (shaded)."],
+            ["Write plain numbers: 15102, not 15,102; 55.2, not 55.2 %. Unavailable needs a note saying why."],
+            ["The measure, unit and headline (*) columns are for reading only."]):
+        notes.append(line)
+    notes.column_dimensions["A"].width = 120
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _number(value):
+    """A held figure as the sheet stores it: a number, or None."""
+    text = format_cell(value)
+    if not text:
+        return None
+    number = float(text)
+    return int(number) if number.is_integer() else number

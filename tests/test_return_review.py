@@ -1,0 +1,310 @@
+"""Review before publish (issue 15 item 3): a return's figures old → new,
+warnings and stale conflicts beside them, Submit and Publish with a
+confirmation, bulk publish keeping the same checks, and commentary and the
+executive summary as drafts that publish with the return."""
+
+import io
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from indicators import models, versioning
+from tests.factories import make_user
+
+pytestmark = pytest.mark.django_db
+HEADER = "force,indicator,month,value,numerator,denominator,status,note"
+JUNE = date(2013, 6, 1)
+NOV = date(2013, 11, 1)
+
+
+@pytest.fixture
+def write(tmp_path):
+    def _write(text, name="return.csv"):
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+    return _write
+
+
+def run(path, *args):
+    out = io.StringIO()
+    call_command("import_return", path, *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def west_mercia(demo):
+    return models.Force.objects.get(slug="west-mercia")
+
+
+@pytest.fixture
+def analyst(west_mercia, client):
+    user = make_user("jsmith", role="analyst", forces=[west_mercia])
+    user.first_name, user.last_name = "Jane", "Smith"
+    user.save()
+    client.force_login(user)
+    return user
+
+
+def asb(month=JUNE):
+    return models.Observation.objects.get(indicator__force__slug="west-mercia", indicator__code="asb", month=month)
+
+
+def review_url(ret):
+    return f"/admin/indicators/return/{ret.pk}/review/"
+
+
+@pytest.fixture
+def tenfold(west_mercia, write):
+    """A draft return: anti-social behaviour June 2013 typed ten times too big
+    (47,670 for 4,767), and May 2013 unchanged."""
+    assert asb().value == 4767
+    may = asb(date(2013, 5, 1)).value
+    run(write(f"{HEADER}\nwest-mercia,asb,2013-06,47670,,,final,\nwest-mercia,asb,2013-05,{may:g},,,provisional,\n"))
+    return models.Return.objects.get(state="draft")
+
+
+def test_review_shows_old_and_new_by_measure_with_the_warning_beside_the_figure(tenfold, analyst, client):
+    response = client.get(review_url(tenfold))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Reduction in the volume of ASB incidents" in html
+    june = re.search(r"<th scope=\"row\">June 2013</th>(.*?)</tr>", html, re.S).group(1)
+    assert "Changed" in june and "4,767" in june and "47,670" in june
+    assert "Warning: 47,670 is more than 3× the previous month" in june
+    may = re.search(r"<th scope=\"row\">May 2013</th>(.*?)</tr>", html, re.S).group(1)
+    assert "Changed" in may and "provisional" in may and "No warning" in may
+    assert "0 new, 2 changed, 0 unchanged; 1 warning" in html
+    # the confirmations are required checkboxes: they work without scripts
+    assert re.search(r'<input type="checkbox" name="accept_warnings" value="1" id="accept-warnings" required>', html)
+    assert re.search(r'<input type="checkbox" name="confirm_publish" value="1" id="confirm-publish" required>', html)
+    assert 'value="Submit return' in html and 'value="Publish return' in html
+
+
+def test_publishing_with_a_warning_needs_i_have_checked_these_figures(tenfold, analyst, client):
+    version = versioning.current()
+    response = client.post(review_url(tenfold), {"do": "publish", "confirm_publish": "1"})
+    assert response.status_code == 400
+    assert "Not published: 1 figure has a warning" in response.content.decode()
+    tenfold.refresh_from_db()
+    assert tenfold.state == "draft" and asb().value == 4767 and versioning.current() == version
+    # without the publish confirmation, nothing either
+    response = client.post(review_url(tenfold), {"do": "publish", "accept_warnings": "1"})
+    assert response.status_code == 400 and "tick “Publish these figures”" in response.content.decode()
+    assert asb().value == 4767
+    response = client.post(review_url(tenfold), {"do": "publish", "accept_warnings": "1", "confirm_publish": "1"})
+    assert response.status_code == 302
+    tenfold.refresh_from_db()
+    assert tenfold.state == "published" and tenfold.published_by == analyst and asb().value == 47670
+    # afterwards the page shows what it published, old → new, and no forms
+    html = client.get(review_url(tenfold)).content.decode()
+    assert "Reduction in the volume of ASB incidents as measured by the police, June 2013" in html and "4,767 → 47,670" in html
+    assert 'name="do"' not in html
+
+
+def test_submit_from_the_review_page(tenfold, analyst, client):
+    assert client.post(review_url(tenfold), {"do": "submit"}).status_code == 302
+    tenfold.refresh_from_db()
+    assert tenfold.state == "submitted" and tenfold.submitted_by == analyst
+    html = client.get(review_url(tenfold)).content.decode()
+    assert 'value="Submit return' not in html and 'value="Publish return' in html
+
+
+def test_bulk_publish_refuses_a_return_with_warnings_and_points_to_its_review(tenfold, analyst, client):
+    response = client.post("/admin/indicators/return/", {"action": "publish_returns",
+                                                          "_selected_action": [tenfold.pk]}, follow=True)
+    html = response.content.decode()
+    assert f"Return #{tenfold.pk} (west-mercia 2013/14 Q1) was not published: it has 1 figure(s) with warnings" in html
+    assert f'<a href="/admin/indicators/return/{tenfold.pk}/review/">Review it</a>' in html
+    tenfold.refresh_from_db()
+    assert tenfold.state == "draft" and asb().value == 4767
+
+
+def test_bulk_publish_still_publishes_a_return_without_warnings_or_conflicts(west_mercia, analyst, client, write):
+    run(write(f"{HEADER}\nwest-mercia,asb,2013-06,4770,,,final,Recounted\n"))
+    ret = models.Return.objects.get(state="draft")
+    client.post("/admin/indicators/return/", {"action": "publish_returns", "_selected_action": [ret.pk]})
+    ret.refresh_from_db()
+    assert ret.state == "published" and asb().value == 4770
+
+
+@pytest.fixture
+def stale(west_mercia, analyst, write):
+    """A draft started last week (asb November 2013: 2,850), then a colleague's
+    correction (2,900) published today."""
+    run(write(f"{HEADER}\nwest-mercia,asb,2013-10,2800,,,final,\n"), "--publish")
+    run(write(f"{HEADER}\nwest-mercia,asb,2013-11,2850,,,final,\n"))
+    draft = models.Return.objects.get(state="draft")
+    last_week = timezone.now() - timedelta(days=7)
+    models.Return.objects.filter(pk=draft.pk).update(created_at=last_week)
+    draft.lines.update(written_at=last_week)
+    colleague = make_user("colleague", role="analyst", forces=[west_mercia])
+    run(write(f"{HEADER}\nwest-mercia,asb,2013-11,2900,,,final,Duplicates removed\n"), "--publish",
+        "--user", colleague.username)
+    assert asb(NOV).value == 2900
+    return draft
+
+
+def test_a_draft_from_last_week_published_after_a_correction_is_refused_with_the_conflicts_listed(
+        stale, client):
+    html = client.get(review_url(stale)).content.decode()
+    assert "1 figure older than one published since" in html
+    assert "Conflict: west-mercia asb November 2013: this draft has 2,850; 2,900 was published since" in html
+    [key] = re.findall(r'name="confirm_stale" value="([^"]+)"', html)
+    data = {"do": "publish", "confirm_publish": "1", "accept_warnings": "1"}
+    response = client.post(review_url(stale), data)
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Not published: 1 figure is older than the figure published since" in page
+    assert "this draft has 2,850; 2,900 was published since" in page
+    stale.refresh_from_db()
+    assert stale.state == "draft" and asb(NOV).value == 2900
+    # bulk publish refuses it too, pointing here
+    listing = client.post("/admin/indicators/return/", {"action": "publish_returns", "_selected_action": [stale.pk]},
+                          follow=True).content.decode()
+    assert "1 figure(s) older than one published since" in listing and review_url(stale) in listing
+    assert asb(NOV).value == 2900
+    # ticked: published over the correction
+    assert client.post(review_url(stale), {**data, "confirm_stale": [key]}).status_code == 302
+    stale.refresh_from_db()
+    assert stale.state == "published" and asb(NOV).value == 2850
+
+
+# --- permissions ------------------------------------------------------------------------------------------------
+
+def test_review_permissions(tenfold, west_mercia, client):
+    essex = models.Force.objects.get(slug="essex")
+    other = Client()
+    other.force_login(make_user("ea", role="analyst", forces=[essex]))
+    assert other.get(review_url(tenfold)).status_code == 404
+    assert other.post(review_url(tenfold), {"do": "publish", "confirm_publish": "1",
+                                            "accept_warnings": "1"}).status_code == 404
+    panel = Client()
+    panel.force_login(make_user("pm", role="panel", forces=[west_mercia]))
+    assert panel.get(review_url(tenfold)).status_code == 404           # a draft: not theirs to see
+    assert panel.post(review_url(tenfold), {"do": "submit"}).status_code == 404
+    anonymous = Client()
+    response = anonymous.get(review_url(tenfold))
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+    assert anonymous.post(review_url(tenfold), {"do": "submit"}).status_code == 302
+    tenfold.refresh_from_db()
+    assert tenfold.state == "draft" and asb().value == 4767
+    # a published return: the panel member reads it, with no forms, and may not act on it
+    published = models.Return.objects.filter(force=west_mercia, state="published").first()
+    page = panel.get(review_url(published))
+    assert page.status_code == 200 and 'name="do"' not in page.content.decode()
+    assert panel.post(review_url(published), {"do": "publish", "confirm_publish": "1"}).status_code == 403
+
+
+def test_review_needs_csrf(tenfold, west_mercia):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(make_user("ana2", role="analyst", forces=[west_mercia]))
+    assert strict.post(review_url(tenfold), {"do": "publish", "confirm_publish": "1",
+                                             "accept_warnings": "1"}).status_code == 403
+    tenfold.refresh_from_db()
+    assert tenfold.state == "draft"
+
+
+def test_change_page_and_list_link_to_the_review(tenfold, analyst, client):
+    link = f'href="{review_url(tenfold)}"'
+    assert link in client.get(f"/admin/indicators/return/{tenfold.pk}/change/").content.decode()
+    assert link in client.get("/admin/indicators/return/").content.decode()
+
+
+# --- commentary and executive summary drafts --------------------------------------------------------------------
+
+@pytest.fixture
+def draft_writing(west_mercia, analyst):
+    priority = models.StrategicPriority.objects.filter(plan__force=west_mercia).order_by("number").first()
+    models.ExecutiveSummary.objects.filter(force=west_mercia, month=JUNE).delete()
+    models.Commentary.objects.filter(priority=priority, month=JUNE).delete()
+    summary = models.ExecutiveSummary.objects.create(
+        force=west_mercia, month=JUNE, state="draft", author=analyst,
+        text="**Quarter one** summary in draft <script>alert(1)</script>")
+    note = models.Commentary.objects.create(force=west_mercia, priority=priority, month=JUNE, state="draft",
+                                            author=analyst, text="Draft commentary: *violence down*")
+    return summary, note, priority
+
+
+def test_draft_writing_is_invisible_to_the_public_until_its_return_is_published(
+        tenfold, draft_writing, analyst, client):
+    summary, note, priority = draft_writing
+    public = Client()
+    dashboard = "/west-mercia/?period=2013-06"
+    priority_page = f"/west-mercia/priorities/{priority.number}/?period=2013-06"
+    report = "/west-mercia/report/?period=2013-06"
+    for url in (dashboard, priority_page, report):
+        html = public.get(url).content.decode()
+        assert "Quarter one" not in html and "violence down" not in html, url
+    panel = Client()
+    panel.force_login(make_user("pm", role="panel", forces=[tenfold.force]))
+    assert "Quarter one" not in panel.get(dashboard).content.decode()
+    listing = panel.get("/admin/indicators/executivesummary/").content.decode()
+    assert f"/admin/indicators/executivesummary/{summary.pk}/change/" not in listing
+    assert panel.get(f"/admin/indicators/executivesummary/{summary.pk}/change/").status_code in (302, 404)
+    # the force's analyst sees the drafts on the pages, and the review page previews them, sanitised
+    analyst_page = client.get(dashboard).content.decode()
+    assert "<strong>Quarter one</strong>" in analyst_page
+    assert "<strong>Draft</strong>, published with the return for this period" in analyst_page
+    html = client.get(review_url(tenfold)).content.decode()
+    assert "Executive summary, June 2013" in html and "<strong>Quarter one</strong>" in html
+    assert f"Commentary on priority {priority.number}, June 2013" in html and "<em>violence down</em>" in html
+    assert "<script>alert(1)</script>" not in html
+    client.post(review_url(tenfold), {"do": "publish", "accept_warnings": "1", "confirm_publish": "1"})
+    summary.refresh_from_db()
+    note.refresh_from_db()
+    assert summary.state == note.state == "published"
+    assert summary.history.first().history_change_reason == f"Published with return {tenfold.pk} (2013/14 Q1)"
+    for url in (dashboard, priority_page, report):
+        html = public.get(url).content.decode()
+        assert "Quarter one" in html or "violence down" in html, url
+        assert "published with the return for this period" not in html
+    assert "violence down" in public.get(priority_page).content.decode()
+
+
+def test_draft_writing_is_not_in_the_exported_report_or_the_api(draft_writing, west_mercia, tmp_path):
+    out = tmp_path / "report.html"
+    call_command("export_report", "--force", "west-mercia", "--period", "2013-06", "--output", str(out),
+                 stdout=io.StringIO())
+    assert "Quarter one" not in out.read_text() and "violence down" not in out.read_text()
+    api = Client().get("/api/forces/west-mercia/indicators/?period=2013-06").content.decode()
+    assert "Quarter one" not in api
+
+
+def test_published_writing_cannot_go_back_to_draft(west_mercia, analyst, client):
+    summary = models.ExecutiveSummary.objects.filter(force=west_mercia, state="published").first() or \
+        models.ExecutiveSummary.objects.create(force=west_mercia, month=JUNE, text="Published text")
+    response = client.post(f"/admin/indicators/executivesummary/{summary.pk}/change/", {
+        "force": west_mercia.pk, "month": summary.month.isoformat(), "text": "Edited", "state": "draft"})
+    assert response.status_code == 200 and "cannot go back to being a draft" in response.content.decode()
+    summary.refresh_from_db()
+    assert summary.state == "published" and summary.text != "Edited"
+
+
+def test_a_new_draft_summary_from_the_admin_waits_for_the_return(west_mercia, analyst, client):
+    models.ExecutiveSummary.objects.filter(force=west_mercia, month=date(2013, 9, 1)).delete()
+    response = client.post("/admin/indicators/executivesummary/add/", {
+        "force": west_mercia.pk, "month": "2013-09-01", "text": "September draft", "state": "draft"})
+    assert response.status_code == 302
+    summary = models.ExecutiveSummary.objects.get(force=west_mercia, month=date(2013, 9, 1))
+    assert summary.state == "draft" and summary.author == analyst
+
+
+def test_a_new_figure_and_a_ratio_figure_read_in_words(west_mercia, analyst, client, write):
+    held = models.Observation.objects.filter(indicator__force=west_mercia, indicator__aggregation="ratio",
+                                             indicator__unit="percent", month=JUNE, numerator__isnull=False,
+                                             indicator__decimals=1).order_by("indicator__code")[0]
+    ratio = held.indicator
+    run(write(f"{HEADER}\nwest-mercia,asb,2013-07,4700,,,provisional,\n"
+              f"west-mercia,{ratio.code},2013-06,,{held.numerator + 1:g},{held.denominator:g},final,\n"))
+    ret = models.Return.objects.get(state="draft")
+    html = client.get(review_url(ret)).content.decode()
+    july = re.search(r"<th scope=\"row\">July 2013</th>(.*?)</tr>", html, re.S).group(1)
+    assert "New" in july and "<td>none</td>" in july and "4,700 provisional" in july
+    new_share = 100 * (held.numerator + 1) / held.denominator
+    assert f"{new_share:.1f}% ({held.numerator + 1:,.0f} of {held.denominator:,.0f})" in html
+    assert "1 new, 1 changed, 0 unchanged" in html
