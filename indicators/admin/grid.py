@@ -108,7 +108,7 @@ def grid_view(admin, request, *, editable_forces, plan_indicators, current_value
     if ret is None:
         admin.message_user(request, f"{label}: {summary.nothing_changed_message()}.", messages.INFO)
         return redirect(request.get_full_path())
-    url = reverse("admin:indicators_return_change", args=[ret.pk])
+    url = reverse("admin:indicators_return_review", args=[ret.pk])
     noted = f" {len(warnings)} warning{'s' if len(warnings) != 1 else ''}: see beside the cells." if warnings else ""
     if action == "publish":
         try:

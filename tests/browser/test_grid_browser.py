@@ -52,16 +52,18 @@ def sign_in(page, site, username="wm-analyst"):
 
 
 def publish_quarter(page, site, quarter=Q2):
-    """Publish the force's draft return for ``quarter`` through the admin's
-    return list (the one place to change when the review page takes over)."""
-    page.goto(site + "/admin/indicators/return/")
-    row = page.locator("#result_list tbody tr", has_text=quarter).filter(has_text="raft")
-    assert row.count() == 1, page.locator("#result_list").inner_text()
-    row.locator('input[name="_selected_action"]').check()
-    page.select_option('select[name="action"]', "publish_returns")
-    page.get_by_role("button", name="Go").click()
+    """Publish the draft return just saved from the grid through its review
+    page: the save message links to it; the figures show old → new; Publish
+    needs its confirmation ticked."""
+    page.locator(".messagelist a", has_text="return #").first.click()
     page.wait_for_load_state()
-    assert f"({FORCE} {quarter}) published" in page.locator(".messagelist").inner_text()
+    assert "/review/" in page.url
+    body = page.locator("#content").inner_text()
+    assert "→" in body and quarter in body, body[:500]
+    page.get_by_label("Publish these figures").check()
+    page.get_by_role("button", name="Publish return").click()
+    page.wait_for_load_state()
+    assert "published" in page.locator(".messagelist").inner_text()
 
 
 def quarter_block(wm, tenfold=True) -> tuple[str, dict]:

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0009_executive_summary'),
+        ('indicators', '0010_pendingupload'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
