@@ -84,6 +84,26 @@ def test_no_sideways_scroll_and_no_axe_violation(site, sized_page, name, path):
     assert scroll_width <= inner_width, f"{name} scrolls sideways at {page.width}px: {scroll_width} > {inner_width}"
     assert violations == []
     assert off_screen == []
+    if page.locator("table.measures").count():
+        _assert_ratings_are_words_and_figures_are_named(page)
+
+
+def _assert_ratings_are_words_and_figures_are_named(page):
+    """A rating or RAG is a shape and a word, never a colour alone; on a
+    phone each figure in a card says what it is (its column's name)."""
+    badges = page.evaluate("""() => [...document.querySelectorAll('table.measures .rag')]
+        .filter(b => b.getBoundingClientRect().width > 0)
+        .map(b => ({shape: (b.querySelector('.rag-shape') || {}).textContent || '', text: b.innerText}))""")
+    assert badges
+    for badge in badges:
+        assert badge["shape"].strip() and any(ch.isalpha() for ch in badge["text"]), badge
+    if page.width < 500:
+        labels = page.evaluate("""() => {
+          const row = document.querySelector('table.measures tbody tr');
+          return ['col-ytd', 'col-change_pct', 'col-rag'].map(
+            c => getComputedStyle(row.querySelector('.' + c), '::before').content);
+        }""")
+        assert [label.split(" / ")[0] for label in labels] == ['"YTD"', '"Change"', '"RAG"'], labels
 
 
 @pytest.mark.parametrize("sized_page", WIDTHS, indirect=True, ids=[f"{w}px" for w in WIDTHS])
