@@ -73,6 +73,9 @@ def test_no_sideways_scroll_and_no_axe_violation(site, sized_page, name, path):
     if page.locator("[data-chart]").count():
         page.wait_for_function("document.querySelectorAll('[data-chart]').length"
                                " === document.querySelectorAll('.chart-drawn').length")
+    # a drawn chart fits the viewport (plotly's responsive layout, the container's width)
+    assert page.evaluate("[...document.querySelectorAll('.chart-drawn svg.main-svg')]"
+                         ".every(s => s.getBoundingClientRect().right <= window.innerWidth + 0.5)")
     if page.width < 500:
         screenshot(page, f"small-{name}")
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
