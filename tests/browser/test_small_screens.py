@@ -44,6 +44,12 @@ def _record(name, width, **figures):
             out.write(json.dumps({"page": name, "width": width, **figures}) + "\n")
 
 
+def _wait_for_charts(page):
+    if page.locator("[data-chart]").count():
+        page.wait_for_function("document.querySelectorAll('[data-chart]').length"
+                               " === document.querySelectorAll('.chart-drawn').length")
+
+
 def _measure_cells_on_screen(page) -> list[str]:
     """The measures whose name, YTD, change or rating cell lies outside the
     viewport's width (or is hidden), sampled from every measures table."""
@@ -70,9 +76,7 @@ def test_no_sideways_scroll_and_no_axe_violation(site, sized_page, name, path):
     page = sized_page
     response = page.goto(site + path)
     assert response.status == 200
-    if page.locator("[data-chart]").count():
-        page.wait_for_function("document.querySelectorAll('[data-chart]').length"
-                               " === document.querySelectorAll('.chart-drawn').length")
+    _wait_for_charts(page)
     # a drawn chart fits the viewport (plotly's responsive layout, the container's width)
     assert page.evaluate("[...document.querySelectorAll('.chart-drawn svg.main-svg')]"
                          ".every(s => s.getBoundingClientRect().right <= window.innerWidth + 0.5)")
@@ -116,6 +120,7 @@ def test_every_scrolling_region_is_named_and_reached_by_tab(site, sized_page, na
     on (the monthly table on a phone, at least)."""
     page = sized_page
     page.goto(site + path)
+    _wait_for_charts(page)
     regions = page.evaluate("""() => [...document.querySelectorAll('body *')]
         .filter(el => el.scrollWidth > el.clientWidth + 1
                       && ['auto', 'scroll'].includes(getComputedStyle(el).overflowX))
@@ -126,15 +131,17 @@ def test_every_scrolling_region_is_named_and_reached_by_tab(site, sized_page, na
     for region in regions:
         assert region["role"] == "region" and region["label"] and region["tabindex"] == "0", region
         assert region["id"], f"a scrolling region needs an id for this test: {region}"
-        page.evaluate("document.activeElement && document.activeElement.blur()")
-        page.focus("body")
-        reached = False
-        for _ in range(400):
-            page.keyboard.press("Tab")
-            if page.evaluate("document.activeElement.id") == region["id"]:
-                reached = True
-                break
-        assert reached, f"Tab never reaches {region}"
+        # from the last control before the region, one Tab lands on it
+        page.evaluate("""id => {
+          const region = document.getElementById(id);
+          const controls = [...document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')]
+            .filter(el => el.tabIndex >= 0 && !el.disabled && el.getClientRects().length && !region.contains(el)
+                          && (el.compareDocumentPosition(region) & Node.DOCUMENT_POSITION_FOLLOWING));
+          const previous = controls[controls.length - 1];
+          if (previous) { previous.focus(); } else { document.activeElement.blur(); }
+        }""", region["id"])
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == region["id"], f"Tab does not reach {region}"
         # once focused, the arrow keys scroll it
         before = page.evaluate(f"document.getElementById('{region['id']}').scrollLeft")
         page.keyboard.press("ArrowRight")
