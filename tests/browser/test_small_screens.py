@@ -20,6 +20,7 @@ PAGES = [
     ("indicator", "/west-mercia/indicators/vwi/?period=2013-06"),
     ("indicator-msg", "/leicestershire/indicators/tomv/"),
     ("report", "/west-mercia/report/?period=2013-06&mode=full"),
+    ("admin-login", "/admin/login/"),
 ]
 WIDTHS = [390, 1366]
 # Where the figures of a run are written, for the closing note (optional).
