@@ -76,7 +76,7 @@ def test_counts_use_the_plans_own_words_and_link_to_filters(client, demo):
     for words in ("Statistically significant improvement", "No significant change", "Significant deterioration"):
         assert words in summary
     assert 'href="?period=2014-06&amp;rating=deterioration"' in summary
-    assert '<th scope="col" class="col-rating">Rating (continuous improvement)</th>' in html
+    assert '<th scope="col" role="columnheader" class="col-rating">Rating (continuous improvement)</th>' in html
 
     filtered = page(client, LEICS + "&rating=deterioration")
     names = table_names(filtered)
