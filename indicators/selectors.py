@@ -85,6 +85,11 @@ def _visible(include_drafts: bool) -> Q:
     return Q(source_return__isnull=True) | Q(source_return__state=ReturnState.PUBLISHED)
 
 
+# The whole force's figures: what was returned for the force, never the sum of
+# its local areas' figures (SPEC §1). Every force-level read filters on it.
+WHOLE_FORCE = Q(area__isnull=True)
+
+
 def _plans_in_force(plans: QuerySet[Plan], period: date | None) -> QuerySet[Plan]:
     """``plans`` with the one in force at ``period`` first: the latest to
     start by then, else the latest (the latest when ``period`` is None)."""
@@ -134,7 +139,7 @@ def observation_frame(*, indicator_ids: list[int], start: date | None = None, en
                       include_drafts: bool = False) -> pd.DataFrame:
     """Published figures; with ``include_drafts``, the lines of unpublished
     returns laid over them (a second query)."""
-    qs = Observation.objects.filter(_visible(include_drafts), indicator_id__in=indicator_ids)
+    qs = Observation.objects.filter(WHOLE_FORCE, _visible(include_drafts), indicator_id__in=indicator_ids)
     if start is not None:
         qs = qs.filter(month__gte=start)
     if end is not None:
@@ -215,7 +220,7 @@ def default_period(*, force: Force, include_drafts: bool = False) -> date | None
     returns' lines count too. One query: the latest month of each indicator,
     flagged headline or not (published figures, UNION the draft lines)."""
     headline = Exists(PriorityIndicator.objects.filter(indicator=OuterRef("indicator_id"), headline=True))
-    with_values = (Observation.objects.filter(_visible(include_drafts), indicator__force=force)
+    with_values = (Observation.objects.filter(WHOLE_FORCE, _visible(include_drafts), indicator__force=force)
                    .exclude(status="unavailable").filter(Q(value__isnull=False) | Q(numerator__isnull=False)))
     sources = [with_values]
     if include_drafts:
@@ -239,7 +244,7 @@ def observation_export_rows(*, force: Force, first: date | None, last: date | No
                             code: str | None = None):
     """Rows of the return-file format (SPEC §4) for a force's observations
     (one indicator's with ``code``)."""
-    qs = Observation.objects.filter(_visible(include_drafts), indicator__force=force)
+    qs = Observation.objects.filter(WHOLE_FORCE, _visible(include_drafts), indicator__force=force)
     if code is not None:
         qs = qs.filter(indicator__code=code)
     if first is not None:
@@ -285,7 +290,7 @@ def months_with_data(*, force: Force, include_drafts: bool = False) -> list[date
     first. One query (published figures, UNION the draft lines)."""
     # order_by(): the model's default ordering would pull its columns into the
     # DISTINCT and fetch one row per observation instead of one per month.
-    months = (Observation.objects.filter(_visible(include_drafts), indicator__force=force)
+    months = (Observation.objects.filter(WHOLE_FORCE, _visible(include_drafts), indicator__force=force)
               .exclude(status="unavailable").order_by().values_list("month", flat=True).distinct())
     if include_drafts:
         months = months.union(pending_lines(indicator_ids=Indicator.objects.filter(force=force).values("id"))
@@ -305,7 +310,7 @@ def data_state(*, indicator_ids: list[int], first: date, last: date, include_dra
     count), how many figures there are, how many are illustrative (generated
     by the demo), and whether any is provisional or comes from an unpublished
     return. One query."""
-    qs = Observation.objects.filter(_visible(include_drafts), indicator_id__in=indicator_ids,
+    qs = Observation.objects.filter(WHOLE_FORCE, _visible(include_drafts), indicator_id__in=indicator_ids,
                                     month__range=(first, last))
     figure = ~Q(status="unavailable")
     state = qs.aggregate(
@@ -356,7 +361,7 @@ def force_names(*, slugs: list[str]) -> ForceNames:
 def revisions(*, indicator_id: int, limit: int = 20) -> list[dict]:
     """Changes to published figures, newest first: month, old and new values,
     when and by whom (from the observation history)."""
-    history = (Observation.history.filter(indicator_id=indicator_id)
+    history = (Observation.history.filter(indicator_id=indicator_id, area__isnull=True)
                .select_related("history_user").order_by("id", "history_date", "history_id"))
     previous: dict[int, object] = {}
     out = []
@@ -383,7 +388,7 @@ def default_periods(*, forces: list[Force], headline_ids: set[int], drafts_force
     """`default_period` for many forces at once: one query (two when some
     force's drafts are visible), whatever the number of forces."""
     visible = _visible(False) | Q(indicator__force_id__in=drafts_force_ids)
-    with_values = (Observation.objects.filter(visible, indicator__force__in=forces).exclude(status="unavailable")
+    with_values = (Observation.objects.filter(WHOLE_FORCE, visible, indicator__force__in=forces).exclude(status="unavailable")
                    .filter(Q(value__isnull=False) | Q(numerator__isnull=False)))
     sources = [with_values]
     if drafts_force_ids:
@@ -437,7 +442,7 @@ def performance_inputs_many(*, forces: list[Force], indicators: pd.DataFrame, mo
     all_ids = [int(i) for i in all_indicators[c.ID]]
     start, end = min(window_start(m) for m in months), max(months)
     visible = _visible(False) | Q(indicator__force_id__in=drafts_force_ids)
-    qs = Observation.objects.filter(visible, indicator_id__in=all_ids, month__gte=start, month__lte=end)
+    qs = Observation.objects.filter(WHOLE_FORCE, visible, indicator_id__in=all_ids, month__gte=start, month__lte=end)
     observations = pd.DataFrame.from_records(list(qs.values_list(*c.OBSERVATION_COLUMNS)),
                                              columns=c.OBSERVATION_COLUMNS)
     if drafts_force_ids:
@@ -462,7 +467,7 @@ def performance_inputs_many(*, forces: list[Force], indicators: pd.DataFrame, mo
 
 def pending_lines(*, indicator_ids, first: date | None = None, last: date | None = None):
     """Lines of unpublished returns, latest return last (so it wins)."""
-    qs = ReturnLine.objects.filter(indicator_id__in=indicator_ids).exclude(source_return__state=ReturnState.PUBLISHED)
+    qs = ReturnLine.objects.filter(WHOLE_FORCE, indicator_id__in=indicator_ids).exclude(source_return__state=ReturnState.PUBLISHED)
     if first is not None:
         qs = qs.filter(month__gte=first)
     if last is not None:
