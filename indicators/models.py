@@ -69,6 +69,10 @@ class LocalArea(models.Model):
         help_text="The ONS local authority code where there is one, e.g. E07000234.",
     )
     name = models.CharField(max_length=200)
+    notes = models.TextField(
+        blank=True, help_text="The area's own priorities in its words, e.g. its Community Safety Partnership's "
+                              "(Essex plan, Annex A), shown on the area's page.",
+    )
 
     class Meta:
         ordering = ["force", "name"]

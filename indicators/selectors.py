@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
+from indicators.engine import areas as a
 from indicators.engine import columns as c
 from indicators.engine.performance import Inputs, window_start
 from indicators.engine.ratings import DEFAULT_METHOD
@@ -36,6 +37,8 @@ from indicators.models import (
     Force,
     ForcePopulation,
     Indicator,
+    LocalArea,
+    LocalAreaPopulation,
     Observation,
     PanelMeeting,
     Plan,
@@ -48,8 +51,10 @@ from indicators.models import (
 
 
 def force_by_slug(*, slug: str) -> Force | None:
-    """The force with this slug, or None. One query."""
-    return Force.objects.filter(slug=slug).order_by().first()
+    """The force with this slug, or None; ``has_local_areas``: whether it
+    has local areas (to link its areas page). One query."""
+    return (Force.objects.filter(slug=slug)
+            .annotate(has_local_areas=Exists(LocalArea.objects.filter(force=OuterRef("pk")))).order_by().first())
 
 
 def force_slugs_with_plans() -> list[str]:
@@ -303,14 +308,18 @@ def months_with_data(*, force: Force, include_drafts: bool = False) -> list[date
 ILLUSTRATIVE = Q(source_return__is_demo=True, source_return__published_at__isnull=True)
 
 
-def data_state(*, indicator_ids: list[int], first: date, last: date, include_drafts: bool) -> dict:
+def data_state(*, indicator_ids: list[int], first: date, last: date, include_drafts: bool,
+               areas_of: Force | None = None, area_id: int | None = None) -> dict:
     """When the figures shown were published ("as at": the latest of their
     returns' publication times; a figure without one, e.g. a draft, counts
     when it was written; illustrative figures were never published and do not
     count), how many figures there are, how many are illustrative (generated
     by the demo), and whether any is provisional or comes from an unpublished
     return. One query."""
-    qs = Observation.objects.filter(WHOLE_FORCE, _visible(include_drafts), indicator_id__in=indicator_ids,
+    # the whole force's figures; with ``areas_of``, its local areas' (one area's with ``area_id``)
+    where = (WHOLE_FORCE if areas_of is None else Q(area__force=areas_of)
+             & (Q() if area_id is None else Q(area_id=area_id)))
+    qs = Observation.objects.filter(where, _visible(include_drafts), indicator_id__in=indicator_ids,
                                     month__range=(first, last))
     figure = ~Q(status="unavailable")
     state = qs.aggregate(
@@ -323,7 +332,10 @@ def data_state(*, indicator_ids: list[int], first: date, last: date, include_dra
         drafts=Count("id", filter=Q(source_return__isnull=False) & ~Q(source_return__state=ReturnState.PUBLISHED)),
     )
     if include_drafts:
-        state["drafts"] += pending_lines(indicator_ids=indicator_ids, first=first, last=last).count()
+        lines = (pending_lines(indicator_ids=indicator_ids, first=first, last=last) if areas_of is None else
+                 ReturnLine.objects.filter(where, indicator_id__in=indicator_ids, month__range=(first, last))
+                 .exclude(source_return__state=ReturnState.PUBLISHED))
+        state["drafts"] += lines.count()
     return state
 
 
@@ -473,3 +485,54 @@ def pending_lines(*, indicator_ids, first: date | None = None, last: date | None
     if last is not None:
         qs = qs.filter(month__lte=last)
     return qs.order_by("source_return__created_at", "source_return_id")
+
+
+# --- Local areas (SPEC §1, §4 "Local areas") ------------------------------------------------
+
+
+def local_area_frame(*, force: Force) -> pd.DataFrame:
+    """The force's local areas by name (engine.areas.AREA_COLUMNS). One query."""
+    rows = LocalArea.objects.filter(force=force).order_by("name").values_list("id", "code", "name")
+    return pd.DataFrame.from_records(list(rows), columns=a.AREA_COLUMNS)
+
+
+def local_area_population_frame(*, force: Force) -> pd.DataFrame:
+    """Populations of the force's local areas (engine.areas.AREA_POPULATION_COLUMNS). One query."""
+    rows = LocalAreaPopulation.objects.filter(area__force=force).values_list("area_id", "year", "population")
+    return pd.DataFrame.from_records(list(rows), columns=a.AREA_POPULATION_COLUMNS)
+
+
+def area_observation_frame(*, force: Force, start: date, end: date, include_drafts: bool = False) -> pd.DataFrame:
+    """The figures of the force's local areas from ``start`` to ``end``
+    (engine.areas.AREA_OBSERVATION_COLUMNS): published ones; with
+    ``include_drafts``, the lines of unpublished returns laid over them (a
+    second query). One query."""
+    columns = [*c.OBSERVATION_COLUMNS, "area_id"]
+    qs = Observation.objects.filter(_visible(include_drafts), area__force=force, month__gte=start, month__lte=end)
+    frame = pd.DataFrame.from_records(list(qs.values_list(*columns)), columns=a.AREA_OBSERVATION_COLUMNS)
+    if include_drafts:
+        lines = (ReturnLine.objects.filter(area__force=force, month__gte=start, month__lte=end)
+                 .exclude(source_return__state=ReturnState.PUBLISHED)
+                 .order_by("source_return__created_at", "source_return_id").values_list(*columns))
+        pending = pd.DataFrame.from_records(list(lines), columns=a.AREA_OBSERVATION_COLUMNS)
+        if len(pending):
+            frame = (pd.concat([frame, pending], ignore_index=True)
+                     .drop_duplicates([c.INDICATOR_ID, a.AREA_ID, c.MONTH], keep="last").reset_index(drop=True))
+    return frame
+
+
+def local_area_by_code(*, force: Force, code: str) -> LocalArea | None:
+    """The force's local area with this code, or None. One query."""
+    return LocalArea.objects.filter(force=force, code=code).order_by().first()
+
+
+def priority_local_areas(*, plan: Plan) -> list[tuple[int, str, list[int]]]:
+    """The plan's priorities, in order, with the ids of the local areas that
+    chose each as their own: (number, title, [area ids]). One query."""
+    out: dict[int, tuple[int, str, list[int]]] = {}
+    for number, title, area_id in (StrategicPriority.objects.filter(plan=plan).order_by("number")
+                                   .values_list("number", "title", "local_areas__id")):
+        entry = out.setdefault(number, (number, title, []))
+        if area_id is not None:
+            entry[2].append(area_id)
+    return list(out.values())

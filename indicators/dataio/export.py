@@ -59,9 +59,11 @@ def _population(force) -> dict:
     return {p.year: p.population for p in force.populations.all()}
 
 
-def _local_areas(force) -> list[dict]:
+def _local_areas(force, *, notes: bool = False) -> list[dict]:
+    """The force's local areas as the plan file has them (with ``notes``, as forces.yaml has them)."""
     return [{"code": a.code, "name": a.name, **({"population": {p.year: p.population for p in a.populations.all()}}
-                                                 if a.populations.all() else {})}
+                                                 if a.populations.all() else {}),
+             **({"notes": a.notes} if notes and a.notes else {})}
             for a in force.local_areas.prefetch_related("populations").order_by("code")]
 
 
@@ -122,7 +124,7 @@ def export_folder(folder: Path) -> dict:
     forces = list(models.Force.objects.prefetch_related("populations", "msg_peers").order_by("slug"))
     _dump(folder / "forces.yaml", {"forces": [
         {"slug": f.slug, "name": f.name, "is_demo": f.is_demo, "population": _population(f),
-         "msg_peers": [p.slug for p in f.msg_peers.all()], "local_areas": _local_areas(f)} for f in forces]})
+         "msg_peers": [p.slug for p in f.msg_peers.all()], "local_areas": _local_areas(f, notes=True)} for f in forces]})
     counts["forces"] = len(forces)
 
     for plan in models.Plan.objects.select_related("force").order_by("force__slug", "start"):
@@ -199,7 +201,8 @@ def import_folder(folder: Path, *, progress=None) -> dict:
             [models.ForcePopulation(force=force, year=y, population=p) for y, p in f.get("population", {}).items()])
         by_slug[force.slug] = force
         for a in f.get("local_areas", []):
-            area = models.LocalArea.objects.create(force=force, code=a["code"], name=a["name"])
+            area = models.LocalArea.objects.create(force=force, code=a["code"], name=a["name"],
+                                                   notes=a.get("notes", ""))
             models.LocalAreaPopulation.objects.bulk_create(
                 [models.LocalAreaPopulation(area=area, year=y, population=p)
                  for y, p in (a.get("population") or {}).items()])
