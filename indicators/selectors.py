@@ -521,6 +521,12 @@ def area_observation_frame(*, force: Force, start: date, end: date, include_draf
     return frame
 
 
+def indicator_ids_with_area_figures(*, force: Force) -> set[int]:
+    """The force's indicators that have a figure for some local area. One query."""
+    return set(Observation.objects.filter(area__force=force).order_by().values_list("indicator_id", flat=True)
+               .distinct())
+
+
 def local_area_by_code(*, force: Force, code: str) -> LocalArea | None:
     """The force's local area with this code, or None. One query."""
     return LocalArea.objects.filter(force=force, code=code).order_by().first()
