@@ -20,6 +20,7 @@ from reports.local_areas import (
     area_row,
     difference_words,
     local_area_results,
+    priority_matrix,
     sort_param,
     sorted_areas,
     worse_first,
@@ -31,23 +32,6 @@ from reports.views import _bad_request, force_page
 
 def _area_url(force_slug: str, code: str, period_param: str) -> str:
     return reverse("reports:local-area", args=[force_slug, code]) + "?" + urlencode({"period": period_param})
-
-
-def _matrix(force, period, areas) -> dict | None:
-    """Which local areas chose which of the plan's priorities as their own
-    (StrategicPriority.local_areas): rows the areas, columns the priorities
-    any area chose. Two queries: the plan in force; its priorities."""
-    plan = selectors.plan_for(force=force, period=period, with_measures=False)
-    if plan is None:
-        return None
-    chosen = [p for p in selectors.priority_local_areas(plan=plan) if p[2]]
-    if not chosen:
-        return None
-    return {"priorities": [{"number": n, "title": t} for n, t, _ in chosen],
-            "rows": [{"name": name, "code": code,
-                      "cells": [area_id in ids for _n, _t, ids in chosen],
-                      "count": sum(area_id in ids for _n, _t, ids in chosen)}
-                     for area_id, code, name in zip(areas["area_id"], areas["area_code"], areas["area_name"])]}
 
 
 @cached_page
@@ -91,7 +75,7 @@ def local_areas(request, force, drafts: bool, period):
         "areas": data.areas.to_dict("records"),
         "measures": measures,
         "attention": [{"row": row, "measure": result} for _, row, result in attention],
-        "matrix": _matrix(force, period, data.areas),
+        "matrix": priority_matrix(force, period, data.areas),
         "sorts": [{"value": v, "label": label, "url": f"{base}&sort={v}", "current": v == sort}
                   for v, label in SORTS.items()],
         "sort_label": SORTS[sort], "default_sort": DEFAULT_SORT,

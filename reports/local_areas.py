@@ -156,3 +156,38 @@ def difference_words(measure: MeasureAreas) -> str:
             f"{fmt.measure(abs(diff), f.unit, f.decimals)} {'more' if diff > 0 else 'fewer'} than the areas' sum. "
             "The force figure is what was returned for the force, never the sum of its areas (for open data, "
             "crimes recorded without a location count for the force only).")
+
+
+def priority_matrix(force: Force, period: date, areas: pd.DataFrame) -> dict | None:
+    """Which local areas chose which of the plan's priorities as their own
+    (StrategicPriority.local_areas): rows the areas, columns the priorities
+    any area chose. Two queries: the plan in force; its priorities."""
+    plan = selectors.plan_for(force=force, period=period, with_measures=False)
+    if plan is None:
+        return None
+    chosen = [p for p in selectors.priority_local_areas(plan=plan) if p[2]]
+    if not chosen:
+        return None
+    return {"priorities": [{"number": n, "title": t} for n, t, _ in chosen],
+            "rows": [{"name": name, "code": code,
+                      "cells": [area_id in ids for _n, _t, ids in chosen],
+                      "count": sum(area_id in ids for _n, _t, ids in chosen)}
+                     for area_id, code, name in zip(areas["area_id"], areas["area_code"], areas["area_name"])]}
+
+
+def report_section(force: Force, period: date, drafts: bool) -> dict:
+    """The panel report's optional local-areas section (``export_report
+    --areas``): each measure's areas, what needs attention first, and the
+    matrix of the priorities the areas chose; tables only (the file is read
+    offline: no links to sort or to the areas' pages)."""
+    data = local_area_results(force, period, drafts)
+    measures, attention = [], []
+    for m in data.measures:
+        rows = [area_row(a, "") for a in sorted_areas(m.areas, DEFAULT_SORT)]
+        measures.append({"result": m.force, "rows": rows, "difference": difference_words(m)})
+        attention += [(worse_first(row.figures), row, m.force) for row in rows if row.attention]
+    attention.sort(key=lambda item: item[0])
+    return {"count": len(data.areas), "measures": measures,
+            "attention": [{"row": row, "measure": result} for _, row, result in attention],
+            "matrix": priority_matrix(force, period, data.areas),
+            "any_rate": data.any_rate, "no_population": NO_POPULATION}

@@ -259,3 +259,19 @@ def test_an_area_name_in_two_forces_is_two_areas(world):
     assert models.LocalArea.objects.filter(name="Worcester").count() == 2
     with pytest.raises(IntegrityError), transaction.atomic():
         models.LocalArea.objects.create(force=essex, code="other", name="Worcester")
+
+
+# --- the panel report's optional section ---------------------------------------------------------------
+
+def test_export_report_with_areas(world, tmp_path):
+    models.Plan.objects.create(force=world["force"], title="Plan", start=date(2013, 4, 1), end=date(2017, 3, 31))
+    plain, with_areas = tmp_path / "plain.html", tmp_path / "areas.html"
+    call_command("export_report", "--force", "west-mercia", "--period", "2013-06", "--output", str(plain),
+                 stdout=io.StringIO())
+    call_command("export_report", "--force", "west-mercia", "--period", "2013-06", "--output", str(with_areas),
+                 "--areas", stdout=io.StringIO())
+    assert 'id="local-areas"' not in plain.read_text()
+    html = with_areas.read_text()
+    section = html[html.index('id="local-areas"'):]
+    assert "All crime by local area" in section and "Worcester" in section and "Bromsgrove" in section
+    assert "21 more than the areas" in section
