@@ -275,3 +275,20 @@ def test_export_report_with_areas(world, tmp_path):
     section = html[html.index('id="local-areas"'):]
     assert "All crime by local area" in section and "Worcester" in section and "Bromsgrove" in section
     assert "21 more than the areas" in section
+
+
+def test_a_stale_area_draft_names_its_area(world):
+    from indicators.returns.workflow import StaleDraft, publish_return
+
+    head = "force,indicator,month,value,numerator,denominator,status,note,area\n"
+    older = stage(_check(head + "west-mercia,all-crime,2013-07,5,,,final,,E07000237\n"), user=None,
+                  source="older").returns[0]
+    stage(_check(head + "west-mercia,all-crime,2013-07,6,,,final,,E07000237\n"
+                        "west-mercia,all-crime,2013-07,8,,,final,,\n"), user=None, source="newer", publish=True)
+    with pytest.raises(StaleDraft) as exc:
+        publish_return(older, user=None)
+    [conflict] = exc.value.conflicts                  # the force's own July figure is no conflict
+    assert conflict.area == "E07000237" and "all-crime E07000237 July 2013" in conflict.describe()
+    publish_return(older, user=None, confirm=[conflict.key])
+    assert models.Observation.objects.get(area__code="E07000237", month=date(2013, 7, 1)).value == 5
+    assert models.Observation.objects.get(area__isnull=True, indicator=world["crime"], month=date(2013, 7, 1)).value == 8

@@ -234,18 +234,21 @@ class Conflict:
     published_return: int | None
     published_period: str
     written_at: datetime            # when the draft's figure was entered or last edited
+    area: str = ""                  # the local area's code; "" for the whole force's figure
 
     @property
     def key(self) -> str:
         """What the analyst confirms: this figure over that publication (a
         later publication makes a new key, to be confirmed afresh)."""
-        return f"{self.indicator_id}:{periods.format_month(self.month)}:{self.published_at.isoformat()}"
+        area = f"{self.area}:" if self.area else ""
+        return f"{self.indicator_id}:{area}{periods.format_month(self.month)}:{self.published_at.isoformat()}"
 
     def describe(self) -> str:
         when = timezone.localtime(self.published_at).strftime("%-d %B %Y %H:%M")
         source = (f" from return #{self.published_return} ({self.published_period})"
                   if self.published_return else "")
-        return (f"{self.force} {self.indicator} {periods.month_label(self.month)}: this draft has "
+        area = f" {self.area}" if self.area else ""
+        return (f"{self.force} {self.indicator}{area} {periods.month_label(self.month)}: this draft has "
                 f"{_show(self.draft)}; {_show(self.published)} was published since, on {when}{source}")
 
 
@@ -274,7 +277,7 @@ def stale_conflicts(ret: Return) -> list[Conflict]:
         indicator_id__in={line["indicator_id"] for line in lines}, month__in={line["month"] for line in lines})
         .values("indicator_id", "area_id", "month", "updated_at", "source_return_id", "source_return__period",
                 *FIELDS, force=F("indicator__force__slug"), code=F("indicator__code"),
-                decimals=F("indicator__decimals"))}
+                decimals=F("indicator__decimals"), area_code=F("area__code"))}
     out = []
     for line in lines:
         obs = held.get((line["indicator_id"], line["area_id"], line["month"]))
@@ -284,8 +287,9 @@ def stale_conflicts(ret: Return) -> list[Conflict]:
             continue
         out.append(Conflict(obs["force"], obs["code"], line["indicator_id"], line["month"],
                             {f: line[f] for f in FIELDS}, {f: obs[f] for f in FIELDS}, obs["updated_at"],
-                            obs["source_return_id"], obs["source_return__period"] or "", line["written_at"]))
-    return sorted(out, key=lambda c: (c.indicator, c.month))
+                            obs["source_return_id"], obs["source_return__period"] or "", line["written_at"],
+                            obs["area_code"] or ""))
+    return sorted(out, key=lambda c: (c.indicator, c.area, c.month))
 
 
 @transaction.atomic
