@@ -439,8 +439,16 @@ class Observation(models.Model):
         ]
         indexes = [models.Index(fields=["month"], name="observation_month_idx")]
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.area_id and self.indicator_id and self.area.force_id != self.indicator.force_id:
+            raise ValidationError({"area": f"{self.area.name} is a local area of another force, not of the "
+                                           "indicator's; a figure is for an area of its own force."})
+
     def __str__(self) -> str:
-        return f"{self.indicator.code} {periods.format_month(self.month)}: {self.value}"
+        area = f" {self.area.code}" if self.area_id else ""
+        return f"{self.indicator.code}{area} {periods.format_month(self.month)}: {self.value}"
 
 
 Rag = models.TextChoices("Rag", vocabulary.choices(vocabulary.RAGS))

@@ -292,3 +292,19 @@ def test_a_stale_area_draft_names_its_area(world):
     publish_return(older, user=None, confirm=[conflict.key])
     assert models.Observation.objects.get(area__code="E07000237", month=date(2013, 7, 1)).value == 5
     assert models.Observation.objects.get(area__isnull=True, indicator=world["crime"], month=date(2013, 7, 1)).value == 8
+
+
+def test_a_figure_for_another_forces_area_is_refused_by_the_model(world):
+    from django.core.exceptions import ValidationError
+
+    essex = make_force(slug="essex", name="Essex Police")
+    basildon = models.LocalArea.objects.create(force=essex, code="E07000066", name="Basildon")
+    obs = models.Observation(indicator=world["crime"], area=basildon, month=date(2013, 7, 1), value=1)
+    with pytest.raises(ValidationError, match="another force"):
+        obs.full_clean()
+
+
+def test_admin_lists_area_figures(world, client):
+    client.force_login(make_user("root", superuser=True))
+    html = client.get("/admin/indicators/observation/?area__isnull=False").content.decode()
+    assert "Worcester (E07000237)" in html
