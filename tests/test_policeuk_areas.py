@@ -124,3 +124,17 @@ def test_a_failed_import_leaves_no_area(tmp_path):
         + ",2018-10,x,Leicestershire Police,,,,E01,Melton 001A,Burglary,,\n")
     run(tmp_path, "--dry-run")
     assert models.LocalArea.objects.count() == 0 and models.Observation.objects.count() == 0
+
+
+def test_areas_api_and_page_for_an_open_data_measure(client):
+    run(DATA, "--publish")
+    data = client.get("/api/forces/leicestershire/indicators/policeuk-all-crime/areas/?period=2018-11").json()
+    by_name = {a["name"]: a for a in data["areas"]}
+    assert (data["force"], data["indicator"], data["period"]) == ("leicestershire", "policeuk-all-crime", "2018-11")
+    assert len(by_name) == 22 and by_name["Leicester"]["code"] == "leicester"
+    # two months are not a year to date from April: no YTD, never a partial sum or a zero
+    assert by_name["Leicester"]["ytd"] is None and by_name["Leicester"]["rate_per_1000"] is None
+    html = client.get("/leicestershire/areas/?period=2018-11").content.decode()
+    assert "Hinckley and Bosworth" in html and "Leicester" in html
+    page = client.get("/leicestershire/areas/leicester/?period=2018-11")
+    assert page.status_code == 200 and "Leicester" in page.content.decode()
