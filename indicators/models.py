@@ -69,6 +69,10 @@ class LocalArea(models.Model):
         help_text="The ONS local authority code where there is one, e.g. E07000234.",
     )
     name = models.CharField(max_length=200)
+    notes = models.TextField(
+        blank=True, help_text="The area's own priorities in its words, e.g. its Community Safety Partnership's "
+                              "(Essex plan, Annex A), shown on the area's page.",
+    )
 
     class Meta:
         ordering = ["force", "name"]
@@ -324,6 +328,10 @@ class ReturnLine(models.Model):
 
     source_return = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="lines", verbose_name="return")
     indicator = models.ForeignKey("Indicator", on_delete=models.CASCADE, related_name="return_lines")
+    area = models.ForeignKey(
+        LocalArea, null=True, blank=True, on_delete=models.PROTECT, related_name="return_lines",
+        help_text="The local area the figure is for; empty: the whole force.",
+    )
     month = models.DateField()
     value = models.FloatField(null=True, blank=True)
     numerator = models.FloatField(null=True, blank=True)
@@ -338,7 +346,11 @@ class ReturnLine(models.Model):
     class Meta:
         ordering = ["source_return", "indicator", "month"]
         constraints = [
-            models.UniqueConstraint(fields=["source_return", "indicator", "month"], name="line_unique_return_month"),
+            # one figure per (indicator, area, month); the whole force's has no area
+            models.UniqueConstraint(fields=["source_return", "indicator", "month"], condition=Q(area__isnull=True),
+                                    name="line_unique_return_month"),
+            models.UniqueConstraint(fields=["source_return", "indicator", "area", "month"],
+                                    condition=Q(area__isnull=False), name="line_unique_return_area_month"),
             models.CheckConstraint(condition=Q(status__in=["final", "provisional", "unavailable"]),
                                    name="line_status_valid"),
             models.CheckConstraint(condition=Q(denominator__isnull=True) | Q(denominator__gt=0),
@@ -372,10 +384,16 @@ ObservationStatus = models.TextChoices("ObservationStatus", vocabulary.choices(v
 
 
 class Observation(models.Model):
-    """One indicator's figure for one month. A re-import revises it in place;
+    """One indicator's figure for one month, for the whole force (``area``
+    empty) or for one of its local areas. A re-import revises it in place;
     the history keeps every earlier value with who and when."""
 
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="observations")
+    area = models.ForeignKey(
+        LocalArea, null=True, blank=True, on_delete=models.PROTECT, related_name="observations",
+        help_text="The local area the figure is for; empty: the whole force, as returned for the force "
+                  "(never the sum of its areas).",
+    )
     month = models.DateField(help_text="First day of the month.")
     value = models.FloatField(null=True, blank=True)
     numerator = models.FloatField(null=True, blank=True)
@@ -393,7 +411,11 @@ class Observation(models.Model):
     class Meta:
         ordering = ["indicator", "month"]
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "month"], name="observation_unique_indicator_month"),
+            # one per (indicator, area, month): two partial constraints, as SQLite has no NULLS NOT DISTINCT
+            models.UniqueConstraint(fields=["indicator", "month"], condition=Q(area__isnull=True),
+                                    name="observation_unique_indicator_month"),
+            models.UniqueConstraint(fields=["indicator", "area", "month"], condition=Q(area__isnull=False),
+                                    name="observation_unique_indicator_area_month"),
             models.CheckConstraint(
                 condition=Q(status__in=ObservationStatus.values), name="observation_status_valid",
             ),
@@ -417,8 +439,16 @@ class Observation(models.Model):
         ]
         indexes = [models.Index(fields=["month"], name="observation_month_idx")]
 
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.area_id and self.indicator_id and self.area.force_id != self.indicator.force_id:
+            raise ValidationError({"area": f"{self.area.name} is a local area of another force, not of the "
+                                           "indicator's; a figure is for an area of its own force."})
+
     def __str__(self) -> str:
-        return f"{self.indicator.code} {periods.format_month(self.month)}: {self.value}"
+        area = f" {self.area.code}" if self.area_id else ""
+        return f"{self.indicator.code}{area} {periods.format_month(self.month)}: {self.value}"
 
 
 Rag = models.TextChoices("Rag", vocabulary.choices(vocabulary.RAGS))

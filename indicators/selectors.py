@@ -28,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from indicators import periods
+from indicators.engine import areas as a
 from indicators.engine import columns as c
 from indicators.engine.performance import Inputs, window_start
 from indicators.engine.ratings import DEFAULT_METHOD
@@ -39,6 +40,8 @@ from indicators.models import (
     Force,
     ForcePopulation,
     Indicator,
+    LocalArea,
+    LocalAreaPopulation,
     Observation,
     PanelMeeting,
     Plan,
@@ -53,8 +56,10 @@ from indicators.models import (
 
 
 def force_by_slug(*, slug: str) -> Force | None:
-    """The force with this slug, or None. One query."""
-    return Force.objects.filter(slug=slug).order_by().first()
+    """The force with this slug, or None; ``has_local_areas``: whether it
+    has local areas (to link its areas page). One query."""
+    return (Force.objects.filter(slug=slug)
+            .annotate(has_local_areas=Exists(LocalArea.objects.filter(force=OuterRef("pk")))).order_by().first())
 
 
 def force_slugs_with_plans() -> list[str]:
@@ -88,6 +93,11 @@ def _visible(include_drafts: bool) -> Q:
     if include_drafts:
         return Q()
     return Q(source_return__isnull=True) | Q(source_return__state=ReturnState.PUBLISHED)
+
+
+# The whole force's figures: what was returned for the force, never the sum of
+# its local areas' figures (SPEC §1). Every force-level read filters on it.
+WHOLE_FORCE = Q(area__isnull=True)
 
 
 def _plans_in_force(plans: QuerySet[Plan], period: date | None) -> QuerySet[Plan]:
@@ -139,7 +149,7 @@ def observation_frame(*, indicator_ids: list[int], start: date | None = None, en
                       include_drafts: bool = False) -> pd.DataFrame:
     """Published figures; with ``include_drafts``, the lines of unpublished
     returns laid over them (a second query)."""
-    qs = Observation.objects.filter(_visible(include_drafts), indicator_id__in=indicator_ids)
+    qs = Observation.objects.filter(WHOLE_FORCE, _visible(include_drafts), indicator_id__in=indicator_ids)
     if start is not None:
         qs = qs.filter(month__gte=start)
     if end is not None:
@@ -220,7 +230,7 @@ def default_period(*, force: Force, include_drafts: bool = False) -> date | None
     returns' lines count too. One query: the latest month of each indicator,
     flagged headline or not (published figures, UNION the draft lines)."""
     headline = Exists(PriorityIndicator.objects.filter(indicator=OuterRef("indicator_id"), headline=True))
-    with_values = (Observation.objects.filter(_visible(include_drafts), indicator__force=force)
+    with_values = (Observation.objects.filter(WHOLE_FORCE, _visible(include_drafts), indicator__force=force)
                    .exclude(status="unavailable").filter(Q(value__isnull=False) | Q(numerator__isnull=False)))
     sources = [with_values]
     if include_drafts:
@@ -244,7 +254,7 @@ def observation_export_rows(*, force: Force, first: date | None, last: date | No
                             code: str | None = None):
     """Rows of the return-file format (SPEC §4) for a force's observations
     (one indicator's with ``code``)."""
-    qs = Observation.objects.filter(_visible(include_drafts), indicator__force=force)
+    qs = Observation.objects.filter(WHOLE_FORCE, _visible(include_drafts), indicator__force=force)
     if code is not None:
         qs = qs.filter(indicator__code=code)
     if first is not None:
@@ -290,7 +300,7 @@ def months_with_data(*, force: Force, include_drafts: bool = False) -> list[date
     first. One query (published figures, UNION the draft lines)."""
     # order_by(): the model's default ordering would pull its columns into the
     # DISTINCT and fetch one row per observation instead of one per month.
-    months = (Observation.objects.filter(_visible(include_drafts), indicator__force=force)
+    months = (Observation.objects.filter(WHOLE_FORCE, _visible(include_drafts), indicator__force=force)
               .exclude(status="unavailable").order_by().values_list("month", flat=True).distinct())
     if include_drafts:
         months = months.union(pending_lines(indicator_ids=Indicator.objects.filter(force=force).values("id"))
@@ -303,14 +313,18 @@ def months_with_data(*, force: Force, include_drafts: bool = False) -> list[date
 ILLUSTRATIVE = Q(source_return__is_demo=True, source_return__published_at__isnull=True)
 
 
-def data_state(*, indicator_ids: list[int], first: date, last: date, include_drafts: bool) -> dict:
+def data_state(*, indicator_ids: list[int], first: date, last: date, include_drafts: bool,
+               areas_of: Force | None = None, area_id: int | None = None) -> dict:
     """When the figures shown were published ("as at": the latest of their
     returns' publication times; a figure without one, e.g. a draft, counts
     when it was written; illustrative figures were never published and do not
     count), how many figures there are, how many are illustrative (generated
     by the demo), and whether any is provisional or comes from an unpublished
     return. One query."""
-    qs = Observation.objects.filter(_visible(include_drafts), indicator_id__in=indicator_ids,
+    # the whole force's figures; with ``areas_of``, its local areas' (one area's with ``area_id``)
+    where = (WHOLE_FORCE if areas_of is None else Q(area__force=areas_of)
+             & (Q() if area_id is None else Q(area_id=area_id)))
+    qs = Observation.objects.filter(where, _visible(include_drafts), indicator_id__in=indicator_ids,
                                     month__range=(first, last))
     figure = ~Q(status="unavailable")
     state = qs.aggregate(
@@ -323,7 +337,10 @@ def data_state(*, indicator_ids: list[int], first: date, last: date, include_dra
         drafts=Count("id", filter=Q(source_return__isnull=False) & ~Q(source_return__state=ReturnState.PUBLISHED)),
     )
     if include_drafts:
-        state["drafts"] += pending_lines(indicator_ids=indicator_ids, first=first, last=last).count()
+        lines = (pending_lines(indicator_ids=indicator_ids, first=first, last=last) if areas_of is None else
+                 ReturnLine.objects.filter(where, indicator_id__in=indicator_ids, month__range=(first, last))
+                 .exclude(source_return__state=ReturnState.PUBLISHED))
+        state["drafts"] += lines.count()
     return state
 
 
@@ -392,7 +409,7 @@ def revisions(*, indicator_id: int, limit: int = 20) -> list[dict]:
     when and why (from the observation history). For the public pages: it
     names no user (who changed what is the audit trail's, for the force's
     analysts: ``audit_trail``)."""
-    history = Observation.history.filter(indicator_id=indicator_id).order_by("id", "history_date", "history_id")
+    history = Observation.history.filter(indicator_id=indicator_id, area__isnull=True).order_by("id", "history_date", "history_id")
     previous: dict[int, object] = {}
     out = []
     for record in history:
@@ -418,7 +435,7 @@ def default_periods(*, forces: list[Force], headline_ids: set[int], drafts_force
     """`default_period` for many forces at once: one query (two when some
     force's drafts are visible), whatever the number of forces."""
     visible = _visible(False) | Q(indicator__force_id__in=drafts_force_ids)
-    with_values = (Observation.objects.filter(visible, indicator__force__in=forces).exclude(status="unavailable")
+    with_values = (Observation.objects.filter(WHOLE_FORCE, visible, indicator__force__in=forces).exclude(status="unavailable")
                    .filter(Q(value__isnull=False) | Q(numerator__isnull=False)))
     sources = [with_values]
     if drafts_force_ids:
@@ -472,7 +489,7 @@ def performance_inputs_many(*, forces: list[Force], indicators: pd.DataFrame, mo
     all_ids = [int(i) for i in all_indicators[c.ID]]
     start, end = min(window_start(m) for m in months), max(months)
     visible = _visible(False) | Q(indicator__force_id__in=drafts_force_ids)
-    qs = Observation.objects.filter(visible, indicator_id__in=all_ids, month__gte=start, month__lte=end)
+    qs = Observation.objects.filter(WHOLE_FORCE, visible, indicator_id__in=all_ids, month__gte=start, month__lte=end)
     observations = pd.DataFrame.from_records(list(qs.values_list(*c.OBSERVATION_COLUMNS)),
                                              columns=c.OBSERVATION_COLUMNS)
     if drafts_force_ids:
@@ -497,7 +514,7 @@ def performance_inputs_many(*, forces: list[Force], indicators: pd.DataFrame, mo
 
 def pending_lines(*, indicator_ids, first: date | None = None, last: date | None = None):
     """Lines of unpublished returns, latest return last (so it wins)."""
-    qs = ReturnLine.objects.filter(indicator_id__in=indicator_ids).exclude(source_return__state=ReturnState.PUBLISHED)
+    qs = ReturnLine.objects.filter(WHOLE_FORCE, indicator_id__in=indicator_ids).exclude(source_return__state=ReturnState.PUBLISHED)
     if first is not None:
         qs = qs.filter(month__gte=first)
     if last is not None:
@@ -596,33 +613,33 @@ def audit_trail(*, force: Force, indicator_id: int | None = None, return_id: int
     if indicator_id is not None:
         history = history.filter(indicator_id=indicator_id)
         lines = lines.filter(indicator_id=indicator_id)
-    events: dict[tuple[int, date], list[dict]] = {}
-    seen: set[tuple[int | None, int, date]] = set()
+    events: dict[tuple[int, int | None, date], list[dict]] = {}
+    seen: set[tuple[int | None, int, int | None, date]] = set()
     for h in history.order_by("history_date", "history_id").values(
             "history_date", "history_id", "history_type", "history_user_id", "history_change_reason",
-            "indicator_id", "month", "source_return_id", *_FIGURE):
-        seen.add((h["source_return_id"], h["indicator_id"], h["month"]))
-        events.setdefault((h["indicator_id"], h["month"]), []).append(
+            "indicator_id", "area_id", "month", "source_return_id", *_FIGURE):
+        seen.add((h["source_return_id"], h["indicator_id"], h["area_id"], h["month"]))
+        events.setdefault((h["indicator_id"], h["area_id"], h["month"]), []).append(
             {"when": h["history_date"], "user": h["history_user_id"], "return": h["source_return_id"],
              "deleted": h["history_type"] == "-", "reason": h["history_change_reason"] or "",
              "figure": {f: h[f] for f in _FIGURE}})
     for line in lines.values("source_return_id", "source_return__published_at", "source_return__published_by_id",
-                             "indicator_id", "month", *_FIGURE):
-        if (line["source_return_id"], line["indicator_id"], line["month"]) in seen:
+                             "indicator_id", "area_id", "month", *_FIGURE):
+        if (line["source_return_id"], line["indicator_id"], line["area_id"], line["month"]) in seen:
             continue
-        seen.add((line["source_return_id"], line["indicator_id"], line["month"]))
-        events.setdefault((line["indicator_id"], line["month"]), []).append(
+        seen.add((line["source_return_id"], line["indicator_id"], line["area_id"], line["month"]))
+        events.setdefault((line["indicator_id"], line["area_id"], line["month"]), []).append(
             {"when": line["source_return__published_at"], "user": line["source_return__published_by_id"],
              "return": line["source_return_id"], "deleted": False, "reason": "",
              "figure": {f: line[f] for f in _FIGURE}})
     # a figure written without a history record at all (e.g. a bulk first insert): as it stands now
     held = Observation.objects.filter(indicator_id__in=list(indicators) if indicator_id is None else [indicator_id])
     for obs in held.values("source_return_id", "source_return__published_at", "source_return__published_by_id",
-                           "updated_at", "indicator_id", "month", *_FIGURE):
-        if (obs["indicator_id"], obs["month"]) in events or not (obs["source_return__published_at"]
+                           "updated_at", "indicator_id", "area_id", "month", *_FIGURE):
+        if (obs["indicator_id"], obs["area_id"], obs["month"]) in events or not (obs["source_return__published_at"]
                                                                   or obs["updated_at"]):
             continue
-        events[(obs["indicator_id"], obs["month"])] = [
+        events[(obs["indicator_id"], obs["area_id"], obs["month"])] = [
             {"when": obs["source_return__published_at"] or obs["updated_at"],
              "user": obs["source_return__published_by_id"], "return": obs["source_return_id"], "deleted": False,
              "reason": "", "figure": {f: obs[f] for f in _FIGURE}}]
@@ -633,15 +650,16 @@ def audit_trail(*, force: Force, indicator_id: int | None = None, return_id: int
         "history_date", "history_id").values("history_date", "history_type", "history_user_id", "id", "indicator_id",
                                              "month", "rag", "rating", "status_text", "reason"))
     if indicator_id is not None:
-        assessments = [a for a in assessments if a["indicator_id"] == indicator_id]
+        assessments = [rec for rec in assessments if rec["indicator_id"] == indicator_id]
     writing = [] if indicator_id is not None or return_id is not None else _writing_history(force)
     user_ids = ({e["user"] for evs in events.values() for e in evs}
                 | {r[k] for r in returns.values() for k in ("author_id", "submitted_by_id", "published_by_id")}
-                | {a["history_user_id"] for a in assessments} | {w["history_user_id"] for w in writing})
+                | {rec["history_user_id"] for rec in assessments} | {w["history_user_id"] for w in writing})
     users = {u.pk: _user_label(u) for u in get_user_model().objects.filter(pk__in=user_ids - {None})}
 
     out: list[AuditEntry] = []
-    for (ind_id, month), evs in events.items():
+    area_names = dict(LocalArea.objects.filter(force=force).values_list("id", "name"))
+    for (ind_id, area_id, month), evs in events.items():
         info = indicators[ind_id]
         previous = None
         for e in sorted(evs, key=lambda e: e["when"]):
@@ -657,7 +675,8 @@ def audit_trail(*, force: Force, indicator_id: int | None = None, return_id: int
                 else:
                     what = "deleted the figure" if e["deleted"] else "edited the figure in the admin"
                 out.append(AuditEntry(
-                    e["when"], users.get(e["user"], ""), what, f"{info['name']}, {periods.month_label(month)}",
+                    e["when"], users.get(e["user"], ""), what, f"{info['name']}" + (f" ({area_names.get(area_id, 'local area')})" if area_id else "")
+                    + f", {periods.month_label(month)}",
                     f"{_figure_words(previous, info['unit'], info['decimals'])} → "
                     f"{_figure_words(new, info['unit'], info['decimals'])}{_note_change(previous, new)}",
                     reason=e["reason"] if ret is None else "", return_id=e["return"], indicator_id=ind_id,
@@ -687,23 +706,23 @@ def audit_trail(*, force: Force, indicator_id: int | None = None, return_id: int
 
 def _assessment_entries(records, indicators, users) -> list[AuditEntry]:
     out, previous = [], {}
-    for a in records:
-        info = indicators[a["indicator_id"]]
-        before = previous.get(a["id"])
-        previous[a["id"]] = a
+    for rec in records:
+        info = indicators[rec["indicator_id"]]
+        before = previous.get(rec["id"])
+        previous[rec["id"]] = rec
         shown = ("rag", "rating", "status_text", "reason")
-        if before is not None and a["history_type"] == "~" and all(before[k] == a[k] for k in shown):
+        if before is not None and rec["history_type"] == "~" and all(before[k] == rec[k] for k in shown):
             continue
-        verdict = a["rating"].replace("-", " ") or a["rag"] or "no rating"
+        verdict = rec["rating"].replace("-", " ") or rec["rag"] or "no rating"
         what = {"+": "set the assessment", "~": "changed the assessment", "-": "removed the assessment"}[
-            a["history_type"]]
-        detail = verdict if a["history_type"] != "-" else ""
-        if a["status_text"] and a["history_type"] != "-":
-            detail += f": {a['status_text']}"
-        out.append(AuditEntry(a["history_date"], users.get(a["history_user_id"], ""), what,
-                              f"{info['name']}, {periods.month_label(a['month'])}", detail,
-                              reason=a["reason"] if a["history_type"] != "-" else "", kind="assessment",
-                              indicator_id=a["indicator_id"], month=a["month"]))
+            rec["history_type"]]
+        detail = verdict if rec["history_type"] != "-" else ""
+        if rec["status_text"] and rec["history_type"] != "-":
+            detail += f": {rec['status_text']}"
+        out.append(AuditEntry(rec["history_date"], users.get(rec["history_user_id"], ""), what,
+                              f"{info['name']}, {periods.month_label(rec['month'])}", detail,
+                              reason=rec["reason"] if rec["history_type"] != "-" else "", kind="assessment",
+                              indicator_id=rec["indicator_id"], month=rec["month"]))
     return out
 
 
@@ -719,3 +738,60 @@ def _writing_history(force: Force) -> list[dict]:
                  else h["indicator__name"] or "a measure")
         out.append({**h, "subject": f"the commentary on {about}, {periods.month_label(h['month'])}"})
     return out
+
+
+# --- Local areas (SPEC §1, §4 "Local areas") ------------------------------------------------
+
+
+def local_area_frame(*, force: Force) -> pd.DataFrame:
+    """The force's local areas by name (engine.areas.AREA_COLUMNS). One query."""
+    rows = LocalArea.objects.filter(force=force).order_by("name").values_list("id", "code", "name")
+    return pd.DataFrame.from_records(list(rows), columns=a.AREA_COLUMNS)
+
+
+def local_area_population_frame(*, force: Force) -> pd.DataFrame:
+    """Populations of the force's local areas (engine.areas.AREA_POPULATION_COLUMNS). One query."""
+    rows = LocalAreaPopulation.objects.filter(area__force=force).values_list("area_id", "year", "population")
+    return pd.DataFrame.from_records(list(rows), columns=a.AREA_POPULATION_COLUMNS)
+
+
+def area_observation_frame(*, force: Force, start: date, end: date, include_drafts: bool = False) -> pd.DataFrame:
+    """The figures of the force's local areas from ``start`` to ``end``
+    (engine.areas.AREA_OBSERVATION_COLUMNS): published ones; with
+    ``include_drafts``, the lines of unpublished returns laid over them (a
+    second query). One query."""
+    columns = [*c.OBSERVATION_COLUMNS, "area_id"]
+    qs = Observation.objects.filter(_visible(include_drafts), area__force=force, month__gte=start, month__lte=end)
+    frame = pd.DataFrame.from_records(list(qs.values_list(*columns)), columns=a.AREA_OBSERVATION_COLUMNS)
+    if include_drafts:
+        lines = (ReturnLine.objects.filter(area__force=force, month__gte=start, month__lte=end)
+                 .exclude(source_return__state=ReturnState.PUBLISHED)
+                 .order_by("source_return__created_at", "source_return_id").values_list(*columns))
+        pending = pd.DataFrame.from_records(list(lines), columns=a.AREA_OBSERVATION_COLUMNS)
+        if len(pending):
+            frame = (pd.concat([frame, pending], ignore_index=True)
+                     .drop_duplicates([c.INDICATOR_ID, a.AREA_ID, c.MONTH], keep="last").reset_index(drop=True))
+    return frame
+
+
+def indicator_ids_with_area_figures(*, force: Force) -> set[int]:
+    """The force's indicators that have a figure for some local area. One query."""
+    return set(Observation.objects.filter(area__force=force).order_by().values_list("indicator_id", flat=True)
+               .distinct())
+
+
+def local_area_by_code(*, force: Force, code: str) -> LocalArea | None:
+    """The force's local area with this code, or None. One query."""
+    return LocalArea.objects.filter(force=force, code=code).order_by().first()
+
+
+def priority_local_areas(*, plan: Plan) -> list[tuple[int, str, list[int]]]:
+    """The plan's priorities, in order, with the ids of the local areas that
+    chose each as their own: (number, title, [area ids]). One query."""
+    out: dict[int, tuple[int, str, list[int]]] = {}
+    for number, title, area_id in (StrategicPriority.objects.filter(plan=plan).order_by("number")
+                                   .values_list("number", "title", "local_areas__id")):
+        entry = out.setdefault(number, (number, title, []))
+        if area_id is not None:
+            entry[2].append(area_id)
+    return list(out.values())

@@ -40,11 +40,13 @@ def indicator_results(force: Force, indicators: list[Indicator], period: date, d
     return {r.id: r for r in results}, inputs
 
 
-def page_state(indicator_ids: list[int], period: date, drafts: bool) -> dict:
+def page_state(indicator_ids: list[int], period: date, drafts: bool, **areas) -> dict:
     """The "as at" (when the figures shown were published), provisional, draft
-    and illustrative state of the figures a page shows. One query (two with drafts)."""
+    and illustrative state of the figures a page shows (a force's local
+    areas' with ``areas_of``, see `selectors.data_state`). One query (two with drafts)."""
     ytd = periods.ytd_months(period)
-    state = selectors.data_state(indicator_ids=indicator_ids, first=ytd[0], last=period, include_drafts=drafts)
+    state = selectors.data_state(indicator_ids=indicator_ids, first=ytd[0], last=period, include_drafts=drafts,
+                                 **areas)
     return {"as_at": state["as_at"], "provisional": state["provisional"], "drafts": state["drafts"],
             "figures": state["figures"], "illustrative": state["illustrative"],
             "all_illustrative": bool(state["figures"]) and state["illustrative"] == state["figures"],

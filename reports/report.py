@@ -24,6 +24,7 @@ from indicators.models import Force, ReportMode
 from pccperf.staticfinders import plotly_js_path
 from reports import charts
 from reports import formatting as fmt
+from reports.local_areas import report_section
 from reports.plan_results import plan_results
 from reports.tables import MeasuresTable, attention, key_context, measures_table, rating_counts
 
@@ -84,10 +85,11 @@ def check_request(*, force: Force, period: date | None, mode: str, theme: int | 
 
 def build_report(*, force: Force, period: date | None, mode: str = "full", theme: int | None = None,
                  drafts: bool = False, generated_at: datetime | None = None, toolbar: dict | None = None,
-                 nonce: str | None = None) -> str:
+                 nonce: str | None = None, local_areas: bool = False) -> str:
     """The report's HTML. ``toolbar`` and ``nonce`` are for viewing it on the
     site (a Download link; the nonce the Content-Security-Policy wants for
-    its inline scripts); the exported file has neither."""
+    its inline scripts); the exported file has neither. ``local_areas``
+    adds the local-areas section (``export_report --areas``)."""
     plan = check_request(force=force, period=period, mode=mode, theme=theme)
     perf = plan_results(force, plan, period, drafts)
     results = perf.results
@@ -150,6 +152,7 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
         "generated_at": timezone.localtime(generated_at),
         "period_first": periods.month_label(periods.ytd_months(period)[0]),
         "toolbar": toolbar, "nonce": nonce,
+        "local_areas": report_section(force, period, drafts) if local_areas else None,
         **_inline_assets(),
     }
     return render_to_string("reports/export/report.html", context)

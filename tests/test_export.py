@@ -31,12 +31,13 @@ def test_round_trip_gives_the_same_figures(demo, client, tmp_path):
     before = figures(client)
     out = StringIO()
     call_command("export_data", "--output", str(tmp_path / "backup"), stdout=out)
-    assert "3 plans" in out.getvalue() and "4,464 observations" in out.getvalue()
+    # 4,464 force figures and 2,016 of Essex's districts (4 measures x 14 districts x 36 months; issue 18)
+    assert "3 plans" in out.getvalue() and "6,480 observations" in out.getvalue()
     assert "Not in an export: the history of earlier values; draft and submitted returns" in out.getvalue()
     assert sorted(p.name for p in (tmp_path / "backup" / "plans").iterdir()) == [
         "essex-2013-04-01.yaml", "leicestershire-2013-04-01.yaml", "west-mercia-2013-04-01.yaml"]
     header = (tmp_path / "backup" / "observations" / "west-mercia.csv").read_text().splitlines()[0]
-    assert header == "force,indicator,month,value,numerator,denominator,status,note"
+    assert header == "force,indicator,month,value,numerator,denominator,status,note,area"
 
     empty_database()
     assert client.get("/api/forces/west-mercia/indicators/").status_code == 404
@@ -45,6 +46,9 @@ def test_round_trip_gives_the_same_figures(demo, client, tmp_path):
     assert "Imported from" in out.getvalue()
     after = figures(client)
     assert after == before
+    assert models.Observation.objects.filter(area__force__slug="essex").count() == 2016
+    areas = client.get("/api/forces/essex/indicators/all-crime/areas/?period=2014-03").json()["areas"]
+    assert len(areas) == 14 and all(a["ytd"] is not None for a in areas)
     assert models.PanelMeeting.objects.filter(force__slug="essex").count() == 4
     assert models.Commentary.objects.count() > 20 and models.Assessment.objects.count() > 30
 

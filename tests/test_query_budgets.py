@@ -102,6 +102,29 @@ def _add_plan(force: models.Force, inds) -> None:
         for i, ind in enumerate(inds)])
 
 
+def _add_local_areas(main: models.Force, first: int, last: int) -> None:
+    """Local areas area-<first>..area-<last - 1> of ``main`` (every other one
+    with a population), each with published figures for every count
+    measure of ``main`` and a draft line for July 2013; the plan's first
+    priority chosen by each."""
+    published = models.Return.objects.get(force=main, state=models.ReturnState.PUBLISHED)
+    draft = models.Return.objects.get(force=main, state=models.ReturnState.DRAFT)
+    areas = models.LocalArea.objects.bulk_create([
+        models.LocalArea(force=main, code=f"area-{n:02d}", name=f"Area {n:02d}") for n in range(first, last)])
+    models.LocalAreaPopulation.objects.bulk_create([
+        models.LocalAreaPopulation(area=area, year=2012, population=90_000 + n)
+        for n, area in enumerate(areas) if n % 2 == 0])
+    inds = list(models.Indicator.objects.filter(force=main))
+    models.Observation.objects.bulk_create([
+        models.Observation(indicator=ind, area=area, month=m, value=10 + k % 4, source_return=published)
+        for ind in inds for area in areas for k, m in enumerate(_months())])
+    models.ReturnLine.objects.bulk_create([
+        models.ReturnLine(source_return=draft, indicator=ind, area=area, month=DRAFT, value=9)
+        for ind in inds for area in areas])
+    priority = models.StrategicPriority.objects.filter(plan__force=main).order_by("number").first()
+    priority.local_areas.add(*areas)
+
+
 def small_world() -> models.Force:
     """One plan: West Mercia's, 5 indicators (ind-00 an MSG measure) in one
     area of two priorities, with targets, a year and a quarter of published
@@ -124,6 +147,7 @@ def small_world() -> models.Force:
     models.PanelMeeting.objects.create(force=main, date=date(2013, 7, 20), period=LAST)
     models.PanelMeeting.objects.create(force=main, date=date(2013, 10, 20), period=date(2013, 9, 1))
     _add_forces(main, 1, 2, peers=True, plans=False)
+    _add_local_areas(main, 1, 3)
     return main
 
 
@@ -136,6 +160,9 @@ def grow_world(main: models.Force) -> None:
     _add_plan(peer, list(peer.indicators.all()))
     _add_forces(main, 2, 8, peers=True, plans=True)
     _add_forces(main, 8, 44, peers=False, plans=True)
+    models.Observation.objects.filter(area__isnull=False).delete()
+    models.ReturnLine.objects.filter(area__isnull=False).delete()
+    _add_local_areas(main, 3, 17)       # 16 areas with figures for all 60 measures
 
 
 PAGES = {   # page: (url, text the page must show, so a budget is never met by an empty page)
@@ -148,6 +175,9 @@ PAGES = {   # page: (url, text the page must show, so a budget is never met by a
     "API list": ("/api/forces/west-mercia/indicators/", '"ind-04"'),
     "API detail": ("/api/forces/west-mercia/indicators/ind-00/", '"force-01"'),
     "observations CSV": ("/api/forces/west-mercia/observations.csv", "west-mercia,ind-04,2013-06"),
+    "local areas": ("/west-mercia/areas/", "Area 02"),
+    "local area": ("/west-mercia/areas/area-01/", "Indicator 4 in Area 01"),
+    "API areas": ("/api/forces/west-mercia/indicators/ind-04/areas/", '"area-02"'),
 }
 
 # The exact budgets; each view's docstring lists its queries. Signed in as
@@ -164,6 +194,9 @@ BUDGETS = {
     "API list": (10, 14),
     "API detail": (10, 14),
     "observations CSV": (3, 7),
+    "local areas": (12, 18),   # issue 18: + the plan's priorities for the matrix
+    "local area": (13, 19),    # + the area
+    "API areas": (9, 14),
 }
 
 

@@ -351,7 +351,7 @@ class ReturnLineInline(admin.TabularInline):
     model = models.ReturnLine
     extra = 0
     can_delete = False
-    fields = ["indicator", "month", "value", "numerator", "denominator", "status", "note", "row"]
+    fields = ["indicator", "area", "month", "value", "numerator", "denominator", "status", "note", "row"]
     readonly_fields = fields
     ordering = ["indicator__code", "month"]
 
@@ -444,11 +444,11 @@ class ObservationAdmin(ScopedHistoryAdmin):
     keep a record of who published what; here they are read, with history."""
     force_path = "indicator__force"
     draft_path = "source_return"
-    list_display = ["indicator", "month_display", "value", "numerator", "denominator", "status", "source_return",
-                    "updated_at"]
-    list_filter = ["status", "indicator__force", "month"]
-    search_fields = ["indicator__code", "indicator__name", "note"]
-    list_select_related = ["indicator__force", "source_return__force"]
+    list_display = ["indicator", "area", "month_display", "value", "numerator", "denominator", "status",
+                    "source_return", "updated_at"]
+    list_filter = ["status", "indicator__force", "month", ("area", admin.EmptyFieldListFilter)]
+    search_fields = ["indicator__code", "indicator__name", "note", "area__name", "area__code"]
+    list_select_related = ["indicator__force", "source_return__force", "area"]
     autocomplete_fields = ["indicator"]
     date_hierarchy = "month"
     history_list_display = ["value", "numerator", "denominator", "status", "source_return"]

@@ -24,7 +24,7 @@ from indicators.returns import grid as grid_rules
 from indicators.returns import pending
 from indicators.returns.figure_warnings import find_warnings
 from indicators.returns.file import (
-    COLUMNS,
+    COLUMNS_WITH_AREA,
     Problem,
     ReturnFileError,
     check_rows,
@@ -105,7 +105,29 @@ def template_rows(force: Force, months: list[date]) -> list[list[str]]:
             v = values.get((ind.id, month), {})
             rows.append([force.slug, ind.code, periods.format_month(month), format_cell(v.get("value")),
                          format_cell(v.get("numerator")), format_cell(v.get("denominator")), v.get("status") or "",
-                         v.get("note") or ""])
+                         v.get("note") or "", ""])
+    return rows + area_template_rows(force, indicators, months)
+
+
+def area_template_rows(force: Force, indicators, months: list[date]) -> list[list[str]]:
+    """The template's rows for local areas (the ninth column, ``area``): each
+    local area of the force for each measure the plan breaks down by area
+    (one that has local figures), pre-filled like the force's rows."""
+    broken_down = selectors.indicator_ids_with_area_figures(force=force)
+    measures = [ind for ind in indicators if ind.id in broken_down]
+    if not measures:
+        return []
+    areas = selectors.local_area_frame(force=force)
+    frame = selectors.area_observation_frame(force=force, start=months[0], end=months[-1], include_drafts=True)
+    values = {(r["indicator_id"], r["area_id"], r["month"]): r for r in frame.to_dict("records")}
+    rows = []
+    for ind in measures:
+        for area_id, code in zip(areas["area_id"], areas["area_code"]):
+            for month in months:
+                v = values.get((ind.id, area_id, month), {})
+                rows.append([force.slug, ind.code, periods.format_month(month), format_cell(v.get("value")),
+                             format_cell(v.get("numerator")), format_cell(v.get("denominator")),
+                             v.get("status") or "", v.get("note") or "", code])
     return rows
 
 
@@ -142,7 +164,7 @@ class ReturnViews:
             book = Workbook()
             sheet = book.active
             sheet.title = "Return"
-            sheet.append(COLUMNS)
+            sheet.append(COLUMNS_WITH_AREA)
             for row in rows:
                 sheet.append([float(c) if i in (3, 4, 5) and c else c for i, c in enumerate(row)])
             for column in sheet.iter_cols(min_col=3, max_col=3, min_row=2):
@@ -157,7 +179,7 @@ class ReturnViews:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         writer = csv.writer(response, lineterminator="\r\n")
-        writer.writerow(COLUMNS)
+        writer.writerow(COLUMNS_WITH_AREA)
         writer.writerows(rows)
         return response
 

@@ -2,10 +2,11 @@
 import_data): readable, diffable files in the formats people already use.
 This is not a backup: ``manage.py backup`` (indicators/backup.py) keeps
 every table. An export folder holds:
-- ``forces.yaml``: every force with its name, populations and MSG peers;
+- ``forces.yaml``: every force with its name, populations, MSG peers and local areas;
 - ``plans/<force>-<start>.yaml``: each plan in the plan-file format (SPEC §4);
 - ``indicators.yaml``: indicators outside every plan (peers', open data);
-- ``observations/<force>.csv``: every published figure, in the return-file format;
+- ``observations/<force>.csv``: every published figure, in the return-file format
+  with its ninth column ``area`` (empty: the whole force's figure);
 - ``notes.yaml``: assessments, commentary and panel meetings.
 
 `import_folder` reads them into an empty database: plans through load_plan,
@@ -30,11 +31,20 @@ from pathlib import Path
 
 import yaml
 from django.db import transaction
+from django.db.models import F
 
 from indicators import models, periods, versioning
 from indicators.plans.file import parse_plan_file
 from indicators.plans.load import load_plan
-from indicators.returns.file import COLUMNS, STATUSES, ReturnFileError, Row, format_cell, read_table
+from indicators.returns.file import (
+    COLUMNS,
+    COLUMNS_WITH_AREA,
+    STATUSES,
+    ReturnFileError,
+    Row,
+    format_cell,
+    read_table,
+)
 from indicators.returns.workflow import catalogue_for, stage
 
 NOT_CARRIED = ("the history of earlier values; draft and submitted returns, and who published what when; "
@@ -47,6 +57,14 @@ class ExportError(Exception):
 
 def _population(force) -> dict:
     return {p.year: p.population for p in force.populations.all()}
+
+
+def _local_areas(force, *, notes: bool = False) -> list[dict]:
+    """The force's local areas as the plan file has them (with ``notes``, as forces.yaml has them)."""
+    return [{"code": a.code, "name": a.name, **({"population": {p.year: p.population for p in a.populations.all()}}
+                                                 if a.populations.all() else {}),
+             **({"notes": a.notes} if notes and a.notes else {})}
+            for a in force.local_areas.prefetch_related("populations").order_by("code")]
 
 
 def plan_document(plan: models.Plan) -> dict:
@@ -80,11 +98,15 @@ def plan_document(plan: models.Plan) -> dict:
                 if targets:
                     entry["targets"] = targets
                 indicators.append(entry)
-            priorities.append({"number": priority.number, "title": priority.title, "indicators": indicators})
+            chosen = sorted(priority.local_areas.values_list("code", flat=True))
+            priorities.append({"number": priority.number, "title": priority.title,
+                               **({"local_areas": chosen} if chosen else {}), "indicators": indicators})
         areas.append({"number": area.number, "title": area.title, "priorities": priorities})
+    local_areas = _local_areas(force)
     document = {
         "force": {"slug": force.slug, "name": force.name, "population": _population(force),
-                  **({"msg_peers": [p.slug for p in peers]} if peers else {})},
+                  **({"msg_peers": [p.slug for p in peers]} if peers else {}),
+                  **({"local_areas": local_areas} if local_areas else {})},
         "plan": {"title": plan.title, "start": plan.start, "end": plan.end, "area_label": plan.area_label,
                  "assessment": plan.assessment, "areas": areas},
     }
@@ -102,7 +124,7 @@ def export_folder(folder: Path) -> dict:
     forces = list(models.Force.objects.prefetch_related("populations", "msg_peers").order_by("slug"))
     _dump(folder / "forces.yaml", {"forces": [
         {"slug": f.slug, "name": f.name, "is_demo": f.is_demo, "population": _population(f),
-         "msg_peers": [p.slug for p in f.msg_peers.all()]} for f in forces]})
+         "msg_peers": [p.slug for p in f.msg_peers.all()], "local_areas": _local_areas(f, notes=True)} for f in forces]})
     counts["forces"] = len(forces)
 
     for plan in models.Plan.objects.select_related("force").order_by("force__slug", "start"):
@@ -123,17 +145,19 @@ def export_folder(folder: Path) -> dict:
     published = models.Observation.objects.filter(
         models.Q(source_return__isnull=True) | models.Q(source_return__state=models.ReturnState.PUBLISHED))
     for force in forces:
-        rows = (published.filter(indicator__force=force).order_by("indicator__code", "month")
-                .values_list("indicator__code", "month", "value", "numerator", "denominator", "status", "note"))
+        rows = (published.filter(indicator__force=force)
+                .order_by("indicator__code", F("area__code").asc(nulls_first=True), "month")
+                .values_list("indicator__code", "month", "value", "numerator", "denominator", "status", "note",
+                             "area__code"))
         if not rows:
             continue
         with (folder / "observations" / f"{force.slug}.csv").open("w", newline="", encoding="utf-8") as handle:
             # CRLF, as RFC 4180 has it: a note holding a lone carriage return is then quoted and reads back
             writer = csv.writer(handle, lineterminator="\r\n")
-            writer.writerow(COLUMNS)
-            for code, month, value, num, den, status, note in rows:
+            writer.writerow(COLUMNS_WITH_AREA)
+            for code, month, value, num, den, status, note, area in rows:
                 writer.writerow([force.slug, code, periods.format_month(month), format_cell(value), format_cell(num),
-                                 format_cell(den), status, note])
+                                 format_cell(den), status, note, area or ""])
                 counts["observations"] += 1
 
     notes = {
@@ -177,6 +201,12 @@ def import_folder(folder: Path, *, progress=None) -> dict:
         models.ForcePopulation.objects.bulk_create(
             [models.ForcePopulation(force=force, year=y, population=p) for y, p in f.get("population", {}).items()])
         by_slug[force.slug] = force
+        for a in f.get("local_areas", []):
+            area = models.LocalArea.objects.create(force=force, code=a["code"], name=a["name"],
+                                                   notes=a.get("notes", ""))
+            models.LocalAreaPopulation.objects.bulk_create(
+                [models.LocalAreaPopulation(area=area, year=y, population=p)
+                 for y, p in (a.get("population") or {}).items()])
     for f in forces:
         by_slug[f["slug"]].msg_peers.set([by_slug[s] for s in f.get("msg_peers", [])])
     counts["forces"] = len(forces)
@@ -227,15 +257,20 @@ def read_figures(header: list[str], body: list[tuple[int, list]], catalogue, nam
     """The rows of an exported observations file, exactly as written: every
     figure the database can hold is accepted (the return checks for new
     figures do not apply); anything else is a problem naming row and column."""
-    if header != COLUMNS:
-        raise ExportError(f"{name}: the columns must be {','.join(COLUMNS)}")
+    if header not in (COLUMNS, COLUMNS_WITH_AREA):
+        raise ExportError(f"{name}: the columns must be {','.join(COLUMNS_WITH_AREA)} (area may be left out)")
     problems, rows = [], []
     for number, cells in body:
         where = f"{name} row {number}"
-        if len(cells) != len(COLUMNS):
-            problems.append(f"{where}: has {len(cells)} fields; the header has {len(COLUMNS)}")
+        if len(cells) != len(header):
+            problems.append(f"{where}: has {len(cells)} fields; the header has {len(header)}")
             continue
-        force, code, month, *figures, status, note = cells
+        force, code, month, *figures, status, note = cells[:len(COLUMNS)]
+        area = cells[len(COLUMNS)] if len(cells) > len(COLUMNS) else ""
+        area_id = catalogue.areas.get((force, area)) if area else None
+        if area and area_id is None:
+            problems.append(f"{where}, column area: force {force!r} has no local area {area!r}")
+            continue
         info = catalogue.indicators.get((force, code))
         if force not in catalogue.forces:
             problems.append(f"{where}, column force: unknown force {force!r}")
@@ -267,7 +302,8 @@ def read_figures(header: list[str], body: list[tuple[int, list]], catalogue, nam
             problems.append(f"{where}, column numerator: must not be negative")
         elif num is not None and den is not None and num > den:
             problems.append(f"{where}, column numerator: is more than the denominator")
-        rows.append(Row(number, force, code, info.id, info.force_id, month, value, num, den, status, note))
+        rows.append(Row(number, force, code, info.id, info.force_id, month, value, num, den, status, note,
+                        area, area_id))
     if problems:
         raise ReturnFileError(problems)
     return rows

@@ -1,9 +1,12 @@
 """data.police.uk street-level crime files -> monthly observations per force
 and crime type (issue: open data).
 
-Files are read row by row and counted (force, month, crime type) in C-speed
-Counter updates, so memory stays flat whatever the archive's size. The
-counts become return rows and go through the same checks and atomic,
+Files are read row by row and counted (force, month, crime type, LSOA name)
+in C-speed Counter updates, so memory stays flat whatever the archive's size
+(a key per LSOA, month and crime type, not per row). The counts become return
+rows, for each force and for each of its local areas (the LSOA name less its
+trailing code: "Bromsgrove 004A" -> Bromsgrove; a row without a location
+counts for the force only), and go through the same checks and atomic,
 history-keeping path as a return file.
 """
 
@@ -60,6 +63,18 @@ CRIME_TYPES = {
 }
 NOT_CRIME = {"Anti-social behaviour"}     # incidents, not crimes: outside "all crime"
 
+# An LSOA name is its local authority's name and a code: "Bromsgrove 004A".
+_LSOA_CODE = re.compile(r"\s+\d{3}[A-Z]$")
+
+
+def area_name(lsoa_name: str) -> str:
+    """The local area of a street row, from its ``LSOA name``: the name less
+    its trailing LSOA code ("Bromsgrove 004A" -> "Bromsgrove"); a name with
+    no such code is the area's whole name ("Bromsgrove" -> "Bromsgrove"); ""
+    for a row without a location (it counts for the force only)."""
+    name = " ".join(lsoa_name.split())
+    return _LSOA_CODE.sub("", name)
+
 
 def _normal(name: str) -> str:
     name = name.lower().replace("&", "and")
@@ -94,7 +109,7 @@ class PoliceUkError(Exception):
 
 @dataclass
 class Counts:
-    """Rows counted by (Falls within, Month, Crime type)."""
+    """Rows counted by (Falls within, Month, Crime type, LSOA name)."""
     by_key: Counter = field(default_factory=Counter)
     rows: int = 0
     files: list[str] = field(default_factory=list)
@@ -151,7 +166,7 @@ def count_file(label: str, source, counts: Counts, *, progress=None) -> None:
                 raise PoliceUkError([f"{label}: not a data.police.uk street-level file; the header should be "
                                      f"{','.join(STREET_HEADER)}"])
             before = counts.rows
-            key = itemgetter(3, 1, 9)
+            key = itemgetter(3, 1, 9, 8)
             local: Counter = Counter()
             seen = 0
             while True:
@@ -191,36 +206,79 @@ def _first_row_with_month(source, month: str) -> int:
     return 0
 
 
-def observation_rows(counts: Counts, *, only: set[str] | None = None,
-                     skip_unknown: bool = False) -> tuple[list[list[str]], dict[str, int]]:
-    """Return-file rows from the counts: per force and month present, every
-    crime type seen in that month (0 where the force recorded none) and all
-    crime. A force absent from a month gets nothing for it: missing, not 0.
-    Also the rows of "Falls within" values that match no force."""
+def observation_rows(counts: Counts, *, only: set[str] | None = None, skip_unknown: bool = False,
+                     area_codes: dict[tuple[str, str], str] | None = None) -> tuple[list[list[str]], dict[str, int]]:
+    """Return-file rows (with the ninth column, area) from the counts: per
+    force and month present, every crime type seen in that month (0 where
+    the force recorded none) and all crime; the same for each local area of
+    the force met in the files, in every month the force published (0 where
+    the area had none). A force absent from a month gets nothing for it:
+    missing, not 0. ``area_codes``: (force slug, area name) -> the area's
+    code (see `area_names`); without it, the force's rows only. Also the
+    rows of "Falls within" values that match no force."""
     unknown: Counter = Counter()
-    per: dict[tuple[str, str], Counter] = {}
+    slugs = {fw: force_for_name(fw) for fw in {k[0] for k in counts.by_key}}
+    # (Falls within, LSOA name) -> area code, worked out once per LSOA, not per key
+    area_of: dict[tuple[str, str], str] = {}
+    if area_codes is not None:
+        for falls_within, lsoa in {(k[0], k[3]) for k in counts.by_key if k[3]}:
+            slug, name = slugs[falls_within], area_name(lsoa)
+            if slug is not None and name and not (only and slug not in only):
+                area_of[(falls_within, lsoa)] = area_codes[(slug, name)]
+    by_area: Counter = Counter()          # (Falls within, month, crime type, area code or "") -> n
+    for (falls_within, month, crime_type, lsoa), n in counts.by_key.items():
+        by_area[(falls_within, month, crime_type, "")] += n
+        if lsoa:
+            area = area_of.get((falls_within, lsoa))
+            if area:
+                by_area[(falls_within, month, crime_type, area)] += n
+    per: dict[tuple[str, str, str], Counter] = {}
     types_in_month: dict[str, set[str]] = {}
-    for (falls_within, month, crime_type), n in counts.by_key.items():
-        slug = force_for_name(falls_within)
+    areas_of: dict[str, set[str]] = {}
+    for (falls_within, month, crime_type, area), n in by_area.items():
+        slug = slugs[falls_within]
         if slug is None:
-            unknown[falls_within] += n
+            if not area:
+                unknown[falls_within] += n
             continue
         if only and slug not in only:
             continue
-        per.setdefault((slug, month), Counter())[crime_type] += n
+        per.setdefault((slug, month, area), Counter())[crime_type] += n
         types_in_month.setdefault(month, set()).add(crime_type)
+        if area:
+            areas_of.setdefault(slug, set()).add(area)
+    for slug, month, _force in [k for k in per if not k[2]]:
+        for code in areas_of.get(slug, ()):
+            per.setdefault((slug, month, code), Counter())     # zeros within the force's published months
     if unknown and not skip_unknown:
         raise PoliceUkError([f"\"Falls within\" {name!r} matches no force ({n:,} rows); add it, or use --skip-unknown"
                              for name, n in sorted(unknown.items())])
     rows = []
-    for (slug, month), by_type in sorted(per.items()):
+    for (slug, month, area), by_type in sorted(per.items()):
         codes: Counter = Counter()
         for crime_type in types_in_month[month]:
             codes[indicator_code(crime_type)] += by_type.get(crime_type, 0)
         codes[ALL_CRIME] = sum(n for t, n in by_type.items() if t not in NOT_CRIME)
         for code, n in sorted(codes.items()):
-            rows.append([slug, code, month, str(n), "", "", "final", ""])
+            rows.append([slug, code, month, str(n), "", "", "final", "", area])
     return rows, dict(unknown)
+
+
+def area_names(counts: Counts, *, only: set[str] | None = None) -> dict[str, set[str]]:
+    """The local areas' names met in the counts, by force slug (rows of
+    forces that match no name are left out)."""
+    out: dict[str, set[str]] = {}
+    slugs: dict[str, str | None] = {}
+    for falls_within, lsoa in {(k[0], k[3]) for k in counts.by_key if k[3]}:
+        if falls_within not in slugs:
+            slugs[falls_within] = force_for_name(falls_within)
+        slug = slugs[falls_within]
+        if slug is None or (only and slug not in only):
+            continue
+        name = area_name(lsoa)
+        if name:
+            out.setdefault(slug, set()).add(name)
+    return out
 
 
 def months_in(rows) -> str:

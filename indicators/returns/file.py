@@ -1,8 +1,9 @@
 """Read and check a return file (SPEC §4): CSV with a header row, or the first
 sheet of an XLSX, in the columns
 
-    force,indicator,month,value,numerator,denominator,status,note
+    force,indicator,month,value,numerator,denominator,status,note[,area]
 
+(``area``, optional: a local area code of that force; empty = the whole force.)
 The whole file is checked before anything is written; every problem is
 reported as ``row N, column C: message`` (the header is row 1, as a
 spreadsheet shows it) or ``file: message``. Nothing here writes.
@@ -17,13 +18,15 @@ import re
 import warnings
 import zipfile
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
 from indicators import periods, vocabulary
 
 COLUMNS = ["force", "indicator", "month", "value", "numerator", "denominator", "status", "note"]
+AREA = "area"                           # the optional ninth column (SPEC §4)
+COLUMNS_WITH_AREA = [*COLUMNS, AREA]
 STATUSES = list(vocabulary.OBSERVATION_STATUSES)
 MAX_BYTES = 20 * 1024 * 1024
 MAX_EXPANDED = 200 * 1024 * 1024       # an XLSX's members, uncompressed
@@ -95,6 +98,8 @@ class Row:
     denominator: float | None
     status: str
     note: str
+    area: str = ""               # the local area's code; "" = the whole force
+    area_id: int | None = None
 
 
 @dataclass
@@ -104,6 +109,7 @@ class Catalogue:
     indicators: dict[tuple[str, str], IndicatorInfo]      # (force slug, code) -> info
     editable: set[int] | None                             # force ids the user may edit; None = all
     peer_editable: set[int]                               # peers of editable forces (MSG indicators only)
+    areas: dict[tuple[str, str], int] = field(default_factory=dict)   # (force slug, area code) -> local area id
 
 
 def format_cell(number) -> str:
@@ -164,7 +170,7 @@ def _column(header: list, index: int, letters: bool = False) -> str:
     """A column as a message names it: its name if it is one of COLUMNS, else
     its number (CSV) or letter (XLSX)."""
     name = _text(header[index]).lower() if index < len(header) else ""
-    if name in COLUMNS:
+    if name in COLUMNS_WITH_AREA:
         return name
     if letters:
         from openpyxl.utils import get_column_letter
@@ -446,16 +452,17 @@ def check_rows(header: list[str], body: list[tuple[int, list]], catalogue: Catal
     counts = Counter(header)
     problems += [Problem(None, None, f"missing column '{col}'") for col in COLUMNS if col not in counts]
     problems += [Problem(None, None, f"unexpected column {_show(col) if col else repr('(blank)')}; the columns are "
-                 f"{', '.join(COLUMNS)}") for col in header if col not in COLUMNS]
-    problems += [Problem(None, None, f"column '{col}' appears more than once") for col in COLUMNS if counts[col] > 1]
+                 f"{', '.join(COLUMNS)} and, optionally, {AREA}") for col in header if col not in COLUMNS_WITH_AREA]
+    problems += [Problem(None, None, f"column '{col}' appears more than once") for col in COLUMNS_WITH_AREA
+                 if counts[col] > 1]
     if problems:
         raise ReturnFileError(problems)
     if not body:
         raise ReturnFileError([Problem(None, None, "the file has a header but no rows")])
 
-    position = {col: header.index(col) for col in COLUMNS}
+    position = {col: header.index(col) for col in COLUMNS_WITH_AREA if col in counts}
     this_month = periods.first_of_month(today)
-    seen: dict[tuple[str, str, date], int] = {}
+    seen: dict[tuple[str, str, str, date], int] = {}
     rows: list[Row] = []
     dropped = 0                  # problems counted but not kept (only SHOWN_PROBLEMS are listed)
     for number, cells in body:
@@ -469,6 +476,7 @@ def check_rows(header: list[str], body: list[tuple[int, list]], catalogue: Catal
                 problems.append(Problem(number, None, f"has {len(cells)} fields; the header has {len(header)}"))
             continue
         named = {col: cells[i] for col, i in position.items()}
+        named.setdefault(AREA, None)
         if all(_blank(named[col]) for col in ("value", "numerator", "denominator", "note")) and \
                 _text(named["status"]).lower() in ("", "final"):
             if skipped is not None:
@@ -477,9 +485,10 @@ def check_rows(header: list[str], body: list[tuple[int, list]], catalogue: Catal
         row = _check_row(number, named, catalogue, this_month, problems)
         if row is None:
             continue
-        key = (row.force, row.indicator, row.month)
+        key = (row.force, row.indicator, row.area, row.month)
         if key in seen:
-            problems.append(Problem(number, None, f"the same force, indicator and month as row {seen[key]}"))
+            what = "force, indicator, area and month" if row.area else "force, indicator and month"
+            problems.append(Problem(number, None, f"the same {what} as row {seen[key]}"))
             continue
         seen[key] = number
         rows.append(row)
@@ -566,6 +575,20 @@ def _check_row(number: int, cells: dict, cat: Catalogue, this_month: date, probl
         if not allowed:
             problems.append(Problem(number, "force", f"you may not edit figures for {force!r}"))
 
+    area, area_id = _text(cells[AREA]), None
+    if area and force in cat.forces:
+        area_id = cat.areas.get((force, area))
+        if area_id is None:
+            others = sorted(f for f, code in cat.areas if code == area and f != force)
+            known = sorted(code for f, code in cat.areas if f == force)
+            if others:
+                problems.append(Problem(number, AREA, f"{_show(area)} is a local area of {', '.join(others)}, "
+                                f"not of {force!r}; a figure is for an area of its own force"))
+            else:
+                problems.append(Problem(number, AREA, f"force {force!r} has no local area {_show(area)}"
+                                + (f" (its areas: {', '.join(known[:20])}{' …' if len(known) > 20 else ''})"
+                                   if known else "; leave it empty for the whole force")))
+
     month = None
     raw_month = _text(cells["month"])
     if not raw_month:
@@ -617,7 +640,7 @@ def _check_row(number: int, cells: dict, cat: Catalogue, this_month: date, probl
         return None
     if info.aggregation == "ratio" and value is None and num is not None and den:
         value = 100.0 * num / den
-    return Row(number, force, code, info.id, info.force_id, month, value, num, den, status, note)
+    return Row(number, force, code, info.id, info.force_id, month, value, num, den, status, note, area, area_id)
 
 
 def _fmt(x: float) -> str:

@@ -21,7 +21,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from indicators import periods, versioning
 from indicators.access.permissions import can_file, editable_force_ids, peer_force_ids
-from indicators.models import Force, Indicator, Observation, Return, ReturnLine, ReturnState
+from indicators.models import Force, Indicator, LocalArea, Observation, Return, ReturnLine, ReturnState
 from indicators.returns.file import Catalogue, IndicatorInfo, Row
 
 FIELDS = ["value", "numerator", "denominator", "status", "note"]
@@ -44,7 +44,8 @@ def catalogue_for(user) -> Catalogue:
     }
     editable = None if user is None else editable_force_ids(user)
     peers = set() if user is None else peer_force_ids(user)
-    return Catalogue(forces, indicators, editable, peers)
+    areas = {(slug, code): pk for pk, slug, code in LocalArea.objects.values_list("id", "force__slug", "code")}
+    return Catalogue(forces, indicators, editable, peers, areas)
 
 
 @dataclass
@@ -54,7 +55,8 @@ class Change:
     old: dict | None = None
 
     def describe(self) -> str:
-        where = f"{self.row.force} {self.row.indicator} {periods.format_month(self.row.month)}"
+        area = f" {self.row.area}" if self.row.area else ""
+        where = f"{self.row.force} {self.row.indicator}{area} {periods.format_month(self.row.month)}"
         if self.kind == "changed":
             return f"{where}: {_show(self.old)} → {_show(_fields(self.row))}"
         return f"{where}: {_show(_fields(self.row))}"
@@ -107,12 +109,12 @@ def preview(rows: list[Row]) -> list[Change]:
     """What publishing ``rows`` would do to the published figures (one query)."""
     ids = {r.indicator_id for r in rows}
     months = {r.month for r in rows}
-    current = {(o["indicator_id"], o["month"]): o for o in
+    current = {(o["indicator_id"], o["area_id"], o["month"]): o for o in
                Observation.objects.filter(indicator_id__in=ids, month__in=months)
-               .values("indicator_id", "month", *FIELDS, decimals=F("indicator__decimals"))}
+               .values("indicator_id", "area_id", "month", *FIELDS, decimals=F("indicator__decimals"))}
     changes = []
     for row in rows:
-        old = current.get((row.indicator_id, row.month))
+        old = current.get((row.indicator_id, row.area_id, row.month))
         if old is None:
             changes.append(Change(row, "new"))
         elif unchanged(old, _fields(row), old["decimals"]):
@@ -181,11 +183,13 @@ def stage(rows: list[Row], *, user, source: str, period: str = "", publish: bool
             # whose history records them as published from this return; lines
             # are only for figures that wait.
             _check_may(user, ret, "publish")
-            _apply(ret, [(r.indicator_id, r.month, *(getattr(r, f) for f in FIELDS)) for r in force_rows], user)
+            _apply(ret, [(r.indicator_id, r.month, *(getattr(r, f) for f in FIELDS)) for r in force_rows], user,
+                   areas=[r.area_id for r in force_rows])
             publish_writing(ret, {r.month for r in force_rows}, user)
         else:
             ReturnLine.objects.bulk_create(
-                [ReturnLine(source_return=ret, indicator_id=r.indicator_id, month=r.month, value=r.value,
+                [ReturnLine(source_return=ret, indicator_id=r.indicator_id, area_id=r.area_id, month=r.month,
+                            value=r.value,
                             numerator=r.numerator, denominator=r.denominator, status=r.status, note=r.note,
                             row=r.number, written_at=now) for r in force_rows], batch_size=2000)
     versioning.bump()
@@ -231,18 +235,21 @@ class Conflict:
     published_return: int | None
     published_period: str
     written_at: datetime            # when the draft's figure was entered or last edited
+    area: str = ""                  # the local area's code; "" for the whole force's figure
 
     @property
     def key(self) -> str:
         """What the analyst confirms: this figure over that publication (a
         later publication makes a new key, to be confirmed afresh)."""
-        return f"{self.indicator_id}:{periods.format_month(self.month)}:{self.published_at.isoformat()}"
+        area = f"{self.area}:" if self.area else ""
+        return f"{self.indicator_id}:{area}{periods.format_month(self.month)}:{self.published_at.isoformat()}"
 
     def describe(self) -> str:
         when = timezone.localtime(self.published_at).strftime("%-d %B %Y %H:%M")
         source = (f" from return #{self.published_return} ({self.published_period})"
                   if self.published_return else "")
-        return (f"{self.force} {self.indicator} {periods.month_label(self.month)}: this draft has "
+        area = f" {self.area}" if self.area else ""
+        return (f"{self.force} {self.indicator}{area} {periods.month_label(self.month)}: this draft has "
                 f"{_show(self.draft)}; {_show(self.published)} was published since, on {when}{source}")
 
 
@@ -264,22 +271,26 @@ def stale_conflicts(ret: Return) -> list[Conflict]:
     last published, where publishing ``ret`` would change that figure."""
     lines = list(ret.lines.filter(indicator__observations__month=F("month"),
                                   indicator__observations__updated_at__gt=F("written_at"))
-                 .values("indicator_id", "month", "written_at", *FIELDS))
+                 .order_by().values("indicator_id", "area_id", "month", "written_at", *FIELDS).distinct())
     if not lines:
         return []
-    held = {(o["indicator_id"], o["month"]): o for o in Observation.objects.filter(
+    held = {(o["indicator_id"], o["area_id"], o["month"]): o for o in Observation.objects.filter(
         indicator_id__in={line["indicator_id"] for line in lines}, month__in={line["month"] for line in lines})
-        .values("indicator_id", "month", "updated_at", "source_return_id", "source_return__period", *FIELDS,
-                force=F("indicator__force__slug"), code=F("indicator__code"), decimals=F("indicator__decimals"))}
+        .values("indicator_id", "area_id", "month", "updated_at", "source_return_id", "source_return__period",
+                *FIELDS, force=F("indicator__force__slug"), code=F("indicator__code"),
+                decimals=F("indicator__decimals"), area_code=F("area__code"))}
     out = []
     for line in lines:
-        obs = held[(line["indicator_id"], line["month"])]
+        obs = held.get((line["indicator_id"], line["area_id"], line["month"]))
+        if obs is None or obs["updated_at"] <= line["written_at"]:
+            continue                # the join matched another area's (or the force's) figure
         if unchanged(obs, line, obs["decimals"]):
             continue
         out.append(Conflict(obs["force"], obs["code"], line["indicator_id"], line["month"],
                             {f: line[f] for f in FIELDS}, {f: obs[f] for f in FIELDS}, obs["updated_at"],
-                            obs["source_return_id"], obs["source_return__period"] or "", line["written_at"]))
-    return sorted(out, key=lambda c: (c.indicator, c.month))
+                            obs["source_return_id"], obs["source_return__period"] or "", line["written_at"],
+                            obs["area_code"] or ""))
+    return sorted(out, key=lambda c: (c.indicator, c.area, c.month))
 
 
 @transaction.atomic
@@ -301,7 +312,8 @@ def publish_return(ret: Return, *, user, confirm: Collection[str] = ()) -> dict:
     if unconfirmed:
         raise StaleDraft(ret, unconfirmed)
     # values_list, not model instances: a 50,000-line return loads in a fraction of the time
-    result = _apply(ret, list(ret.lines.values_list("indicator_id", "month", *FIELDS)), user)
+    lines = list(ret.lines.values_list("indicator_id", "month", *FIELDS, "area_id"))
+    result = _apply(ret, [line[:-1] for line in lines], user, areas=[line[-1] for line in lines])
     publish_writing(ret, {month for _, month in keys}, user)
     return result
 
@@ -337,19 +349,22 @@ def publish_writing(ret: Return, months: Collection[date], user) -> list:
     return published
 
 
-def _apply(ret: Return, lines: list[tuple], user) -> dict:
+def _apply(ret: Return, lines: list[tuple], user, areas: list[int | None] | None = None) -> dict:
     """Write figures (indicator_id, month, value, numerator, denominator,
-    status, note) to the observations with history, and mark ``ret`` published."""
-    existing = {(o.indicator_id, o.month): o for o in Observation.objects.filter(
+    status, note) to the observations with history, and mark ``ret`` published.
+    ``areas``: the local area id of each line (None: the whole force's
+    figure); without it every line is the whole force's."""
+    areas = areas if areas is not None else [None] * len(lines)
+    existing = {(o.indicator_id, o.area_id, o.month): o for o in Observation.objects.filter(
         Q(indicator_id__in={line[0] for line in lines}), month__in={line[1] for line in lines})
         .annotate(decimals=F("indicator__decimals"))}
     now = timezone.now()
     create, update, same = [], [], 0
-    for indicator_id, month, *figures in lines:
-        obs = existing.get((indicator_id, month))
+    for (indicator_id, month, *figures), area_id in zip(lines, areas):
+        obs = existing.get((indicator_id, area_id, month))
         values = dict(zip(FIELDS, figures))
         if obs is None:
-            create.append(Observation(indicator_id=indicator_id, month=month, source_return=ret,
+            create.append(Observation(indicator_id=indicator_id, area_id=area_id, month=month, source_return=ret,
                                       updated_at=now, **values))
         elif unchanged({f: getattr(obs, f) for f in FIELDS}, values, obs.decimals):
             same += 1
@@ -389,14 +404,15 @@ def save_grid(force: Force, quarter: str, rows: list[Row], user) -> tuple[Return
     if ret is None:
         ret = Return.objects.create(force=force, period=quarter, author=user, source="Quarterly return grid")
     decimals = dict(Indicator.objects.filter(id__in={r.indicator_id for r in keep}).values_list("id", "decimals"))
-    before = {(line["indicator_id"], line["month"]): line
-              for line in ret.lines.values("indicator_id", "month", "written_at", *FIELDS)}
+    before = {(line["indicator_id"], line["area_id"], line["month"]): line
+              for line in ret.lines.values("indicator_id", "area_id", "month", "written_at", *FIELDS)}
     now = timezone.now()
     lines = []
     for r in keep:
-        old = before.pop((r.indicator_id, r.month), None)
+        old = before.pop((r.indicator_id, r.area_id, r.month), None)
         same = old is not None and unchanged(old, _fields(r), decimals.get(r.indicator_id, 0))
-        lines.append(ReturnLine(source_return=ret, indicator_id=r.indicator_id, month=r.month, value=r.value,
+        lines.append(ReturnLine(source_return=ret, indicator_id=r.indicator_id, area_id=r.area_id, month=r.month,
+                                value=r.value,
                                 numerator=r.numerator, denominator=r.denominator, status=r.status, note=r.note,
                                 written_at=old["written_at"] if same else now))
     if not before and all(line.written_at != now for line in lines):

@@ -6,12 +6,13 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
 from indicators import versioning
 from indicators.management.commands._common import acting_user, problems_error
-from indicators.models import Force, Indicator
+from indicators.models import Force, Indicator, LocalArea
 from indicators.opendata import policeuk
-from indicators.returns.file import COLUMNS, ReturnFileError, check_rows
+from indicators.returns.file import COLUMNS_WITH_AREA, ReturnFileError, check_rows
 from indicators.returns.workflow import catalogue_for, preview, stage, summarise
 
 
@@ -20,8 +21,10 @@ class Command(BaseCommand):
         "Turn data.police.uk street-level crime files into monthly observations: one per force, month and "
         "crime type (indicators policeuk-<category>, e.g. policeuk-burglary) and policeuk-all-crime (every "
         "type but anti-social behaviour). PATH is a street CSV (plain or .gz), a folder searched for "
-        "*-street.csv[.gz], or a data.police.uk archive .zip read in place. Forces and indicators it has not "
-        "seen are created (count, sum, lower is better, compared with the Most Similar Group). A month a "
+        "*-street.csv[.gz], or a data.police.uk archive .zip read in place. Each force's figures are also "
+        "written per local area, the area being the row's LSOA name less its trailing code (Bromsgrove 004A -> "
+        "Bromsgrove; rows without a location count for the force only). Forces, local areas and indicators "
+        "it has not seen are created (count, sum, lower is better, compared with the Most Similar Group). A month a "
         "force did not publish stays missing, never zero. Figures go through the same checks and atomic, "
         "history-keeping path as a return file; importing the same files again changes nothing."
     )
@@ -63,8 +66,11 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 self._ensure(rows)
-                checked = check_rows(COLUMNS, [(i + 2, r) for i, r in enumerate(rows)], catalogue_for(acting),
-                                     today=timezone.localdate())
+                area_codes = _ensure_areas(policeuk.area_names(counts, only=set(forces or [])))
+                rows, _ = policeuk.observation_rows(counts, only=set(forces or []), skip_unknown=True,
+                                                    area_codes=area_codes)
+                checked = check_rows(COLUMNS_WITH_AREA, [(i + 2, r) for i, r in enumerate(rows)],
+                                     catalogue_for(acting), today=timezone.localdate())
                 changes = preview(checked)
                 for line in summarise(changes).lines():
                     self.stdout.write(line)
@@ -95,6 +101,39 @@ class Command(BaseCommand):
                       polarity="down", msg=True, source=policeuk.SOURCE)
             for slug, code in sorted({(r[0], r[1]) for r in rows}) if (slug, code) not in existing])
         versioning.bump()
+
+
+def _ensure_areas(names: dict[str, set[str]]) -> dict[tuple[str, str], str]:
+    """(force slug, area name) -> the code of the force's local area of that
+    name, creating the areas not met before. An area the force has already
+    (from its plan, with its ONS code) is matched by name, whatever the
+    case; a new one's code is the name as a slug ("Central Bedfordshire" ->
+    central-bedfordshire), since an LSOA code does not name its local
+    authority (docs/decisions.md, Local areas from open data)."""
+    forces = dict(Force.objects.filter(slug__in=names).values_list("slug", "id"))
+    held: dict[str, dict[str, str]] = {}
+    codes: dict[str, set[str]] = {}
+    for slug, code, name in LocalArea.objects.filter(force__slug__in=names).values_list("force__slug", "code",
+                                                                                         "name"):
+        held.setdefault(slug, {})[name.lower()] = code
+        codes.setdefault(slug, set()).add(code)
+    out: dict[tuple[str, str], str] = {}
+    new = []
+    for slug in sorted(names):
+        for name in sorted(names[slug]):
+            code = held.get(slug, {}).get(name.lower())
+            if code is None:
+                base = slugify(name)[:60] or "area"
+                code, n = base, 1
+                while code in codes.setdefault(slug, set()):
+                    n += 1
+                    code = f"{base}-{n}"
+                codes[slug].add(code)
+                held.setdefault(slug, {})[name.lower()] = code
+                new.append(LocalArea(force_id=forces[slug], code=code, name=name[:200]))
+            out[(slug, name)] = code
+    LocalArea.objects.bulk_create(new)
+    return out
 
 
 class _progress:

@@ -29,9 +29,11 @@ class Command(BaseCommand):
         parser.add_argument("--mode", default="full", choices=MODES, help="full (default), exceptions or theme")
         parser.add_argument("--theme", type=int, help="with --mode theme: the number of the area of focus")
         parser.add_argument("--output", required=True, help="the HTML file to write")
+        parser.add_argument("--areas", action="store_true",
+                            help="add the local-areas section: each district's figures and the priorities it chose")
         parser.add_argument("--user", help="act as this user (their drafts become visible if they may see them)")
 
-    def handle(self, *args, force, period, mode, theme, output, user, **options):
+    def handle(self, *args, force, period, mode, theme, output, user, areas=False, **options):
         started = time.perf_counter()
         acting = acting_user(user, perms=[])
         force_obj = selectors.force_by_slug(slug=force)
@@ -49,7 +51,7 @@ class Command(BaseCommand):
             raise CommandError(f"--output {output}: the folder {path.parent} does not exist")
         try:
             html = build_report(force=force_obj, period=month, mode=mode, theme=theme,
-                                drafts=acting is not None and can_see_drafts(acting, force_obj))
+                                drafts=acting is not None and can_see_drafts(acting, force_obj), local_areas=areas)
         except ReportError as exc:
             raise CommandError(str(exc)) from None
         _write_atomically(path, html)
