@@ -153,16 +153,18 @@ def force_dashboard(request, force: Force, drafts: bool, period):
         tables = [(priority, table(f"Measures for priority {priority.number}", priority.measures.all(),
                                    f"fn-{priority.number}"))
                   for priority in area.priorities.all()]
-        if show or rating:
-            tables = [(p, t) for p, t in tables if t.rows]
-        areas.append({"area": area, "tables": tables})
+        # Priorities with no measures of their own (such as the district
+        # priorities of Essex's Annex A) are listed once, not as empty tables.
+        unmeasured = [] if show or rating else [p for p, t in tables if not t.rows]
+        tables = [(p, t) for p, t in tables if t.rows]
+        areas.append({"area": area, "tables": tables, "unmeasured": unmeasured})
     in_order = [results[m.indicator_id] for m in perf.measures if m.indicator_id in results]
     attention_items, improved_items = attention(in_order, force_slug=force.slug, period=period)
     period_param = periods.format_month(period)
     link = "?" + urlencode({"period": period_param})
     shown = len({r.id for r in in_order if keep(r, show, rating)})
     context.update({
-        "areas": [a for a in areas if a["tables"] or not (show or rating)],
+        "areas": [a for a in areas if a["tables"] or a["unmeasured"]],
         "headline_table": table("Headline measures", perf.headline, "fn-h"),
         "counts": rating_counts(results.values(), plan.assessment, link=link),
         "counts_label": f"Measures by rating ({fmt.RATING_METHOD_LABELS.get(plan.assessment, '')}); "

@@ -94,3 +94,19 @@ def test_reloading_the_demo_changes_no_area_figure(demo):
     load_demo()
     assert models.Observation.history.filter(area__isnull=False).count() == history
     assert date(2013, 4, 1) in set(models.Observation.objects.filter(area__isnull=False).values_list("month", flat=True))
+
+
+def test_the_dashboard_lists_priorities_without_measures_once(demo, client):
+    """The 18 Annex A priorities have no measures of their own: the Essex
+    dashboard lists them (with the plan's first priority) in one list linking
+    to the local areas, not as 19 empty tables."""
+    columns, _ = annex_a()
+    page = client.get("/essex/?period=2014-03").content.decode()
+    assert "No measures are set" not in page
+    assert page.count('class="priority unmeasured"') == 1
+    listed = page[page.index('class="unmeasured-list"'):]
+    listed = listed[:listed.index("</ul>")]
+    assert listed.count("<li>") == len(columns) + 1 == 19
+    for column in ("Anti-Social Behaviour", "Night Time Economy", "Road Safety"):
+        assert f". {column}</a></li>" in listed
+    assert 'href="/essex/areas/?period=2014-03">local areas</a>' in page
