@@ -1,6 +1,11 @@
-from django import template
-from django.utils.html import format_html
+from functools import lru_cache
 
+from django import template
+from django.template.loader import get_template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+from indicators import periods
 from indicators.engine.result import IndicatorResult
 from reports import formatting
 
@@ -48,19 +53,32 @@ def rag_badge(result: IndicatorResult, reason: str):
 _COMMON_DOTS = [(8, 22), (13, 17), (18, 23), (23, 16), (28, 22), (33, 18)]
 
 
-@register.inclusion_tag("reports/_mdc_icon.html")
+@lru_cache(maxsize=256)
+def _icon_html(kind: str, icon: tuple | None, text: bool, size: int) -> str:
+    """An icon's SVG, rendered once per process: there are a dozen icons in
+    a few sizes, and a national dashboard shows a hundred or more, so each is
+    a dictionary lookup rather than a template render."""
+    context = {"icon": dict(icon) if icon else None, "kind": kind, "text": text, "size": size}
+    if kind == "variation":
+        context["dots"] = _COMMON_DOTS
+    return get_template("reports/_mdc_icon.html").render(context)
+
+
+def _icon(kind: str, icon: dict | None, text, size) -> str:
+    return mark_safe(_icon_html(kind, tuple(sorted(icon.items())) if icon else None, bool(text), int(size)))
+
+
+@register.simple_tag
 def variation_icon(result: IndicatorResult, text: bool = False, size: int = 32):
     """The Making Data Count variation icon (inline SVG with a <title>);
     ``text`` adds its words beside it, so colour is never the only signal."""
-    return {"icon": formatting.variation_icon(result.spc), "kind": "variation", "text": text, "size": size,
-            "dots": _COMMON_DOTS}
+    return _icon("variation", formatting.variation_icon(result.spc), text, size)
 
 
-@register.inclusion_tag("reports/_mdc_icon.html")
+@register.simple_tag
 def assurance_icon(result: IndicatorResult, text: bool = False, size: int = 32):
     """The Making Data Count assurance icon: P (pass), F (fail), or hit and miss."""
-    return {"icon": formatting.assurance_icon(result.spc.assurance), "kind": "assurance", "text": text,
-            "size": size}
+    return _icon("assurance", formatting.assurance_icon(result.spc.assurance), text, size)
 
 
 @register.inclusion_tag("reports/_rating_badge.html")
@@ -75,3 +93,12 @@ def rating_badge(result: IndicatorResult):
             "meaning": formatting.rating_meaning(rating.method, rating.value),
             "computed_label": (formatting.rating_value_label(rating.method, computed)
                                if rating.manual and computed != rating.value else "")}
+
+
+@register.simple_tag
+def period_options(months, selected):
+    """The period menu's <option>s, newest first: built in one pass, since a
+    national series has 180 months (each a date formatted twice in a template loop)."""
+    return format_html_join("", '<option value="{}"{}>{}</option>', (
+        (periods.format_month(m), mark_safe(" selected") if m == selected else "", periods.month_label(m))
+        for m in months))
