@@ -57,7 +57,7 @@ def write_first_values(snapshots: list[dict]) -> int:
         rows.append(History(
             id=s["id"], **{f: s[f] for f in SNAPSHOT},
             history_type="+",
-            history_date=s["updated_at"] or (ret and ret["published_at"]) or timezone.now(),
+            history_date=(ret and ret["published_at"]) or s["updated_at"] or timezone.now(),
             history_user_id=ret["published_by_id"] if ret else None,
             history_change_reason=published_reason(ret["pk"], ret["period"]) if ret else None,
         ))
