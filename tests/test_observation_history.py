@@ -95,3 +95,22 @@ def test_the_indicator_page_lists_a_revision_of_a_bulk_published_figure(plan, cl
             "v2.csv")
     html = client.get("/west-mercia/indicators/vwi/?period=2013-06").content.decode()
     assert "May 2013: revised from 498 to 512 on" in html
+
+
+def test_bulk_published_figures_read_back_exactly(plan):  # noqa: F811
+    """COPY's text format on PostgreSQL (bulk_create elsewhere): a note with a
+    tab, a backslash, a quote and a line break, and a float with many digits,
+    read back as written."""
+    note = 'Split\tacross "two" systems\\n: see\nthe March note'
+    text = EXAMPLE.replace("west-mercia,vwi,2013-06,507,,,provisional,Awaiting quality assurance",
+                           f'west-mercia,vwi,2013-06,507,,,provisional,"{note.replace(chr(34), chr(34) * 2)}"')
+    text = text.replace("west-mercia,vwi-solved,2013-04,,281,512,final,",
+                        "west-mercia,vwi-solved,2013-04,54.882812500000004,281,512,final,")
+    publish(text, make_user("alice", superuser=True))
+    june = models.Observation.objects.get(indicator__force=plan, indicator__code="vwi", month=date(2013, 6, 1))
+    assert (june.value, june.numerator, june.status, june.note) == (507.0, None, "provisional", note)
+    april = models.Observation.objects.get(indicator__force=plan, indicator__code="vwi-solved",
+                                           month=date(2013, 4, 1))
+    assert (april.value, april.numerator, april.denominator) == (54.882812500000004, 281.0, 512.0)
+    gone = models.Observation.objects.get(indicator__force=plan, indicator__code="vwi-solved", month=date(2013, 6, 1))
+    assert (gone.value, gone.status, gone.note) == (None, "unavailable", "Outcome data delayed by system migration")

@@ -258,11 +258,11 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
     period_label = periods.format_month(period)
     baseline = tuple(periods.format_month(m) for m in baseline_months(period))
     monthly_rows = _monthly(inputs.observations, r.ids, window_start(period), period) if monthly else {}
-    marks = np.stack([r.spc.marks[rule] for rule in RULES])        # rules × n × m
+    marks = np.stack([r.spc.marks[rule] for rule in RULES])        # rules × n × m, directions (-1, 0, 1)
     marked_cols = _by_row(marks.any(axis=0))
     # Each point's rules as one bit mask (n × m), and the rules of every mask,
     # so a signal's rules are a lookup, not a loop over numpy scalars.
-    mask = np.tensordot(1 << np.arange(len(RULES)), marks.astype(np.int64), axes=1)
+    mask = np.tensordot(1 << np.arange(len(RULES)), (marks != 0).astype(np.int64), axes=1)
     rules_of = [tuple(rule for i, rule in enumerate(RULES) if bits >> i & 1) for bits in range(1 << len(RULES))]
     point_cols = _by_row(~np.isnan(r.spc_values))
     months = r.spc_months
