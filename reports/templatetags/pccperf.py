@@ -40,14 +40,20 @@ def missing(reason):
                        reason or "Not available", formatting.DASH, reason or "not available")
 
 
-@register.inclusion_tag("reports/_rag_badge.html")
+@lru_cache(maxsize=4096)
+def _badge_html(template_name: str, items: tuple) -> str:
+    """A badge's HTML, rendered once per process for each distinct content:
+    a national dashboard draws 150 badges, most of them alike."""
+    return get_template(template_name).render(dict(items))
+
+
+@register.simple_tag
 def rag_badge(result: IndicatorResult, reason: str):
     """The RAG in text, shape and colour, "(manual)" for an assessment, and its status text."""
-    return {
-        "rag": result.rag or "none", "label": formatting.RAG_LABELS.get(result.rag, "Not rated"),
-        "shape": formatting.RAG_SHAPES.get(result.rag, "\u2013"), "manual": result.rag_source == "manual",
-        "reason": reason, "status_text": result.assessment.status_text if result.assessment else "",
-    }
+    return mark_safe(_badge_html("reports/_rag_badge.html", (
+        ("rag", result.rag or "none"), ("label", formatting.RAG_LABELS.get(result.rag, "Not rated")),
+        ("shape", formatting.RAG_SHAPES.get(result.rag, "\u2013")), ("manual", result.rag_source == "manual"),
+        ("reason", reason), ("status_text", result.assessment.status_text if result.assessment else ""))))
 
 
 _COMMON_DOTS = [(8, 22), (13, 17), (18, 23), (23, 16), (28, 22), (33, 18)]
@@ -81,7 +87,7 @@ def assurance_icon(result: IndicatorResult, text: bool = False, size: int = 32):
     return _icon("assurance", formatting.assurance_icon(result.spc.assurance), text, size)
 
 
-@register.inclusion_tag("reports/_rating_badge.html")
+@register.simple_tag
 def rating_badge(result: IndicatorResult):
     """The plan's own rating in its words, shape and colour; "(manual)" when an
     analyst's assessment set it, with what the figures say beside it."""
@@ -89,10 +95,11 @@ def rating_badge(result: IndicatorResult):
     values = formatting.RATING_VALUES.get(rating.method, formatting.RATING_VALUES["targets"])
     label, shape, tone = values.get(rating.value, values[None])
     computed = getattr(rating, "computed", None)
-    return {"key": rating.value or "none", "tone": tone, "label": label, "shape": shape, "manual": rating.manual,
-            "meaning": formatting.rating_meaning(rating.method, rating.value),
-            "computed_label": (formatting.rating_value_label(rating.method, computed)
-                               if rating.manual and computed != rating.value else "")}
+    return mark_safe(_badge_html("reports/_rating_badge.html", (
+        ("key", rating.value or "none"), ("tone", tone), ("label", label), ("shape", shape),
+        ("manual", rating.manual), ("meaning", formatting.rating_meaning(rating.method, rating.value)),
+        ("computed_label", (formatting.rating_value_label(rating.method, computed)
+                            if rating.manual and computed != rating.value else "")))))
 
 
 @register.simple_tag
