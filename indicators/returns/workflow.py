@@ -355,9 +355,11 @@ def _insert_observations(rows: list[tuple]) -> None:
         table = connection.ops.quote_name(Observation._meta.db_table)
         columns = ", ".join(connection.ops.quote_name(Observation._meta.get_field(c.removesuffix("_id")).column)
                             for c in _INSERT_COLUMNS)
+        # A return repeats a few hundred months, one source and one time: each is formatted once.
+        months, tails = {}, {}
         with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for start in range(0, len(rows), 20_000):
-                copy.write("".join(_copy_line(row) for row in rows[start:start + 20_000]))
+                copy.write("".join(_copy_line(row, months, tails) for row in rows[start:start + 20_000]))
         return
     Observation.objects.bulk_create([Observation(**dict(zip(_INSERT_COLUMNS, row))) for row in rows],
                                     batch_size=2000)
@@ -379,11 +381,13 @@ def _copy_text(value) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def _copy_line(row: tuple) -> str:
+def _copy_line(row: tuple, months: dict, tails: dict) -> str:
     indicator_id, month, value, numerator, denominator, status, note, source_return_id, updated_at = row
-    return (f"{indicator_id}\t{month.isoformat()}\t{_copy_text(value)}\t{_copy_text(numerator)}\t"
-            f"{_copy_text(denominator)}\t{_copy_text(status)}\t{_copy_text(note)}\t{source_return_id}\t"
-            f"{updated_at.isoformat()}\n")
+    month_text = months.get(month) or months.setdefault(month, month.isoformat())
+    tail = tails.get((source_return_id, updated_at)) or tails.setdefault(
+        (source_return_id, updated_at), f"{_copy_text(source_return_id)}\t{updated_at.isoformat()}\n")
+    return (f"{indicator_id}\t{month_text}\t{_copy_text(value)}\t{_copy_text(numerator)}\t"
+            f"{_copy_text(denominator)}\t{_copy_text(status)}\t{_copy_text(note)}\t{tail}")
 
 
 @transaction.atomic
