@@ -375,8 +375,7 @@ class Observation(models.Model):
     """One indicator's figure for one month. A re-import revises it in place;
     the history keeps every earlier value with who and when."""
 
-    # No index of its own: the unique (indicator, month) index serves every lookup by indicator.
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="observations", db_index=False)
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="observations")
     month = models.DateField(help_text="First day of the month.")
     value = models.FloatField(null=True, blank=True)
     numerator = models.FloatField(null=True, blank=True)
