@@ -148,7 +148,10 @@ def observation_frame(*, indicator_ids: list[int], start: date | None = None, en
         qs = qs.filter(month__gte=start)
     if end is not None:
         qs = qs.filter(month__lte=end)
-    frame = pd.DataFrame.from_records(list(qs.values_list(*c.OBSERVATION_COLUMNS)), columns=c.OBSERVATION_COLUMNS)
+    # order_by(): the model's ordering (indicator → force name, code) would join two tables and sort
+    # every row; the engine lays the rows out on its grid whatever their order.
+    frame = pd.DataFrame.from_records(list(qs.order_by().values_list(*c.OBSERVATION_COLUMNS)),
+                                      columns=c.OBSERVATION_COLUMNS)
     if include_drafts:
         lines = pending_lines(indicator_ids=indicator_ids, first=start, last=end).values_list(*c.OBSERVATION_COLUMNS)
         pending = pd.DataFrame.from_records(list(lines), columns=c.OBSERVATION_COLUMNS)
@@ -159,7 +162,7 @@ def observation_frame(*, indicator_ids: list[int], start: date | None = None, en
 
 
 def target_frame(*, indicator_ids: list[int]) -> pd.DataFrame:
-    rows = (Target.objects.filter(indicator_id__in=indicator_ids)
+    rows = (Target.objects.filter(indicator_id__in=indicator_ids).order_by()
             .values_list("indicator_id", "financial_year", "kind", "value", "tolerance", "wording", "due"))
     return pd.DataFrame.from_records(list(rows), columns=c.TARGET_COLUMNS)
 
@@ -168,7 +171,7 @@ ASSESSMENT_FIELDS = ("indicator_id", "month", "rag", "status_text", "reason", "r
 
 
 def assessment_frame(*, indicator_ids: list[int], month: date) -> pd.DataFrame:
-    rows = (Assessment.objects.filter(indicator_id__in=indicator_ids, month=month)
+    rows = (Assessment.objects.filter(indicator_id__in=indicator_ids, month=month).order_by()
             .values_list(*ASSESSMENT_FIELDS))
     return pd.DataFrame.from_records(list(rows), columns=c.ASSESSMENT_COLUMNS)
 
@@ -458,7 +461,7 @@ def performance_inputs_many(*, forces: list[Force], indicators: pd.DataFrame, mo
     start, end = min(window_start(m) for m in months), max(months)
     visible = _visible(False) | Q(indicator__force_id__in=drafts_force_ids)
     qs = Observation.objects.filter(visible, indicator_id__in=all_ids, month__gte=start, month__lte=end)
-    observations = pd.DataFrame.from_records(list(qs.values_list(*c.OBSERVATION_COLUMNS)),
+    observations = pd.DataFrame.from_records(list(qs.order_by().values_list(*c.OBSERVATION_COLUMNS)),
                                              columns=c.OBSERVATION_COLUMNS)
     if drafts_force_ids:
         draft_ids = Indicator.objects.filter(force_id__in=drafts_force_ids, id__in=all_ids).values("id")
