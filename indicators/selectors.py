@@ -405,26 +405,34 @@ def headline_links(*, forces: list[Force]) -> list[tuple[int, int, int]]:
 
 
 def default_periods(*, forces: list[Force], headline_ids: set[int], drafts_force_ids: set[int]) -> dict[int, date]:
-    """`default_period` for many forces at once: one query (each indicator
-    with its latest month; and its draft lines' latest for the forces whose
-    drafts are visible), whatever the number of forces."""
+    """`default_period` for many forces at once. One query, whatever the
+    number of forces: the latest month of each headline indicator (of every
+    indicator, for a force without headline measures), and of its draft
+    lines for the forces whose drafts are visible. A force whose headline
+    measures have no figure at all falls back to every indicator, as
+    `default_period` does: one more query, only then."""
     visible = _visible(False) | Q(indicator__force_id__in=drafts_force_ids)
-    qs = Indicator.objects.filter(force__in=forces).order_by().annotate(last=_latest_month(visible))
-    if drafts_force_ids:
+
+    def latest(where: Q) -> list[tuple[int, int, date | None]]:
+        qs = Indicator.objects.filter(where).order_by().annotate(last=_latest_month(visible))
+        if not drafts_force_ids:
+            return list(qs.values_list("force_id", "id", "last"))
         qs = qs.annotate(last_draft=Case(When(force_id__in=drafts_force_ids, then=_latest_draft_month()),
                                          default=Value(None), output_field=DateField()))
-        rows = [(f, i, max((m for m in (a, b) if m is not None), default=None))
+        return [(f, i, max((m for m in (a, b) if m is not None), default=None))
                 for f, i, a, b in qs.values_list("force_id", "id", "last", "last_draft")]
-    else:
-        rows = list(qs.values_list("force_id", "id", "last"))
-    every: dict[int, list[date]] = {}
-    headlines: dict[int, list[date]] = {}
-    for force_id, ind, month in rows:
+
+    has_headline = Exists(Indicator.objects.filter(force_id=OuterRef("force_id"), id__in=headline_ids))
+    rows = latest(Q(force__in=forces) & (Q(id__in=headline_ids) | ~has_headline))
+    found = {f for f, _, month in rows if month is not None}
+    bare = [f.id for f in forces if f.id not in found and any(fid == f.id and i in headline_ids for fid, i, _ in rows)]
+    if bare:
+        rows += latest(Q(force_id__in=bare) & ~Q(id__in=headline_ids))
+    months: dict[int, list[date]] = {}
+    for force_id, _, month in rows:
         if month is not None:
-            every.setdefault(force_id, []).append(month)
-            if ind in headline_ids:
-                headlines.setdefault(force_id, []).append(month)
-    return {force.id: min(headlines.get(force.id) or every[force.id]) for force in forces if force.id in every}
+            months.setdefault(force_id, []).append(month)
+    return {force.id: min(months[force.id]) for force in forces if force.id in months}
 
 
 def indicator_frame_by_ids(*, indicator_ids: list[int], headline_ids: set[int]) -> pd.DataFrame:
