@@ -70,8 +70,8 @@ def home(request):
        (+ the session, user, user's groups and forces when signed in)
     2. the plans with their forces
     3. the headline measures
-    4. the latest month per indicator (and of its unpublished lines, in
-       the same query, when the user sees some drafts)
+    4. the latest month of each headline indicator (and of its unpublished
+       lines, in the same query, when the user sees some drafts)
     5. the headline indicators
     6-11. the engine's inputs: peers' indicators, peer lists, observations
        (+ unpublished lines), targets, assessments, populations
