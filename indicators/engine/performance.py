@@ -277,7 +277,7 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
     mean, ucl, lcl, sigma = (_floats(a) for a in (r.spc.mean, r.spc.ucl, r.spc.lcl, r.spc.sigma))
     up2, lo2 = _floats(r.spc.upper_2sigma), _floats(r.spc.lower_2sigma)
     tolerance = r.tolerance.tolist()
-    values = r.spc_values.tolist()
+    month_labels = np.array(months, dtype=object)
     results = []
     for k, indicator_id in enumerate(r.ids):
         m = meta[k]
@@ -290,7 +290,7 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
                           for j, bits in zip(marked_cols[k].tolist(), mask[k, marked_cols[k]].tolist())),
             reason=r.spc.reason[k], rule=r.spc.variation_rule[k], direction=r.spc.variation_direction[k],
             upper_2sigma=up2[k], lower_2sigma=lo2[k],
-            points=tuple((months[j], values[k][j]) for j in point_cols[k].tolist()),
+            points=tuple(zip(month_labels[point_cols[k]].tolist(), r.spc_values[k, point_cols[k]].tolist())),
             baseline=_series_baseline(baseline, months[point_cols[k][0]] if len(point_cols[k]) else None))
         results.append(IndicatorResult(
             id=indicator_id, force=m[c.FORCE], indicator=m[c.CODE], name=m[c.NAME],
