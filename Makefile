@@ -100,13 +100,15 @@ lint: install-dev
 clean:
 	rm -rf $(VENV) $(LOCK_TOOLS) node_modules db.sqlite3 staticfiles .pytest_cache tests/artifacts
 
-# Benchmarks: figures are reported as ratios against a baseline measured in the same run.
+# Benchmarks: figures are reported as ratios against a baseline measured in the same run;
+# bench_scale and load --no-cache print issue 17's goals (national scale, PostgreSQL, wrk).
 bench: install-dev
 	$(PY) bench/bench_engine.py
 	$(PY) bench/bench_pages.py
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_policeuk.py
 	$(PY) bench/bench_scale.py
+	$(PY) bench/load.py --no-cache
 
 # Load test against gunicorn on 127.0.0.1 (needs PostgreSQL and wrk).
 load: install-dev

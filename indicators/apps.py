@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import m2m_changed, post_migrate
+from django.db.models.signals import m2m_changed, post_migrate, pre_save
 
 
 def _staff_with_role(sender, instance, action, reverse, pk_set, **kwargs):
@@ -42,3 +42,10 @@ class IndicatorsConfig(AppConfig):
         from indicators import versioning
 
         versioning.connect_signals(self)
+
+        # A figure published without a history row (its Observation records
+        # its first value) gets that row before an edit changes it.
+        from indicators.models import Observation
+        from indicators.returns.history import first_value_before_save
+
+        pre_save.connect(first_value_before_save, sender=Observation, dispatch_uid="indicators-first-value")

@@ -14,6 +14,7 @@ import pandas as pd
 from django.db.models import (
     Case,
     Count,
+    DateField,
     Exists,
     IntegerField,
     Max,
@@ -80,11 +81,19 @@ def meeting_list(*, force: Force) -> list[PanelMeeting]:
     return list(PanelMeeting.objects.filter(force=force).order_by("date"))
 
 
+def _count_of(qs: QuerySet, group: str) -> Coalesce:
+    """COUNT(*) of ``qs`` (filtered on an OuterRef) as a subquery, 0 when none."""
+    return Coalesce(Subquery(qs.order_by().values(group).annotate(n=Count("*")).values("n")[:1]), 0)
+
+
 def plan_list() -> QuerySet[Plan]:
-    """Every plan with its force and counts of areas and linked indicators."""
+    """Every plan with its force and counts of areas and linked indicators.
+    One query; each count a subquery, not a join of every area with every
+    measure (44 plans × 4 areas × 60 measures rows to count distinct)."""
     return (Plan.objects.select_related("force")
-            .annotate(area_count=Count("areas", distinct=True),
-                      indicator_count=Count("priorities__measures", distinct=True))
+            .annotate(area_count=_count_of(AreaOfFocus.objects.filter(plan=OuterRef("pk")), "plan"),
+                      indicator_count=_count_of(PriorityIndicator.objects.filter(priority__plan=OuterRef("pk")),
+                                                "priority__plan"))
             .order_by("force__name", "-start"))
 
 
@@ -154,7 +163,10 @@ def observation_frame(*, indicator_ids: list[int], start: date | None = None, en
         qs = qs.filter(month__gte=start)
     if end is not None:
         qs = qs.filter(month__lte=end)
-    frame = pd.DataFrame.from_records(list(qs.values_list(*c.OBSERVATION_COLUMNS)), columns=c.OBSERVATION_COLUMNS)
+    # order_by(): the model's ordering (indicator → force name, code) would join two tables and sort
+    # every row; the engine lays the rows out on its grid whatever their order.
+    frame = pd.DataFrame.from_records(list(qs.order_by().values_list(*c.OBSERVATION_COLUMNS)),
+                                      columns=c.OBSERVATION_COLUMNS)
     if include_drafts:
         lines = pending_lines(indicator_ids=indicator_ids, first=start, last=end).values_list(*c.OBSERVATION_COLUMNS)
         pending = pd.DataFrame.from_records(list(lines), columns=c.OBSERVATION_COLUMNS)
@@ -165,7 +177,7 @@ def observation_frame(*, indicator_ids: list[int], start: date | None = None, en
 
 
 def target_frame(*, indicator_ids: list[int]) -> pd.DataFrame:
-    rows = (Target.objects.filter(indicator_id__in=indicator_ids)
+    rows = (Target.objects.filter(indicator_id__in=indicator_ids).order_by()
             .values_list("indicator_id", "financial_year", "kind", "value", "tolerance", "wording", "due"))
     return pd.DataFrame.from_records(list(rows), columns=c.TARGET_COLUMNS)
 
@@ -174,7 +186,7 @@ ASSESSMENT_FIELDS = ("indicator_id", "month", "rag", "status_text", "reason", "r
 
 
 def assessment_frame(*, indicator_ids: list[int], month: date) -> pd.DataFrame:
-    rows = (Assessment.objects.filter(indicator_id__in=indicator_ids, month=month)
+    rows = (Assessment.objects.filter(indicator_id__in=indicator_ids, month=month).order_by()
             .values_list(*ASSESSMENT_FIELDS))
     return pd.DataFrame.from_records(list(rows), columns=c.ASSESSMENT_COLUMNS)
 
@@ -223,31 +235,45 @@ def performance_inputs(*, force: Force, indicators: pd.DataFrame, period: date,
     )
 
 
+def _latest_month(visible: Q) -> Subquery:
+    """The latest month with a figure (not unavailable, with a value or a
+    numerator) of the indicator OuterRef("pk"), among the force's own
+    observations (no local area) that match ``visible``: a backward scan of the (indicator, month) index that
+    stops at the first such row, so it costs about the same for 36 months of
+    figures or 180."""
+    return Subquery(Observation.objects.filter(WHOLE_FORCE, visible, indicator_id=OuterRef("pk"))
+                    .exclude(status="unavailable")
+                    .filter(Q(value__isnull=False) | Q(numerator__isnull=False))
+                    .order_by("-month").values("month")[:1])
+
+
+def _latest_draft_month() -> Subquery:
+    """The latest month of the unpublished lines (not unavailable) of the indicator OuterRef("pk")."""
+    return Subquery(ReturnLine.objects.filter(indicator_id=OuterRef("pk"), area__isnull=True)
+                    .exclude(source_return__state=ReturnState.PUBLISHED).exclude(status="unavailable")
+                    .order_by("-month").values("month")[:1])
+
+
 def default_period(*, force: Force, include_drafts: bool = False) -> date | None:
     """"One version of the truth": the latest month in which every headline
     indicator of the force's plans that has data has a value (every indicator
     of the force when no headline measure has data). With drafts, unpublished
-    returns' lines count too. One query: the latest month of each indicator,
-    flagged headline or not (published figures, UNION the draft lines)."""
-    headline = Exists(PriorityIndicator.objects.filter(indicator=OuterRef("indicator_id"), headline=True))
-    with_values = (Observation.objects.filter(WHOLE_FORCE, _visible(include_drafts), indicator__force=force)
-                   .exclude(status="unavailable").filter(Q(value__isnull=False) | Q(numerator__isnull=False)))
-    sources = [with_values]
+    returns' lines count too. One query: each indicator of the force, flagged
+    headline or not, with its latest month (published figures; and the
+    draft lines' latest, with drafts)."""
+    headline = Exists(PriorityIndicator.objects.filter(indicator=OuterRef("pk"), headline=True))
+    qs = Indicator.objects.filter(force=force).order_by().annotate(is_headline=headline,
+                                                                   last=_latest_month(_visible(include_drafts)))
     if include_drafts:
-        sources.append(pending_lines(indicator_ids=Indicator.objects.filter(force=force).values("id"))
-                       .exclude(status="unavailable"))
-    per_indicator = [qs.order_by().annotate(is_headline=headline).values("indicator_id", "is_headline")
-                     .annotate(last=Max("month")).values_list("indicator_id", "is_headline", "last")
-                     for qs in sources]
-    rows = per_indicator[0].union(*per_indicator[1:], all=True) if len(per_indicator) > 1 else per_indicator[0]
-    every: dict[int, date] = {}
-    headlines: dict[int, date] = {}
-    for ind, is_headline, last in rows:
-        every[ind] = max(every.get(ind, last), last)
-        if is_headline:
-            headlines[ind] = every[ind]
+        qs = qs.annotate(last_draft=_latest_draft_month())
+        rows = [(h, max((m for m in (last, draft) if m is not None), default=None))
+                for h, last, draft in qs.values_list("is_headline", "last", "last_draft")]
+    else:
+        rows = list(qs.values_list("is_headline", "last"))
+    every = [last for _, last in rows if last is not None]
+    headlines = [last for is_headline, last in rows if is_headline and last is not None]
     months = headlines or every
-    return min(months.values()) if months else None
+    return min(months) if months else None
 
 
 def observation_export_rows(*, force: Force, first: date | None, last: date | None, include_drafts: bool,
@@ -432,28 +458,34 @@ def headline_links(*, forces: list[Force]) -> list[tuple[int, int, int]]:
 
 
 def default_periods(*, forces: list[Force], headline_ids: set[int], drafts_force_ids: set[int]) -> dict[int, date]:
-    """`default_period` for many forces at once: one query (two when some
-    force's drafts are visible), whatever the number of forces."""
+    """`default_period` for many forces at once. One query, whatever the
+    number of forces: the latest month of each headline indicator (of every
+    indicator, for a force without headline measures), and of its draft
+    lines for the forces whose drafts are visible. A force whose headline
+    measures have no figure at all falls back to every indicator, as
+    `default_period` does: one more query, only then."""
     visible = _visible(False) | Q(indicator__force_id__in=drafts_force_ids)
-    with_values = (Observation.objects.filter(WHOLE_FORCE, visible, indicator__force__in=forces).exclude(status="unavailable")
-                   .filter(Q(value__isnull=False) | Q(numerator__isnull=False)))
-    sources = [with_values]
-    if drafts_force_ids:
-        sources.append(pending_lines(indicator_ids=Indicator.objects.filter(force_id__in=drafts_force_ids)
-                                     .values("id")).exclude(status="unavailable"))
-    last: dict[tuple[int, int], date] = {}
-    for qs in sources:
-        for force_id, ind, month in (qs.order_by().values("indicator__force_id", "indicator_id")
-                                     .annotate(last=Max("month")).values_list("indicator__force_id", "indicator_id",
-                                                                              "last")):
-            last[(force_id, ind)] = max(last.get((force_id, ind), month), month)
-    out: dict[int, date] = {}
-    for force in forces:
-        mine = {ind: month for (f, ind), month in last.items() if f == force.id}
-        months = [m for ind, m in mine.items() if ind in headline_ids] or list(mine.values())
-        if months:
-            out[force.id] = min(months)
-    return out
+
+    def latest(where: Q) -> list[tuple[int, int, date | None]]:
+        qs = Indicator.objects.filter(where).order_by().annotate(last=_latest_month(visible))
+        if not drafts_force_ids:
+            return list(qs.values_list("force_id", "id", "last"))
+        qs = qs.annotate(last_draft=Case(When(force_id__in=drafts_force_ids, then=_latest_draft_month()),
+                                         default=Value(None), output_field=DateField()))
+        return [(f, i, max((m for m in (a, b) if m is not None), default=None))
+                for f, i, a, b in qs.values_list("force_id", "id", "last", "last_draft")]
+
+    has_headline = Exists(Indicator.objects.filter(force_id=OuterRef("force_id"), id__in=headline_ids))
+    rows = latest(Q(force__in=forces) & (Q(id__in=headline_ids) | ~has_headline))
+    found = {f for f, _, month in rows if month is not None}
+    bare = [f.id for f in forces if f.id not in found and any(fid == f.id and i in headline_ids for fid, i, _ in rows)]
+    if bare:
+        rows += latest(Q(force_id__in=bare) & ~Q(id__in=headline_ids))
+    months: dict[int, list[date]] = {}
+    for force_id, _, month in rows:
+        if month is not None:
+            months.setdefault(force_id, []).append(month)
+    return {force.id: min(months[force.id]) for force in forces if force.id in months}
 
 
 def indicator_frame_by_ids(*, indicator_ids: list[int], headline_ids: set[int]) -> pd.DataFrame:
@@ -490,7 +522,7 @@ def performance_inputs_many(*, forces: list[Force], indicators: pd.DataFrame, mo
     start, end = min(window_start(m) for m in months), max(months)
     visible = _visible(False) | Q(indicator__force_id__in=drafts_force_ids)
     qs = Observation.objects.filter(WHOLE_FORCE, visible, indicator_id__in=all_ids, month__gte=start, month__lte=end)
-    observations = pd.DataFrame.from_records(list(qs.values_list(*c.OBSERVATION_COLUMNS)),
+    observations = pd.DataFrame.from_records(list(qs.order_by().values_list(*c.OBSERVATION_COLUMNS)),
                                              columns=c.OBSERVATION_COLUMNS)
     if drafts_force_ids:
         draft_ids = Indicator.objects.filter(force_id__in=drafts_force_ids, id__in=all_ids).values("id")

@@ -70,8 +70,8 @@ def home(request):
        (+ the session, user, user's groups and forces when signed in)
     2. the plans with their forces
     3. the headline measures
-    4. the latest month per indicator (+ unpublished lines when the user
-       sees some drafts)
+    4. the latest month of each headline indicator (and of its unpublished
+       lines, in the same query, when the user sees some drafts)
     5. the headline indicators
     6-11. the engine's inputs: peers' indicators, peer lists, observations
        (+ unpublished lines), targets, assessments, populations
@@ -101,8 +101,14 @@ def home(request):
                                                    drafts_force_ids=drafts_ids,
                                                    rating_methods={f.slug: method_of[in_force[f.id]]
                                                                    for f in forces if f.id in in_force})
+        # One engine run per distinct period (the forces mostly share one), not one per force.
+        by_period: dict = {}
         for force_id, ids in headline.items():
-            counts[force_id] = evaluate(inputs, period=period_of[force_id], indicator_ids=ids, monthly=False)
+            by_period.setdefault(period_of[force_id], []).extend(ids)
+        result_of = {r.id: r for period, ids in by_period.items()
+                     for r in evaluate(inputs, period=period, indicator_ids=ids, monthly=False)}
+        for force_id, ids in headline.items():
+            counts[force_id] = [result_of[i] for i in ids]
     method = {p.force_id: p.assessment for p in plans if in_force.get(p.force_id) == p.id}
     cards = [{"plan": plan, "period": period_of.get(plan.force_id),
               "period_label": plan.force_id in period_of and periods.month_label(period_of[plan.force_id]),

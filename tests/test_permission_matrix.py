@@ -141,6 +141,9 @@ def world(django_db_setup, django_db_blocker):
         published.source = "published.csv"
         published.save()
         publish_return(published, user=users["analyst of the force"])
+        # Saved once in the admin: publishing wrote no history row (the Observation holds a
+        # first value, docs/decisions.md), so its history now has the first value (v1) and the save.
+        models.Observation.objects.get(indicator=vwi, month=date(2013, 5, 1)).save()
         draft = models.Return.objects.create(force=wm, period="2013/14 Q2", source="draft-secret.csv")
         models.ReturnLine.objects.create(source_return=draft, indicator=vwi, month=date(2013, 7, 1), value=DRAFT)
         priority = models.StrategicPriority.objects.get(plan__force=wm, number=2)

@@ -258,8 +258,12 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
     period_label = periods.format_month(period)
     baseline = tuple(periods.format_month(m) for m in baseline_months(period))
     monthly_rows = _monthly(inputs.observations, r.ids, window_start(period), period) if monthly else {}
-    marks = np.stack([r.spc.marks[rule] for rule in RULES])        # rules × n × m
+    marks = np.stack([r.spc.marks[rule] for rule in RULES])        # rules × n × m, directions (-1, 0, 1)
     marked_cols = _by_row(marks.any(axis=0))
+    # Each point's rules as one bit mask (n × m), and the rules of every mask,
+    # so a signal's rules are a lookup, not a loop over numpy scalars.
+    mask = np.tensordot(1 << np.arange(len(RULES)), (marks != 0).astype(np.int64), axes=1)
+    rules_of = [tuple(rule for i, rule in enumerate(RULES) if bits >> i & 1) for bits in range(1 << len(RULES))]
     point_cols = _by_row(~np.isnan(r.spc_values))
     months = r.spc_months
     names = list(r.meta)
@@ -273,7 +277,7 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
     mean, ucl, lcl, sigma = (_floats(a) for a in (r.spc.mean, r.spc.ucl, r.spc.lcl, r.spc.sigma))
     up2, lo2 = _floats(r.spc.upper_2sigma), _floats(r.spc.lower_2sigma)
     tolerance = r.tolerance.tolist()
-    values = r.spc_values.tolist()
+    month_labels = np.array(months, dtype=object)
     results = []
     for k, indicator_id in enumerate(r.ids):
         m = meta[k]
@@ -282,11 +286,11 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
         spc = SpcReading(
             mean=mean[k], ucl=ucl[k], lcl=lcl[k], sigma=sigma[k],
             variation=r.spc.variation[k], assurance=r.spc.assurance[k],
-            signals=tuple(Signal(months[j], tuple(rule for i, rule in enumerate(RULES) if marks[i, k, j]))
-                          for j in marked_cols[k]),
+            signals=tuple(Signal(months[j], rules_of[bits])
+                          for j, bits in zip(marked_cols[k].tolist(), mask[k, marked_cols[k]].tolist())),
             reason=r.spc.reason[k], rule=r.spc.variation_rule[k], direction=r.spc.variation_direction[k],
             upper_2sigma=up2[k], lower_2sigma=lo2[k],
-            points=tuple((months[j], values[k][j]) for j in point_cols[k]),
+            points=tuple(zip(month_labels[point_cols[k]].tolist(), r.spc_values[k, point_cols[k]].tolist())),
             baseline=_series_baseline(baseline, months[point_cols[k][0]] if len(point_cols[k]) else None))
         results.append(IndicatorResult(
             id=indicator_id, force=m[c.FORCE], indicator=m[c.CODE], name=m[c.NAME],

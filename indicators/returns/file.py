@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from indicators import periods, vocabulary
 
@@ -477,8 +478,8 @@ def check_rows(header: list[str], body: list[tuple[int, list]], catalogue: Catal
             continue
         named = {col: cells[i] for col, i in position.items()}
         named.setdefault(AREA, None)
-        if all(_blank(named[col]) for col in ("value", "numerator", "denominator", "note")) and \
-                _text(named["status"]).lower() in ("", "final"):
+        if _blank(named["value"]) and _blank(named["numerator"]) and _blank(named["denominator"]) and \
+                _blank(named["note"]) and _text(named["status"]).lower() in ("", "final"):
             if skipped is not None:
                 skipped.append(number)
             continue
@@ -555,6 +556,16 @@ def _finite(number: int, column: str, value: float, problems: list[Problem]) -> 
     return True, value + 0.0          # -0.0 + 0.0 is 0.0
 
 
+@lru_cache(maxsize=4096)
+def _month(raw: str) -> tuple[date | None, str | None]:
+    """(month, None), or (None, the problem): parsed once per distinct text,
+    as a file repeats a few hundred months over its rows."""
+    try:
+        return periods.parse_month(raw), None
+    except ValueError as exc:
+        return None, str(exc)
+
+
 def _check_row(number: int, cells: dict, cat: Catalogue, this_month: date, problems: list[Problem]) -> Row | None:
     start = len(problems)
     force = _text(cells["force"])
@@ -596,10 +607,9 @@ def _check_row(number: int, cells: dict, cat: Catalogue, this_month: date, probl
     elif len(raw_month) > 20:
         problems.append(Problem(number, "month", f"{_show(raw_month)} is not a month; write it as YYYY-MM"))
     else:
-        try:
-            month = periods.parse_month(raw_month)
-        except ValueError as exc:
-            problems.append(Problem(number, "month", f"{exc}"))
+        month, error = _month(raw_month)
+        if error:
+            problems.append(Problem(number, "month", error))
         else:
             if month > this_month:
                 problems.append(Problem(number, "month", f"{raw_month} is after the current month"))

@@ -14,14 +14,15 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_update_with_history
 
 from indicators import periods, versioning
 from indicators.access.permissions import can_file, editable_force_ids, peer_force_ids
 from indicators.models import Force, Indicator, LocalArea, Observation, Return, ReturnLine, ReturnState
+from indicators.returns import history
 from indicators.returns.file import Catalogue, IndicatorInfo, Row
 
 FIELDS = ["value", "numerator", "denominator", "status", "note"]
@@ -180,11 +181,11 @@ def stage(rows: list[Row], *, user, source: str, period: str = "", publish: bool
         summary.returns.append(ret)
         if publish:
             # Published at once: the figures go straight to the observations,
-            # whose history records them as published from this return; lines
-            # are only for figures that wait.
+            # which record them as published from this return (and the history
+            # once revised: returns/history.py); lines are only for figures that wait.
             _check_may(user, ret, "publish")
-            _apply(ret, [(r.indicator_id, r.month, *(getattr(r, f) for f in FIELDS)) for r in force_rows], user,
-                   areas=[r.area_id for r in force_rows])
+            _apply(ret, [(r.indicator_id, r.month, r.value, r.numerator, r.denominator, r.status, r.note)
+                         for r in force_rows], user, areas=[r.area_id for r in force_rows])
             publish_writing(ret, {r.month for r in force_rows}, user)
         else:
             ReturnLine.objects.bulk_create(
@@ -353,36 +354,88 @@ def _apply(ret: Return, lines: list[tuple], user, areas: list[int | None] | None
     """Write figures (indicator_id, month, value, numerator, denominator,
     status, note) to the observations with history, and mark ``ret`` published.
     ``areas``: the local area id of each line (None: the whole force's
-    figure); without it every line is the whole force's."""
+    figure); without it every line is the whole force's.
+
+    A new figure is inserted in bulk (COPY on PostgreSQL) with no history row:
+    its Observation, with ``ret`` as its source, records its first value, who
+    and when (returns/history.py). A changed figure gets its first value
+    written to the history if it had none, then the change with who and when."""
     areas = areas if areas is not None else [None] * len(lines)
     existing = {(o.indicator_id, o.area_id, o.month): o for o in Observation.objects.filter(
         Q(indicator_id__in={line[0] for line in lines}), month__in={line[1] for line in lines})
         .annotate(decimals=F("indicator__decimals"))}
     now = timezone.now()
-    create, update, same = [], [], 0
+    create, update, before, same = [], [], [], 0
     for (indicator_id, month, *figures), area_id in zip(lines, areas):
-        obs = existing.get((indicator_id, area_id, month))
-        values = dict(zip(FIELDS, figures))
+        obs = existing.get((indicator_id, area_id, month)) if existing else None
         if obs is None:
-            create.append(Observation(indicator_id=indicator_id, area_id=area_id, month=month, source_return=ret,
-                                      updated_at=now, **values))
-        elif unchanged({f: getattr(obs, f) for f in FIELDS}, values, obs.decimals):
+            create.append((indicator_id, month, *figures, ret.pk, now, area_id))
+            continue
+        values = dict(zip(FIELDS, figures))
+        if unchanged({f: getattr(obs, f) for f in FIELDS}, values, obs.decimals):
             same += 1
         else:
+            before.append(history.snapshot(obs))
             for f, v in values.items():
                 setattr(obs, f, v)
             obs.source_return, obs.updated_at = ret, now
             update.append(obs)
-    reason = f"Published from return {ret.pk} ({ret.period})"
+    reason = history.published_reason(ret.pk, ret.period)
     if create:
-        bulk_create_with_history(create, Observation, batch_size=2000, default_user=user,
-                                 default_change_reason=reason)
+        _insert_observations(create)
     if update:
+        history.write_first_values(before)
         bulk_update_with_history(update, Observation, [*FIELDS, "source_return", "updated_at"], batch_size=2000,
                                  default_user=user, default_change_reason=reason)
     ret.state, ret.published_at, ret.published_by = ReturnState.PUBLISHED, now, user
     ret.save(update_fields=["state", "published_at", "published_by"])      # bumps the data version
     return {"new": len(create), "changed": len(update), "unchanged": same}
+
+
+# The columns of a new observation, in the order _apply builds its rows.
+_INSERT_COLUMNS = ["indicator_id", "month", *FIELDS, "source_return_id", "updated_at", "area_id"]
+
+
+def _insert_observations(rows: list[tuple]) -> None:
+    """Insert new observations: COPY on PostgreSQL (psycopg 3), bulk_create
+    elsewhere. The database's constraints check every row either way."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Observation._meta.db_table)
+        columns = ", ".join(connection.ops.quote_name(Observation._meta.get_field(c.removesuffix("_id")).column)
+                            for c in _INSERT_COLUMNS)
+        # A return repeats a few hundred months, one source and one time: each is formatted once.
+        months, tails = {}, {}
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for start in range(0, len(rows), 20_000):
+                copy.write("".join(_copy_line(row, months, tails) for row in rows[start:start + 20_000]))
+        return
+    Observation.objects.bulk_create([Observation(**dict(zip(_INSERT_COLUMNS, row))) for row in rows],
+                                    batch_size=2000)
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value) -> str:
+    """A value in COPY's text format: \\N for NULL, floats by repr (which
+    reads back to the same float), text with its tabs, newlines and
+    backslashes escaped."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, float):
+        return repr(value)
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _copy_line(row: tuple, months: dict, tails: dict) -> str:
+    indicator_id, month, value, numerator, denominator, status, note, source_return_id, updated_at, area_id = row
+    month_text = months.get(month) or months.setdefault(month, month.isoformat())
+    tail = tails.get((source_return_id, updated_at)) or tails.setdefault(
+        (source_return_id, updated_at), f"{_copy_text(source_return_id)}\t{updated_at.isoformat()}\t")
+    return (f"{indicator_id}\t{month_text}\t{_copy_text(value)}\t{_copy_text(numerator)}\t"
+            f"{_copy_text(denominator)}\t{_copy_text(status)}\t{_copy_text(note)}\t{tail}{_copy_text(area_id)}\n")
 
 
 @transaction.atomic

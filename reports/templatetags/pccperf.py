@@ -1,6 +1,12 @@
-from django import template
-from django.utils.html import format_html
+import html
+from functools import lru_cache
 
+from django import template
+from django.template.loader import get_template
+from django.utils.html import format_html
+from django.utils.safestring import SafeData, mark_safe
+
+from indicators import periods
 from indicators.engine.result import IndicatorResult
 from reports import formatting
 
@@ -35,35 +41,54 @@ def missing(reason):
                        reason or "Not available", formatting.DASH, reason or "not available")
 
 
-@register.inclusion_tag("reports/_rag_badge.html")
+@lru_cache(maxsize=4096)
+def _badge_html(template_name: str, items: tuple) -> str:
+    """A badge's HTML, rendered once per process for each distinct content:
+    a national dashboard draws 150 badges, most of them alike."""
+    return get_template(template_name).render(dict(items))
+
+
+@register.simple_tag
 def rag_badge(result: IndicatorResult, reason: str):
     """The RAG in text, shape and colour, "(manual)" for an assessment, and its status text."""
-    return {
-        "rag": result.rag or "none", "label": formatting.RAG_LABELS.get(result.rag, "Not rated"),
-        "shape": formatting.RAG_SHAPES.get(result.rag, "\u2013"), "manual": result.rag_source == "manual",
-        "reason": reason, "status_text": result.assessment.status_text if result.assessment else "",
-    }
+    return mark_safe(_badge_html("reports/_rag_badge.html", (
+        ("rag", result.rag or "none"), ("label", formatting.RAG_LABELS.get(result.rag, "Not rated")),
+        ("shape", formatting.RAG_SHAPES.get(result.rag, "\u2013")), ("manual", result.rag_source == "manual"),
+        ("reason", reason), ("status_text", result.assessment.status_text if result.assessment else ""))))
 
 
 _COMMON_DOTS = [(8, 22), (13, 17), (18, 23), (23, 16), (28, 22), (33, 18)]
 
 
-@register.inclusion_tag("reports/_mdc_icon.html")
+@lru_cache(maxsize=256)
+def _icon_html(kind: str, icon: tuple | None, text: bool, size: int) -> str:
+    """An icon's SVG, rendered once per process: there are a dozen icons in
+    a few sizes, and a national dashboard shows a hundred or more, so each is
+    a dictionary lookup rather than a template render."""
+    context = {"icon": dict(icon) if icon else None, "kind": kind, "text": text, "size": size}
+    if kind == "variation":
+        context["dots"] = _COMMON_DOTS
+    return get_template("reports/_mdc_icon.html").render(context)
+
+
+def _icon(kind: str, icon: dict | None, text, size) -> str:
+    return mark_safe(_icon_html(kind, tuple(sorted(icon.items())) if icon else None, bool(text), int(size)))
+
+
+@register.simple_tag
 def variation_icon(result: IndicatorResult, text: bool = False, size: int = 32):
     """The Making Data Count variation icon (inline SVG with a <title>);
     ``text`` adds its words beside it, so colour is never the only signal."""
-    return {"icon": formatting.variation_icon(result.spc), "kind": "variation", "text": text, "size": size,
-            "dots": _COMMON_DOTS}
+    return _icon("variation", formatting.variation_icon(result.spc), text, size)
 
 
-@register.inclusion_tag("reports/_mdc_icon.html")
+@register.simple_tag
 def assurance_icon(result: IndicatorResult, text: bool = False, size: int = 32):
     """The Making Data Count assurance icon: P (pass), F (fail), or hit and miss."""
-    return {"icon": formatting.assurance_icon(result.spc.assurance), "kind": "assurance", "text": text,
-            "size": size}
+    return _icon("assurance", formatting.assurance_icon(result.spc.assurance), text, size)
 
 
-@register.inclusion_tag("reports/_rating_badge.html")
+@register.simple_tag
 def rating_badge(result: IndicatorResult):
     """The plan's own rating in its words, shape and colour; "(manual)" when an
     analyst's assessment set it, with what the figures say beside it."""
@@ -71,7 +96,31 @@ def rating_badge(result: IndicatorResult):
     values = formatting.RATING_VALUES.get(rating.method, formatting.RATING_VALUES["targets"])
     label, shape, tone = values.get(rating.value, values[None])
     computed = getattr(rating, "computed", None)
-    return {"key": rating.value or "none", "tone": tone, "label": label, "shape": shape, "manual": rating.manual,
-            "meaning": formatting.rating_meaning(rating.method, rating.value),
-            "computed_label": (formatting.rating_value_label(rating.method, computed)
-                               if rating.manual and computed != rating.value else "")}
+    return mark_safe(_badge_html("reports/_rating_badge.html", (
+        ("key", rating.value or "none"), ("tone", tone), ("label", label), ("shape", shape),
+        ("manual", rating.manual), ("meaning", formatting.rating_meaning(rating.method, rating.value)),
+        ("computed_label", (formatting.rating_value_label(rating.method, computed)
+                            if rating.manual and computed != rating.value else "")))))
+
+
+@register.simple_tag
+def period_options(months, selected):
+    """The period menu's <option>s, newest first: built in one pass, since a
+    national series has 180 months (each a date formatted twice in a template loop)."""
+    # Digits and month names only: nothing to escape.
+    return mark_safe("".join(
+        f'<option value="{periods.format_month(m)}"{" selected" if m == selected else ""}>{periods.month_label(m)}'
+        "</option>" for m in months))
+
+
+@register.simple_tag
+def chart_rows(rows):
+    """A chart's data table body: the first cell of each row its header.
+    Built in one pass (a full panel report has some 3,000 cells, each a
+    nested template loop otherwise); every cell escaped."""
+    def esc(cell) -> str:       # conditional_escape without its per-call overhead (Django's escape is html.escape)
+        return cell if isinstance(cell, SafeData) else html.escape(str(cell))
+
+    return mark_safe("".join(
+        f'<tr><th scope="row">{esc(row[0])}</th>' + "".join(f"<td>{esc(cell)}</td>" for cell in row[1:]) + "</tr>"
+        for row in rows))

@@ -167,3 +167,15 @@ def test_a_series_that_starts_later_has_a_shorter_baseline():
     assert late.spc.baseline == ("2012-01", "2013-03")
     full = one(Inputs(indicators=indicators({}), observations=series(1, "2011-01", [10, 12] * 15)))
     assert full.spc.baseline == ("2011-04", "2013-03")
+
+
+def test_a_low_point_is_marked_by_only_the_rules_it_breaks():
+    """A point below the lower limit (a mark of direction -1) lists only the
+    rule it breaks, and a high one likewise: the rules of each signal come
+    from the marks that are set, whatever their direction."""
+    base = [100, 104, 98, 102, 97, 103, 99, 101, 100, 96, 104, 98] * 2       # Apr 2011 .. Mar 2013: the baseline
+    inputs = Inputs(indicators=indicators({}), observations=series(1, "2011-04", [*base, 101, 40, 99]))
+    low = one(inputs)
+    assert [(s.month, s.rules) for s in low.spc.signals] == [("2013-05", ("outside-limits",))]
+    high = one(Inputs(indicators=indicators({}), observations=series(1, "2011-04", [*base, 101, 160, 99])))
+    assert [(s.month, s.rules) for s in high.spc.signals] == [("2013-05", ("outside-limits",))]
