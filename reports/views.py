@@ -19,7 +19,7 @@ from reports import formatting as fmt
 from reports.cache import cached_page, cached_response
 from reports.params import BadParam, month_param
 from reports.plan_results import indicator_results, page_state, plan_results
-from reports.report import ReportError, build_report, report_filename
+from reports.report import ReportError, build_pdf, build_report, report_filename
 from reports.tables import (
     NOT_RATED,
     SHOW_ATTENTION,
@@ -298,8 +298,9 @@ def _target_rows(targets) -> list[dict]:
 
 @force_page
 def panel_report(request, force: Force, drafts: bool, period):
-    """The panel report; ``download=1`` serves the file export_report writes
-    (cached like a page; the on-site view carries a per-request CSP nonce).
+    """The panel report; ``download=1`` serves the file export_report writes,
+    ``format=pdf`` the same report as a PDF (both cached like a page, so
+    exactly as visible as the page: drafts only for those who may see them).
     Queries, the same for 5 indicators or 60 and 1 plan or 44:
 
     1. the force (+ the session, user, user's groups and forces when signed in: `force_page`)
@@ -321,29 +322,37 @@ def panel_report(request, force: Force, drafts: bool, period):
         theme = int(raw_theme) if raw_theme is not None else None
     except ValueError:
         return _bad_request(request, force, f"theme must be a whole number (got {raw_theme!r})")
-    if request.GET.get("download") == "1":
-        return cached_response(request, lambda: _report_download(request, force, drafts, period, mode, theme))
+    file_format = request.GET.get("format") or "html"
+    if file_format not in ("html", "pdf"):
+        return _bad_request(request, force, f"format must be html or pdf (got {file_format!r})")
+    if request.GET.get("download") == "1" or file_format == "pdf":
+        return cached_response(request, lambda: _report_download(request, force, drafts, period, mode, theme,
+                                                                 file_format))
     toolbar = None
     if period is not None:
         query = {"period": periods.format_month(period), "mode": mode, **({"theme": theme} if theme else {})}
         toolbar = {"back": reverse("reports:force-dashboard", args=[force.slug]) + "?" + urlencode({"period": query["period"]}),
-                   "download": "?" + urlencode({**query, "download": 1})}
+                   "download": "?" + urlencode({**query, "download": 1}),
+                   "pdf": "?" + urlencode({**query, "format": "pdf"})}
     try:
-        html = build_report(force=force, period=period, mode=mode, theme=theme, drafts=drafts, toolbar=toolbar,
-                            nonce=str(request.csp_nonce))
+        html = build_report(force=force, period=period, mode=mode, theme=theme, drafts=drafts, toolbar=toolbar)
     except ReportError as exc:
         return _bad_request(request, force, str(exc))
     return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
-def _report_download(request, force, drafts, period, mode, theme):
-    """The file export_report writes, as a download."""
+def _report_download(request, force, drafts, period, mode, theme, file_format="html"):
+    """The file export_report writes (HTML or PDF), as a download."""
     try:
         html = build_report(force=force, period=period, mode=mode, theme=theme, drafts=drafts)
+        if file_format == "pdf":
+            response = HttpResponse(build_pdf(html), content_type="application/pdf")
+        else:
+            response = HttpResponse(html, content_type="text/html; charset=utf-8")
     except ReportError as exc:
         return _bad_request(request, force, str(exc))
-    response = HttpResponse(html, content_type="text/html; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{report_filename(force, period, mode, theme)}"'
+    name = report_filename(force, period, mode, theme, file_format)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
