@@ -14,7 +14,7 @@ from indicators.access.permissions import can_see_drafts
 from indicators.engine import columns as c
 from indicators.engine.performance import evaluate
 from indicators.models import Force
-from reports import charts
+from reports import charts, svg
 from reports import formatting as fmt
 from reports.cache import cached_page, cached_response
 from reports.params import BadParam, month_param
@@ -211,15 +211,17 @@ def priority_detail(request, force: Force, drafts: bool, period, number: int):
                                    headline_ids={m.indicator_id for m in measures if m.headline},
                                    rating_method=plan.assessment)
     commentary = selectors.commentary_for(priority_ids=[priority.id], month=period).get(priority.id, "")
+    chart_items = [{"result": r, "url": reverse("reports:indicator", args=[force.slug, r.indicator]),
+                    "charts": [ch for ch in (charts.trend_chart(r, period), charts.spc_chart(r)) if ch]}
+                   for r in (results.get(m.indicator_id) for m in measures) if r is not None]
+    svg.render_many([ch for item in chart_items for ch in item["charts"]])    # drawn without scripts too
     context.update({
         "table": measures_table(f"Measures for priority {priority.number}", measures, results,
                                 force_slug=force.slug, period=period, footnote_prefix="fn",
                                 method=plan.assessment),
         "key": key_context(plan.assessment),
         "commentary": fmt.render_markdown(commentary) if commentary else "",
-        "charts": [{"result": r, "url": reverse("reports:indicator", args=[force.slug, r.indicator]),
-                    "charts": [ch for ch in (charts.trend_chart(r, period), charts.spc_chart(r)) if ch]}
-                   for r in (results.get(m.indicator_id) for m in measures) if r is not None],
+        "charts": chart_items,
         "months": selectors.months_with_data(force=force, include_drafts=drafts),
         "state": page_state(list(results), period, drafts),
         "period_param": periods.format_month(period),
@@ -262,12 +264,14 @@ def indicator_detail(request, force: Force, drafts: bool, period, code: str):
                for row in obs.to_dict("records")]
     peers = [p.force for p in result.msg_comparison.peers] if result.msg_comparison else []
     names = selectors.force_names(slugs=[force.slug, *peers]) if peers else {force.slug: force.name}
+    page_charts = [ch for ch in (charts.trend_chart(result, period), charts.spc_chart(result),
+                                 charts.msg_chart(result, names)) if ch]
+    svg.render_many(page_charts)                    # drawn without scripts too
     context.update({
         "result": result, "rag_reason": rag_reason(result),
         "rating_method_label": fmt.RATING_METHOD_LABELS.get(result.rating.method, result.rating.method),
         "monthly": list(reversed(monthly)),
-        "charts": [ch for ch in (charts.trend_chart(result, period), charts.spc_chart(result),
-                                 charts.msg_chart(result, names)) if ch],
+        "charts": page_charts,
         "spc_summary": charts.spc_summary(result),
         "signal_runs": charts.signal_runs(result),
         "assurance": fmt.ASSURANCE_LABELS.get(result.spc.assurance, ""),
