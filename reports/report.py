@@ -13,6 +13,7 @@ contents with page numbers, "Page n of m").
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -214,5 +215,13 @@ def build_pdf(html: str) -> bytes:
     def no_fetching(url, *args, **kwargs):
         raise ReportError(f"the report asked for {url}; it must be self-contained")
 
-    document = HTML(string=html, url_fetcher=no_fetching, media_type="print")
-    return document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+    # The site's stylesheet has screen-only properties WeasyPrint does not
+    # know (overflow-x, clip); it logs each as a warning, which is noise here.
+    log = logging.getLogger("weasyprint")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        document = HTML(string=html, url_fetcher=no_fetching, media_type="print")
+        return document.write_pdf(pdf_variant="pdf/ua-1")
+    finally:
+        log.setLevel(level)
