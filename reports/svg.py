@@ -36,7 +36,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from indicators import periods
 
 FONT_STACK = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
-VERSION = "1"            # bump when the drawing changes, so cached SVGs are redrawn
+VERSION = "2"            # bump when the drawing changes, so cached SVGs are redrawn
 WIDTH_IN = 7.0           # A4 text width is about 7.3 in: printed at 100% the fonts keep their size
 PX_PER_IN = 320 / 2.4    # plotly layout height 320 px -> 2.4 in
 RC = {
@@ -150,7 +150,9 @@ def _margins(fig, ax, layout, bar: bool) -> None:
     else:
         left = 0.7
         handles = len(ax.get_legend_handles_labels()[0])
-        bottom = 0.42 + 0.17 * (-(-handles // 4))
+        names = ax.get_legend_handles_labels()[1]
+        per_row = 3 if names and max(len(n) for n in names) > 20 else 4
+        bottom = 0.42 + 0.17 * (-(-handles // per_row))
     fig.subplots_adjust(left=left / width, right=1 - 0.15 / width, top=1 - 0.2 / height, bottom=bottom / height)
 
 
@@ -192,10 +194,6 @@ def _lines(ax, data, layout) -> None:
         else:
             kwargs["zorder"] = 3
             ax.plot(px, py, linestyle="none", **kwargs)
-    for note in layout.get("annotations", []):
-        if note.get("xref") == "paper":
-            ax.annotate(_text(note.get("text")), xy=(1, note["y"]), xycoords=("axes fraction", "data"),
-                        ha="right", va="bottom", fontsize=7.5, color=note.get("font", {}).get("color", "#0b0c0c"))
     ax.set_xlim(-0.5, len(categories) - 0.5)
     step = max(1, -(-len(categories) // 12))
     ticks = list(range(0, len(categories), step))
@@ -203,21 +201,49 @@ def _lines(ax, data, layout) -> None:
     names = [_date_label(categories[k]) if xaxis.get("type") == "date" else categories[k] for k in ticks]
     ax.set_xticklabels(names)
     yaxis = layout.get("yaxis", {})
+    # Every value and every reference line (limits, target) inside the axis, with room for the markers.
+    values = np.concatenate([_values(ys) for _, ys in labels]) if labels else np.array([])
+    values = values[~np.isnan(values)]
+    if values.size:
+        low, high = float(values.min()), float(values.max())
+        pad = (high - low) * 0.08 or abs(high) * 0.1 or 1.0
+        ax.set_ylim(low - pad, high + pad)
     if yaxis.get("range"):
         ax.set_ylim(*yaxis["range"])
     elif yaxis.get("rangemode") == "tozero":
         low, high = ax.get_ylim()
         if low > 0:
             ax.set_ylim(0, high)
+    _line_labels(ax, [n for n in layout.get("annotations", []) if n.get("xref") == "paper"])
     ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
     ax.yaxis.set_major_formatter(FuncFormatter(_number))
     ax.set_ylabel(_text(yaxis.get("title", {}).get("text")))
     handles, names = ax.get_legend_handles_labels()
     if handles and layout.get("showlegend", True):
-        ncol = min(4, len(handles))
+        ncol = min(3 if max(len(n) for n in names) > 20 else 4, len(handles))
         handles, names = _row_major(handles, ncol), _row_major(names, ncol)
         ax.legend(handles, names, loc="upper left", bbox_to_anchor=(0, -0.1), bbox_transform=ax.transAxes,
                   ncol=ncol, handlelength=2.2, columnspacing=1.2, borderaxespad=0.4)
+
+
+def _line_labels(ax, notes) -> None:
+    """Each reference line's name at its right end, above the line; a label
+    that would overprint another (a target close to the average) goes below
+    its line, or failing that at the left end."""
+    low, high = ax.get_ylim()
+    near = (high - low) * 0.08
+    placed: list[tuple[float, str, str]] = []         # (y, va, ha)
+    for note in sorted(notes, key=lambda n: -n["y"]):
+        y = note["y"]
+        for va, ha in (("bottom", "right"), ("top", "right"), ("bottom", "left"), ("top", "left")):
+            offset = y + (near / 2 if va == "bottom" else -near / 2)
+            if all(abs(offset - (py + (near / 2 if pva == "bottom" else -near / 2))) >= near or pha != ha
+                   for py, pva, pha in placed):
+                break
+        placed.append((y, va, ha))
+        ax.annotate(_text(note.get("text")), xy=(1 if ha == "right" else 0, y), xycoords=("axes fraction", "data"),
+                    xytext=(-2 if ha == "right" else 2, 1 if va == "bottom" else -1), textcoords="offset points",
+                    ha=ha, va=va, fontsize=7.5, color=note.get("font", {}).get("color", "#0b0c0c"))
 
 
 def _row_major(items: list, ncol: int) -> list:
