@@ -35,8 +35,10 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from indicators import periods
 
-FONT_STACK = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
-VERSION = "2"            # bump when the drawing changes, so cached SVGs are redrawn
+# Arial's metrics, which matplotlib measures with (Liberation Sans is metric-compatible with Arial
+# and Helvetica), so legends and labels laid out on the server fit wherever the SVG is shown.
+FONT_STACK = "Arial, 'Liberation Sans', Helvetica, sans-serif"
+VERSION = "3"            # bump when the drawing changes, so cached SVGs are redrawn
 WIDTH_IN = 7.0           # A4 text width is about 7.3 in: printed at 100% the fonts keep their size
 PX_PER_IN = 320 / 2.4    # plotly layout height 320 px -> 2.4 in
 RC = {
@@ -209,7 +211,11 @@ def _lines(ax, data, layout) -> None:
         pad = (high - low) * 0.08 or abs(high) * 0.1 or 1.0
         ax.set_ylim(low - pad, high + pad)
     if yaxis.get("range"):
-        ax.set_ylim(*yaxis["range"])
+        # A bound the unit allows (0-100 for a percentage): kept inside it, not stretched to it,
+        # so a series near 95% is not flattened against a 0-100 axis.
+        floor, ceiling = yaxis["range"]
+        low, high = ax.get_ylim()
+        ax.set_ylim(max(low, floor), min(high, ceiling))
     elif yaxis.get("rangemode") == "tozero":
         low, high = ax.get_ylim()
         if low > 0:
@@ -223,7 +229,7 @@ def _lines(ax, data, layout) -> None:
         ncol = min(3 if max(len(n) for n in names) > 20 else 4, len(handles))
         handles, names = _row_major(handles, ncol), _row_major(names, ncol)
         ax.legend(handles, names, loc="upper left", bbox_to_anchor=(0, -0.1), bbox_transform=ax.transAxes,
-                  ncol=ncol, handlelength=2.2, columnspacing=1.2, borderaxespad=0.4)
+                  ncol=ncol, handlelength=2.2, columnspacing=1.6, borderaxespad=0.4)
 
 
 def _line_labels(ax, notes) -> None:
