@@ -126,6 +126,11 @@ def test_compact_pdf_pages_contents_page_numbers_bookmarks_and_tags(demo, tmp_pa
         "Aim 4: Support victims and keep the roads safe (illustrative title)"]
     nested = next(o for o in outline if isinstance(o, list))
     assert nested[0].title.startswith("1. To provide an effective neighbourhood policing model")
+    # no heading is left alone at the foot of a page
+    headings = {squash(o.title)[:40] for group in outline for o in (group if isinstance(group, list) else [group])}
+    for number, text in enumerate(texts, 1):
+        lines = [squash(line).strip() for line in text.splitlines() if line.strip() and "panel report," not in line]
+        assert lines[-1][:40] not in headings | {"Commentary"}, (number, lines[-1])
     # one line per measure with its rating, the key printed open, commentary, charts only for attention
     words = squash(" ".join(texts))
     assert "Every measure at a glance" in words and "How to read these tables" in words
