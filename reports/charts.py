@@ -1,9 +1,10 @@
 """Charts of one indicator's `IndicatorResult`: trend, SPC and MSG.
 
 Charts are plotly figure specs (plain JSON) drawn by static/js/charts.js
-with the locally served plotly.js; every chart also comes with its data as
-table rows and a sentence that says what it shows, for readers without
-JavaScript, screen readers and print.
+with the locally served plotly.js on the pages, and drawn from the same spec
+as inline SVG on the server (reports/svg.py) for the panel report and for
+pages read without scripts; every chart also comes with its data as table
+rows and a sentence that says what it shows, for screen readers and print.
 """
 
 from __future__ import annotations
@@ -30,6 +31,18 @@ class Chart:
     figure: dict                 # for Plotly.newPlot, embedded with json_script
     columns: list
     rows: list                   # formatted cells
+    svg: str = ""                # the same chart drawn on the server (reports/svg.py), set by svg.render_many
+
+    @property
+    def filled_rows(self) -> list:
+        """The rows with at least one value: a chart too small to draw is shown as this table."""
+        return [row for row in self.rows if any(cell not in ("\u2014", "", None) for cell in row[1:])]
+
+    @property
+    def points(self) -> int:
+        """How many values the chart plots (reference lines aside)."""
+        return sum(sum(v is not None for v in t.get("y", [])) for t in self.figure["data"]
+                   if t.get("mode") != "lines")
 
     @property
     def data_id(self) -> str:

@@ -1,15 +1,20 @@
-"""The panel report (SPEC §4): one self-contained HTML file.
+"""The panel report (SPEC §4): one self-contained HTML file, or the same as
+an A4 PDF.
 
 `build_report` is used by both `export_report` and `/<force>/report/`, so the
 two give byte-identical files for the same data apart from the generation
-time. Every style, script and chart is inline: the file makes no request
-anywhere when opened, and without scripts (e-mail clients strip them) every
-chart is still there as a caption and a table.
+time. Every style and chart is inline: the file makes no request anywhere
+when opened, and it needs no script at all: its charts are SVG drawn on the
+server (reports/svg.py), each with a caption and its data as a table, so it
+reads the same in a mail client that strips scripts and on paper.
+`build_pdf` prints that HTML with WeasyPrint (tagged PDF/UA, bookmarks,
+contents with page numbers, "Page n of m").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import logging
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -21,14 +26,23 @@ from indicators import periods, selectors
 from indicators.engine.ratings import needs_attention
 from indicators.engine.result import IndicatorResult
 from indicators.models import Force, ReportMode
-from pccperf.staticfinders import plotly_js_path
-from reports import charts
+from reports import charts, svg
 from reports import formatting as fmt
 from reports.local_areas import report_section
 from reports.plan_results import plan_results
 from reports.tables import MeasuresTable, attention, key_context, measures_table, rating_counts
 
-MODES = [m.value for m in ReportMode]
+# The modes a panel meeting can ask for (SPEC §4), and compact, for exception
+# meetings: one line per measure with its rating, what needs attention, the
+# commentary, and charts only for the measures that need attention
+# (docs/decisions.md, "The compact panel pack").
+MIN_POINTS_TO_DRAW = 4   # a chart of fewer values is too small to read: its table is shown instead
+MODES = [m.value for m in ReportMode] + ["compact"]
+MODE_HELP = ("full (default); exceptions (only measures whose rating, RAG, SPC or significance is bad, with "
+             "their commentary); theme (one area of focus, --theme N); compact (one line per measure with its "
+             "rating, then what needs attention and the commentary, with charts only for the measures that "
+             "need attention)")
+FORMATS = ("html", "pdf")
 STATIC = Path(settings.BASE_DIR) / "static"
 
 
@@ -51,15 +65,8 @@ class Section:
 
 
 def _inline_assets() -> dict:
-    js_path = plotly_js_path()
-    if not js_path.exists():
-        raise ReportError(f"the chart library {js_path} is missing; run `make install` (it runs `npm ci`)")
-    return {
-        "css": (STATIC / "css" / "site.css").read_text(encoding="utf-8")
-        + (STATIC / "css" / "report.css").read_text(encoding="utf-8"),
-        "plotly_js": js_path.read_text(encoding="utf-8"),
-        "charts_js": (STATIC / "js" / "charts.js").read_text(encoding="utf-8"),
-    }
+    return {"css": (STATIC / "css" / "site.css").read_text(encoding="utf-8")
+            + (STATIC / "css" / "report.css").read_text(encoding="utf-8")}
 
 
 def check_request(*, force: Force, period: date | None, mode: str, theme: int | None):
@@ -85,26 +92,30 @@ def check_request(*, force: Force, period: date | None, mode: str, theme: int | 
 
 def build_report(*, force: Force, period: date | None, mode: str = "full", theme: int | None = None,
                  drafts: bool = False, generated_at: datetime | None = None, toolbar: dict | None = None,
-                 nonce: str | None = None, local_areas: bool = False) -> str:
-    """The report's HTML. ``toolbar`` and ``nonce`` are for viewing it on the
-    site (a Download link; the nonce the Content-Security-Policy wants for
-    its inline scripts); the exported file has neither. ``local_areas``
-    adds the local-areas section (``export_report --areas``)."""
+                 local_areas: bool = False) -> str:
+    """The report's HTML. ``toolbar`` is for viewing it on the site (the
+    Download links); the exported file has none. ``local_areas`` adds the
+    local-areas section (``export_report --areas``)."""
     plan = check_request(force=force, period=period, mode=mode, theme=theme)
     perf = plan_results(force, plan, period, drafts)
     results = perf.results
-    areas, shown = [], []
+    areas, shown, drawn_charts = [], [], []
     commentary = selectors.commentary_for(priority_ids=[p.id for a in plan.areas.all() for p in a.priorities.all()],
                                           month=period, include_drafts=drafts)
     for area in plan.areas.all():
         if theme is not None and area.number != theme:
             continue
-        sections = []
+        sections, unmeasured = [], []
         for priority in area.priorities.all():
             measures = [m for m in priority.measures.all() if m.indicator_id in results]
-            if mode == "exceptions":
+            if not measures and not commentary.get(priority.id):
+                # No measures and nothing said (Essex's Annex A district priorities): listed once below.
+                if mode not in ("exceptions", "compact"):
+                    unmeasured.append(priority)
+                continue
+            if mode in ("exceptions", "compact"):
                 measures = [m for m in measures if is_exception(results[m.indicator_id])]
-                if not measures:
+                if not measures and (mode == "exceptions" or not commentary.get(priority.id)):
                     continue
             prefix = f"fn-{priority.number}"
             table = measures_table(f"Measures for priority {priority.number}", measures, results,
@@ -114,17 +125,20 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
             for m in measures:
                 result = results[m.indicator_id]
                 drawn = [ch for ch in (charts.trend_chart(result, period), charts.spc_chart(result)) if ch]
+                drawn_charts.extend(ch for ch in drawn if ch.points >= MIN_POINTS_TO_DRAW)
                 section.measures.append({"result": result, "charts": drawn, "spc": charts.spc_summary(result),
                                          "indicator": m.indicator})
                 shown.append(m)
             sections.append({"section": section, "prefix": prefix})
-        if sections or mode != "exceptions":
-            areas.append({"area": area, "sections": sections})
+        if sections or mode not in ("exceptions", "compact"):
+            areas.append({"area": area, "sections": sections, "unmeasured": unmeasured})
+    svg.render_many(drawn_charts)
 
     scope = [m for m in perf.measures if theme is None or m.priority.area.number == theme]
     exceptions = mode == "exceptions"
     # An exceptions report shows no other measure anywhere: not in the headline table, nor in a count.
-    headline = [m for m in scope if m.headline and (not exceptions or is_exception(results[m.indicator_id]))]
+    headline = [m for m in scope if m.headline and (not exceptions or is_exception(results[m.indicator_id]))
+                and mode != "compact"]       # compact: every measure is on one line in the list instead
     headline_table = measures_table("Headline measures", headline, results, force_slug=force.slug,
                                     period=period, footnote_prefix="fn-h", anchor_links=True,
                                     method=plan.assessment)
@@ -133,6 +147,8 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
     if exceptions:
         counts = [c for c in counts if c["count"]]
     attention_items, improved_items = attention(counted, force_slug=force.slug, period=period, anchor_links=True)
+    if mode == "compact":      # only the measures that need attention have charts; the others, a line in the list
+        improved_items = [replace(item, url=f"#g-{item.result.indicator}") for item in improved_items]
     meetings = selectors.meeting_list(force=force)
     meeting = next((m for m in meetings if m.period == period), None)
     schedule = [m for m in meetings if (m.date >= meeting.date if meeting else m.period >= period)]
@@ -143,7 +159,8 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
         "state": perf.state, "meeting": meeting, "schedule": schedule,
         "counts": counts, "counts_label": f"Measures by rating ({fmt.RATING_METHOD_LABELS.get(plan.assessment, '')})",
         "key": key_context(plan.assessment, exceptions_only=exceptions,
-                           present={r.rating.value for r in counted} if exceptions else None),
+                           present={r.rating.value for r in counted} if exceptions else None, open=True),
+        "compact_rows": _compact_rows(scope, results) if mode == "compact" else [],
         "attention": attention_items, "improved": improved_items, "exceptions_only": exceptions,
         "executive_summary": fmt.render_markdown(selectors.executive_summary(force=force, month=period, include_drafts=drafts)),
         "headline_table": headline_table,
@@ -151,11 +168,31 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
         "definitions": _definitions(shown),
         "generated_at": timezone.localtime(generated_at),
         "period_first": periods.month_label(periods.ytd_months(period)[0]),
-        "toolbar": toolbar, "nonce": nonce,
+        "toolbar": toolbar,
         "local_areas": report_section(force, period, drafts) if local_areas else None,
         **_inline_assets(),
     }
     return render_to_string("reports/export/report.html", context)
+
+
+def _compact_rows(measures, results) -> list[dict]:
+    """The compact pack's one line per measure, under its area of focus: the
+    plan's rating in words and shape (its computed reading and status text
+    are in the full pack)."""
+    rows, area = [], None
+    for m in measures:
+        result = results.get(m.indicator_id)
+        if result is None:
+            continue
+        this_area = m.priority.area
+        values = fmt.RATING_VALUES.get(result.rating.method, fmt.RATING_VALUES["targets"])
+        label, shape, tone = values.get(result.rating.value, values[None])
+        rows.append({"area": this_area if this_area != area else None, "priority": m.priority, "result": result,
+                     "headline": m.headline, "attention": is_exception(result),
+                     "rating": {"key": result.rating.value or "none", "label": label, "shape": shape, "tone": tone,
+                                "manual": result.rating.manual}})
+        area = this_area
+    return rows
 
 
 def _definitions(measures) -> list[dict]:
@@ -171,6 +208,29 @@ def _definitions(measures) -> list[dict]:
     return out
 
 
-def report_filename(force: Force, period: date, mode: str, theme: int | None) -> str:
+def report_filename(force: Force, period: date, mode: str, theme: int | None, fmt_: str = "html") -> str:
     suffix = f"theme-{theme}" if mode == "theme" else mode
-    return f"{force.slug}-panel-report-{periods.format_month(period)}-{suffix}.html"
+    return f"{force.slug}-panel-report-{periods.format_month(period)}-{suffix}.{fmt_}"
+
+
+def build_pdf(html: str) -> bytes:
+    """The report's HTML printed as an A4 PDF by WeasyPrint: tagged (PDF/UA-1,
+    so a screen reader can follow headings, lists and tables), with
+    bookmarks from the headings, a contents page with page numbers and
+    "Page n of m" (report.css, @media print). The HTML needs nothing from
+    outside, so no URL is fetched."""
+    from weasyprint import HTML
+
+    def no_fetching(url, *args, **kwargs):
+        raise ReportError(f"the report asked for {url}; it must be self-contained")
+
+    # The site's stylesheet has screen-only properties WeasyPrint does not
+    # know (overflow-x, clip); it logs each as a warning, which is noise here.
+    log = logging.getLogger("weasyprint")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        document = HTML(string=html, url_fetcher=no_fetching, media_type="print")
+        return document.write_pdf(pdf_variant="pdf/ua-1")
+    finally:
+        log.setLevel(level)

@@ -267,9 +267,10 @@ def attention(results, *, force_slug: str, period: date, anchor_links: bool = Fa
     return bad, good
 
 
-def key_context(method: str, *, exceptions_only: bool = False, present=None) -> dict:
+def key_context(method: str, *, exceptions_only: bool = False, present=None, open: bool = False) -> dict:
     """What the "how to read" key says about the plan's own rating; in an
-    exceptions report only the values its measures have (``present``)."""
+    exceptions report only the values its measures have (``present``).
+    ``open``: the key starts unfolded (the panel report, read on paper)."""
     values = fmt.RATING_VALUES.get(method, fmt.RATING_VALUES["targets"])
     entries = [{"key": value or NOT_RATED, "label": label, "shape": shape, "tone": tone,
                 "meaning": fmt.rating_meaning(method, value)}
@@ -278,7 +279,7 @@ def key_context(method: str, *, exceptions_only: bool = False, present=None) -> 
     return {"method": method, "method_label": fmt.RATING_METHOD_LABELS.get(method, method),
             "key_words": fmt.RATING_WORDS.get(method, fmt.RATING_WORDS["targets"])["key"],
             "method_meaning": fmt.RATING_METHOD_MEANINGS.get(method, ""), "entries": entries,
-            "exceptions_only": exceptions_only}
+            "exceptions_only": exceptions_only, "open": open}
 
 
 def mdc_rows(results, *, force_slug: str, period: date) -> list[dict]:

@@ -14,12 +14,12 @@ from indicators.access.permissions import can_see_drafts
 from indicators.engine import columns as c
 from indicators.engine.performance import evaluate
 from indicators.models import Force
-from reports import charts
+from reports import charts, svg
 from reports import formatting as fmt
 from reports.cache import cached_page, cached_response
 from reports.params import BadParam, month_param
 from reports.plan_results import indicator_results, page_state, plan_results
-from reports.report import ReportError, build_report, report_filename
+from reports.report import ReportError, build_pdf, build_report, report_filename
 from reports.tables import (
     NOT_RATED,
     SHOW_ATTENTION,
@@ -219,15 +219,17 @@ def priority_detail(request, force: Force, drafts: bool, period, number: int):
                                    headline_ids={m.indicator_id for m in measures if m.headline},
                                    rating_method=plan.assessment)
     commentary = selectors.commentary_for(priority_ids=[priority.id], month=period, include_drafts=drafts).get(priority.id, "")
+    chart_items = [{"result": r, "url": reverse("reports:indicator", args=[force.slug, r.indicator]),
+                    "charts": [ch for ch in (charts.trend_chart(r, period), charts.spc_chart(r)) if ch]}
+                   for r in (results.get(m.indicator_id) for m in measures) if r is not None]
+    svg.render_many([ch for item in chart_items for ch in item["charts"]])    # drawn without scripts too
     context.update({
         "table": measures_table(f"Measures for priority {priority.number}", measures, results,
                                 force_slug=force.slug, period=period, footnote_prefix="fn",
                                 method=plan.assessment),
         "key": key_context(plan.assessment),
         "commentary": fmt.render_markdown(commentary) if commentary else "",
-        "charts": [{"result": r, "url": reverse("reports:indicator", args=[force.slug, r.indicator]),
-                    "charts": [ch for ch in (charts.trend_chart(r, period), charts.spc_chart(r)) if ch]}
-                   for r in (results.get(m.indicator_id) for m in measures) if r is not None],
+        "charts": chart_items,
         "months": selectors.months_with_data(force=force, include_drafts=drafts),
         "state": page_state(list(results), period, drafts),
         "period_param": periods.format_month(period),
@@ -270,12 +272,14 @@ def indicator_detail(request, force: Force, drafts: bool, period, code: str):
                for row in obs.to_dict("records")]
     peers = [p.force for p in result.msg_comparison.peers] if result.msg_comparison else []
     names = selectors.force_names(slugs=[force.slug, *peers]) if peers else {force.slug: force.name}
+    page_charts = [ch for ch in (charts.trend_chart(result, period), charts.spc_chart(result),
+                                 charts.msg_chart(result, names)) if ch]
+    svg.render_many(page_charts)                    # drawn without scripts too
     context.update({
         "result": result, "rag_reason": rag_reason(result),
         "rating_method_label": fmt.RATING_METHOD_LABELS.get(result.rating.method, result.rating.method),
         "monthly": list(reversed(monthly)),
-        "charts": [ch for ch in (charts.trend_chart(result, period), charts.spc_chart(result),
-                                 charts.msg_chart(result, names)) if ch],
+        "charts": page_charts,
         "spc_summary": charts.spc_summary(result),
         "signal_runs": charts.signal_runs(result),
         "assurance": fmt.ASSURANCE_LABELS.get(result.spc.assurance, ""),
@@ -307,8 +311,9 @@ def _target_rows(targets) -> list[dict]:
 
 @force_page
 def panel_report(request, force: Force, drafts: bool, period):
-    """The panel report; ``download=1`` serves the file export_report writes
-    (cached like a page; the on-site view carries a per-request CSP nonce).
+    """The panel report; ``download=1`` serves the file export_report writes,
+    ``format=pdf`` the same report as a PDF (both cached like a page, so
+    exactly as visible as the page: drafts only for those who may see them).
     Queries, the same for 5 indicators or 60 and 1 plan or 44:
 
     1. the force (+ the session, user, user's groups and forces when signed in: `force_page`)
@@ -330,29 +335,37 @@ def panel_report(request, force: Force, drafts: bool, period):
         theme = int(raw_theme) if raw_theme is not None else None
     except ValueError:
         return _bad_request(request, force, f"theme must be a whole number (got {raw_theme!r})")
-    if request.GET.get("download") == "1":
-        return cached_response(request, lambda: _report_download(request, force, drafts, period, mode, theme))
+    file_format = request.GET.get("format") or "html"
+    if file_format not in ("html", "pdf"):
+        return _bad_request(request, force, f"format must be html or pdf (got {file_format!r})")
+    if request.GET.get("download") == "1" or file_format == "pdf":
+        return cached_response(request, lambda: _report_download(request, force, drafts, period, mode, theme,
+                                                                 file_format))
     toolbar = None
     if period is not None:
         query = {"period": periods.format_month(period), "mode": mode, **({"theme": theme} if theme else {})}
         toolbar = {"back": reverse("reports:force-dashboard", args=[force.slug]) + "?" + urlencode({"period": query["period"]}),
-                   "download": "?" + urlencode({**query, "download": 1})}
+                   "download": "?" + urlencode({**query, "download": 1}),
+                   "pdf": "?" + urlencode({**query, "format": "pdf"})}
     try:
-        html = build_report(force=force, period=period, mode=mode, theme=theme, drafts=drafts, toolbar=toolbar,
-                            nonce=str(request.csp_nonce))
+        html = build_report(force=force, period=period, mode=mode, theme=theme, drafts=drafts, toolbar=toolbar)
     except ReportError as exc:
         return _bad_request(request, force, str(exc))
     return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
-def _report_download(request, force, drafts, period, mode, theme):
-    """The file export_report writes, as a download."""
+def _report_download(request, force, drafts, period, mode, theme, file_format="html"):
+    """The file export_report writes (HTML or PDF), as a download."""
     try:
         html = build_report(force=force, period=period, mode=mode, theme=theme, drafts=drafts)
+        if file_format == "pdf":
+            response = HttpResponse(build_pdf(html), content_type="application/pdf")
+        else:
+            response = HttpResponse(html, content_type="text/html; charset=utf-8")
     except ReportError as exc:
         return _bad_request(request, force, str(exc))
-    response = HttpResponse(html, content_type="text/html; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{report_filename(force, period, mode, theme)}"'
+    name = report_filename(force, period, mode, theme, file_format)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

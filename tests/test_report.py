@@ -168,8 +168,9 @@ def test_cli_unwritable_output_path(demo, tmp_path):
                      stdout=StringIO())
 
 
-def test_report_page_scripts_carry_the_policys_nonce(demo, client):
+def test_report_page_runs_no_script(demo, client):
+    """The charts are drawn on the server (SVG), so the report page, like the
+    file, has no script for the Content-Security-Policy to allow."""
     response = client.get("/west-mercia/report/?period=2013-06&mode=exceptions")
-    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
     html = response.content.decode()
-    assert html.count(f'<script nonce="{nonce}">') == 2 and "<script>" not in html
+    assert "<script" not in html and html.count('class="chart-svg"') >= 4

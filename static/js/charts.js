@@ -1,6 +1,7 @@
 // Draws every chart on the page from its embedded JSON figure with the
-// locally served plotly.js. Without JavaScript the caption and the data
-// table below each chart say the same thing.
+// locally served plotly.js, in place of the SVG the server drew (which is
+// what readers without JavaScript, and print, see). The caption and the
+// data table below each chart say the same thing.
 (function () {
   "use strict";
   // On a phone the chart's title, already in the caption above it, would be
@@ -16,14 +17,16 @@
       var source = document.getElementById(el.getAttribute("data-chart"));
       if (!source) { return; }
       var figure = JSON.parse(source.textContent);
+      var fallback = el.querySelector("svg.chart-svg");
+      if (fallback) { fallback.remove(); }
+      el.classList.remove("chart-static");
+      // Plotly's chart is for the eye and the mouse; the caption and the
+      // table carry it for screen readers.
+      el.setAttribute("aria-hidden", "true");
       if (el.clientWidth && el.clientWidth < 560) { narrow(figure.layout); }
       window.Plotly.newPlot(el, figure.data, figure.layout,
         { displayModeBar: false, responsive: true, staticPlot: false });
       el.classList.add("chart-drawn");
-      // In the exported report the data tables start open, for readers
-      // without scripts; once the chart is drawn, fold its table away.
-      var details = el.parentNode.querySelector("details[data-close-when-drawn]");
-      if (details) { details.removeAttribute("open"); }
     });
   }
   if (document.readyState === "loading") {
