@@ -126,6 +126,24 @@ def test_a_bad_cell_is_named_by_the_wide_sheets_row_and_column(analyst, client, 
     assert not models.Return.objects.filter(state="draft").exists()
 
 
+def test_a_warning_is_named_by_the_wide_sheets_cell(analyst, client, tmp_path):
+    """A tenfold figure in a wide sheet: "row 27, column value" would not
+    say which of the quarter's three months is meant; the warning names the
+    cell as the errors do (found in a user trial)."""
+    sheet = sheet_of(client.get(URL).content)
+    asb = find_row(sheet, "asb")
+    sheet.cell(asb, 11).value = 47670            # K: May 2013 value, ten times April and June
+    html = upload(client, saved(sheet))
+    assert "1 warning" in html
+    assert f"row {asb}, column K (May 2013 value): warning: 47,670 is more than 3× the previous month" in html
+    assert "column value: warning" not in html
+    path = tmp_path / "tenfold.xlsx"
+    path.write_bytes(saved(sheet))
+    out = io.StringIO()
+    call_command("import_return", str(path), stdout=out)
+    assert f"row {asb}, column K (May 2013 value): warning: 47,670" in out.getvalue()
+
+
 def test_unavailable_without_a_note_and_a_measure_twice(west_mercia, analyst, client):
     sheet = sheet_of(client.get(URL).content)
     asb = find_row(sheet, "asb")

@@ -95,6 +95,7 @@ class Row:
     denominator: float | None
     status: str
     note: str
+    value_cell: str = "value"    # how a problem names the value's cell: a wide sheet's "K (August 2013 value)"
 
 
 @dataclass
