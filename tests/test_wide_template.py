@@ -91,6 +91,21 @@ def test_download_and_upload_unchanged_changes_nothing(analyst, client):
     assert models.Return.objects.count() == returns and versioning.current() == version
 
 
+def test_one_changed_cell_is_said_as_one_figure_saved(analyst, client):
+    """The draft holds the one changed figure; the message said "69 figures
+    saved as a draft" (the file's rows) and, put first, the file's name was
+    capitalised by the admin: both found in a user trial."""
+    sheet = sheet_of(client.get(URL).content)
+    sheet.cell(find_row(sheet, "asb"), 16).value = 4770
+    html = upload(client, saved(sheet))
+    token = html.split('name="token" value="')[1].split('"')[0]
+    page = client.post("/admin/indicators/return/import/", {"token": token, "confirm": "1"}, follow=True)
+    draft = models.Return.objects.get(state="draft")
+    assert draft.lines.count() == 1
+    assert (f"1 figure from west-mercia-quarter.xlsx saved as a draft in return #{draft.pk}; 68 equal to the "
+            "published figures left out. west-mercia: 0 new, 1 changed, 68 unchanged") in page.content.decode()
+
+
 def test_the_command_reads_the_wide_template_too(analyst, client, tmp_path):
     path = tmp_path / "quarter.xlsx"
     path.write_bytes(client.get(URL).content)
