@@ -262,5 +262,5 @@ def _ytd(html: str) -> str:
     """The YTD cell of violent crime with injury in the dashboard's measures table, as text."""
     row = re.search(r">Violent crime with injury</a></th>.*?</tr>", html, re.S)
     assert row, "no row for violent crime with injury"
-    cell = re.search(r'<td class="col-ytd">(.*?)</td>', row.group(0), re.S).group(1)
+    cell = re.search(r'<td[^>]*class="col-ytd"[^>]*>(.*?)</td>', row.group(0), re.S).group(1)
     return re.sub(r"<[^>]+>", "", cell).strip()
