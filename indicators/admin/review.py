@@ -67,6 +67,11 @@ def figure_words(values: dict | None, unit: str, decimals: int) -> str:
     return text
 
 
+def row_anchor(indicator_id: int, month: date) -> str:
+    """The id of a figure's row on the review page."""
+    return f"figure-{indicator_id}-{periods.format_month(month)}"
+
+
 @dataclass
 class ReviewRow:
     month: date
@@ -75,6 +80,7 @@ class ReviewRow:
     new: str
     warnings: list[str] = field(default_factory=list)
     conflict: object = None
+    anchor: str = ""
 
 
 @dataclass
@@ -107,7 +113,8 @@ def review_figures(ret) -> tuple[list[ReviewMeasure], list, list]:
         kind = "new" if old is None else ("unchanged" if unchanged(old, new, ind.decimals) else "changed")
         measures.setdefault(ind.id, ReviewMeasure(ind)).rows.append(ReviewRow(
             line.month, kind, figure_words(old, ind.unit, ind.decimals), figure_words(new, ind.unit, ind.decimals),
-            by_figure.get((ind.id, line.month), []), conflict_of.get((ind.id, line.month))))
+            by_figure.get((ind.id, line.month), []), conflict_of.get((ind.id, line.month)),
+            row_anchor(ind.id, line.month)))
     return list(measures.values()), warnings, conflicts
 
 
@@ -160,10 +167,15 @@ class ReviewViews:
         months = covered_months(ret, {row.month for m in measures for row in m.rows})
         summaries, commentary = selectors.draft_writing(force=ret.force, months=months) if unpublished else ([], [])
         counts = {k: sum(1 for m in measures for r in m.rows if r.kind == k) for k in KIND_WORDS}
+        names = {m.indicator.id: m.indicator.name for m in measures}
+        # The publish section's list names each warned figure and links to its row above (a warning's
+        # message alone, "48,840 is more than 3× …", does not say which measure and month it is about).
+        warned = [{"label": f"{names.get(w.indicator_id, '')}, {periods.month_label(w.month)}",
+                   "message": w.message, "anchor": row_anchor(w.indicator_id, w.month)} for w in warnings]
         context = {
             **self.admin_site.each_context(request), "opts": self.model._meta, "original": ret, "ret": ret,
             "title": f"Review return #{ret.pk}: {ret.force.name} {ret.period}",
-            "measures": measures, "warnings": warnings, "conflicts": conflicts, "entries": entries,
+            "measures": measures, "warnings": warnings, "warned": warned, "conflicts": conflicts, "entries": entries,
             "counts": counts, "kind_words": KIND_WORDS, "errors": errors, "ticked": ticked,
             "drafts": [{"label": f"Executive summary, {periods.month_label(s.month)}",
                         "html": fmt.render_markdown(s.text)} for s in summaries]
