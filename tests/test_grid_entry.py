@@ -196,6 +196,22 @@ def test_emptying_a_published_figure_needs_a_withdrawal_with_a_note(analyst, cli
     assert list(obs.history.order_by("history_date").values_list("value", flat=True)) == [512, None]
 
 
+def test_emptying_a_cell_that_shows_a_draft_names_the_published_figure(analyst, client, publish, tmp_path):
+    """Found in a user trial: the grid showed a draft's 520 over the
+    published 512; emptying it said "you emptied the published figure 520"."""
+    publish("west-mercia,vwi,2013-04,512,,,,\n")
+    draft = tmp_path / "draft.csv"
+    draft.write_text(HEADER + "\nwest-mercia,vwi,2013-04,520,,,,\n")
+    call_command("import_return", str(draft), stdout=io.StringIO())
+    k = key("vwi", "2013-04")
+    form = form_of(client.get(Q1).content.decode())
+    assert form[f"value-{k}"] == "520"
+    form[f"value-{k}"] = ""
+    html = client.post(Q1, form).content.decode()
+    assert ("you emptied the draft figure 520; the published figure is 512, which stays published unless "
+            "withdrawn") in cell_html(html, k)
+
+
 def test_emptying_a_draft_only_figure_drops_it(analyst, client):
     k = key("vwi", "2013-04")
     form = form_of(client.get(Q1).content.decode())

@@ -224,13 +224,23 @@ def _withdrawals_without_a_note(grid, months) -> dict:
                and c["status"] in ("", "final", "provisional")]
     if not emptied:
         return {}
-    published = set(Observation.objects.filter(indicator_id__in={row["indicator"].id for row, _ in emptied},
-                                               month__in=months, value__isnull=False)
-                    .values_list("indicator_id", "month"))
-    return {c["key"]: [f"value: you emptied the published figure {rules.describe_fields([c['held'][f] for f in rules.FIELDS])}, "
-                       "which stays published unless withdrawn: set the status to unavailable and say why in the "
-                       "note, or type the figure back"]
-            for row, c in emptied if (row["indicator"].id, c["month"]) in published}
+    published = {(o["indicator_id"], o["month"]): o for o in Observation.objects.filter(
+        indicator_id__in={row["indicator"].id for row, _ in emptied}, month__in=months, value__isnull=False)
+        .values("indicator_id", "month", *rules.FIELDS)}
+    out = {}
+    for row, c in emptied:
+        held = published.get((row["indicator"].id, c["month"]))
+        if held is None:
+            continue
+        shown = rules.describe_fields([c["held"][f] for f in rules.FIELDS])
+        public = rules.describe_fields([format_cell(held[f]) if f in ("value", "numerator", "denominator")
+                                        else held[f] or "" for f in rules.FIELDS])
+        # The cell may have shown a draft's figure: name the published one, which is what stays.
+        emptied_what = (f"the published figure {public}" if shown == public
+                        else f"the draft figure {shown}; the published figure is {public}")
+        out[c["key"]] = [f"value: you emptied {emptied_what}, which stays published unless withdrawn: set the "
+                         "status to unavailable and say why in the note, or type the figure back"]
+    return out
 
 
 def _grid_body(force, grid):
