@@ -31,6 +31,7 @@ from indicators.access.permissions import can_edit, editable_force_ids
 from indicators.admin.returns import current_values, parse_quarter_param, plan_indicators, quarter_choices
 from indicators.engine.ratings import DEFAULT_METHOD
 from indicators.models import Force, Observation, Plan, ReturnState
+from indicators.returns import grid as grid_rules
 from indicators.returns import wide
 from indicators.returns.figure_warnings import find_warnings
 from indicators.returns.workflow import (
@@ -284,13 +285,18 @@ class ReviewViews:
             raise Http404("The quarter status is for a force's analysts")
         forces = Force.objects.filter(plans__isnull=False).distinct().order_by("name")
         forces = forces if ids is None else forces.filter(pk__in=ids)
+        today = timezone.localdate()
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "Quarter status",
-                   "forces": forces, "quarters": quarter_choices(timezone.localdate(), forces)}
+                   "forces": forces, "quarters": quarter_choices(today, forces)}
         if not request.GET.get("force"):
+            # The picker opens on the quarter the grid opens on: the one to file next.
+            first = forces.first()
+            context["quarter"] = _quarter_to_file(first, forces, today) if first else ""
             return TemplateResponse(request, "admin/indicators/return/status.html", context)
         force = self._analyst_force(request)
-        quarter = request.GET.get("quarter") or periods.quarter(periods.add_months(
-            periods.first_of_month(timezone.localdate()), -3))
+        # Without ?quarter=, the quarter to file next (as the grid), not last calendar quarter: that
+        # can lie past the plan's years, a quarter of "missing" cells the picker does not even offer.
+        quarter = request.GET.get("quarter") or _quarter_to_file(force, forces, today)
         months = parse_quarter_param(quarter)
         context.update(quarter_status(force, quarter, months))
         context.update({"force": force, "quarter": quarter,
@@ -331,6 +337,12 @@ class ReviewViews:
         response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+def _quarter_to_file(force: Force, forces, today: date) -> str:
+    default = grid_rules.default_quarter(force, grid_rules.plan_quarters(forces, today), today)
+    return grid_rules.quarter_key(*default) if default else periods.quarter(
+        periods.add_months(periods.first_of_month(today), -3))
 
 
 def _about(commentary) -> str:
