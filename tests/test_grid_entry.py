@@ -265,6 +265,24 @@ def test_publishing_with_warnings_needs_the_box_ticked(analyst, client, publish)
     assert models.Observation.objects.get(indicator=ind("vwi"), month=date(2013, 5, 1)).value == 4980
 
 
+def test_a_warned_figure_published_already_needs_no_confirmation_to_publish_another(analyst, client, publish):
+    """Found in a user trial: once a tenfold figure was published (checked),
+    publishing any other figure of its quarter from the grid asked to confirm
+    that figure's warning again, though it is not published again; the review
+    page asks only about the figures the return holds."""
+    publish(HISTORY)
+    publish("west-mercia,vwi,2013-04,512,,,,\nwest-mercia,vwi,2013-05,4980,,,,\n", "--accept-warnings")
+    form = form_of(client.get(Q1).content.decode())
+    assert "4,980 is more than 3×" in cell_html(client.get(Q1).content.decode(), key("vwi", "2013-05"))
+    form.update({f"value-{key('vwi', '2013-06')}": "507", "action": "publish"})
+    assert client.post(Q1, form).status_code == 302
+    assert models.Observation.objects.get(indicator=ind("vwi"), month=date(2013, 6, 1)).value == 507
+    # a figure that changes still needs its warning confirmed
+    form = form_of(client.get(Q1).content.decode())
+    form.update({f"value-{key('vwi', '2013-06')}": "51", "action": "publish"})    # a tenth of May and of June 2012
+    assert "Not published: 1 warning not confirmed." in client.post(Q1, form).content.decode()
+
+
 def test_a_confirmation_covers_only_the_figures_listed(analyst, client, publish):
     publish(HISTORY)
     form = form_of(client.get(Q1).content.decode())

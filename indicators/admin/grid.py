@@ -27,7 +27,7 @@ from indicators.models import Force, Observation
 from indicators.returns import grid as rules
 from indicators.returns.figure_warnings import find_warnings, last_year, previous_month, reference_figures
 from indicators.returns.file import COLUMNS, STATUSES, Problem, ReturnFileError, check_rows, format_cell
-from indicators.returns.workflow import ReturnError, StaleDraft, catalogue_for, publish_return, save_grid
+from indicators.returns.workflow import ReturnError, StaleDraft, catalogue_for, preview, publish_return, save_grid
 
 TEMPLATE = "admin/indicators/return/grid.html"
 
@@ -99,7 +99,11 @@ def grid_view(admin, request, *, editable_forces, plan_indicators, current_value
             context["checked"] = True
             return _render(request, context, grid, request.POST.get("shown", ""))
         if action == "publish":
-            refused = rules.unconfirmed(warnings, request.POST)
+            # Only the figures this publish changes need their warnings confirmed: a warned figure
+            # published already (and left as it was) is not published again, as on the review page.
+            changing = {(c.row.indicator_id, c.row.month) for c in preview(rows) if c.kind != "unchanged"}
+            refused = rules.unconfirmed([w for w in warnings if (w.indicator_id, w.month) in changing],
+                                        request.POST)
             if refused:
                 context["confirm_needed"] = refused
                 return _render(request, context, grid, request.POST.get("shown", ""))
