@@ -196,6 +196,22 @@ def test_emptying_a_published_figure_needs_a_withdrawal_with_a_note(analyst, cli
     assert list(obs.history.order_by("history_date").values_list("value", flat=True)) == [512, None]
 
 
+def test_emptying_a_cell_that_shows_a_draft_names_the_published_figure(analyst, client, publish, tmp_path):
+    """Found in a user trial: the grid showed a draft's 520 over the
+    published 512; emptying it said "you emptied the published figure 520"."""
+    publish("west-mercia,vwi,2013-04,512,,,,\n")
+    draft = tmp_path / "draft.csv"
+    draft.write_text(HEADER + "\nwest-mercia,vwi,2013-04,520,,,,\n")
+    call_command("import_return", str(draft), stdout=io.StringIO())
+    k = key("vwi", "2013-04")
+    form = form_of(client.get(Q1).content.decode())
+    assert form[f"value-{k}"] == "520"
+    form[f"value-{k}"] = ""
+    html = client.post(Q1, form).content.decode()
+    assert ("you emptied the draft figure 520; the published figure is 512, which stays published unless "
+            "withdrawn") in cell_html(html, k)
+
+
 def test_emptying_a_draft_only_figure_drops_it(analyst, client):
     k = key("vwi", "2013-04")
     form = form_of(client.get(Q1).content.decode())
@@ -247,6 +263,24 @@ def test_publishing_with_warnings_needs_the_box_ticked(analyst, client, publish)
     again.update({"accept_warnings": "1", "action": "publish"})
     assert client.post(Q1, again).status_code == 302
     assert models.Observation.objects.get(indicator=ind("vwi"), month=date(2013, 5, 1)).value == 4980
+
+
+def test_a_warned_figure_published_already_needs_no_confirmation_to_publish_another(analyst, client, publish):
+    """Found in a user trial: once a tenfold figure was published (checked),
+    publishing any other figure of its quarter from the grid asked to confirm
+    that figure's warning again, though it is not published again; the review
+    page asks only about the figures the return holds."""
+    publish(HISTORY)
+    publish("west-mercia,vwi,2013-04,512,,,,\nwest-mercia,vwi,2013-05,4980,,,,\n", "--accept-warnings")
+    form = form_of(client.get(Q1).content.decode())
+    assert "4,980 is more than 3×" in cell_html(client.get(Q1).content.decode(), key("vwi", "2013-05"))
+    form.update({f"value-{key('vwi', '2013-06')}": "507", "action": "publish"})
+    assert client.post(Q1, form).status_code == 302
+    assert models.Observation.objects.get(indicator=ind("vwi"), month=date(2013, 6, 1)).value == 507
+    # a figure that changes still needs its warning confirmed
+    form = form_of(client.get(Q1).content.decode())
+    form.update({f"value-{key('vwi', '2013-06')}": "51", "action": "publish"})    # a tenth of May and of June 2012
+    assert "Not published: 1 warning not confirmed." in client.post(Q1, form).content.decode()
 
 
 def test_a_confirmation_covers_only_the_figures_listed(analyst, client, publish):

@@ -79,6 +79,17 @@ def test_quarter_status_lists_what_is_held_missing_provisional_and_unavailable(w
     assert 'href="/admin/indicators/return/template/wide/?force=west-mercia&amp;quarter=2013/14+Q1"' in html
 
 
+def test_quarter_status_opens_on_the_quarter_to_file_next(west_mercia, analyst, client):
+    """Found in a user trial: ?force= alone showed last calendar quarter
+    (2026/27 Q2 today), past the plan's years, 147 cells "missing"; the
+    picker did not offer it. Both open on the grid's quarter, to file next."""
+    html = client.get("/admin/indicators/return/status/?force=west-mercia").content.decode()
+    assert "West Mercia Police: 2013/14 Q2" in html        # the demo's figures end in June 2013
+    assert '<option value="2013/14 Q2" selected>' in html
+    html = client.get("/admin/indicators/return/status/").content.decode()
+    assert '<option value="2013/14 Q2" selected>' in html
+
+
 def test_quarter_status_permissions(west_mercia, analyst, client):
     essex = Client()
     essex.force_login(make_user("ea", role="analyst", forces=[models.Force.objects.get(slug="essex")]))

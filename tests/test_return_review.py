@@ -78,11 +78,23 @@ def test_review_shows_old_and_new_by_measure_with_the_warning_beside_the_figure(
     assert "Warning: 47,670 is more than 3× the previous month" in june
     may = re.search(r"<th scope=\"row\">May 2013</th>(.*?)</tr>", html, re.S).group(1)
     assert "Changed" in may and "provisional" in may and "No warning" in may
-    assert "0 new, 2 changed, 0 unchanged; 1 warning" in html
+    assert "0 new, 2 changed, 0 unchanged; <a href=\"#publish-warnings\">1 warning</a>" in html
     # the confirmations are required checkboxes: they work without scripts
     assert re.search(r'<input type="checkbox" name="accept_warnings" value="1" id="accept-warnings" required>', html)
     assert re.search(r'<input type="checkbox" name="confirm_publish" value="1" id="confirm-publish" required>', html)
     assert 'value="Submit return' in html and 'value="Publish return' in html
+
+
+def test_the_publish_sections_warning_names_its_measure_and_month_and_links_to_its_row(tenfold, analyst, client):
+    """Found in a user trial: beside "I have checked these figures" the
+    warning read only "47,670 is more than 3× …", naming no measure; on a
+    147-row page the summary's counts did not lead to what needs a tick."""
+    html = client.get(review_url(tenfold)).content.decode()
+    ind = asb().indicator_id
+    assert f'<tr id="figure-{ind}-2013-06">' in html
+    assert (f'<li><a href="#figure-{ind}-2013-06">Reduction in the volume of ASB incidents as measured by the police, '
+            f'June 2013</a>: 47,670 is more than 3× the previous month') in html
+    assert '<a href="#publish-warnings">1 warning</a>' in html and 'id="publish-warnings"' in html
 
 
 def test_publishing_with_a_warning_needs_i_have_checked_these_figures(tenfold, analyst, client):

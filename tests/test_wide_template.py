@@ -91,6 +91,21 @@ def test_download_and_upload_unchanged_changes_nothing(analyst, client):
     assert models.Return.objects.count() == returns and versioning.current() == version
 
 
+def test_one_changed_cell_is_said_as_one_figure_saved(analyst, client):
+    """The draft holds the one changed figure; the message said "69 figures
+    saved as a draft" (the file's rows) and, put first, the file's name was
+    capitalised by the admin: both found in a user trial."""
+    sheet = sheet_of(client.get(URL).content)
+    sheet.cell(find_row(sheet, "asb"), 16).value = 4770
+    html = upload(client, saved(sheet))
+    token = html.split('name="token" value="')[1].split('"')[0]
+    page = client.post("/admin/indicators/return/import/", {"token": token, "confirm": "1"}, follow=True)
+    draft = models.Return.objects.get(state="draft")
+    assert draft.lines.count() == 1
+    assert (f"1 figure from west-mercia-quarter.xlsx saved as a draft in return #{draft.pk}; 68 equal to the "
+            "published figures left out. west-mercia: 0 new, 1 changed, 68 unchanged") in page.content.decode()
+
+
 def test_the_command_reads_the_wide_template_too(analyst, client, tmp_path):
     path = tmp_path / "quarter.xlsx"
     path.write_bytes(client.get(URL).content)
@@ -124,6 +139,24 @@ def test_a_bad_cell_is_named_by_the_wide_sheets_row_and_column(analyst, client, 
         call_command("import_return", str(path), stdout=io.StringIO())
     assert f"row {asb}, column K (May 2013 value): '4,512' has a thousands separator" in str(caught.value)
     assert not models.Return.objects.filter(state="draft").exists()
+
+
+def test_a_warning_is_named_by_the_wide_sheets_cell(analyst, client, tmp_path):
+    """A tenfold figure in a wide sheet: "row 27, column value" would not
+    say which of the quarter's three months is meant; the warning names the
+    cell as the errors do (found in a user trial)."""
+    sheet = sheet_of(client.get(URL).content)
+    asb = find_row(sheet, "asb")
+    sheet.cell(asb, 11).value = 47670            # K: May 2013 value, ten times April and June
+    html = upload(client, saved(sheet))
+    assert "1 warning" in html
+    assert f"row {asb}, column K (May 2013 value): warning: 47,670 is more than 3× the previous month" in html
+    assert "column value: warning" not in html
+    path = tmp_path / "tenfold.xlsx"
+    path.write_bytes(saved(sheet))
+    out = io.StringIO()
+    call_command("import_return", str(path), stdout=out)
+    assert f"row {asb}, column K (May 2013 value): warning: 47,670" in out.getvalue()
 
 
 def test_unavailable_without_a_note_and_a_measure_twice(west_mercia, analyst, client):

@@ -27,7 +27,7 @@ from indicators.models import Force, Observation
 from indicators.returns import grid as rules
 from indicators.returns.figure_warnings import find_warnings, last_year, previous_month, reference_figures
 from indicators.returns.file import COLUMNS, STATUSES, Problem, ReturnFileError, check_rows, format_cell
-from indicators.returns.workflow import ReturnError, StaleDraft, catalogue_for, publish_return, save_grid
+from indicators.returns.workflow import ReturnError, StaleDraft, catalogue_for, preview, publish_return, save_grid
 
 TEMPLATE = "admin/indicators/return/grid.html"
 
@@ -99,7 +99,11 @@ def grid_view(admin, request, *, editable_forces, plan_indicators, current_value
             context["checked"] = True
             return _render(request, context, grid, request.POST.get("shown", ""))
         if action == "publish":
-            refused = rules.unconfirmed(warnings, request.POST)
+            # Only the figures this publish changes need their warnings confirmed: a warned figure
+            # published already (and left as it was) is not published again, as on the review page.
+            changing = {(c.row.indicator_id, c.row.month) for c in preview(rows) if c.kind != "unchanged"}
+            refused = rules.unconfirmed([w for w in warnings if (w.indicator_id, w.month) in changing],
+                                        request.POST)
             if refused:
                 context["confirm_needed"] = refused
                 return _render(request, context, grid, request.POST.get("shown", ""))
@@ -224,13 +228,23 @@ def _withdrawals_without_a_note(grid, months) -> dict:
                and c["status"] in ("", "final", "provisional")]
     if not emptied:
         return {}
-    published = set(Observation.objects.filter(indicator_id__in={row["indicator"].id for row, _ in emptied},
-                                               month__in=months, value__isnull=False)
-                    .values_list("indicator_id", "month"))
-    return {c["key"]: [f"value: you emptied the published figure {rules.describe_fields([c['held'][f] for f in rules.FIELDS])}, "
-                       "which stays published unless withdrawn: set the status to unavailable and say why in the "
-                       "note, or type the figure back"]
-            for row, c in emptied if (row["indicator"].id, c["month"]) in published}
+    published = {(o["indicator_id"], o["month"]): o for o in Observation.objects.filter(
+        indicator_id__in={row["indicator"].id for row, _ in emptied}, month__in=months, value__isnull=False)
+        .values("indicator_id", "month", *rules.FIELDS)}
+    out = {}
+    for row, c in emptied:
+        held = published.get((row["indicator"].id, c["month"]))
+        if held is None:
+            continue
+        shown = rules.describe_fields([c["held"][f] for f in rules.FIELDS])
+        public = rules.describe_fields([format_cell(held[f]) if f in ("value", "numerator", "denominator")
+                                        else held[f] or "" for f in rules.FIELDS])
+        # The cell may have shown a draft's figure: name the published one, which is what stays.
+        emptied_what = (f"the published figure {public}" if shown == public
+                        else f"the draft figure {shown}; the published figure is {public}")
+        out[c["key"]] = [f"value: you emptied {emptied_what}, which stays published unless withdrawn: set the "
+                         "status to unavailable and say why in the note, or type the figure back"]
+    return out
 
 
 def _grid_body(force, grid):

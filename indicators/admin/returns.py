@@ -257,11 +257,17 @@ class ReturnViews:
         summary = stage(rows, user=request.user, source=name, publish=publish)
         upload.delete()
         if summary.nothing_changed:
-            self.message_user(request, f"{name}: {summary.nothing_changed_message()}.", messages.INFO)
+            self.message_user(request, f"Read {name}: {summary.nothing_changed_message()}.", messages.INFO)
             return redirect(reverse("admin:indicators_return_changelist"))
         state = "published" if publish else "saved as a draft"
-        self.message_user(request, f"{name}: {len(rows):,} figures {state} in return "
-                                   f"{', '.join('#' + str(r.pk) for r in summary.returns)}. "
+        # Only new and changed figures go into the return: say how many, not the file's rows.
+        kept, left = summary.kept, summary.figures - summary.kept
+        # The message starts with the count: the admin capitalises a message's first letter, which
+        # would misspell a file name put first (june.csv shown as "June.csv").
+        self.message_user(request, f"{kept:,} figure{'' if kept == 1 else 's'} from {name} {state} in return "
+                                   f"{', '.join('#' + str(r.pk) for r in summary.returns)}"
+                                   + (f"; {left:,} equal to the published figure{'' if left == 1 else 's'} "
+                                      "left out" if left else "") + ". "
                           + " ".join(summary.lines()), messages.SUCCESS)
         if len(summary.returns) == 1:
             return redirect(reverse("admin:indicators_return_change", args=[summary.returns[0].pk]))

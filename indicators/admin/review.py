@@ -31,6 +31,7 @@ from indicators.access.permissions import can_edit, editable_force_ids
 from indicators.admin.returns import current_values, parse_quarter_param, plan_indicators, quarter_choices
 from indicators.engine.ratings import DEFAULT_METHOD
 from indicators.models import Force, Observation, Plan, ReturnState
+from indicators.returns import grid as grid_rules
 from indicators.returns import wide
 from indicators.returns.figure_warnings import find_warnings
 from indicators.returns.workflow import (
@@ -67,6 +68,11 @@ def figure_words(values: dict | None, unit: str, decimals: int) -> str:
     return text
 
 
+def row_anchor(indicator_id: int, month: date) -> str:
+    """The id of a figure's row on the review page."""
+    return f"figure-{indicator_id}-{periods.format_month(month)}"
+
+
 @dataclass
 class ReviewRow:
     month: date
@@ -75,6 +81,7 @@ class ReviewRow:
     new: str
     warnings: list[str] = field(default_factory=list)
     conflict: object = None
+    anchor: str = ""
 
 
 @dataclass
@@ -107,7 +114,8 @@ def review_figures(ret) -> tuple[list[ReviewMeasure], list, list]:
         kind = "new" if old is None else ("unchanged" if unchanged(old, new, ind.decimals) else "changed")
         measures.setdefault(ind.id, ReviewMeasure(ind)).rows.append(ReviewRow(
             line.month, kind, figure_words(old, ind.unit, ind.decimals), figure_words(new, ind.unit, ind.decimals),
-            by_figure.get((ind.id, line.month), []), conflict_of.get((ind.id, line.month))))
+            by_figure.get((ind.id, line.month), []), conflict_of.get((ind.id, line.month)),
+            row_anchor(ind.id, line.month)))
     return list(measures.values()), warnings, conflicts
 
 
@@ -160,10 +168,15 @@ class ReviewViews:
         months = covered_months(ret, {row.month for m in measures for row in m.rows})
         summaries, commentary = selectors.draft_writing(force=ret.force, months=months) if unpublished else ([], [])
         counts = {k: sum(1 for m in measures for r in m.rows if r.kind == k) for k in KIND_WORDS}
+        names = {m.indicator.id: m.indicator.name for m in measures}
+        # The publish section's list names each warned figure and links to its row above (a warning's
+        # message alone, "48,840 is more than 3× …", does not say which measure and month it is about).
+        warned = [{"label": f"{names.get(w.indicator_id, '')}, {periods.month_label(w.month)}",
+                   "message": w.message, "anchor": row_anchor(w.indicator_id, w.month)} for w in warnings]
         context = {
             **self.admin_site.each_context(request), "opts": self.model._meta, "original": ret, "ret": ret,
             "title": f"Review return #{ret.pk}: {ret.force.name} {ret.period}",
-            "measures": measures, "warnings": warnings, "conflicts": conflicts, "entries": entries,
+            "measures": measures, "warnings": warnings, "warned": warned, "conflicts": conflicts, "entries": entries,
             "counts": counts, "kind_words": KIND_WORDS, "errors": errors, "ticked": ticked,
             "drafts": [{"label": f"Executive summary, {periods.month_label(s.month)}",
                         "html": fmt.render_markdown(s.text)} for s in summaries]
@@ -272,13 +285,18 @@ class ReviewViews:
             raise Http404("The quarter status is for a force's analysts")
         forces = Force.objects.filter(plans__isnull=False).distinct().order_by("name")
         forces = forces if ids is None else forces.filter(pk__in=ids)
+        today = timezone.localdate()
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "Quarter status",
-                   "forces": forces, "quarters": quarter_choices(timezone.localdate(), forces)}
+                   "forces": forces, "quarters": quarter_choices(today, forces)}
         if not request.GET.get("force"):
+            # The picker opens on the quarter the grid opens on: the one to file next.
+            first = forces.first()
+            context["quarter"] = _quarter_to_file(first, forces, today) if first else ""
             return TemplateResponse(request, "admin/indicators/return/status.html", context)
         force = self._analyst_force(request)
-        quarter = request.GET.get("quarter") or periods.quarter(periods.add_months(
-            periods.first_of_month(timezone.localdate()), -3))
+        # Without ?quarter=, the quarter to file next (as the grid), not last calendar quarter: that
+        # can lie past the plan's years, a quarter of "missing" cells the picker does not even offer.
+        quarter = request.GET.get("quarter") or _quarter_to_file(force, forces, today)
         months = parse_quarter_param(quarter)
         context.update(quarter_status(force, quarter, months))
         context.update({"force": force, "quarter": quarter,
@@ -319,6 +337,12 @@ class ReviewViews:
         response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
+
+
+def _quarter_to_file(force: Force, forces, today: date) -> str:
+    default = grid_rules.default_quarter(force, grid_rules.plan_quarters(forces, today), today)
+    return grid_rules.quarter_key(*default) if default else periods.quarter(
+        periods.add_months(periods.first_of_month(today), -3))
 
 
 def _about(commentary) -> str:

@@ -26,11 +26,12 @@ class FigureWarning:
     value: float
     references: tuple[Reference, ...]
     message: str                # "2,850 is more than 3× the previous month (…) and …"
+    column: str = "value"       # the value's column: a wide sheet names its cell, "K (August 2013 value)"
 
     @property
     def problem(self) -> Problem:
         """As the SPEC prints it: ``row N, column value: warning: …``."""
-        return Problem(self.row, "value", f"warning: {self.message}")
+        return Problem(self.row, self.column, f"warning: {self.message}")
 
     def __str__(self) -> str:
         return str(self.problem) if self.row is not None else f"warning: {self.message}"
@@ -82,5 +83,6 @@ def find_warnings(figures) -> list[FigureWarning]:
         if direction:
             row = getattr(f, "number", None) or getattr(f, "row", None)
             out.append(FigureWarning(f.indicator_id, f.month, row if isinstance(row, int) else None,
-                                     f.value, tuple(refs), describe(f.value, direction, refs, _show)))
+                                     f.value, tuple(refs), describe(f.value, direction, refs, _show),
+                                     getattr(f, "value_cell", "value")))
     return out

@@ -101,6 +101,7 @@ class Row:
     note: str
     area: str = ""               # the local area's code; "" = the whole force
     area_id: int | None = None
+    value_cell: str = "value"    # how a problem names the value's cell: a wide sheet's "K (August 2013 value)"
 
 
 @dataclass

@@ -72,7 +72,9 @@ class WideBody(list):
             per_row = Counter(self.origin[n] for n in skipped if n in self.origin)
             months = Counter(self.origin.values())
             skipped[:] = sorted(r for r, n in per_row.items() if n == months[r])
-        return out, [dataclasses.replace(r, number=self.origin.get(r.number, r.number)) for r in rows]
+        return out, [dataclasses.replace(r, number=self.origin.get(r.number, r.number),
+                                         value_cell=self.cells.get((r.number, "value"), (None, r.value_cell))[1])
+                     for r in rows]
 
 
 def to_long(header: list[str], body: list[tuple[int, list]]) -> tuple[list[str], WideBody]:

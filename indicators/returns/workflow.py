@@ -135,6 +135,11 @@ class Summary:
         return sum(sum(counts.values()) for counts in self.counts.values())
 
     @property
+    def kept(self) -> int:
+        """Figures new or changed: those a return holds (the unchanged are left out)."""
+        return sum(counts["new"] + counts["changed"] for counts in self.counts.values())
+
+    @property
     def nothing_changed(self) -> bool:
         return not any(counts["new"] or counts["changed"] for counts in self.counts.values())
 

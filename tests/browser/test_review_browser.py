@@ -77,6 +77,7 @@ def test_review_page_passes_axe_and_publishes_only_when_confirmed(site, page, dr
 @pytest.mark.parametrize("name,path", [
     ("quarter-status", "/admin/indicators/return/status/?force=west-mercia&quarter=2013/14+Q1"),
     ("audit-trail", "/admin/indicators/return/audit/?force=west-mercia&indicator=asb"),
+    ("import", "/admin/indicators/return/import/"),     # its breadcrumb links were told apart by colour alone
 ])
 def test_status_and_audit_pages_pass_axe(site, page, draft, name, path):
     sign_in(page, site, path.replace("&", "%26").replace("?", "%3F"))
