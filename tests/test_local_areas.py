@@ -308,3 +308,19 @@ def test_admin_lists_area_figures(world, client):
     client.force_login(make_user("root", superuser=True))
     html = client.get("/admin/indicators/observation/?area__isnull=False").content.decode()
     assert "Worcester (E07000237)" in html
+
+
+def test_a_local_areas_figure_is_warned_against_that_areas_own_figures(world):
+    """SPEC §4 Warnings per area: Bromsgrove's 200 is over 3x Bromsgrove's June
+    (about 50) and July last year; the force's ~160 a month must not hide it,
+    and the force's own 160 is no warning."""
+    from indicators.returns.figure_warnings import find_warnings
+
+    head = "force,indicator,month,value,numerator,denominator,status,note,area\n"
+    rows = _check(head + "west-mercia,all-crime,2013-07,200,,,final,,E07000234\n"
+                         "west-mercia,all-crime,2013-07,160,,,final,,\n"
+                         "west-mercia,all-crime,2013-07,104,,,final,,E07000237\n")
+    warnings = find_warnings(rows)
+    assert [str(w) for w in warnings] == [
+        "row 2, column value: warning: 200 is more than 3× the previous month (Jun 2013: 52) and the same month "
+        "last year (Jul 2012: 50)"]

@@ -47,15 +47,23 @@ def last_year(month: date) -> date:
 
 def reference_figures(keys: set[tuple[int, date]]) -> dict[tuple[int, date], float | None]:
     """Published values of the previous month and the same month last year
-    of each (indicator id, month) in ``keys`` (one query)."""
-    wanted = {(i, m) for i, month in keys for m in (previous_month(month), last_year(month))}
+    of each (indicator id, month) in ``keys``: the whole force's figures
+    (one query)."""
+    found = _references({(i, None, m) for i, m in keys})
+    return {(i, m): v for (i, _, m), v in found.items()}
+
+
+def _references(keys: set[tuple[int, int | None, date]]) -> dict[tuple[int, int | None, date], float]:
+    """As reference_figures, for (indicator id, local area id or None, month):
+    a local area's figure is compared with that area's own (one query)."""
+    wanted = {(i, a, m) for i, a, month in keys for m in (previous_month(month), last_year(month))}
     if not wanted:
         return {}
-    ids = {i for i, _ in wanted}
-    months = {m for _, m in wanted}
+    ids = {i for i, _, _ in wanted}
+    months = {m for _, _, m in wanted}
     rows = Observation.objects.filter(indicator_id__in=ids, month__in=months, value__isnull=False) \
-        .values_list("indicator_id", "month", "value")
-    return {(i, m): v for i, m, v in rows if (i, m) in wanted}
+        .values_list("indicator_id", "area_id", "month", "value")
+    return {(i, a, m): v for i, a, m, v in rows if (i, a, m) in wanted}
 
 
 def _show(month, value) -> str:
@@ -69,14 +77,15 @@ def find_warnings(figures) -> list[FigureWarning]:
     have one, a file ``number`` or ``row``. Unavailable figures and empty
     values are not compared. In the order given."""
     figures = [f for f in figures if f.value is not None and f.status != "unavailable"]
-    own = {(f.indicator_id, f.month): f.value for f in figures}
-    published = reference_figures(set(own))
+    own = {(f.indicator_id, getattr(f, "area_id", None), f.month): f.value for f in figures}
+    published = _references(set(own))
     out = []
     for f in figures:
         refs = []
         for label, month in (("the previous month", previous_month(f.month)),
                              ("the same month last year", last_year(f.month))):
-            value = own.get((f.indicator_id, month), published.get((f.indicator_id, month)))
+            key = (f.indicator_id, getattr(f, "area_id", None), month)
+            value = own.get(key, published.get(key))
             if value is not None:
                 refs.append(Reference(label, month, value))
         direction = outlier(f.value, refs)
