@@ -14,7 +14,7 @@ from indicators import models
 from reports.formatting import render_markdown
 
 pytestmark = pytest.mark.django_db
-CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; script-src 'none'; "
        "base-uri 'none'; form-action 'none'")
 COMMENTARY = (
     "Burglary fell in **June**. See the [force statement](https://www.westmercia.police.uk/news).\n\n"
