@@ -30,6 +30,8 @@ def test_header_links_to_the_report_and_dashboard_at_the_period_asked_for(client
     assert 'href="/west-mercia/report/?period=2013-05"' in header
     assert "Panel report, May 2013" in header
     assert 'href="/west-mercia/?period=2013-05"' in header
+    assert 'href="/west-mercia/report/?period=2013-05&amp;format=pdf"' in header
+    assert "PDF<span class=\"visually-hidden\"> of the panel report, May 2013</span>" in header
     # the report link works
     assert client.get("/west-mercia/report/?period=2013-05").status_code == 200
 
