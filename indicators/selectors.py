@@ -590,6 +590,8 @@ def _return_source(source: str | None) -> str:
         return ""
     if source == "Quarterly return grid":
         return "grid"
+    if source.startswith("Quarterly return grid, local area "):
+        return "grid, local area " + source.rsplit(" ", 1)[-1]
     return f"file {source}" if re.fullmatch(r"[^/\\]+\.(csv|xlsx)", source, re.IGNORECASE) else source
 
 
