@@ -221,3 +221,21 @@ def test_an_areas_published_figure_left_as_it_is_is_not_warned_about(analyst, cl
     form = form_of(client.get(AREA_GRID).content.decode())
     form.update({f"value-{key('vwi', '2013-05')}": "610", "action": "check"})
     assert "610 is more than 3× the previous month (Apr 2013: 55)" in client.post(AREA_GRID, form).content.decode()
+
+
+def test_the_quarter_status_of_an_area(analyst, client):
+    status = "/admin/indicators/return/status/?force=west-mercia&quarter=2013/14+Q1"
+    form = form_of(client.get(AREA_GRID).content.decode())
+    form[f"value-{key('vwi', '2013-05')}"] = "57"
+    assert client.post(AREA_GRID, form).status_code == 302
+    html = client.get(status + f"&area={WORCESTER}").content.decode()
+    assert "<h2>West Mercia Police, Worcester: 2013/14 Q1</h2>" in html
+    assert f'<option value="{WORCESTER}" selected>Worcester</option>' in html
+    assert "0 of 1 measure have a figure or a reason for every month." in html
+    assert "Cells: 2 final, 0 provisional, 0 unavailable, 1 missing; 1 held in a draft, not yet published." in html
+    assert "Final: 55" in html and "Final: 57 (draft, not published)" in html
+    assert f'quarter=2013/14+Q1&amp;area={WORCESTER}">Open the grid for this quarter' in html
+    # the force's status: its own figures, not the area's draft
+    html = client.get(status).content.decode()
+    assert "Final: 512" in html and "draft, not published" not in html and "Final: 55" not in html
+    assert client.get(status + "&area=nowhere").status_code == 404

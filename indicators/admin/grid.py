@@ -60,12 +60,12 @@ def grid_view(admin, request, *, editable_forces, plan_indicators, current_value
         picked = forces.filter(slug=slug).first() if slug else forces.first()
         default = rules.default_quarter(picked, quarters, today) if picked else None
         context.update(picked_force=picked, quarter=rules.quarter_key(*default) if default else "",
-                       local_areas=_local_areas(picked))
+                       local_areas=local_area_choices(picked))
         return TemplateResponse(request, TEMPLATE, context)
     force = forces.filter(slug=slug).first()
     if force is None:
         raise PermissionDenied
-    local_areas = _local_areas(force)
+    local_areas = local_area_choices(force)
     context.update(picked_force=force, local_areas=local_areas)
     area = None
     if request.GET.get("area"):
@@ -83,7 +83,7 @@ def grid_view(admin, request, *, editable_forces, plan_indicators, current_value
     if area is not None:
         broken_down = selectors.indicator_ids_with_area_figures(force=force)
         indicators = [ind for ind in indicators if ind.id in broken_down]
-        values = _area_values(force, area, indicators, months)
+        values = area_values(force, area, indicators, months)
     else:
         values = current_values(indicators, months)
     area_id = area.id if area else None
@@ -171,7 +171,7 @@ def grid_view(admin, request, *, editable_forces, plan_indicators, current_value
     return redirect(request.get_full_path())
 
 
-def _local_areas(force) -> list[tuple[str, str]]:
+def local_area_choices(force) -> list[tuple[str, str]]:
     """The force's local areas as the picker offers them: (code, name). One query."""
     if force is None:
         return []
@@ -179,7 +179,7 @@ def _local_areas(force) -> list[tuple[str, str]]:
     return list(zip(frame["area_code"], frame["area_name"]))
 
 
-def _area_values(force, area, indicators, months) -> dict:
+def area_values(force, area, indicators, months) -> dict:
     """One local area's figures, published with unpublished lines laid over
     them, by (indicator id, month), as ``current_values`` gives the force's."""
     ids = {ind.id for ind in indicators}
