@@ -544,9 +544,11 @@ def performance_inputs_many(*, forces: list[Force], indicators: pd.DataFrame, mo
     )
 
 
-def pending_lines(*, indicator_ids, first: date | None = None, last: date | None = None):
-    """Lines of unpublished returns, latest return last (so it wins)."""
-    qs = ReturnLine.objects.filter(WHOLE_FORCE, indicator_id__in=indicator_ids).exclude(source_return__state=ReturnState.PUBLISHED)
+def pending_lines(*, indicator_ids, first: date | None = None, last: date | None = None, area_id: int | None = None):
+    """Lines of unpublished returns, latest return last (so it wins): the
+    whole force's, or with ``area_id`` that local area's."""
+    scope = WHOLE_FORCE if area_id is None else Q(area_id=area_id)
+    qs = ReturnLine.objects.filter(scope, indicator_id__in=indicator_ids).exclude(source_return__state=ReturnState.PUBLISHED)
     if first is not None:
         qs = qs.filter(month__gte=first)
     if last is not None:
@@ -590,6 +592,8 @@ def _return_source(source: str | None) -> str:
         return ""
     if source == "Quarterly return grid":
         return "grid"
+    if source.startswith("Quarterly return grid, local area "):
+        return "grid, local area " + source.rsplit(" ", 1)[-1]
     return f"file {source}" if re.fullmatch(r"[^/\\]+\.(csv|xlsx)", source, re.IGNORECASE) else source
 
 

@@ -7,7 +7,12 @@ spreadsheet keys.
 
 Saving checks the cells by the return file's rules (file.check_rows) and
 keeps them in the force's draft grid return (workflow.save_grid); "Save
-and publish" publishes that draft too, once the warnings are confirmed."""
+and publish" publishes that draft too, once the warnings are confirmed.
+
+With ``?area=<code>`` the grid is one local area's: the measures the plan
+breaks down by area (those with local figures for the force), that area's
+figures and references, its own draft grid return, rows filed with the
+``area`` column (docs/decisions.md, "The quarterly grid per local area")."""
 
 from __future__ import annotations
 
@@ -16,17 +21,26 @@ from types import SimpleNamespace
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from indicators import periods
+from indicators import periods, selectors
 from indicators.models import Force, Observation
 from indicators.returns import grid as rules
 from indicators.returns.figure_warnings import find_warnings, last_year, previous_month, reference_figures
-from indicators.returns.file import COLUMNS, STATUSES, Problem, ReturnFileError, check_rows, format_cell
+from indicators.returns.file import (
+    COLUMNS,
+    COLUMNS_WITH_AREA,
+    STATUSES,
+    Problem,
+    ReturnFileError,
+    check_rows,
+    format_cell,
+)
 from indicators.returns.workflow import ReturnError, StaleDraft, catalogue_for, preview, publish_return, save_grid
 
 TEMPLATE = "admin/indicators/return/grid.html"
@@ -45,17 +59,38 @@ def grid_view(admin, request, *, editable_forces, plan_indicators, current_value
     if not slug or not quarter:
         picked = forces.filter(slug=slug).first() if slug else forces.first()
         default = rules.default_quarter(picked, quarters, today) if picked else None
-        context.update(picked_force=picked, quarter=rules.quarter_key(*default) if default else "")
+        context.update(picked_force=picked, quarter=rules.quarter_key(*default) if default else "",
+                       local_areas=local_area_choices(picked))
         return TemplateResponse(request, TEMPLATE, context)
     force = forces.filter(slug=slug).first()
     if force is None:
         raise PermissionDenied
+    local_areas = local_area_choices(force)
+    context.update(picked_force=force, local_areas=local_areas)
+    area = None
+    if request.GET.get("area"):
+        area = selectors.local_area_by_code(force=force, code=request.GET["area"])
+        if area is None:
+            raise Http404(f"{force.name} has no local area {request.GET['area']!r}")
+    context["area"] = area
     months = parse_quarter_param(quarter)
+    if quarter not in context["quarters"]:
+        # Only the quarters the picker offers (those of the plans, none in the future): a typed URL
+        # for another quarter would show, and save, figures for months no plan covers.
+        context.update(quarter=quarter, quarter_refused=quarter)
+        return TemplateResponse(request, TEMPLATE, context, status=400)
     indicators = plan_indicators(force, months[-1])
-    context.update(force=force, picked_force=force, quarter=quarter, months=months)
+    if area is not None:
+        broken_down = selectors.indicator_ids_with_area_figures(force=force)
+        indicators = [ind for ind in indicators if ind.id in broken_down]
+        values = area_values(force, area, indicators, months)
+    else:
+        values = current_values(indicators, months)
+    area_id = area.id if area else None
+    context.update(force=force, quarter=quarter, months=months)
     if request.method != "POST":
-        grid = _grid_rows(indicators, months, current_values(indicators, months), None)
-        _annotate(grid, _held_warnings(grid), {})
+        grid = _grid_rows(indicators, months, values, None, area_id)
+        _annotate(grid, _held_warnings(grid, area_id), {})
         return _render(request, context, grid, rules.snapshot(grid))
 
     action = request.POST.get("action", "draft")
@@ -66,7 +101,7 @@ def grid_view(admin, request, *, editable_forces, plan_indicators, current_value
     with transaction.atomic():
         # One grid save of a force at a time: the snapshot compared below is the one written.
         list(Force.objects.select_for_update().filter(pk=force.pk).values_list("pk"))
-        grid = _grid_rows(indicators, months, current_values(indicators, months), request.POST)
+        grid = _grid_rows(indicators, months, values, request.POST, area_id)
         shown = rules.read_snapshot(request.POST.get("shown"))
         overtaken = rules.overtaken(shown, grid) if shown is not None else []
         if overtaken:
@@ -74,15 +109,16 @@ def grid_view(admin, request, *, editable_forces, plan_indicators, current_value
             _annotate(grid, [], errors)
             context["overtaken"] = overtaken
             return _render(request, context, grid, rules.snapshot(grid))
-        errors = _withdrawals_without_a_note(grid, months)
-        body, where = _grid_body(force, grid)
+        errors = _withdrawals_without_a_note(grid, months, area_id)
+        body, where = _grid_body(force, grid, area)
         problems: list[Problem] = []
         rows = []
         if not body and not errors:
             problems = [Problem(None, None, "the grid is empty: type or paste at least one figure, then save")]
         elif body:
             try:
-                rows = check_rows(COLUMNS, body, catalogue_for(request.user), today=timezone.localdate())
+                rows = check_rows(COLUMNS_WITH_AREA if area else COLUMNS, body, catalogue_for(request.user),
+                                  today=timezone.localdate())
             except ReturnFileError as exc:
                 problems = exc.problems
         placed = _grid_errors(problems, where)
@@ -93,22 +129,21 @@ def grid_view(admin, request, *, editable_forces, plan_indicators, current_value
             context["problem_count"] = len(context["problems"]) + sum(len(v) for v in errors.values())
             _annotate(grid, [], errors)
             return _render(request, context, grid, request.POST.get("shown", ""))
-        warnings = find_warnings(rows)
+        # Warnings only of the figures this save changes: a warned figure published already (and left
+        # as it was) is not published again, so it is neither shown nor confirmed, as on the review page.
+        changing = {(c.row.indicator_id, c.row.month) for c in preview(rows) if c.kind != "unchanged"}
+        warnings = [w for w in find_warnings(rows) if (w.indicator_id, w.month) in changing]
         _annotate(grid, warnings, {})
         if action == "check":
             context["checked"] = True
             return _render(request, context, grid, request.POST.get("shown", ""))
         if action == "publish":
-            # Only the figures this publish changes need their warnings confirmed: a warned figure
-            # published already (and left as it was) is not published again, as on the review page.
-            changing = {(c.row.indicator_id, c.row.month) for c in preview(rows) if c.kind != "unchanged"}
-            refused = rules.unconfirmed([w for w in warnings if (w.indicator_id, w.month) in changing],
-                                        request.POST)
+            refused = rules.unconfirmed(warnings, request.POST)
             if refused:
                 context["confirm_needed"] = refused
                 return _render(request, context, grid, request.POST.get("shown", ""))
-        ret, summary = save_grid(force, quarter, rows, request.user)
-    label = f"{force.name} {quarter}"
+        ret, summary = save_grid(force, quarter, rows, request.user, area=area)
+    label = f"{force.name}{f', {area.name}' if area else ''} {quarter}"
     if ret is None:
         admin.message_user(request, f"{label}: {summary.nothing_changed_message()}.", messages.INFO)
         return redirect(request.get_full_path())
@@ -136,6 +171,23 @@ def grid_view(admin, request, *, editable_forces, plan_indicators, current_value
     return redirect(request.get_full_path())
 
 
+def local_area_choices(force) -> list[tuple[str, str]]:
+    """The force's local areas as the picker offers them: (code, name). One query."""
+    if force is None:
+        return []
+    frame = selectors.local_area_frame(force=force)
+    return list(zip(frame["area_code"], frame["area_name"]))
+
+
+def area_values(force, area, indicators, months) -> dict:
+    """One local area's figures, published with unpublished lines laid over
+    them, by (indicator id, month), as ``current_values`` gives the force's."""
+    ids = {ind.id for ind in indicators}
+    frame = selectors.area_observation_frame(force=force, start=months[0], end=months[-1], include_drafts=True)
+    return {(r["indicator_id"], r["month"]): r for r in frame.to_dict("records")
+            if r["area_id"] == area.id and r["indicator_id"] in ids}
+
+
 def _render(request, context, grid, shown):
     context.update(grid=grid, shown=shown, counts=rules.filled_counts(grid),
                    warnings=[{"key": rules.warning_key(w), "cell": f"{row['indicator'].name}, "
@@ -156,8 +208,8 @@ def _display(ind, held: dict) -> dict:
             "status": held.get("status") or "", "note": held.get("note") or ""}
 
 
-def _grid_rows(indicators, months, values, posted) -> list[dict]:
-    references = reference_figures({(ind.id, m) for ind in indicators for m in months})
+def _grid_rows(indicators, months, values, posted, area_id=None) -> list[dict]:
+    references = reference_figures({(ind.id, m) for ind in indicators for m in months}, area_id)
     grid = []
     for ind in indicators:
         ratio = ind.aggregation == "ratio"
@@ -181,6 +233,7 @@ def _grid_rows(indicators, months, values, posted) -> list[dict]:
                     (("Previous month", previous_month(month)), ("Same month last year", last_year(month)))
                     if references.get((ind.id, m)) is not None]
             cell.update({"key": key, "month": month, "held": held, "held_value": current.get("value"),
+                         "held_figure": {f: _plain(current.get(f)) for f in rules.FIELDS} if current else None,
                          "refs": [(label, m, _show(v, ind)) for label, m, v in refs],
                          "errors": [], "warnings": [], "warning_objects": []})
             cells.append(cell)
@@ -189,18 +242,27 @@ def _grid_rows(indicators, months, values, posted) -> list[dict]:
     return grid
 
 
+def _plain(value):
+    """A frame's cell as the checks read it: None for a missing number (pandas gives NaN)."""
+    if value is None or isinstance(value, float) and value != value:
+        return None
+    return float(value) if hasattr(value, "dtype") else value
+
+
 def _show(value: float, ind) -> str:
     decimals = max(0, min(int(getattr(ind, "decimals", 0) or 0), 4))
     text = f"{value:,.{decimals}f}" if not float(value).is_integer() or decimals == 0 else f"{value:,.0f}"
     return f"{text} %" if ind.unit == "percent" or ind.aggregation == "ratio" else text
 
 
-def _held_warnings(grid):
-    """Warnings of the figures the grid shows (published or draft)."""
-    figures = [SimpleNamespace(indicator_id=row["indicator"].id, month=c["month"], value=c["held_value"],
-                               status=c["held"]["status"] or "final")
-               for row in grid for c in row["cells"] if c["held_value"] is not None]
-    return find_warnings(figures)
+def _held_warnings(grid, area_id=None):
+    """Warnings of the figures the grid shows that publishing would change
+    (those a draft holds): a published figure is not warned about again."""
+    figures = [SimpleNamespace(indicator_id=row["indicator"].id, area_id=area_id, month=c["month"],
+                               **{**c["held_figure"], "status": c["held_figure"]["status"] or "final"})
+               for row in grid for c in row["cells"] if c["held_figure"] is not None]
+    changing = {(c.row.indicator_id, c.row.month) for c in preview(figures) if c.kind != "unchanged"}
+    return [w for w in find_warnings(figures) if (w.indicator_id, w.month) in changing]
 
 
 def _annotate(grid, warnings, errors: dict) -> None:
@@ -218,7 +280,7 @@ def _annotate(grid, warnings, errors: dict) -> None:
             cell["describedby"] = " ".join(ids)
 
 
-def _withdrawals_without_a_note(grid, months) -> dict:
+def _withdrawals_without_a_note(grid, months, area_id=None) -> dict:
     """A published figure whose cell was emptied stays published unless it is
     withdrawn (status unavailable, with a note saying why): say so beside the
     cell rather than keep the old figure silently."""
@@ -229,7 +291,8 @@ def _withdrawals_without_a_note(grid, months) -> dict:
     if not emptied:
         return {}
     published = {(o["indicator_id"], o["month"]): o for o in Observation.objects.filter(
-        indicator_id__in={row["indicator"].id for row, _ in emptied}, month__in=months, value__isnull=False)
+        indicator_id__in={row["indicator"].id for row, _ in emptied}, area_id=area_id, month__in=months,
+        value__isnull=False)
         .values("indicator_id", "month", *rules.FIELDS)}
     out = {}
     for row, c in emptied:
@@ -247,9 +310,9 @@ def _withdrawals_without_a_note(grid, months) -> dict:
     return out
 
 
-def _grid_body(force, grid):
-    """The grid as file rows (so it is checked by exactly the same rules),
-    and where each row came from."""
+def _grid_body(force, grid, area=None):
+    """The grid as file rows (so it is checked by exactly the same rules; a
+    local area's grid fills the ``area`` column), and where each row came from."""
     body, where = [], {}
     number = 1
     for row in grid:
@@ -260,7 +323,7 @@ def _grid_body(force, grid):
             number += 1
             body.append((number, [force.slug, row["indicator"].code, periods.format_month(cell["month"]),
                                   cell["value"], cell["numerator"], cell["denominator"], cell["status"],
-                                  cell["note"]]))
+                                  cell["note"], *([area.code] if area else [])]))
             where[number] = (row["indicator"].id, cell["month"])
     return body, where
 

@@ -28,6 +28,7 @@ from django.utils.html import format_html
 
 from indicators import periods, selectors
 from indicators.access.permissions import can_edit, editable_force_ids
+from indicators.admin.grid import area_values, local_area_choices
 from indicators.admin.returns import current_values, parse_quarter_param, plan_indicators, quarter_choices
 from indicators.engine.ratings import DEFAULT_METHOD
 from indicators.models import Force, Observation, Plan, ReturnState
@@ -298,9 +299,15 @@ class ReviewViews:
         # can lie past the plan's years, a quarter of "missing" cells the picker does not even offer.
         quarter = request.GET.get("quarter") or _quarter_to_file(force, forces, today)
         months = parse_quarter_param(quarter)
-        context.update(quarter_status(force, quarter, months))
-        context.update({"force": force, "quarter": quarter,
-                        "query": f"force={force.slug}&quarter={quarter.replace(' ', '+')}"})
+        area = None
+        if request.GET.get("area"):
+            area = selectors.local_area_by_code(force=force, code=request.GET["area"])
+            if area is None:
+                raise Http404(f"{force.name} has no local area {request.GET['area']!r}")
+        context.update(quarter_status(force, quarter, months, area))
+        query = f"force={force.slug}&quarter={quarter.replace(' ', '+')}"
+        context.update({"force": force, "quarter": quarter, "area": area, "local_areas": local_area_choices(force),
+                        "query": query, "grid_query": query + (f"&area={area.code}" if area else "")})
         return TemplateResponse(request, "admin/indicators/return/status.html", context)
 
     # --- audit trail --------------------------------------------------------
@@ -351,14 +358,21 @@ def _about(commentary) -> str:
     return commentary.indicator.name
 
 
-def quarter_status(force: Force, quarter: str, months: list[date]) -> dict:
+def quarter_status(force: Force, quarter: str, months: list[date], area=None) -> dict:
     """What is held for each measure of the force's plan and each month of
     the quarter (published, or in a draft), what is missing, and the panel
-    meeting that reports the quarter with the date its figures are due."""
+    meeting that reports the quarter with the date its figures are due.
+    With ``area``, one local area's: the measures its grid shows (those the
+    plan breaks down by area) and that area's figures."""
     indicators = plan_indicators(force, months[-1])
-    held = current_values(indicators, months)
-    waiting = set(selectors.pending_lines(indicator_ids=[i.id for i in indicators], first=months[0], last=months[-1])
-                  .values_list("indicator_id", "month"))
+    if area is not None:
+        broken_down = selectors.indicator_ids_with_area_figures(force=force)
+        indicators = [ind for ind in indicators if ind.id in broken_down]
+        held = area_values(force, area, indicators, months)
+    else:
+        held = current_values(indicators, months)
+    waiting = set(selectors.pending_lines(indicator_ids=[i.id for i in indicators], first=months[0], last=months[-1],
+                                          area_id=area.id if area else None).values_list("indicator_id", "month"))
     frame = selectors.indicator_frame(force=force, period=months[-1]) if indicators else None
     headline = dict(zip(frame["id"], frame["headline"])) if frame is not None else {}
     rows, counts = [], {"final": 0, "provisional": 0, "unavailable": 0, "missing": 0, "draft": 0}

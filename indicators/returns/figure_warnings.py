@@ -45,11 +45,11 @@ def last_year(month: date) -> date:
     return periods.add_months(month, -12)
 
 
-def reference_figures(keys: set[tuple[int, date]]) -> dict[tuple[int, date], float | None]:
+def reference_figures(keys: set[tuple[int, date]], area_id: int | None = None) -> dict[tuple[int, date], float | None]:
     """Published values of the previous month and the same month last year
-    of each (indicator id, month) in ``keys``: the whole force's figures
-    (one query)."""
-    found = _references({(i, None, m) for i, m in keys})
+    of each (indicator id, month) in ``keys``: the whole force's figures, or
+    with ``area_id`` that local area's own (one query)."""
+    found = _references({(i, area_id, m) for i, m in keys})
     return {(i, m): v for (i, _, m), v in found.items()}
 
 

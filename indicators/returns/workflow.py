@@ -444,23 +444,36 @@ def _copy_line(row: tuple, months: dict, tails: dict) -> str:
 
 
 @transaction.atomic
-def save_grid(force: Force, quarter: str, rows: list[Row], user) -> tuple[Return | None, Summary]:
+def grid_source(area: LocalArea | None = None) -> str:
+    """How a grid's draft return is told apart: the whole force's grid, or
+    one local area's (by its code, which does not change when the area is
+    renamed). Each has its own draft, so publishing one never publishes
+    another's figures."""
+    return "Quarterly return grid" if area is None else f"Quarterly return grid, local area {area.code}"
+
+
+def save_grid(force: Force, quarter: str, rows: list[Row], user,
+              area: LocalArea | None = None) -> tuple[Return | None, Summary]:
     """The quarterly grid saved: the force's draft grid return for the
-    quarter made or updated to hold the figures that differ from the
-    published ones, in one transaction. Nothing to hold and no draft: no
-    return is made (and no data version bumped). A figure the draft held
-    already keeps when it was written, so saving the grid again without
-    touching a cell does not make an older figure look new (a stale draft)."""
+    quarter (or, with ``area``, that local area's draft grid return) made or
+    updated to hold the figures that differ from the published ones, in one
+    transaction. Nothing to hold and no draft: no return is made (and no
+    data version bumped). A figure the draft held already keeps when it was
+    written, so saving the grid again without touching a cell does not make
+    an older figure look new (a stale draft)."""
     changes = preview(rows)
     summary = summarise(changes)
     keep = [c.row for c in changes if c.kind != "unchanged"]
+    if any(r.area_id != (area.id if area else None) for r in keep):
+        raise ReturnError("a grid's draft holds the figures of one local area, or of the whole force, only")
+    source = grid_source(area)
     ret = (Return.objects.select_for_update()
-           .filter(force=force, period=quarter, state=ReturnState.DRAFT, source="Quarterly return grid")
+           .filter(force=force, period=quarter, state=ReturnState.DRAFT, source=source)
            .order_by("-created_at").first())
     if ret is None and not keep:
         return None, summary
     if ret is None:
-        ret = Return.objects.create(force=force, period=quarter, author=user, source="Quarterly return grid")
+        ret = Return.objects.create(force=force, period=quarter, author=user, source=source)
     decimals = dict(Indicator.objects.filter(id__in={r.indicator_id for r in keep}).values_list("id", "decimals"))
     before = {(line["indicator_id"], line["area_id"], line["month"]): line
               for line in ret.lines.values("indicator_id", "area_id", "month", "written_at", *FIELDS)}

@@ -308,3 +308,55 @@ def test_the_grid_script_runs_under_the_content_security_policy(site, browser, w
     assert page.locator("#grid-keys").is_visible() and page.locator("#tab-figures").is_visible()
     assert [e for e in errors if "Content Security Policy" in e] == []
     context.close()
+
+
+# --- one local area's grid (issue 18, item 4) ----------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def essex(demo_data, django_db_blocker):
+    """Essex's analyst, a district, and the measures the plan breaks down by
+    area (read before the browser runs, as ``wm``)."""
+    from indicators import selectors
+    from indicators.admin.returns import plan_indicators
+
+    with django_db_blocker.unblock():
+        force = models.Force.objects.get(slug="essex")
+        make_user("essex-analyst", role="analyst", forces=[force])
+        district = force.local_areas.get(name="Basildon")
+        months = periods.quarter_months(2013, 4)
+        local = selectors.indicator_ids_with_area_figures(force=force)
+        measures = [SimpleNamespace(id=i.id, name=i.name) for i in plan_indicators(force, months[-1])
+                    if i.id in local]
+        december, january = ({i.id: models.Observation.objects.get(indicator_id=i.id, area=district, month=m).value
+                              for i in measures} for m in (date(2013, 12, 1), date(2014, 1, 1)))
+    yield SimpleNamespace(force=force, district=district, measures=measures, months=months, december=december,
+                          january=january)
+
+
+def test_a_districts_grid_opens_from_the_picker_and_passes_axe(site, page, essex):
+    sign_in(page, site, "essex-analyst")
+    page.goto(site + "/admin/indicators/return/grid/?force=essex")
+    # Essex's district series fill the plan's year: the quarter to file next is its last, 2013/14 Q4
+    assert page.locator("#pick-quarter option:checked").inner_text() == "2013/14 Q4"
+    page.get_by_label(f"Area of {essex.force.name}").select_option(label="Basildon")
+    page.get_by_role("button", name="Open the grid").click()
+    page.wait_for_url(f"**/grid/?force=essex&quarter=2013%2F14+Q4&area={essex.district.code}")
+    assert page.locator("#content-main h2").first.inner_text() == f"{essex.force.name}, Basildon: 2013/14 Q4"
+    # the four measures with district series (all crime, ASB, domestic burglary, vehicle crime), no others
+    assert len(essex.measures) == 4
+    names = page.eval_on_selector_all("tbody tr[data-name]", "rows => rows.map(r => r.dataset.name)")
+    assert sorted(names) == sorted(m.name for m in essex.measures)
+    first = essex.measures[0]
+    refs = page.locator(f"#ref-{first.id}-2014-01").inner_text()
+    assert f"Dec 2013: {essex.december[first.id]:,.0f}" in refs, refs    # Basildon's own December, not Essex's
+    assert page.locator("#grid-counter").inner_text() == "Filled: 4 of 4 measures (every month) · 12 of 12 figures"
+    assert page.input_value(f"#value-{first.id}-2014-01") == f"{essex.january[first.id]:.0f}"
+    assert axe_violations(page) == []
+    page.fill(f"#value-{first.id}-2014-01", f"{essex.january[first.id] + 1:,.0f}")     # a revision
+    page.get_by_role("button", name="Save as draft").click()
+    page.wait_for_load_state()
+    assert "Basildon 2013/14 Q4: 1 figure saved in draft" in page.locator(".messagelist").inner_text()
+    assert page.input_value(f"#value-{first.id}-2014-01") == f"{essex.january[first.id] + 1:.0f}"
+    assert page.locator("#pick-area option:checked").inner_text() == "Basildon"
+    screenshot(page, "grid-local-area")
+    assert axe_violations(page) == []
