@@ -70,3 +70,20 @@ def demo_data(django_db_setup, django_db_blocker):
 @pytest.fixture
 def demo(demo_data, db):
     return demo_data
+
+
+@pytest.fixture
+def west_mercia(demo):
+    """The demo's West Mercia force."""
+    from indicators import models
+    return models.Force.objects.get(slug="west-mercia")
+
+
+@pytest.fixture
+def write(tmp_path):
+    """Write a return file (text or bytes) under tmp_path; its path as text."""
+    def _write(text, name="return.csv"):
+        path = tmp_path / name
+        path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+        return str(path)
+    return _write

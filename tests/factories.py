@@ -109,3 +109,13 @@ def make_user(username: str, *, role: str | None = None, forces=(), superuser: b
     for force in forces:
         models.ForceMembership.objects.create(user=user, force=force)
     return user
+
+
+def run_import(path, *args) -> str:
+    """``import_return PATH ARGS``; what it printed."""
+    import io
+
+    from django.core.management import call_command
+    out = io.StringIO()
+    call_command("import_return", str(path), *args, stdout=out)
+    return out.getvalue()

@@ -8,36 +8,20 @@ import re
 from datetime import date
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from indicators import models, versioning
 from indicators.returns import workflow as returns
 from tests.factories import make_user
+from tests.factories import run_import as run
 
 pytestmark = pytest.mark.django_db
 HEADER = "force,indicator,month,value,numerator,denominator,status,note"
 NOV = date(2013, 11, 1)
 
 
-@pytest.fixture
-def write(tmp_path):
-    def _write(text, name="return.csv"):
-        path = tmp_path / name
-        path.write_bytes(text.encode() if isinstance(text, str) else text)
-        return str(path)
-    return _write
 
 
-def run(path, *args):
-    out = io.StringIO()
-    call_command("import_return", path, *args, stdout=out)
-    return out.getvalue()
-
-
-@pytest.fixture
-def west_mercia(demo):
-    return models.Force.objects.get(slug="west-mercia")
 
 
 @pytest.fixture

@@ -27,11 +27,6 @@ ASB = "Reduction in the volume of ASB incidents as measured by the police"
 
 
 @pytest.fixture
-def west_mercia(demo):
-    return models.Force.objects.get(slug="west-mercia")
-
-
-@pytest.fixture
 def analyst(west_mercia, client):
     user = make_user("jsmith", role="analyst", forces=[west_mercia])
     user.first_name, user.last_name = "Jane", "Smith"

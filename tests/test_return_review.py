@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from indicators import models, versioning
 from tests.factories import make_user
+from tests.factories import run_import as run
 
 pytestmark = pytest.mark.django_db
 HEADER = "force,indicator,month,value,numerator,denominator,status,note"
@@ -21,24 +22,8 @@ JUNE = date(2013, 6, 1)
 NOV = date(2013, 11, 1)
 
 
-@pytest.fixture
-def write(tmp_path):
-    def _write(text, name="return.csv"):
-        path = tmp_path / name
-        path.write_text(text, encoding="utf-8")
-        return str(path)
-    return _write
 
 
-def run(path, *args):
-    out = io.StringIO()
-    call_command("import_return", path, *args, stdout=out)
-    return out.getvalue()
-
-
-@pytest.fixture
-def west_mercia(demo):
-    return models.Force.objects.get(slug="west-mercia")
 
 
 @pytest.fixture

@@ -23,11 +23,6 @@ URL = "/admin/indicators/return/template/wide/?force=west-mercia&quarter=2013/14
 
 
 @pytest.fixture
-def west_mercia(demo):
-    return models.Force.objects.get(slug="west-mercia")
-
-
-@pytest.fixture
 def analyst(west_mercia, client):
     user = make_user("ana", role="analyst", forces=[west_mercia])
     client.force_login(user)

@@ -79,13 +79,7 @@ def grid_view(admin, request, *, editable_forces, plan_indicators, current_value
         # for another quarter would show, and save, figures for months no plan covers.
         context.update(quarter=quarter, quarter_refused=quarter)
         return TemplateResponse(request, TEMPLATE, context, status=400)
-    indicators = plan_indicators(force, months[-1])
-    if area is not None:
-        broken_down = selectors.indicator_ids_with_area_figures(force=force)
-        indicators = [ind for ind in indicators if ind.id in broken_down]
-        values = area_values(force, area, indicators, months)
-    else:
-        values = current_values(indicators, months)
+    indicators, values = quarter_figures(force, area, months, plan_indicators, current_values)
     area_id = area.id if area else None
     context.update(force=force, quarter=quarter, months=months)
     if request.method != "POST":
@@ -177,6 +171,20 @@ def local_area_choices(force) -> list[tuple[str, str]]:
         return []
     frame = selectors.local_area_frame(force=force)
     return list(zip(frame["area_code"], frame["area_name"]))
+
+
+def quarter_figures(force, area, months, plan_indicators, current_values) -> tuple[list, dict]:
+    """The measures a quarter's grid shows and the figures held for them, by
+    (indicator id, month): the force's plan measures and the force's own
+    figures; with ``area``, the measures the plan breaks down by area (those
+    with a local figure) and that area's figures. The grid and the quarter
+    status page both use it."""
+    indicators = plan_indicators(force, months[-1])
+    if area is None:
+        return indicators, current_values(indicators, months)
+    broken_down = selectors.indicator_ids_with_area_figures(force=force)
+    indicators = [ind for ind in indicators if ind.id in broken_down]
+    return indicators, area_values(force, area, indicators, months)
 
 
 def area_values(force, area, indicators, months) -> dict:

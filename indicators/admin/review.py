@@ -28,7 +28,7 @@ from django.utils.html import format_html
 
 from indicators import periods, selectors
 from indicators.access.permissions import can_edit, editable_force_ids
-from indicators.admin.grid import area_values, local_area_choices
+from indicators.admin.grid import local_area_choices, quarter_figures
 from indicators.admin.returns import current_values, parse_quarter_param, plan_indicators, quarter_choices
 from indicators.engine.ratings import DEFAULT_METHOD
 from indicators.models import Force, Observation, Plan, ReturnState
@@ -364,13 +364,7 @@ def quarter_status(force: Force, quarter: str, months: list[date], area=None) ->
     meeting that reports the quarter with the date its figures are due.
     With ``area``, one local area's: the measures its grid shows (those the
     plan breaks down by area) and that area's figures."""
-    indicators = plan_indicators(force, months[-1])
-    if area is not None:
-        broken_down = selectors.indicator_ids_with_area_figures(force=force)
-        indicators = [ind for ind in indicators if ind.id in broken_down]
-        held = area_values(force, area, indicators, months)
-    else:
-        held = current_values(indicators, months)
+    indicators, held = quarter_figures(force, area, months, plan_indicators, current_values)
     waiting = set(selectors.pending_lines(indicator_ids=[i.id for i in indicators], first=months[0], last=months[-1],
                                           area_id=area.id if area else None).values_list("indicator_id", "month"))
     frame = selectors.indicator_frame(force=force, period=months[-1]) if indicators else None
