@@ -110,3 +110,10 @@ def test_the_dashboard_lists_priorities_without_measures_once(demo, client):
     for column in ("Anti-Social Behaviour", "Night Time Economy", "Road Safety"):
         assert f". {column}</a></li>" in listed
     assert 'href="/essex/areas/?period=2014-03">local areas</a>' in page
+
+
+def test_the_local_areas_pages_have_the_forces_header_links(demo, client):
+    for path in ("/essex/areas/?period=2014-03", "/essex/areas/E07000066/?period=2014-03"):
+        page = client.get(path).content.decode()
+        assert 'href="/essex/report/?period=2014-03"' in page and 'href="/essex/?period=2014-03"' in page
+        assert 'href="/essex/report/?period=2014-03&amp;format=pdf"' in page
