@@ -48,10 +48,21 @@ def site(demo_data, django_db_blocker):
         thread.terminate()
         for conn in shared.values():
             conn.dec_thread_sharing()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _end_leftover_connections(django_db_setup, django_db_blocker):
+    """A live server's request thread still parked on a browser's keep-alive
+    socket keeps its connection to the test database, which then cannot be
+    dropped at the end of the run: end such leftovers once, when every
+    browser test is done. (Not per module: Playwright's greenlets give the
+    tests a database connection of their own, which the next module's
+    fixtures go on using.)"""
+    yield
+    from django.db import connections
+
+    with django_db_blocker.unblock():
         if connections["default"].vendor == "postgresql":
-            # A request thread still parked on a browser's keep-alive socket
-            # keeps its connection to the test database, which then cannot be
-            # dropped at the end of the run. End such leftovers here.
             with connections["default"].cursor() as cursor:
                 cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                "WHERE datname = current_database() AND pid <> pg_backend_pid()")
