@@ -45,15 +45,34 @@ def goal_line(what: str, measured: str, goal: str, met: bool) -> str:
     return f"  {what:<42} measured {measured}, goal {goal}: {'met' if met else 'NOT MET'}"
 
 
-def copy_time(csv_text: str, connection) -> float:
-    """COPY of the same rows into a table shaped like the observations (no
-    indexes or constraints): the database's own speed, the load's yardstick."""
-    data = io.StringIO()
+def copy_payload(csv_text: str, *, real: bool) -> str:
+    """The national rows in COPY's text format. ``real``: the observation
+    table's own columns, with each row's real indicator, a real return and a
+    time (so every index, unique constraint and foreign key has its real work
+    to do); else the bare columns with one made-up indicator id."""
     null = "\\N"
+    data = io.StringIO()
+    if real:
+        from django.utils import timezone
+
+        from indicators.models import Indicator, Return
+        ids = {(slug, code): pk for slug, code, pk in Indicator.objects.values_list("force__slug", "code", "pk")}
+        tail = f"\t{Return.objects.order_by('pk').values_list('pk', flat=True).first()}\t{timezone.now().isoformat()}\t{null}\n"
     for line in csv_text.splitlines()[1:]:
         force, code, month, value, num, den, status, note = line.split(",")
-        data.write(f"1\t{month}-01\t{value or null}\t{num or null}\t{den or null}\t{status}\t\n")
-    payload = data.getvalue()
+        if real:
+            data.write(f"{ids[force, code]}\t{month}-01\t{value or null}\t{num or null}\t{den or null}\t{status}\t{note}"
+                       + tail)
+        else:
+            data.write(f"1\t{month}-01\t{value or null}\t{num or null}\t{den or null}\t{status}\t\n")
+    return data.getvalue()
+
+
+def copy_time(csv_text: str, connection) -> float:
+    """COPY of the same rows into a bare table shaped like the observations
+    (no indexes, constraints or keys, not committed): PostgreSQL's raw speed
+    of taking in the bytes. The yardstick of the first bench (issue 17)."""
+    payload = copy_payload(csv_text, real=False)
     with connection.cursor() as cursor:
         cursor.execute("CREATE TEMP TABLE copy_target (indicator_id bigint, month date, value double precision, "
                        "numerator double precision, denominator double precision, status varchar(12), note text)")
@@ -62,6 +81,36 @@ def copy_time(csv_text: str, connection) -> float:
             copy.write(payload)
         elapsed = time.perf_counter() - started
         cursor.execute("DROP TABLE copy_target")
+    return elapsed
+
+
+def copy_time_real(csv_text: str, connection) -> float:
+    """COPY of the same rows into an empty table that IS the observation table
+    as the load finds it: created LIKE it INCLUDING ALL (its primary key, the
+    six indexes with the two partial unique ones, its check constraints) plus
+    its three foreign keys, deferred as Django makes them, then COMMIT (where
+    PostgreSQL checks the deferred keys, one look-up per row, as it does for
+    the load). The database's own speed of storing these rows in this schema;
+    the table is dropped after (docs/decisions.md, "Bulk load: the yardstick")."""
+    from django.db import transaction
+
+    payload = copy_payload(csv_text, real=True)
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE copy_target_real (LIKE indicators_observation INCLUDING ALL)")
+        for column, target in (("indicator_id", "indicators_indicator"), ("area_id", "indicators_localarea"),
+                               ("source_return_id", "indicators_return")):
+            cursor.execute(f"ALTER TABLE copy_target_real ADD FOREIGN KEY ({column}) REFERENCES {target} (id) "
+                           "DEFERRABLE INITIALLY DEFERRED")
+    columns = "indicator_id, month, value, numerator, denominator, status, note, source_return_id, updated_at, area_id"
+    try:
+        started = time.perf_counter()
+        with transaction.atomic(), connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY copy_target_real ({columns}) FROM STDIN") as copy:
+                copy.write(payload)
+        elapsed = time.perf_counter() - started      # the commit, with its key checks, included
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE copy_target_real")
     return elapsed
 
 
@@ -115,12 +164,16 @@ def main(pages_only: bool = False):
         print(f"national data set into {NAME} (PostgreSQL):")
         times = national.load()
         copy = copy_time(times["csv"], connection)
-        ratio = times["observations"] / copy
-        print(f"  load: {times['observations']:.2f} s through import_return's checks with history; "
-              f"COPY of the same {times['rows']:,} rows {copy:.2f} s: {ratio:.1f}x")
+        copy_real = copy_time_real(times["csv"], connection)
+        ratio, ratio_real = times["observations"] / copy, times["observations"] / copy_real
+        print(f"  load: {times['observations']:.2f} s through import_return's checks with history, {times['rows']:,} rows")
+        print(f"    COPY into a bare table (no index, key or constraint)   {copy:6.2f} s: load {ratio:.1f}x")
+        print(f"    COPY into the observation table's schema, committed    {copy_real:6.2f} s: load {ratio_real:.1f}x")
         for step, seconds in times.get("steps", {}).items():
             print(f"    {step:<34} {seconds:6.2f} s")
-        lines.append(goal_line("bulk load vs COPY of the same rows", f"{ratio:.1f}x ({times['observations']:.2f} s "
+        lines.append(goal_line("bulk load vs COPY into the real table", f"{ratio_real:.1f}x ({times['observations']:.2f} s "
+                               f"vs {copy_real:.2f} s)", f"{LOAD_RATIO_GOAL:.0f}x", ratio_real <= LOAD_RATIO_GOAL))
+        lines.append(goal_line("(bulk load vs COPY into a bare table)", f"{ratio:.1f}x ({times['observations']:.2f} s "
                                f"vs {copy:.2f} s)", f"{LOAD_RATIO_GOAL:.0f}x", ratio <= LOAD_RATIO_GOAL))
         db_mb, obs_size, hist_size = sizes(connection)
         print(f"  database size {db_mb:.0f} MB (observations {obs_size}, their history {hist_size})")
