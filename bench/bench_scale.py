@@ -189,7 +189,9 @@ def main(pages_only: bool = False):
              ("home", "home (43 plans), cold", "/", 20),
              (None, "priority page, cold", "/west-mercia/priorities/1/", 20),
              (None, "indicator API, cold", "/api/forces/west-mercia/indicators/ind-00/", 20),
-             ("report", "report export (full), cold", "/west-mercia/report/?mode=full&download=1", 10)]
+             # 3 samples: since the report's charts are drawn by matplotlib (issue 16), a cold full
+             # report draws some 120 SVGs (they are cached in the page cache, emptied here) and takes seconds
+             ("report", "report export (full), cold", "/west-mercia/report/?mode=full&download=1", 3)]
     print("server time, Django test client in process, median; page cache emptied before each request:")
     for goal, label, url, n in [(None, "trivial: 400 for a bad period", "/west-mercia/?period=bad", 20), *pages]:
         median, cpu, response = cold_times(client, url, n)
@@ -208,6 +210,30 @@ def main(pages_only: bool = False):
             count = len(queries)
             lines.append(goal_line("home queries, 43 plans", str(count),
                                    f"{HOME_QUERY_BUDGET} (the same as for 3 plans)", count == HOME_QUERY_BUDGET))
+
+    # After a publish every page is stale (pages are keyed by the data version) but a chart
+    # whose figures did not change keeps its drawing (keyed by its content): the usual cold
+    # page a reader waits for, where the runs above (whole cache emptied) are the worst case.
+    from indicators import versioning
+
+    print("after a publish (data version bumped before each request; chart drawings kept):")
+    for goal, label, url, n in [(None, "priority page", "/west-mercia/priorities/1/", 10),
+                                ("report", "report export (full)", "/west-mercia/report/?mode=full&download=1", 10)]:
+        client.get(url)
+        samples, cpu = [], []
+        for _ in range(n):
+            versioning.bump()
+            started, started_cpu = time.perf_counter(), time.process_time()
+            response = client.get(url)
+            samples.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
+        median = statistics.median(samples)
+        print(f"  {label:<32} median {median * 1000:7.1f} ms (CPU {statistics.median(cpu) * 1000:6.1f} ms) "
+              f"[{response.status_code}]")
+        if goal:
+            lines.append(goal_line(f"({goal} after a publish, charts kept)", f"{median * 1000:.1f} ms",
+                                   f"under {PAGE_GOALS_MS[goal]:.0f} ms",
+                                   median * 1000 < PAGE_GOALS_MS[goal] and response.status_code == 200))
 
     # The plan of the dashboard's biggest query: the observations in its window.
     from indicators.models import Indicator
