@@ -3,11 +3,15 @@ forces × 60 indicators × 180 months) through pccperf's loaders into a fresh
 database, and report, each against its goal:
 
 - the load time against PostgreSQL COPY of the same rows, in the same run
-  (goal: within 10×);
+  (goal: within 10×): COPY into an empty table with the observation table's
+  own indexes, constraints and deferred keys, committed (the goal line), and
+  COPY into a bare table (printed beside it; docs/decisions.md, "Bulk load
+  against the database's own speed");
 - the database size (goal: under 150 MB);
 - cold page times (the page cache emptied before every request; goals:
   dashboard 40 ms, home page with 43 plans 60 ms with the query count of the
-  3-plan budget, full panel report 150 ms);
+  3-plan budget, full panel report 150 ms), and the priority page and
+  report after a publish (pages stale, chart drawings kept);
 
 then the query plan of the dashboard's observation query.
 
