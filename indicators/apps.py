@@ -32,6 +32,10 @@ class IndicatorsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth import get_user_model
 
+        from indicators import lookups
+
+        lookups.register()          # field__any_of: a long id list as one array on PostgreSQL
+
         from indicators.access import roles
 
         # Groups come back after a flush (tests) as well as after migrate.

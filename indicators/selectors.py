@@ -177,7 +177,7 @@ def observation_frame(*, indicator_ids: list[int], start: date | None = None, en
 
 
 def target_frame(*, indicator_ids: list[int]) -> pd.DataFrame:
-    rows = (Target.objects.filter(indicator_id__in=indicator_ids).order_by()
+    rows = (Target.objects.filter(indicator_id__any_of=indicator_ids).order_by()
             .values_list("indicator_id", "financial_year", "kind", "value", "tolerance", "wording", "due"))
     return pd.DataFrame.from_records(list(rows), columns=c.TARGET_COLUMNS)
 
@@ -521,17 +521,17 @@ def performance_inputs_many(*, forces: list[Force], indicators: pd.DataFrame, mo
     all_ids = [int(i) for i in all_indicators[c.ID]]
     start, end = min(window_start(m) for m in months), max(months)
     visible = _visible(False) | Q(indicator__force_id__in=drafts_force_ids)
-    qs = Observation.objects.filter(WHOLE_FORCE, visible, indicator_id__in=all_ids, month__gte=start, month__lte=end)
+    qs = Observation.objects.filter(WHOLE_FORCE, visible, indicator_id__any_of=all_ids, month__gte=start, month__lte=end)
     observations = pd.DataFrame.from_records(list(qs.order_by().values_list(*c.OBSERVATION_COLUMNS)),
                                              columns=c.OBSERVATION_COLUMNS)
     if drafts_force_ids:
-        draft_ids = Indicator.objects.filter(force_id__in=drafts_force_ids, id__in=all_ids).values("id")
+        draft_ids = Indicator.objects.filter(force_id__in=drafts_force_ids, id__any_of=all_ids).values("id")
         lines = pending_lines(indicator_ids=draft_ids, first=start, last=end).values_list(*c.OBSERVATION_COLUMNS)
         pending = pd.DataFrame.from_records(list(lines), columns=c.OBSERVATION_COLUMNS)
         if len(pending):
             observations = (pd.concat([observations, pending], ignore_index=True)
                             .drop_duplicates([c.INDICATOR_ID, c.MONTH], keep="last").reset_index(drop=True))
-    assessments = (Assessment.objects.filter(indicator_id__in=ids, month__in=months)
+    assessments = (Assessment.objects.filter(indicator_id__any_of=ids, month__in=months).order_by()
                    .values_list(*ASSESSMENT_FIELDS))
     slugs = set(peer_map) | {p for v in peer_map.values() for p in v}
     return Inputs(
