@@ -95,6 +95,8 @@ def grid_view(admin, request, *, editable_forces, plan_indicators, current_value
     with transaction.atomic():
         # One grid save of a force at a time: the snapshot compared below is the one written.
         list(Force.objects.select_for_update().filter(pk=force.pk).values_list("pk"))
+        # The figures held now, read under the lock: another analyst's save may have landed since the page opened.
+        values = area_values(force, area, indicators, months) if area else current_values(indicators, months)
         grid = _grid_rows(indicators, months, values, request.POST, area_id)
         shown = rules.read_snapshot(request.POST.get("shown"))
         overtaken = rules.overtaken(shown, grid) if shown is not None else []
