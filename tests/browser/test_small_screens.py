@@ -21,6 +21,8 @@ PAGES = [
     ("indicator-msg", "/leicestershire/indicators/tomv/"),
     ("report", "/west-mercia/report/?period=2013-06&mode=full"),
     ("admin-login", "/admin/login/"),
+    ("local-areas", "/essex/areas/?period=2014-03"),
+    ("local-area", "/essex/areas/E07000066/?period=2014-03"),
 ]
 WIDTHS = [390, 1366]
 # Where the figures of a run are written, for the closing note (optional).
