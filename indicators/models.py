@@ -495,7 +495,25 @@ class Assessment(models.Model):
 WritingState = models.TextChoices("WritingState", vocabulary.choices(vocabulary.WRITING_STATES))
 
 
-class Commentary(models.Model):
+class Writing(models.Model):
+    """What commentary and executive summaries share: a state (a draft
+    publishes with its return), the author and when it was last written."""
+
+    state = models.CharField(
+        max_length=10, choices=WritingState.choices, default=WritingState.PUBLISHED,
+        help_text="Published now, or a draft the public sees once a return covering this force and month "
+                  "is published (the return's review page previews it).")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    is_demo = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Commentary(Writing):
     """Markdown per priority (or indicator) and period; sanitised on output."""
 
     force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="commentaries")
@@ -507,15 +525,6 @@ class Commentary(models.Model):
     )
     month = models.DateField(help_text="The period it comments on (first day of the month).")
     text = models.TextField(help_text="Markdown.")
-    state = models.CharField(
-        max_length=10, choices=WritingState.choices, default=WritingState.PUBLISHED,
-        help_text="Published now, or a draft the public sees once a return covering this force and month "
-                  "is published (the return's review page previews it).")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-    )
-    is_demo = models.BooleanField(default=False)
-    updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
 
@@ -544,22 +553,13 @@ class Commentary(models.Model):
         return f"{subject} {periods.format_month(self.month)}"
 
 
-class ExecutiveSummary(models.Model):
+class ExecutiveSummary(Writing):
     """The OPCC's executive summary for a force and period: markdown that opens
     the dashboard and the panel report, sanitised on output like commentary."""
 
     force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="executive_summaries")
     month = models.DateField(help_text="The period it sums up (first day of the month).")
     text = models.TextField(help_text="Markdown.")
-    state = models.CharField(
-        max_length=10, choices=WritingState.choices, default=WritingState.PUBLISHED,
-        help_text="Published now, or a draft the public sees once a return covering this force and month "
-                  "is published (the return's review page previews it).")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-    )
-    is_demo = models.BooleanField(default=False)
-    updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
 
