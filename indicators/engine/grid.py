@@ -37,6 +37,43 @@ class MonthGrid:
         return periods.months_between(self.start, month)
 
 
+def positions(keys, wanted) -> np.ndarray:
+    """The position in ``keys`` (unique, like an index) of each of
+    ``wanted``, -1 where absent: `pd.Index(keys).get_indexer(wanted)`. For
+    integer ids (every caller) by a sorted search, without building an
+    index: on a dashboard's few thousand rows the index costs more than the
+    lookup."""
+    keys, wanted = np.asarray(keys), np.asarray(wanted)
+    if not len(wanted):
+        return np.zeros(0, dtype=np.intp)
+    if keys.dtype.kind not in "iu" or wanted.dtype.kind not in "iu" or keys.ndim != 1 or wanted.ndim != 1:
+        return pd.Index(keys).get_indexer(wanted)
+    if not len(keys):
+        return np.full(len(wanted), -1, dtype=np.intp)
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    if (ordered[1:] == ordered[:-1]).any():
+        return pd.Index(keys).get_indexer(wanted)      # raises as an index with duplicates does
+    at = np.minimum(np.searchsorted(ordered, wanted), len(ordered) - 1)
+    return np.where(ordered[at] == wanted, order[at], -1)
+
+
+def _floats_of(column: pd.Series) -> np.ndarray:
+    """``pd.to_numeric(column, errors="coerce")`` as floats, without the
+    pandas call when the column already holds numbers (or None): NaN for
+    None, as to_numeric gives."""
+    values = column.to_numpy()
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind in "fiub":
+            return values.astype(float)
+        if values.dtype == object:
+            try:
+                return np.asarray(values, dtype=float)
+            except (TypeError, ValueError):
+                pass
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+
+
 def build_grid(observations: pd.DataFrame, indicator_ids, start: date, end: date) -> MonthGrid:
     """Lay ``observations`` (columns of `columns.OBSERVATION_COLUMNS`) out on
     the grid. Rows outside [start, end] or for other indicators are ignored.
@@ -51,16 +88,16 @@ def build_grid(observations: pd.DataFrame, indicator_ids, start: date, end: date
     unavailable = np.zeros((n, m), dtype=bool)
     notes: dict = {}
     if len(observations) and n and m > 0:
-        rows = pd.Index(ids).get_indexer(observations[c.INDICATOR_ID].to_numpy())
+        rows = positions(ids, observations[c.INDICATOR_ID].to_numpy())
         # A few hundred distinct months at most: convert each once.
-        codes, months = pd.factorize(observations[c.MONTH])
+        codes, months = pd.factorize(observations[c.MONTH].to_numpy())
         offsets = np.array([(d.year - start.year) * 12 + d.month - start.month for d in months], dtype=np.int64)
         cols = offsets[codes] if len(offsets) else np.zeros(0, dtype=np.int64)
         keep = (rows >= 0) & (cols >= 0) & (cols < m)
         r, k = rows[keep], cols[keep]
-        num = pd.to_numeric(observations[c.NUMERATOR], errors="coerce").to_numpy(dtype=float)[keep]
-        den = pd.to_numeric(observations[c.DENOMINATOR], errors="coerce").to_numpy(dtype=float)[keep]
-        val = pd.to_numeric(observations[c.VALUE], errors="coerce").to_numpy(dtype=float)[keep]
+        num = _floats_of(observations[c.NUMERATOR])[keep]
+        den = _floats_of(observations[c.DENOMINATOR])[keep]
+        val = _floats_of(observations[c.VALUE])[keep]
         status = observations[c.STATUS].to_numpy()[keep]
         with np.errstate(divide="ignore", invalid="ignore"):
             derived = np.where((den > 0) & ~np.isnan(num), 100.0 * num / den, np.nan)
@@ -86,11 +123,13 @@ class WindowResult:
     denominator: np.ndarray  # (n,) Σ denominator
 
 
-def aggregate(grid: MonthGrid, first: date, last: date, aggregations) -> WindowResult:
+def aggregate(grid: MonthGrid, first: date, last: date, aggregations, reasons_for=None) -> WindowResult:
     """Aggregate every row over the months ``first``..``last`` by its own
     aggregation (SPEC §3): sum needs every month present and not
     unavailable; ratio needs numerator and denominator for every month;
-    mean and latest need at least one month."""
+    mean and latest need at least one month. ``reasons_for``: the rows whose
+    reasons are wanted (default all; the others' are None): worded reasons
+    cost a loop over months each, and the MSG peers' rows need none."""
     aggs = np.asarray(aggregations)
     n = len(grid.indicator_ids)
     c0, c1 = grid.col(first), grid.col(last) + 1
@@ -110,7 +149,8 @@ def aggregate(grid: MonthGrid, first: date, last: date, aggregations) -> WindowR
     is_mean, is_latest = aggs == "mean", aggs == "latest"
 
     sum_ok = has_value.all(axis=1)
-    out = np.where(is_sum & sum_ok, np.where(has_value, val, 0.0).sum(axis=1), out)
+    value_sum = np.where(has_value, val, 0.0).sum(axis=1)        # the sum's, and the mean's numerator
+    out = np.where(is_sum & sum_ok, value_sum, out)
 
     ratio_ok = has_ratio.all(axis=1)
     num_sum = np.where(has_ratio, num, 0.0).sum(axis=1)
@@ -124,14 +164,19 @@ def aggregate(grid: MonthGrid, first: date, last: date, aggregations) -> WindowR
 
     count = has_value.sum(axis=1)
     with np.errstate(invalid="ignore"):
-        mean = np.where(has_value, val, 0.0).sum(axis=1) / np.where(count > 0, count, 1)
+        mean = value_sum / np.where(count > 0, count, 1)
     out = np.where(is_mean & (count > 0), mean, out)
 
     last_idx = (val.shape[1] - 1) - np.argmax(has_value[:, ::-1], axis=1)
     latest = val[np.arange(n), last_idx]
     out = np.where(is_latest & (count > 0), latest, out)
 
-    for i in np.flatnonzero(np.isnan(out)):
+    missing = np.isnan(out)
+    if reasons_for is not None:
+        wanted = np.zeros(n, dtype=bool)
+        wanted[np.asarray(reasons_for, dtype=np.int64)] = True
+        missing &= wanted
+    for i in np.flatnonzero(missing):
         reasons[i] = _reason(grid, i, c0, c1, aggs[i], has_value[i], has_ratio[i])
     return WindowResult(out, reasons, nums, dens)
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from indicators import periods
 from indicators.engine import columns as c
-from indicators.engine.grid import WindowResult, aggregate, build_grid
+from indicators.engine.grid import WindowResult, aggregate, build_grid, positions
 from indicators.engine.msg import msg_comparison, population_for, rate_per_1000
 from indicators.engine.rag import RATEABLE_KINDS, rag_statuses, target_values
 from indicators.engine.ratings import DEFAULT_METHOD, ratings
@@ -29,6 +29,7 @@ from indicators.engine.result import (
     Significance,
     SpcReading,
     TargetReading,
+    build,
 )
 from indicators.engine.significance import significance
 from indicators.engine.spc import RULES, SpcMatrix, spc_matrix
@@ -71,18 +72,34 @@ def _opt(x) -> float | None:
     return None if math.isnan(x) else x
 
 
-def _aligned(frame: pd.DataFrame, ids, fills: dict) -> dict[str, np.ndarray]:
-    """The columns of ``fills`` for each id in ``ids`` (``frame`` keyed by
-    indicator_id, one row per id), missing cells filled from ``fills``."""
-    if not len(frame):
-        return {name: np.full(len(ids), fill, dtype=object) for name, fill in fills.items()}
-    pos = pd.Index(frame[c.INDICATOR_ID].to_numpy()).get_indexer(ids)
+def _equals(column: pd.Series, value) -> np.ndarray:
+    """``(column == value).to_numpy()``, by numpy for an object column (the
+    dates and strings the selectors give) instead of a pandas comparison."""
+    values = column.to_numpy()
+    if isinstance(values, np.ndarray) and values.dtype == object:
+        return np.asarray(values == value, dtype=bool)
+    return (column == value).to_numpy(dtype=bool)
+
+
+def _aligned(frame: pd.DataFrame, where, ids, fills: dict) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The columns of ``fills`` for each id in ``ids`` from the rows of
+    ``frame`` (keyed by indicator_id, one row per id) picked by the boolean
+    array ``where`` (None: every row), missing cells filled from ``fills``;
+    and whether each id has a row. Columns are read once, as arrays: no
+    filtered frame is built."""
+    if not len(frame) or (where is not None and not where.any()):
+        return ({name: np.full(len(ids), fill, dtype=object) for name, fill in fills.items()},
+                np.zeros(len(ids), dtype=bool))
+    keys = frame[c.INDICATOR_ID].to_numpy()
+    rows = np.flatnonzero(where) if where is not None else np.arange(len(frame))
+    pos = positions(keys[rows], np.asarray(ids))
     found = pos >= 0
+    take = rows[np.where(found, pos, 0)]
     out = {}
     for name, fill in fills.items():
-        values = frame[name].to_numpy(dtype=object)[np.where(found, pos, 0)]
+        values = frame[name].to_numpy(dtype=object)[take]
         out[name] = np.where(found & ~pd.isna(values), values, fill)
-    return out
+    return out, found
 
 
 @dataclass
@@ -123,20 +140,24 @@ class Computed:
 
 def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
     ind = inputs.indicators
-    ids = list(ind[c.ID]) if indicator_ids is None else list(indicator_ids)
-    pos = pd.Index(ind[c.ID].to_numpy()).get_indexer(ids)
+    # Each column read once (a frame's __getitem__ costs more than the arithmetic on a dashboard's rows).
+    columns = {name: ind[name].to_numpy(dtype=object) for name in ind.columns}
+    all_ids = ind[c.ID].to_numpy()
+    ids = all_ids.tolist() if indicator_ids is None else list(indicator_ids)
+    pos = positions(all_ids, np.asarray(ids))
     if (pos < 0).any():
         raise KeyError(f"indicator ids not in inputs.indicators: {[i for i, p in zip(ids, pos) if p < 0]}")
-    meta = {name: ind[name].to_numpy(dtype=object)[pos] for name in ind.columns}
+    meta = {name: values[pos] for name, values in columns.items()}
     start = window_start(period)
-    grid = build_grid(inputs.observations, list(ind[c.ID]), start, period)
-    rows = pd.Index(grid.indicator_ids).get_indexer(ids)
-    aggs = ind[c.AGGREGATION].to_numpy()
+    grid = build_grid(inputs.observations, all_ids, start, period)
+    rows = pos                                  # the grid has a row per indicator, in the frame's order
+    aggs = columns[c.AGGREGATION]
 
     windows = [periods.ytd_months(period), periods.last_ytd_months(period),
                periods.rolling_12_months(period), periods.full_last_year_months(period),
                periods.rolling_12_months(periods.add_months(period, -12))]
-    ytd, last, r12, fly, pr12 = (aggregate(grid, w[0], w[-1], aggs) for w in windows)
+    # reasons only for the indicators asked about (evaluate reads no other; peers' rows serve the MSG rates)
+    ytd, last, r12, fly, pr12 = (aggregate(grid, w[0], w[-1], aggs, reasons_for=rows) for w in windows)
     y, ly, f = ytd.value[rows], last.value[rows], fly.value[rows]
     unit, polarity, aggregation = meta[c.UNIT], meta[c.POLARITY], meta[c.AGGREGATION]
 
@@ -148,13 +169,16 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
         projected = np.where((aggregation == "sum") & (ly != 0), y * f / ly, np.nan)
 
     fy = periods.financial_year(period)
-    tg = inputs.targets[inputs.targets[c.FINANCIAL_YEAR] == fy] if len(inputs.targets) else inputs.targets
-    t = _aligned(tg, ids, {c.KIND: None, c.TARGET_VALUE: np.nan, c.TOLERANCE: 5.0, c.WORDING: "", c.DUE: None})
+    tg = inputs.targets
+    t, _ = _aligned(tg, _equals(tg[c.FINANCIAL_YEAR], fy) if len(tg) else None, ids,
+                    {c.KIND: None, c.TARGET_VALUE: np.nan, c.TOLERANCE: 5.0, c.WORDING: "", c.DUE: None})
     kind = t[c.KIND]
     tvalue = t[c.TARGET_VALUE].astype(float)
     tolerance = t[c.TOLERANCE].astype(float)
     target = target_values(kind, tvalue, ly, unit)
-    rateable = np.isin(kind, RATEABLE_KINDS)
+    rateable = np.zeros(len(ids), dtype=bool)
+    for rateable_kind in RATEABLE_KINDS:
+        rateable |= kind == rateable_kind
     # the projected outturn against the full-year target: a change target
     # applied to last year's full figure (counts rounded half-up), or the value
     full_year_target = target_values(kind, tvalue, f, unit)
@@ -164,10 +188,10 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
     computed_rag = np.where(rateable, rag_statuses(y, target, polarity, tolerance), None)
     computed_rag = np.where(rateable & np.isnan(y), "no-data", computed_rag)
 
-    asm = inputs.assessments[inputs.assessments[c.MONTH] == period] if len(inputs.assessments) else inputs.assessments
-    a = _aligned(asm, ids, {c.RAG: "", c.STATUS_TEXT: "", c.REASON: "", c.RATING: ""})
+    asm = inputs.assessments
+    a, has_assessment = _aligned(asm, _equals(asm[c.MONTH], period) if len(asm) else None, ids,
+                                 {c.RAG: "", c.STATUS_TEXT: "", c.REASON: "", c.RATING: ""})
     manual, status_text, reason, manual_rating = a[c.RAG], a[c.STATUS_TEXT], a[c.REASON], a[c.RATING]
-    has_assessment = pd.Index(asm[c.INDICATOR_ID]).get_indexer(ids) >= 0 if len(asm) else np.zeros(len(ids), bool)
     assessment = [Assessment(manual[k] or None, status_text[k] or "", reason[k] or "", manual_rating[k] or None)
                   if has_assessment[k] else None for k in range(len(ids))]
     is_manual = manual != ""
@@ -197,10 +221,13 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
         wording=t[c.WORDING], due=t[c.DUE],
         computed_rag=computed_rag, rag=rag, rag_source=rag_source, assessment=assessment, projected=projected,
         significance=sig, spc=spc, spc_values=spc_grid, spc_months=spc_months,
-        msg_comparison=_msg_comparisons(inputs, meta, grid, r12, period), rating=rating)
+        msg_comparison=_msg_comparisons(inputs, meta, columns, r12, period), rating=rating)
 
 
-def _msg_comparisons(inputs: Inputs, meta: dict, grid, r12: WindowResult, period: date) -> list:
+def _msg_comparisons(inputs: Inputs, meta: dict, columns: dict, r12: WindowResult,
+                     period: date) -> list:
+    """``columns``: every column of inputs.indicators as an array, whose
+    rows are r12's rows (the grid's)."""
     force_of, code_of, polarity_of = meta[c.FORCE], meta[c.CODE], meta[c.POLARITY]
     out = [None] * len(force_of)
     eligible = np.flatnonzero(meta[c.MSG].astype(bool) & (meta[c.AGGREGATION] == "sum") & (meta[c.UNIT] == "count"))
@@ -208,19 +235,19 @@ def _msg_comparisons(inputs: Inputs, meta: dict, grid, r12: WindowResult, period
         return out
     forces = set(force_of[eligible])
     forces |= {p for f in forces for p in inputs.msg_peers.get(f, [])}
-    pops = inputs.populations[inputs.populations[c.FORCE].isin(forces)]
+    pops = inputs.populations
     pop_table: dict[str, dict[int, int]] = {}
-    for force, year, people in zip(pops[c.FORCE], pops[c.YEAR], pops[c.POPULATION]):
-        pop_table.setdefault(force, {})[int(year)] = int(people)
+    if len(pops):
+        for force, year, people in zip(pops[c.FORCE].to_numpy().tolist(), pops[c.YEAR].to_numpy().tolist(),
+                                       pops[c.POPULATION].to_numpy().tolist()):
+            if force in forces:
+                pop_table.setdefault(force, {})[int(year)] = int(people)
     population = {f: population_for(table, period.year) for f, table in pop_table.items()}
     codes = set(code_of[eligible])
-    ind = inputs.indicators
-    keep = (ind[c.FORCE].isin(forces) & ind[c.CODE].isin(codes)).to_numpy()
-    rows = pd.Index(grid.indicator_ids).get_indexer(ind[c.ID].to_numpy()[keep])
     rate_of = {}
-    for force, code, total in zip(ind[c.FORCE].to_numpy()[keep], ind[c.CODE].to_numpy()[keep],
-                                  r12.value[rows].tolist()):
-        rate_of[(force, code)] = rate_per_1000(_opt(total), population.get(force))
+    for force, code, total in zip(columns[c.FORCE].tolist(), columns[c.CODE].tolist(), r12.value.tolist()):
+        if force in forces and code in codes:
+            rate_of[(force, code)] = rate_per_1000(_opt(total), population.get(force))
     for k in eligible:
         force, code = force_of[k], code_of[k]
         out[k] = msg_comparison(rate=rate_of.get((force, code)),
@@ -235,10 +262,16 @@ def _floats(values) -> list:
     return np.where(np.isnan(values), None, values).tolist()
 
 
-def _by_row(mask: np.ndarray) -> list[np.ndarray]:
-    """For each row of a boolean grid, the columns that are set."""
+def _by_row(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """The set cells of a boolean grid, row by row: (rows, columns, bounds),
+    row k's cells being ``bounds[k]:bounds[k + 1]`` of the two arrays (a
+    slice of a list per row, not an array per row)."""
     rows, cols = np.nonzero(mask)
-    return np.split(cols, np.searchsorted(rows, np.arange(1, mask.shape[0])))
+    return rows, cols, np.searchsorted(rows, np.arange(mask.shape[0] + 1)).tolist()
+
+
+# The rules of each bit mask of RULES (bit i: RULES[i]).
+_RULES_OF = [tuple(rule for i, rule in enumerate(RULES) if bits >> i & 1) for bits in range(1 << len(RULES))]
 
 
 def _series_baseline(baseline: tuple[str, str], first_point: str | None) -> tuple[str, str]:
@@ -259,16 +292,19 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
     baseline = tuple(periods.format_month(m) for m in baseline_months(period))
     monthly_rows = _monthly(inputs.observations, r.ids, window_start(period), period) if monthly else {}
     marks = np.stack([r.spc.marks[rule] for rule in RULES])        # rules × n × m, directions (-1, 0, 1)
-    marked_cols = _by_row(marks.any(axis=0))
-    # Each point's rules as one bit mask (n × m), and the rules of every mask,
-    # so a signal's rules are a lookup, not a loop over numpy scalars.
+    # Each point's rules as one bit mask (n × m), so a signal's rules are a
+    # lookup (_RULES_OF), not a loop over numpy scalars.
     mask = np.tensordot(1 << np.arange(len(RULES)), (marks != 0).astype(np.int64), axes=1)
-    rules_of = [tuple(rule for i, rule in enumerate(RULES) if bits >> i & 1) for bits in range(1 << len(RULES))]
-    point_cols = _by_row(~np.isnan(r.spc_values))
     months = r.spc_months
+    signal_rows, signal_cols, signal_bounds = _by_row(mask != 0)
+    signal_of = [Signal(months[j], _RULES_OF[bits])
+                 for j, bits in zip(signal_cols.tolist(), mask[signal_rows, signal_cols].tolist())]
+    point_rows, point_cols, point_bounds = _by_row(~np.isnan(r.spc_values))
+    point_months = [months[j] for j in point_cols.tolist()]
+    points = list(zip(point_months, r.spc_values[point_rows, point_cols].tolist()))
     names = list(r.meta)
     meta = [dict(zip(names, values)) for values in zip(*(r.meta[n].tolist() for n in names))]
-    rows = r.rows
+    rows = r.rows.tolist()
     ytd, last, r12, fly, pr12 = (_floats(w.value[rows]) for w in (r.ytd, r.last, r.rolling_12, r.full_last_year,
                                                                    r.previous_rolling_12))
     change, change_pct, target, projected = (_floats(a) for a in (r.change, r.change_pct, r.target, r.projected))
@@ -277,22 +313,23 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
     mean, ucl, lcl, sigma = (_floats(a) for a in (r.spc.mean, r.spc.ucl, r.spc.lcl, r.spc.sigma))
     up2, lo2 = _floats(r.spc.upper_2sigma), _floats(r.spc.lower_2sigma)
     tolerance = r.tolerance.tolist()
-    month_labels = np.array(months, dtype=object)
     results = []
     for k, indicator_id in enumerate(r.ids):
         m = meta[k]
         row = rows[k]
         kind = r.target_kind[k]
-        spc = SpcReading(
+        p0, p1 = point_bounds[k], point_bounds[k + 1]
+        spc = build(
+            SpcReading,
             mean=mean[k], ucl=ucl[k], lcl=lcl[k], sigma=sigma[k],
             variation=r.spc.variation[k], assurance=r.spc.assurance[k],
-            signals=tuple(Signal(months[j], rules_of[bits])
-                          for j, bits in zip(marked_cols[k].tolist(), mask[k, marked_cols[k]].tolist())),
+            signals=tuple(signal_of[signal_bounds[k]:signal_bounds[k + 1]]),
             reason=r.spc.reason[k], rule=r.spc.variation_rule[k], direction=r.spc.variation_direction[k],
             upper_2sigma=up2[k], lower_2sigma=lo2[k],
-            points=tuple(zip(month_labels[point_cols[k]].tolist(), r.spc_values[k, point_cols[k]].tolist())),
-            baseline=_series_baseline(baseline, months[point_cols[k][0]] if len(point_cols[k]) else None))
-        results.append(IndicatorResult(
+            points=tuple(points[p0:p1]),
+            baseline=_series_baseline(baseline, point_months[p0] if p1 > p0 else None))
+        results.append(build(
+            IndicatorResult,
             id=indicator_id, force=m[c.FORCE], indicator=m[c.CODE], name=m[c.NAME],
             period=period_label, financial_year=fy,
             unit=m[c.UNIT], aggregation=m[c.AGGREGATION], polarity=m[c.POLARITY], decimals=int(m[c.DECIMALS]),
@@ -325,15 +362,39 @@ def _monthly(observations: pd.DataFrame, ids: list, start: date, end: date) -> d
     A ratio month stored without a value shows 100 · numerator / denominator."""
     if not len(observations):
         return {}
-    frame = observations[observations[c.INDICATOR_ID].isin(ids)
-                         & (observations[c.MONTH] >= start) & (observations[c.MONTH] <= end)]
-    frame = frame.sort_values([c.INDICATOR_ID, c.MONTH])
+    rows = _monthly_rows(observations, ids, start, end)
+    if rows is None:                        # not ids and dates as the selectors give them: by pandas
+        frame = observations[observations[c.INDICATOR_ID].isin(ids)
+                             & (observations[c.MONTH] >= start) & (observations[c.MONTH] <= end)]
+        frame = frame.sort_values([c.INDICATOR_ID, c.MONTH])
+        rows = zip(frame[c.INDICATOR_ID], frame[c.MONTH], frame[c.VALUE], frame[c.NUMERATOR],
+                   frame[c.DENOMINATOR], frame[c.STATUS])
     out: dict = {}
-    for ind_id, month, value, num, den, status in zip(
-            frame[c.INDICATOR_ID], frame[c.MONTH], frame[c.VALUE], frame[c.NUMERATOR], frame[c.DENOMINATOR],
-            frame[c.STATUS]):
+    for ind_id, month, value, num, den, status in rows:
         value, num, den = _opt(value), _opt(num), _opt(den)
         if value is None and status != "unavailable" and num is not None and den:
             value = 100.0 * num / den
         out.setdefault(ind_id, []).append(MonthlyFigure(periods.format_month(month), value, num, den, status))
     return out
+
+
+def _monthly_rows(observations: pd.DataFrame, ids: list, start: date, end: date):
+    """`_monthly`'s rows (indicator id, month, value, numerator, denominator,
+    status) of ``ids`` from ``start`` to ``end``, sorted by id then month (ties
+    in their order), by numpy on the columns' arrays: what the pandas filter
+    and sort_values give, without building two frames. None when the columns
+    are not integer ids and date objects (then the caller uses pandas)."""
+    id_values = observations[c.INDICATOR_ID].to_numpy()
+    months = observations[c.MONTH].to_numpy()
+    if id_values.dtype.kind not in "iu" or months.dtype != object:
+        return None
+    try:
+        wanted = np.unique(np.asarray(ids, dtype=np.int64))
+        keep = (positions(wanted, id_values) >= 0) & (months >= start) & (months <= end)
+    except (TypeError, ValueError):         # a month that is not a date (None): pandas' comparison skips it
+        return None
+    keep = np.flatnonzero(keep)
+    codes = pd.factorize(months[keep], sort=True)[0]
+    order = keep[np.lexsort((codes, id_values[keep]))]     # stable: ties keep their order, as sort_values
+    return zip(*(observations[name].to_numpy()[order].tolist()
+                 for name in (c.INDICATOR_ID, c.MONTH, c.VALUE, c.NUMERATOR, c.DENOMINATOR, c.STATUS)))

@@ -71,17 +71,22 @@ def significance(*, aggregation: np.ndarray, unit: np.ndarray, polarity: np.ndar
         prop[usable_r] = two_proportion_p_values(np.asarray(ytd_num)[usable_r], np.asarray(ytd_den)[usable_r],
                                                  np.asarray(last_num)[usable_r], np.asarray(last_den)[usable_r])
     out = []
-    for i in range(len(ytd)):
-        if counts[i]:
-            test, p = "binomial", binom[i]
-        elif ratios[i]:
-            test, p = "two-proportion", prop[i]
+    # Python values, None for NaN: the loop reads no numpy scalars.
+    ytd_l, last_l = _optionals(ytd), _optionals(last_ytd)
+    binom_l, prop_l = _optionals(binom), _optionals(prop)
+    for i, (count, ratio, pol) in enumerate(zip(counts.tolist(), ratios.tolist(), np.asarray(polarity).tolist())):
+        if count:
+            test, p_value = "binomial", binom_l[i]
+        elif ratio:
+            test, p_value = "two-proportion", prop_l[i]
         else:
             out.append({"test": None, "p_value": None, "result": "not-tested"})
             continue
-        p_value = None if np.isnan(p) else float(p)
-        y = None if np.isnan(ytd[i]) else float(ytd[i])
-        ly = None if np.isnan(last_ytd[i]) else float(last_ytd[i])
         out.append({"test": test, "p_value": p_value,
-                    "result": significance_result(p_value, y, ly, str(polarity[i]))})
+                    "result": significance_result(p_value, ytd_l[i], last_l[i], str(pol))})
     return out
+
+
+def _optionals(values: np.ndarray) -> list:
+    """Python floats, None for NaN."""
+    return [None if x != x else x for x in values.tolist()]

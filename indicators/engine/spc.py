@@ -151,7 +151,9 @@ def spc_matrix(values: np.ndarray, *, baseline: tuple[int, int], polarity, targe
     length = valid.sum(axis=1)
     inside = np.arange(m)[None, :] < length[:, None]
 
-    marks_c = {rule: np.zeros((n, m), dtype=np.int8) for rule in RULES}
+    # one rules × n × m array; marks_c[rule] is a view of it
+    stacked = np.zeros((len(RULES), n, m), dtype=np.int8)
+    marks_c = dict(zip(RULES, stacked))
     with np.errstate(invalid="ignore"):
         marks_c["outside-limits"][:] = np.where(x > ucl[:, None], 1, np.where(x < lcl[:, None], -1, 0))
 
@@ -176,39 +178,39 @@ def spc_matrix(values: np.ndarray, *, baseline: tuple[int, int], polarity, targe
             marks_c["two-of-three"][:] = np.where(hit & beyond, side, 0)
         marks_c["run"][:] = np.where(_run_lengths(side) >= RUN_LENGTH, side, 0)
 
-    for rule in RULES:
-        marks_c[rule][~inside] = 0
-        marks_c[rule][~enough] = 0               # under 12 baseline months: no rules (SPEC §3)
-    # back to the grid's columns
-    marks = {}
-    for rule in RULES:
-        grid = np.zeros((n, m), dtype=np.int8)
-        np.put_along_axis(grid, order, marks_c[rule], axis=1)
-        grid[~valid] = 0
-        marks[rule] = grid
+    # only the series' points; under 12 baseline months: no rules (SPEC §3)
+    stacked *= inside & enough[:, None]
+    # back to the grid's columns, every rule at once
+    grid = np.zeros_like(stacked)
+    np.put_along_axis(grid, np.broadcast_to(order, stacked.shape), stacked, axis=2)
+    grid[:, ~valid] = 0
+    marks = dict(zip(RULES, grid))
 
     last = np.maximum(length - 1, 0)
+    # The latest point's direction under each rule, and the row's figures, as
+    # Python lists: the loop below reads no numpy scalars.
+    latest = stacked[:, np.arange(n), last].tolist() if m else [[0] * n for _ in RULES]
+    readable = ((length > 0) & enough).tolist()
+    polarities = [str(p) for p in polarity.tolist()]
     variation, variation_rule, variation_direction, assurance_out = [], [], [], []
-    for i in range(n):
-        if length[i] == 0 or not enough[i]:
+    for i, (t, lo, hi) in enumerate(zip(_optionals(target), _optionals(lcl), _optionals(ucl))):
+        if not readable[i]:
             variation.append(None)
             variation_rule.append(None)
             variation_direction.append(None)
         else:
-            for rule in RULES:
-                direction = marks_c[rule][i, last[i]]
+            for rule, directions in zip(RULES, latest):
+                direction = directions[i]
                 if direction:
                     variation_rule.append(rule)
-                    variation.append(_variation(int(direction), str(polarity[i])))
+                    variation.append(_variation(direction, polarities[i]))
                     variation_direction.append("high" if direction > 0 else "low")
                     break
             else:
                 variation_rule.append(None)
                 variation.append("common-cause")
                 variation_direction.append(None)
-        assurance_out.append(assurance(None if np.isnan(target[i]) else float(target[i]),
-                                       None if np.isnan(lcl[i]) else float(lcl[i]),
-                                       None if np.isnan(ucl[i]) else float(ucl[i]), str(polarity[i])))
+        assurance_out.append(assurance(t, lo, hi, polarities[i]))
     return SpcMatrix(mean, ucl, lcl, sigma, up2, lo2, count, reason, marks, variation, variation_rule,
                      variation_direction, assurance_out)
 
@@ -246,6 +248,11 @@ def assurance(target: float | None, lcl: float | None, ucl: float | None, polari
 
 def _optional(x) -> float | None:
     return None if np.isnan(x) else float(x)
+
+
+def _optionals(values: np.ndarray) -> list:
+    """Python floats, None for NaN."""
+    return [None if x != x else x for x in np.asarray(values, dtype=float).tolist()]
 
 
 @dataclass

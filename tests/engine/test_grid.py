@@ -85,6 +85,18 @@ def test_each_row_uses_its_own_aggregation():
     assert list(result.value) == [3, 7]
 
 
+def test_reasons_only_for_the_rows_asked_for_and_the_same_values():
+    obs = concat(observations(1, {"2013-04": 1}), observations(2, {"2013-05": 7}), observations(3, {"2013-04": 2}))
+    grid = build_grid(obs, [1, 2, 3], m("2013-04"), m("2013-05"))
+    every = aggregate(grid, m("2013-04"), m("2013-05"), ["sum", "sum", "sum"])
+    some = aggregate(grid, m("2013-04"), m("2013-05"), ["sum", "sum", "sum"], reasons_for=[2, 0])
+    assert every.reason == ["May 2013 not yet available", "April 2013 not yet available",
+                            "May 2013 not yet available"]
+    assert some.reason == [every.reason[0], None, every.reason[2]]
+    assert math.isnan(some.value[0]) and math.isnan(some.value[1]) and math.isnan(some.value[2])
+    assert aggregate(grid, m("2013-04"), m("2013-05"), ["sum"] * 3, reasons_for=[]).reason == [None] * 3
+
+
 def test_observations_of_other_indicators_or_months_are_ignored():
     obs = concat(observations(1, {"2013-04": 1, "2010-01": 99}), observations(9, {"2013-04": 50}))
     grid = build_grid(obs, [1], m("2013-04"), m("2013-04"))
