@@ -32,7 +32,7 @@ class IndicatorsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth import get_user_model
 
-        from indicators import lookups
+        from indicators.sql import lookups
 
         lookups.register()          # field__any_of: a long id list as one array on PostgreSQL
 

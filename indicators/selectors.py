@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
     DateField,
+    DateTimeField,
     Exists,
+    Func,
     IntegerField,
     Max,
     OuterRef,
@@ -54,13 +57,25 @@ from indicators.models import (
     Target,
     WritingState,
 )
+from indicators.sql.compiled import Compiled
 
 
 def force_by_slug(*, slug: str) -> Force | None:
     """The force with this slug, or None; ``has_local_areas``: whether it
-    has local areas (to link its areas page). One query."""
-    return (Force.objects.filter(slug=slug)
-            .annotate(has_local_areas=Exists(LocalArea.objects.filter(force=OuterRef("pk")))).order_by().first())
+    has local areas (to link its areas page). One query, compiled once per
+    process (every page of a force starts with it)."""
+    rows = _FORCE_BY_SLUG.rows(slug, using=connection.alias)
+    if not rows:
+        return None
+    force = Force.from_db(connection.alias, _FORCE_FIELDS, rows[0][:-1])
+    force.has_local_areas = rows[0][-1]
+    return force
+
+
+_FORCE_FIELDS = [field.attname for field in Force._meta.concrete_fields]
+_FORCE_BY_SLUG = Compiled(lambda slug: (
+    Force.objects.filter(slug=slug).annotate(has_local_areas=Exists(LocalArea.objects.filter(force=OuterRef("pk"))))
+    .order_by("pk").values_list(*_FORCE_FIELDS, "has_local_areas")[:1]), ("str",))
 
 
 def force_slugs_with_plans() -> list[str]:
@@ -144,36 +159,175 @@ def indicator_frame(*, force: Force, codes: list[str] | None = None, period: dat
 
 
 def peer_indicator_frame(*, force: Force, codes: list[str]) -> tuple[pd.DataFrame, dict[str, list[str]]]:
-    """The MSG peers' indicators with these codes, and the force's peer list (one query)."""
+    """The MSG peers' indicators with these codes, and the force's peer list (two queries)."""
+    peers = list(force.msg_peers.values_list("slug", flat=True)) if codes else []
+    return _peer_indicators(force=force, codes=codes), {force.slug: peers}
+
+
+def _peer_indicators(*, force: Force, codes: list[str]) -> pd.DataFrame:
+    """The MSG peers' indicators with these codes. One query."""
     rows = list(Indicator.objects.filter(force__msg_of=force, code__in=codes)
                 .values_list("id", "force__slug", "code", "name", "unit", "decimals", "aggregation", "polarity",
                              "msg"))
-    peers = list(force.msg_peers.values_list("slug", flat=True)) if codes else []
     frame = pd.DataFrame.from_records(rows, columns=c.INDICATOR_COLUMNS)
     frame[c.HEADLINE] = False
-    return frame, {force.slug: peers}
+    return frame
+
+
+def _peers_and_populations(*, force: Force, with_peers: bool) -> tuple[list[str], pd.DataFrame]:
+    """The force's MSG peers (slugs, ordered as ``force.msg_peers``; none
+    without ``with_peers``) and the populations of the force and those
+    peers, as `population_frame` gives them. One query, not two."""
+    peer_of = Force.msg_peers.through.objects.filter(from_force=force.pk)
+    forces = (Force.objects.filter(Q(pk=force.pk) | Q(pk__in=peer_of.values("to_force")))
+              if with_peers else Force.objects.filter(pk=force.pk))
+    rows = list(forces.annotate(is_peer=Exists(peer_of.filter(to_force=OuterRef("pk"))))
+                .order_by("name", "pk", "populations__year")
+                .values_list("slug", "is_peer", "populations__year", "populations__population"))
+    peers = list(dict.fromkeys(slug for slug, is_peer, _, _ in rows if is_peer)) if with_peers else []
+    populations = pd.DataFrame.from_records([(slug, year, people) for slug, _, year, people in rows
+                                             if year is not None], columns=c.POPULATION_COLUMNS)
+    return peers, populations
+
+
+_peers_sql: dict[str, tuple[str, list]] = {}     # vendor: (SQL with {codes}, the peers' indicators' converters)
+
+
+def _peers_with_populations(*, force: Force, codes: list[str]) -> tuple[pd.DataFrame, list[str], pd.DataFrame]:
+    """`_peer_indicators` and `_peers_and_populations` (with the peers) in one
+    query: a UNION ALL of the two reads, each row tagged with its part and
+    ordered as each orders its own (the peers' indicators by force name and
+    code; the forces by name and id, then the populations' years). The SQL is
+    built once per process; the same frames and peer list from the same rows."""
+    vendor = connection.vendor
+    if vendor not in _peers_sql:
+        q = connection.ops.quote_name
+        ind, frc, pop = Indicator._meta, Force._meta, ForcePopulation._meta
+        links = q(Force.msg_peers.through._meta.db_table)
+        fields = [ind.get_field(n) for n in ("id", "code", "name", "unit", "decimals", "aggregation", "polarity",
+                                             "msg")]
+        converters = [(f, connection.ops.get_db_converters(f.get_col("i")) + f.get_db_converters(connection))
+                      for f in fields]
+        i_cols = [f"i.{q(f.column)}" for f in fields]
+        in_codes = "= ANY(%s)" if vendor == "postgresql" else "IN ({codes})"
+        sql = f"""
+            SELECT 0, f.{q("name")}, i.{q("code")}, NULL, NULL, f.{q("slug")}, {", ".join(i_cols)}, NULL, NULL
+            FROM {q(ind.db_table)} i JOIN {q(frc.db_table)} f ON f.{q("id")} = i.{q("force_id")}
+            JOIN {links} t ON t.{q("to_force_id")} = f.{q("id")}
+            WHERE i.{q("code")} {in_codes} AND t.{q("from_force_id")} = %s
+            UNION ALL
+            SELECT 1, f.{q("name")}, NULL, f.{q("id")}, p.{q("year")}, f.{q("slug")}{", NULL" * len(i_cols)},
+                   EXISTS(SELECT 1 FROM {links} u WHERE u.{q("from_force_id")} = %s
+                          AND u.{q("to_force_id")} = f.{q("id")}),
+                   p.{q("population")}
+            FROM {q(frc.db_table)} f LEFT JOIN {q(pop.db_table)} p ON p.{q("force_id")} = f.{q("id")}
+            WHERE f.{q("id")} = %s OR f.{q("id")} IN (SELECT {q("to_force_id")} FROM {links}
+                                                      WHERE {q("from_force_id")} = %s)
+            ORDER BY 1, 2, 3, 4, 5"""
+        _peers_sql[vendor] = (sql, converters)
+    sql, converters = _peers_sql[vendor]
+    if vendor == "postgresql":
+        params = [list(codes), force.pk, force.pk, force.pk, force.pk]
+    else:
+        sql = sql.replace("{codes}", ", ".join(["%s"] * len(codes)) or "NULL")
+        params = [*codes, force.pk, force.pk, force.pk, force.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    indicators, forces = [], []
+    width = len(converters)
+    for row in rows:
+        if row[0] == 0:
+            values = [_convert(v, f, cs) if cs else v for v, (f, cs) in zip(row[6:6 + width], converters, strict=True)]
+            indicators.append((values[0], row[5], *values[1:]))
+        else:
+            forces.append((row[5], row[-2], row[4], row[-1]))
+    frame = pd.DataFrame.from_records(indicators, columns=c.INDICATOR_COLUMNS)
+    frame[c.HEADLINE] = False
+    peers = list(dict.fromkeys(slug for slug, is_peer, _, _ in forces if is_peer))
+    populations = pd.DataFrame.from_records([(slug, year, people) for slug, _, year, people in forces
+                                             if year is not None], columns=c.POPULATION_COLUMNS)
+    return frame, peers, populations
 
 
 def observation_frame(*, indicator_ids: list[int], start: date | None = None, end: date | None = None,
                       include_drafts: bool = False) -> pd.DataFrame:
     """Published figures; with ``include_drafts``, the lines of unpublished
     returns laid over them (a second query)."""
-    qs = Observation.objects.filter(WHOLE_FORCE, _visible(include_drafts), indicator_id__in=indicator_ids)
+    return _observations(indicator_ids=indicator_ids, start=start, end=end, include_drafts=include_drafts)[0]
+
+
+def _observations(*, indicator_ids: list[int], start: date | None, end: date | None, include_drafts: bool,
+                  state_of: tuple[list[int], date, date] | None = None,
+                  later_for: tuple[list[int], date] | None = None) -> tuple[pd.DataFrame, dict | None]:
+    """`observation_frame`, and with ``state_of`` (indicator ids, first and
+    last month, within those read) the `data_state` of those figures,
+    counted from the same rows (three more columns on the same query, and the
+    unpublished lines already read with drafts) instead of a query of its own.
+    ``later_for`` (indicator ids, month): those indicators' published figures
+    only from that month."""
+    if later_for is not None and later_for[0]:
+        # two index ranges (PostgreSQL ORs two scans of the (indicator, month) index), not a filter on every row
+        later = set(later_for[0])
+        scope = (Q(indicator_id__any_of=[i for i in indicator_ids if i not in later])
+                 | Q(indicator_id__any_of=[i for i in indicator_ids if i in later], month__gte=later_for[1]))
+    else:
+        scope = Q(indicator_id__in=indicator_ids)
+    qs = Observation.objects.filter(WHOLE_FORCE, _visible(include_drafts), scope)
     if start is not None:
         qs = qs.filter(month__gte=start)
     if end is not None:
         qs = qs.filter(month__lte=end)
     # order_by(): the model's ordering (indicator → force name, code) would join two tables and sort
     # every row; the engine lays the rows out on its grid whatever their order.
-    frame = pd.DataFrame.from_records(list(qs.order_by().values_list(*c.OBSERVATION_COLUMNS)),
-                                      columns=c.OBSERVATION_COLUMNS)
+    qs = qs.order_by()
+    if state_of is None:
+        frame = pd.DataFrame.from_records(list(qs.values_list(*c.OBSERVATION_COLUMNS)),
+                                          columns=c.OBSERVATION_COLUMNS)
+        state = None
+    else:
+        columns = _state_columns(*state_of)
+        rows = list(qs.annotate(**columns).values_list(*c.OBSERVATION_COLUMNS, *columns))
+        width = len(c.OBSERVATION_COLUMNS)
+        frame = pd.DataFrame.from_records([r[:width] for r in rows], columns=c.OBSERVATION_COLUMNS)
+        state = _state_of_rows(rows, width)
     if include_drafts:
         lines = pending_lines(indicator_ids=indicator_ids, first=start, last=end).values_list(*c.OBSERVATION_COLUMNS)
         pending = pd.DataFrame.from_records(list(lines), columns=c.OBSERVATION_COLUMNS)
+        if state is not None:
+            state["drafts"] += int(_in_window(pending, *state_of).sum()) if len(pending) else 0
         if len(pending):
             frame = (pd.concat([frame, pending], ignore_index=True)
                      .drop_duplicates([c.INDICATOR_ID, c.MONTH], keep="last").reset_index(drop=True))
-    return frame
+    return frame, state
+
+
+_STATUS = c.OBSERVATION_COLUMNS.index(c.STATUS)
+
+
+def _in_window(frame: pd.DataFrame, indicator_ids: list[int], first: date, last: date):
+    months = frame[c.MONTH]
+    return (frame[c.INDICATOR_ID].isin(indicator_ids) & (months >= first) & (months <= last)).to_numpy()
+
+
+def _state_of_rows(rows: list, width: int) -> dict:
+    """`data_state` (whole force) of the rows that `_state_columns` marks as
+    in the state's window: the same counts and maximum as its aggregate."""
+    as_at, figures, illustrative, provisional, drafts = None, 0, 0, 0, 0
+    for row in rows:
+        flags = row[width + 1]
+        if flags is None:                 # not one of the state's indicators and months
+            continue
+        status, stamp = row[_STATUS], row[width]
+        if stamp is not None and (as_at is None or stamp > as_at):
+            as_at = stamp
+        if status != "unavailable":
+            figures += 1
+            illustrative += flags >> 1
+        provisional += status == "provisional"
+        drafts += flags & 1
+    return {"as_at": _time_of(as_at), "figures": figures, "illustrative": illustrative, "provisional": provisional,
+            "drafts": drafts}
 
 
 def target_frame(*, indicator_ids: list[int]) -> pd.DataFrame:
@@ -189,6 +343,62 @@ def assessment_frame(*, indicator_ids: list[int], month: date) -> pd.DataFrame:
     rows = (Assessment.objects.filter(indicator_id__in=indicator_ids, month=month).order_by()
             .values_list(*ASSESSMENT_FIELDS))
     return pd.DataFrame.from_records(list(rows), columns=c.ASSESSMENT_COLUMNS)
+
+
+_TARGET_FIELDS = ("indicator_id", "financial_year", "kind", "value", "tolerance", "wording", "due")
+_targets_assessments_sql: dict[str, tuple[str, list, list]] = {}   # vendor: (SQL with {ids}, converters)
+
+
+def _targets_and_assessments(*, indicator_ids: list[int], month: date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`target_frame` and `assessment_frame` in one query (a UNION ALL of the
+    two reads, each row tagged with its table), the same frames from the same
+    rows: one round trip and no ORM compilation (the SQL is built once per
+    process; SQLite's dates converted as the ORM converts them)."""
+    vendor = connection.vendor
+    if vendor not in _targets_assessments_sql:
+        q = connection.ops.quote_name
+
+        def part(model, names):
+            fields = [model._meta.get_field(n) for n in names]
+            converters = [connection.ops.get_db_converters(f.get_col(model._meta.db_table))
+                          + f.get_db_converters(connection) for f in fields]
+            return [q(f.column) for f in fields], list(zip(fields, converters, strict=True))
+
+        t_cols, t_conv = part(Target, _TARGET_FIELDS)
+        a_cols, a_conv = part(Assessment, ASSESSMENT_FIELDS)
+        blanks_t, blanks_a = ", NULL" * len(a_cols), ", NULL" * len(t_cols)
+        ids = "= ANY(%s::bigint[])" if vendor == "postgresql" else "IN ({ids})"
+        sql = (f"SELECT 0{', ' + ', '.join(t_cols)}{blanks_t} FROM {q(Target._meta.db_table)} "
+               f"WHERE {q('indicator_id')} {ids} "
+               f"UNION ALL SELECT 1{blanks_a}, {', '.join(a_cols)} FROM {q(Assessment._meta.db_table)} "
+               f"WHERE {q('indicator_id')} {ids} AND {q('month')} = %s")
+        _targets_assessments_sql[vendor] = (sql, t_conv, a_conv)
+    sql, t_conv, a_conv = _targets_assessments_sql[vendor]
+    ids = [int(i) for i in indicator_ids]
+    if vendor == "postgresql":
+        params = [ids, ids, month]
+    else:
+        sql = sql.replace("{ids}", ", ".join(["%s"] * len(ids)) or "NULL")
+        params = [*ids, *ids, month]
+    targets, assessments = [], []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    width = len(t_conv)
+    for row in rows:
+        values, conv, out = ((row[1:1 + width], t_conv, targets) if row[0] == 0
+                             else (row[1 + width:], a_conv, assessments))
+        if any(cs for _, cs in conv):
+            values = [_convert(v, f, cs) for v, (f, cs) in zip(values, conv, strict=True)]
+        out.append(tuple(values))
+    return (pd.DataFrame.from_records(targets, columns=c.TARGET_COLUMNS),
+            pd.DataFrame.from_records(assessments, columns=c.ASSESSMENT_COLUMNS))
+
+
+def _convert(value, field, converters):
+    for converter in converters:
+        value = converter(value, field, connection)
+    return value
 
 
 def population_frame(*, force_slugs: list[str]) -> pd.DataFrame:
@@ -210,8 +420,28 @@ def performance_inputs(*, force: Force, indicators: pd.DataFrame, period: date,
     the rating method of the plan in force (``rating_method``, e.g. the
     loaded plan's ``assessment``; else the frame's c.RATING_METHOD column,
     as `indicator_frame` gives it; else one more query).
-    Queries: peers' indicators, peer list, observations, targets, assessments,
-    populations — six, whatever the number of indicators."""
+    Queries: the peer list with the populations (with MSG measures: and the
+    peers' indicators, in the same query), observations, the targets with
+    the assessments — three, whatever the number of indicators."""
+    return _performance_inputs(force=force, indicators=indicators, period=period, include_drafts=include_drafts,
+                               rating_method=rating_method)[0]
+
+
+def performance_inputs_with_state(*, force: Force, indicators: pd.DataFrame, period: date,
+                                  include_drafts: bool = False, rating_method: str | None = None,
+                                  state_first: date) -> tuple[Inputs, dict]:
+    """`performance_inputs` for evaluating ``indicators`` themselves, and the
+    `data_state` of their figures from ``state_first`` to ``period`` (e.g. the
+    year to date) counted from the observations read for the engine: no
+    query of its own. The MSG peers' figures are read for the rolling 12
+    months only (all the engine reads of them), so these inputs are not for
+    evaluating or charting the peers' indicators."""
+    return _performance_inputs(force=force, indicators=indicators, period=period, include_drafts=include_drafts,
+                               rating_method=rating_method, state_first=state_first)
+
+
+def _performance_inputs(*, force: Force, indicators: pd.DataFrame, period: date, include_drafts: bool,
+                        rating_method: str | None, state_first: date | None = None) -> tuple[Inputs, dict | None]:
     if rating_method is None:
         if c.RATING_METHOD in indicators and len(indicators):
             rating_method = str(indicators[c.RATING_METHOD].iloc[0])
@@ -219,20 +449,35 @@ def performance_inputs(*, force: Force, indicators: pd.DataFrame, period: date,
             rating_method = plan_rating_method(force=force, period=period)
     ids = [int(i) for i in indicators[c.ID]]
     msg_codes = list(indicators.loc[indicators[c.MSG].astype(bool), c.CODE])
-    peers, peer_map = (peer_indicator_frame(force=force, codes=msg_codes) if msg_codes
-                       else (indicators.iloc[0:0], {force.slug: []}))
+    if msg_codes:
+        peers, peer_slugs, populations = _peers_with_populations(force=force, codes=msg_codes)
+    else:
+        peers = indicators.iloc[0:0]
+        peer_slugs, populations = _peers_and_populations(force=force, with_peers=False)
+    peer_map = {force.slug: peer_slugs}
     all_indicators = pd.concat([indicators, peers], ignore_index=True) if len(peers) else indicators
     all_ids = [int(i) for i in all_indicators[c.ID]]
+    start = window_start(period)
+    if state_first is not None and not start <= state_first <= period:
+        raise ValueError(f"the state's months must lie in the engine's window, {start} to {period}")
+    # With the state (the pages of a plan, which evaluate the force's own indicators only), the MSG peers'
+    # figures are read for the rolling 12 months alone: all the engine reads of them (the MSG comparison).
+    peer_ids = [] if state_first is None else [int(i) for i in peers[c.ID]]
+    observations, state = _observations(indicator_ids=all_ids, start=start, end=period,
+                                        include_drafts=include_drafts,
+                                        state_of=None if state_first is None else (ids, state_first, period),
+                                        later_for=(peer_ids, periods.rolling_12_months(period)[0]) if peer_ids
+                                        else None)
+    targets, assessments = _targets_and_assessments(indicator_ids=ids, month=period)
     return Inputs(
         indicators=all_indicators,
-        observations=observation_frame(indicator_ids=all_ids, start=window_start(period), end=period,
-                                       include_drafts=include_drafts),
-        targets=target_frame(indicator_ids=ids),
-        assessments=assessment_frame(indicator_ids=ids, month=period),
-        populations=population_frame(force_slugs=[force.slug, *peer_map[force.slug]]),
+        observations=observations,
+        targets=targets,
+        assessments=assessments,
+        populations=populations,
         msg_peers=peer_map,
         rating_methods={force.slug: rating_method},
-    )
+    ), state
 
 
 def _latest_month(visible: Q) -> Subquery:
@@ -261,19 +506,27 @@ def default_period(*, force: Force, include_drafts: bool = False) -> date | None
     returns' lines count too. One query: each indicator of the force, flagged
     headline or not, with its latest month (published figures; and the
     draft lines' latest, with drafts)."""
-    headline = Exists(PriorityIndicator.objects.filter(indicator=OuterRef("pk"), headline=True))
-    qs = Indicator.objects.filter(force=force).order_by().annotate(is_headline=headline,
-                                                                   last=_latest_month(_visible(include_drafts)))
     if include_drafts:
-        qs = qs.annotate(last_draft=_latest_draft_month())
         rows = [(h, max((m for m in (last, draft) if m is not None), default=None))
-                for h, last, draft in qs.values_list("is_headline", "last", "last_draft")]
+                for h, last, draft in _default_period_query(force.pk, True).values_list("is_headline", "last",
+                                                                                        "last_draft")]
     else:
-        rows = list(qs.values_list("is_headline", "last"))
+        rows = _DEFAULT_PERIOD.rows(force.pk, using=connection.alias)    # compiled once: every dashboard asks
     every = [last for _, last in rows if last is not None]
     headlines = [last for is_headline, last in rows if is_headline and last is not None]
     months = headlines or every
     return min(months) if months else None
+
+
+def _default_period_query(force_id: int, include_drafts: bool):
+    headline = Exists(PriorityIndicator.objects.filter(indicator=OuterRef("pk"), headline=True))
+    qs = Indicator.objects.filter(force_id=force_id).order_by().annotate(
+        is_headline=headline, last=_latest_month(_visible(include_drafts)))
+    return qs.annotate(last_draft=_latest_draft_month()) if include_drafts else qs
+
+
+_DEFAULT_PERIOD = Compiled(lambda force_id: _default_period_query(force_id, False).values_list("is_headline", "last"),
+                           ("int",))
 
 
 def observation_export_rows(*, force: Force, first: date | None, last: date | None, include_drafts: bool,
@@ -300,16 +553,133 @@ def observation_export_rows(*, force: Force, first: date | None, last: date | No
 
 def plan_for(*, force: Force, period: date | None, with_measures: bool = True) -> Plan | None:
     """The plan in force at ``period`` (the latest to start by then), else the
-    force's latest plan. One query; ``with_measures`` loads its areas,
-    priorities and measures with their indicators (three more)."""
-    plans = _plans_in_force(Plan.objects.filter(force=force), period)
+    force's latest plan. One query; ``with_measures`` loads, in that same
+    query, its areas, priorities and measures with their indicators, cached as
+    ``prefetch_related`` would (see `_plan_with_measures`)."""
     if with_measures:
-        plans = plans.prefetch_related(
-            Prefetch("areas", queryset=AreaOfFocus.objects.order_by("number")),
-            Prefetch("areas__priorities", queryset=StrategicPriority.objects.order_by("number")),
-            Prefetch("areas__priorities__measures",
-                     queryset=PriorityIndicator.objects.select_related("indicator").order_by("order")))
-    return plans.first()
+        return _plan_with_measures(force, period)
+    return _plans_in_force(Plan.objects.filter(force=force), period).first()
+
+
+_PLAN_TREE = (Plan, AreaOfFocus, StrategicPriority, PriorityIndicator, Indicator)
+_plan_tree_sql: dict[tuple[str, bool], tuple[str, list]] = {}     # (vendor, with period): (SQL, columns' converters)
+
+
+def _plan_tree_query(with_period: bool) -> tuple[str, list]:
+    """The SQL of `_plan_with_measures` and each model's columns' converters
+    (compiled once per process: it depends only on the models and vendor).
+    The plan is chosen as `_plans_in_force` orders (in force at the period
+    first, then the latest start); LEFT JOINs keep a plan without areas, an
+    area without priorities and a priority without measures. Ordered as the
+    prefetches order (areas by number, then priorities by number, measures
+    by order: each unique within its parent)."""
+    key = (connection.vendor, with_period)
+    if key not in _plan_tree_sql:
+        q = connection.ops.quote_name
+        aliases = ("p", "a", "s", "m", "i")
+        columns, converters = [], []
+        for model, alias in zip(_PLAN_TREE, aliases, strict=True):
+            fields = model._meta.concrete_fields
+            columns += [f"{alias}.{q(f.column)}" for f in fields]
+            converters.append([(f, connection.ops.get_db_converters(f.get_col(alias))
+                                + f.get_db_converters(connection)) for f in fields])
+        plan_cols = ", ".join(q(f.column) for f in Plan._meta.concrete_fields)
+        start = q(Plan._meta.get_field("start").column)
+        in_force = f"CASE WHEN {start} <= %s THEN 1 ELSE 0 END" if with_period else "0"
+        area, prio, measure, ind = (m._meta for m in _PLAN_TREE[1:])
+        sql = f"""
+            SELECT {", ".join(columns)}, p.in_force
+            FROM (SELECT {plan_cols}, {in_force} AS in_force FROM {q(Plan._meta.db_table)}
+                  WHERE {q(Plan._meta.get_field("force").column)} = %s
+                  ORDER BY in_force DESC, {start} DESC LIMIT 1) p
+            LEFT JOIN {q(area.db_table)} a ON a.{q(area.get_field("plan").column)} = p.{q(Plan._meta.pk.column)}
+            LEFT JOIN {q(prio.db_table)} s ON s.{q(prio.get_field("area").column)} = a.{q(area.pk.column)}
+            LEFT JOIN {q(measure.db_table)} m ON m.{q(measure.get_field("priority").column)} = s.{q(prio.pk.column)}
+            LEFT JOIN {q(ind.db_table)} i ON i.{q(ind.pk.column)} = m.{q(measure.get_field("indicator").column)}
+            ORDER BY a.{q(area.get_field("number").column)}, s.{q(prio.get_field("number").column)},
+                     m.{q(measure.get_field("order").column)}"""
+        _plan_tree_sql[key] = (sql, converters)
+    return _plan_tree_sql[key]
+
+
+def _plan_with_measures(force: Force, period: date | None) -> Plan | None:
+    """`plan_for` with its areas, priorities and measures (with indicators)
+    in one query instead of four, the same instances as
+    ``prefetch_related(areas, areas__priorities, areas__priorities__measures
+    with select_related("indicator"))`` builds: each manager's
+    ``.all()`` answered from ``_prefetched_objects_cache`` (a queryset of the
+    related manager, as Prefetch stores it, so a further ``.filter()`` still
+    queries the right rows) and ``area.plan``, ``priority.area``,
+    ``measure.priority`` and ``measure.indicator`` cached: walking the plan
+    costs no further query."""
+    sql, converters = _plan_tree_query(period is not None)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [period, force.id] if period is not None else [force.id])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    db = connection.alias
+    spans, at = [], 0
+    for fields in converters:
+        spans.append((at, at + len(fields), fields))
+        at += len(fields)
+
+    def build(model, row, span):
+        lo, hi, fields = span
+        values = list(row[lo:hi])
+        if values[0] is None:             # the LEFT JOIN found none (every pk is NOT NULL)
+            return None
+        for n, (field, convert) in enumerate(fields):
+            for converter in convert:
+                values[n] = converter(values[n], field, connection)
+        return model.from_db(db, None, values)
+
+    plan = build(Plan, rows[0], spans[0])
+    if period is not None:
+        plan.in_force = rows[0][-1]       # the annotation `_plans_in_force` adds
+    area_at, priority_at, measure_at = spans[1][0], spans[2][0], spans[3][0]   # each one's id column
+    areas, priorities = {}, {}            # id: (instance, its children in order)
+    for row in rows:
+        area_id, priority_id = row[area_at], row[priority_at]
+        if area_id is None:               # a plan without areas
+            continue
+        if area_id not in areas:
+            area = build(AreaOfFocus, row, spans[1])
+            area.plan = plan
+            areas[area_id] = (area, [])
+        if priority_id is None:           # an area without priorities
+            continue
+        if priority_id not in priorities:
+            priority = build(StrategicPriority, row, spans[2])
+            priority.area = areas[area_id][0]
+            priorities[priority_id] = (priority, [])
+            areas[area_id][1].append(priority)
+        if row[measure_at] is None:       # a priority without measures
+            continue
+        measure = build(PriorityIndicator, row, spans[3])
+        measure.priority = priorities[priority_id][0]
+        measure.indicator = build(Indicator, row, spans[4])
+        priorities[priority_id][1].append(measure)
+    _cache_prefetched(plan, "areas", [a for a, _ in areas.values()], _AREAS)
+    for area, children in areas.values():
+        _cache_prefetched(area, "priorities", children, _PRIORITIES)
+    for priority, children in priorities.values():
+        _cache_prefetched(priority, "measures", children, _MEASURES)
+    return plan
+
+
+_AREAS = AreaOfFocus.objects.order_by("number")
+_PRIORITIES = StrategicPriority.objects.order_by("number")
+_MEASURES = PriorityIndicator.objects.select_related("indicator").order_by("order")
+
+
+def _cache_prefetched(instance, name: str, objects: list, queryset: QuerySet) -> None:
+    """What ``prefetch_related_objects`` stores for a Prefetch(name, queryset): the
+    related manager's queryset holding ``objects``."""
+    qs = getattr(instance, name)._apply_rel_filters(queryset)
+    qs._result_cache = objects
+    qs._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = qs
 
 
 def plan_priority(*, plan: Plan, number: int) -> StrategicPriority | None:
@@ -324,6 +694,8 @@ def plan_priority(*, plan: Plan, number: int) -> StrategicPriority | None:
 def months_with_data(*, force: Force, include_drafts: bool = False) -> list[date]:
     """Every month with at least one visible figure for the force, newest
     first. One query (published figures, UNION the draft lines)."""
+    if not include_drafts and connection.vendor == "postgresql":
+        return _months_with_data_pg(force)
     # order_by(): the model's default ordering would pull its columns into the
     # DISTINCT and fetch one row per observation instead of one per month.
     months = (Observation.objects.filter(WHOLE_FORCE, _visible(include_drafts), indicator__force=force)
@@ -334,9 +706,90 @@ def months_with_data(*, force: Force, include_drafts: bool = False) -> list[date
     return sorted(set(months), reverse=True)
 
 
+def _months_with_data_pg(force: Force) -> list[date]:
+    """`months_with_data` of published figures on PostgreSQL, without reading
+    every figure of the force: the span of its months (each indicator's first
+    and last, from the (indicator, month) index), then for each month of the
+    span whether some indicator has a visible figure in it (an index probe per
+    indicator, stopping at the first). A DISTINCT over the force's figures
+    read all 10,800 of them at national scale (3-5 ms); this costs about 1 ms.
+    Months are stored as the first day of the month (the span is walked in
+    calendar months)."""
+    obs, ind, ret = Observation._meta.db_table, Indicator._meta.db_table, Return._meta.db_table
+    sql = f"""
+        WITH ind AS (SELECT id FROM {ind} WHERE force_id = %s),
+        span AS (
+            SELECT min(f.month) AS lo, max(l.month) AS hi FROM ind,
+            LATERAL (SELECT month FROM {obs} o WHERE o.indicator_id = ind.id AND o.area_id IS NULL
+                     ORDER BY month LIMIT 1) f,
+            LATERAL (SELECT month FROM {obs} o WHERE o.indicator_id = ind.id AND o.area_id IS NULL
+                     ORDER BY month DESC LIMIT 1) l)
+        SELECT d::date FROM span, generate_series(span.lo, span.hi, interval '1 month') d
+        WHERE EXISTS (
+            SELECT 1 FROM ind JOIN {obs} o ON o.indicator_id = ind.id AND o.area_id IS NULL
+                AND o.month >= d::date AND o.month < (d + interval '1 month')::date
+            LEFT JOIN {ret} r ON o.source_return_id = r.id
+            WHERE (o.source_return_id IS NULL OR r.state = %s) AND o.status <> %s)
+        ORDER BY 1 DESC"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [force.pk, ReturnState.PUBLISHED, "unavailable"])
+        return [row[0] for row in cursor.fetchall()]
+
+
 # A figure the demo generated: its demo return was never published (the
 # demo's seed figures are in a return published on the seed's date).
 ILLUSTRATIVE = Q(source_return__is_demo=True, source_return__published_at__isnull=True)
+# The figures whose publication time counts for "as at" (illustrative ones were never published).
+_COUNTS_FOR_AS_AT = (Q(source_return__isnull=True) | Q(source_return__is_demo=False)
+                     | Q(source_return__published_at__isnull=False))
+_FROM_DRAFT = Q(source_return__isnull=False) & ~Q(source_return__state=ReturnState.PUBLISHED)
+class _ReadCheaply(Func):
+    """A time read with every figure, as microseconds since the epoch on
+    PostgreSQL (an integer, which psycopg reads in C, where Django's time
+    zone-aware loader parses each timestamp's text in Python: 4,400 of them
+    took longer than the query they saved); the time itself elsewhere.
+    `_time_of` turns it back into the time the ORM would give."""
+    output_field = DateTimeField()
+    template = "%(expressions)s"
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint",
+                           **extra)
+
+
+class _AsReturned(Func):
+    """An integer expression as the database returns it: Django would
+    otherwise call int() on every row's value (an integer already)."""
+    output_field = IntegerField()
+    template = "%(expressions)s"
+    convert_value = staticmethod(Func._convert_value_noop)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _time_of(value):
+    """The time `_ReadCheaply` read, as the ORM would give it (aware, in the connection's time zone)."""
+    if not isinstance(value, int):
+        return value
+    moment = _EPOCH + timedelta(microseconds=value)
+    return moment.astimezone(connection.timezone) if connection.timezone is not None else moment
+
+
+def _state_columns(indicator_ids: list[int], first: date, last: date) -> dict:
+    """What `data_state` aggregates, per figure of ``indicator_ids`` from
+    ``first`` to ``last`` (NULL for the other rows read: nothing to parse):
+    its "as at" candidate (`_ReadCheaply`), and flags, 2 for illustrative + 1
+    for a draft's. Read with the observations by `_observations`."""
+    window = Q(indicator_id__any_of=indicator_ids, month__gte=first, month__lte=last)
+    flag = (Case(When(ILLUSTRATIVE, then=Value(2)), default=Value(0))
+            + Case(When(_FROM_DRAFT, then=Value(1)), default=Value(0)))
+    return {
+        "state_as_at": _ReadCheaply(Case(When(window & _COUNTS_FOR_AS_AT,
+                                              then=Coalesce("source_return__published_at", "updated_at")),
+                                         default=None, output_field=DateTimeField())),
+        "state_flags": _AsReturned(Case(When(window, then=flag), default=None, output_field=IntegerField())),
+    }
 
 
 def data_state(*, indicator_ids: list[int], first: date, last: date, include_drafts: bool,
@@ -346,7 +799,8 @@ def data_state(*, indicator_ids: list[int], first: date, last: date, include_dra
     when it was written; illustrative figures were never published and do not
     count), how many figures there are, how many are illustrative (generated
     by the demo), and whether any is provisional or comes from an unpublished
-    return. One query."""
+    return. One query. (The engine's pages count the same from the rows they
+    read: `performance_inputs_with_state`.)"""
     # the whole force's figures; with ``areas_of``, its local areas' (one area's with ``area_id``)
     where = (WHOLE_FORCE if areas_of is None else Q(area__force=areas_of)
              & (Q() if area_id is None else Q(area_id=area_id)))
@@ -354,13 +808,11 @@ def data_state(*, indicator_ids: list[int], first: date, last: date, include_dra
                                     month__range=(first, last))
     figure = ~Q(status="unavailable")
     state = qs.aggregate(
-        as_at=Max(Coalesce("source_return__published_at", "updated_at"),
-                  filter=Q(source_return__isnull=True) | Q(source_return__is_demo=False)
-                  | Q(source_return__published_at__isnull=False)),
+        as_at=Max(Coalesce("source_return__published_at", "updated_at"), filter=_COUNTS_FOR_AS_AT),
         figures=Count("id", filter=figure),
         illustrative=Count("id", filter=figure & ILLUSTRATIVE),
         provisional=Count("id", filter=Q(status="provisional")),
-        drafts=Count("id", filter=Q(source_return__isnull=False) & ~Q(source_return__state=ReturnState.PUBLISHED)),
+        drafts=Count("id", filter=_FROM_DRAFT),
     )
     if include_drafts:
         lines = (pending_lines(indicator_ids=indicator_ids, first=first, last=last) if areas_of is None else
@@ -398,10 +850,17 @@ def indicator_commentary(*, indicator_id: int, month: date, include_drafts: bool
 
 
 def executive_summary(*, force: Force, month: date, include_drafts: bool = False) -> str:
-    """The force's executive summary markdown for ``month`` ("" if none). One query."""
-    row = (ExecutiveSummary.objects.filter(_writing_visible(include_drafts), force=force, month=month)
-           .values_list("text", "state").first())
-    return _marked(*row) if row else ""
+    """The force's executive summary markdown for ``month`` ("" if none). One query,
+    without the model's ordering (by force name, a join): there is one summary
+    per force and month."""
+    rows = _EXECUTIVE_SUMMARY[include_drafts].rows(force.pk, month, using=connection.alias)
+    return _marked(*rows[0]) if rows else ""
+
+
+# compiled once per process, one per visibility (the dashboard's every request reads it)
+_EXECUTIVE_SUMMARY = {drafts: Compiled(lambda force_id, month, drafts=drafts: (
+    ExecutiveSummary.objects.filter(_writing_visible(drafts), force_id=force_id, month=month)
+    .order_by("pk").values_list("text", "state")[:1]), ("int", "date")) for drafts in (False, True)}
 
 
 def draft_writing(*, force: Force, months) -> tuple[list[ExecutiveSummary], list[Commentary]]:

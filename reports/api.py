@@ -68,8 +68,9 @@ def indicator_detail(request, force: Force, code: str):
     2. the force (+ the session, user, user's groups and forces when signed in)
     3. the default period, when none is asked for
     4. the indicator (with its plan's rating method)
-    5-10. the engine's inputs: peers' indicators, peer list, observations
-       (+ unpublished lines with drafts), targets, assessments, populations
+    5-7. the engine's inputs: the MSG peers' indicators with the peer list
+       and populations (one query), observations (+ unpublished lines with drafts), the
+       targets with the assessments (one query)
     """
     period, drafts = _period(request, force)
     frame = selectors.indicator_frame(force=force, codes=[code], period=period)
@@ -90,8 +91,9 @@ def indicator_list(request, force: Force):
     2. the force (+ the session, user, user's groups and forces when signed in)
     3. the default period, when none is asked for
     4. the indicators (with their plan's rating method)
-    5-10. the engine's inputs: peers' indicators, peer list, observations
-       (+ unpublished lines with drafts), targets, assessments, populations
+    5-7. the engine's inputs: the MSG peers' indicators with the peer list
+       and populations (one query), observations (+ unpublished lines with drafts), the
+       targets with the assessments (one query)
     """
     period, drafts = _period(request, force)
     results = _evaluate(force, selectors.indicator_frame(force=force, period=period), period, drafts,

@@ -28,7 +28,7 @@ def indicator_results(force: Force, indicators: list[Indicator], period: date, d
                       rating_method: str | None) -> tuple[dict[int, IndicatorResult], Inputs | None]:
     """Engine results by indicator id, and the inputs they came from;
     ``rating_method``: the plan's (Plan.assessment; None: no plan, "targets").
-    Queries: those of `selectors.performance_inputs` (six)."""
+    Queries: those of `selectors.performance_inputs` (five)."""
     if not indicators:
         return {}, None
     for ind in indicators:
@@ -47,6 +47,11 @@ def page_state(indicator_ids: list[int], period: date, drafts: bool, **areas) ->
     ytd = periods.ytd_months(period)
     state = selectors.data_state(indicator_ids=indicator_ids, first=ytd[0], last=period, include_drafts=drafts,
                                  **areas)
+    return _state_context(state, period)
+
+
+def _state_context(state: dict, period: date) -> dict:
+    ytd = periods.ytd_months(period)
     return {"as_at": state["as_at"], "provisional": state["provisional"], "drafts": state["drafts"],
             "figures": state["figures"], "illustrative": state["illustrative"],
             "all_illustrative": bool(state["figures"]) and state["illustrative"] == state["figures"],
@@ -74,10 +79,18 @@ class PlanResults:
 
 
 def plan_results(force: Force, plan: Plan, period: date, drafts: bool) -> PlanResults:
-    """Every measure of ``plan`` at ``period``. Queries: six (engine inputs) + one or two (state)."""
+    """Every measure of ``plan`` at ``period``. Queries: five (engine inputs; the state of the figures is
+    counted from the same rows), or with no measures one or two (the state)."""
     measures = plan_measures(plan)
     indicators = list({m.indicator_id: m.indicator for m in measures}.values())
-    results, _ = indicator_results(force, indicators, period, drafts,
-                                   headline_ids={m.indicator_id for m in measures if m.headline},
-                                   rating_method=plan.assessment)
-    return PlanResults(force, plan, period, measures, results, page_state(list(results), period, drafts))
+    if not indicators:
+        return PlanResults(force, plan, period, measures, {}, page_state([], period, drafts))
+    for ind in indicators:
+        ind.force = force          # all of this force's; saves a query per indicator
+    frame = _engine_frame(indicators, {m.indicator_id for m in measures if m.headline})
+    # The state of the year to date's figures is counted from the rows read for the engine (no query of its own).
+    inputs, state = selectors.performance_inputs_with_state(
+        force=force, indicators=frame, period=period, include_drafts=drafts,
+        rating_method=plan.assessment or "targets", state_first=periods.ytd_months(period)[0])
+    results = {r.id: r for r in evaluate(inputs, period=period, indicator_ids=list(frame[c.ID]), monthly=False)}
+    return PlanResults(force, plan, period, measures, results, _state_context(state, period))

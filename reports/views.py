@@ -132,12 +132,15 @@ def force_dashboard(request, force: Force, drafts: bool, period):
     1. the data version (page cache key; not for users who see drafts)
     2. the force (+ the session, user, user's groups and forces when signed in: `force_page`)
     3. the default period, when none is asked for
-    4-7. the plan; its areas; priorities; measures with their indicators
-    8-13. the engine's inputs: peers' indicators, peer list, observations
-       (+ unpublished lines with drafts), targets, assessments, populations
-    14. the state of the figures: as-at, provisional, drafts (+ draft lines)
-    15. the months with data, for the period menu
-    16. the executive summary for the period
+    4. the plan with its areas, priorities and measures with their
+       indicators (one query: `selectors.plan_for`)
+    5-7. the engine's inputs: the MSG peers' indicators with the peer list
+       and populations (one query), observations with what the state of the figures needs
+       (as-at, provisional, drafts: counted from those rows, not by a query
+       of their own) (+ unpublished lines with drafts), the targets with the
+       assessments (one query)
+    8. the months with data, for the period menu
+    9. the executive summary for the period
     """
     plan = selectors.plan_for(force=force, period=period)
     context = {"force": force, "plan": plan, "period": period, "drafts_visible": drafts}
@@ -201,11 +204,12 @@ def priority_detail(request, force: Force, drafts: bool, period, number: int):
     3. the default period, when none is asked for
     4. the plan in force
     5-6. the priority with its area; its measures with their indicators
-    7-12. the engine's inputs: peers' indicators, peer list, observations
-       (+ unpublished lines with drafts), targets, assessments, populations
-    13. the priority's commentary
-    14. the months with data, for the period menu
-    15. the state of the figures: as-at, provisional, drafts (+ draft lines)
+    7-9. the engine's inputs: the MSG peers' indicators with the peer list
+       and populations (one query), observations (+ unpublished lines with drafts), the
+       targets with the assessments (one query)
+    10. the priority's commentary
+    11. the months with data, for the period menu
+    12. the state of the figures: as-at, provisional, drafts (+ draft lines)
     """
     plan = selectors.plan_for(force=force, period=period, with_measures=False)
     priority = selectors.plan_priority(plan=plan, number=number) if plan else None
@@ -246,14 +250,14 @@ def indicator_detail(request, force: Force, drafts: bool, period, code: str):
     2. the force (+ the session, user, user's groups and forces when signed in: `force_page`)
     3. the default period, when none is asked for
     4. the indicator
-    5-10. the engine's inputs: peers' indicators, peer list, observations
-       (+ unpublished lines with drafts), targets (also the targets table),
-       assessments, populations
-    11. the MSG peers' names (only for an MSG measure with peers)
-    12. the revisions (the observation history)
-    13. the indicator's commentary
-    14. the months with data, for the period menu
-    15. the state of the figures: as-at, provisional, drafts (+ draft lines)
+    5-7. the engine's inputs: the MSG peers' indicators with the peer list
+       and populations (one query), observations (+ unpublished lines with drafts), the
+       targets (also the targets table) with the assessments (one query)
+    8. the MSG peers' names (only for an MSG measure with peers)
+    9. the revisions (the observation history)
+    10. the indicator's commentary
+    11. the months with data, for the period menu
+    12. the state of the figures: as-at, provisional, drafts (+ draft lines)
     """
     indicator = selectors.indicator_by_code(force=force, code=code, period=period)
     if indicator is None:
@@ -320,13 +324,15 @@ def panel_report(request, force: Force, drafts: bool, period):
     2. the default period, when none is asked for
     3. the data version (page cache key), for the download only and not for
        users who see drafts
-    4-7. the plan; its areas; priorities; measures with their indicators
-    8-13. the engine's inputs: peers' indicators, peer list, observations
-       (+ unpublished lines with drafts), targets, assessments, populations
-    14. the state of the figures: as-at, provisional, drafts (+ draft lines)
-    15. the priorities' commentary
-    16. the force's panel meetings
-    17. the executive summary for the period
+    4. the plan with its areas, priorities and measures with their
+       indicators (one query: `selectors.plan_for`)
+    5-7. the engine's inputs: the MSG peers' indicators with the peer list
+       and populations (one query), observations with what the state of the figures needs
+       (as on the dashboard) (+ unpublished lines with drafts), the targets
+       with the assessments (one query)
+    8. the priorities' commentary
+    9. the force's panel meetings
+    10. the executive summary for the period
     """
     mode = request.GET.get("mode") or "full"
     # The dashboard's form sends its theme menu whatever the mode; it only counts for mode=theme.

@@ -420,9 +420,9 @@ def test_two_saves_at_the_same_moment_one_is_told(plan_file):
 
 
 def test_the_grids_queries_do_not_grow_with_its_measures(analyst, client):
-    """17 queries for 3 measures and for 13: session and user (5), forces and
-    the plans' span (3), the force's local areas for the picker (1), plan,
-    areas, priorities, measures (4), figures held and drafts (2), reference
+    """14 queries for 3 measures and for 13: session and user (5), forces and
+    the plans' span (3), the force's local areas for the picker (1), the plan
+    with its areas, priorities and measures (1: `selectors.plan_for`), figures held and drafts (2), reference
     figures (1: previous months and last year), warnings' references (1).
     (Figures held add one: the published ones they are compared with, so
     that only those publishing would change are warned about.)"""
@@ -439,4 +439,4 @@ def test_the_grids_queries_do_not_grow_with_its_measures(analyst, client):
     with CaptureQueriesContext(connection) as large:
         html = client.get(Q1).content.decode()
     assert "Filled: <strong>0 of 13</strong>" in html
-    assert len(small) == len(large) == 17, "\n".join(q["sql"][:120] for q in large.captured_queries)
+    assert len(small) == len(large) == 14, "\n".join(q["sql"][:120] for q in large.captured_queries)

@@ -1,11 +1,11 @@
-"""``__any_of`` (indicators/lookups.py) selects what ``__in`` selects: on
+"""``__any_of`` (indicators/sql/lookups.py) selects what ``__in`` selects: on
 SQLite it is ``IN``; on PostgreSQL one array parameter (its SQL is checked
 here by compiling for PostgreSQL, without a server)."""
 
 import pytest
 
-from indicators.lookups import AnyOf
 from indicators.models import Indicator, Target
+from indicators.sql.lookups import AnyOf
 
 pytestmark = pytest.mark.django_db
 
