@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from django.contrib.humanize.templatetags.humanize import ordinal
 from django.utils.html import escape
@@ -182,6 +183,12 @@ class SignalRun:
         return f"{when}: {what} ({self.meaning})"
 
 
+@lru_cache(maxsize=4096)
+def _month_label(month: str) -> str:
+    """"2014-06" -> "June 2014" (a report labels some 3,000 rows with a few hundred months)."""
+    return periods.month_label(periods.parse_month(month))
+
+
 def _short_month(month: str) -> str:
     d = periods.parse_month(month)
     return f"{periods.MONTH_NAMES[d.month - 1][:3]} {d.year}"
@@ -296,7 +303,7 @@ def spc_chart(result: IndicatorResult, prefix: str = "") -> Chart | None:
         return (f"{MEANING_STYLES[meanings[m][0]]['name']}: "
                 + "; ".join(fmt.RULE_LABELS[r] for r in signals.get(m, [])))
 
-    rows = [[periods.month_label(periods.parse_month(m)), _cell(v, result), cell(m)] for m, v in points]
+    rows = [[_month_label(m), _cell(v, result), cell(m)] for m, v in points]
     return Chart(f"{prefix}spc-{result.indicator}", "Statistical process control (XmR) chart", spc_summary(result),
                  figure, ["Month", "Value", "Special cause"], rows)
 

@@ -3,75 +3,74 @@
 `render(chart)` draws a `reports.charts.Chart` from the same plotly figure
 spec the pages hand to plotly.js (so the picture on paper and the one on
 screen come from one description: the trend, the SPC chart with its Making
-Data Count colours and shapes, the MSG bars), with matplotlib's SVG backend
-(docs/decisions.md, "Server-drawn charts"). The output is
+Data Count colours and shapes, the MSG bars). The SVG is written here
+directly, element by element (docs/decisions.md, "Server-drawn charts
+written directly"): it was drawn with matplotlib's SVG backend and cleaned
+up, at ~45 ms a chart; the same picture written as text takes well under a
+millisecond. The layout is matplotlib's as it was (fixed margins, tick
+placement by `matplotlib.ticker.MaxNLocator`, legend in rows under the
+plot), measured with the metrics of the font the stack names first. The
+output is
 
 - accessible: ``role="img"`` and a ``<title>`` naming the chart; the data
   table stays beside it in the template;
 - deterministic: no date, no random ids (ids are the chart's own, prefixed,
   so many charts can share one HTML page without clashing);
-- small: no metadata, no glyph outlines (text stays text, in the system font
-  stack), coordinates to one decimal.
+- small: no metadata, no style sheet, no glyph outlines (text stays text, in
+  the system font stack), presentation attributes rather than CSS (a page's
+  style rules and an HTML-to-PDF printer leave them alone), coordinates to
+  one decimal.
 
-Drawing costs a few tens of milliseconds, so an SVG is cached by a hash of
-its figure spec: the same data draws once, and changed data can never be
-served an old picture.
+An SVG is still cached by a hash of its figure spec: the same data draws
+once, and changed data can never be served an old picture.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
-import io
 import json
-import re
+import math
+import os
 from datetime import date
 
-import matplotlib
-import numpy as np
 from django.core.cache import caches
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.ticker import MaxNLocator
 
 from indicators import periods
 
-# Arial's metrics, which matplotlib measures with (Liberation Sans is metric-compatible with Arial
-# and Helvetica), so legends and labels laid out on the server fit wherever the SVG is shown.
+# The text is set in the first of these the reader has; its width is measured with the metrics of the
+# font matplotlib finds for the same names (Liberation Sans is metric-compatible with Arial and Helvetica).
 FONT_STACK = "Arial, 'Liberation Sans', Helvetica, sans-serif"
-VERSION = "3"            # bump when the drawing changes, so cached SVGs are redrawn
+FONT_FAMILIES = ["Liberation Sans", "Arial", "DejaVu Sans"]
+FONT_FILES = ("liberationsans-regular.ttf", "arial.ttf")
+VERSION = "4"            # bump when the drawing changes, so cached SVGs are redrawn
 WIDTH_IN = 7.0           # A4 text width is about 7.3 in: printed at 100% the fonts keep their size
 PX_PER_IN = 320 / 2.4    # plotly layout height 320 px -> 2.4 in
-RC = {
-    "svg.fonttype": "none",            # text as <text>, no glyph paths
-    "svg.hashsalt": "pccperf",         # stable ids
-    "font.family": "sans-serif",
-    "font.sans-serif": ["Liberation Sans", "Arial", "DejaVu Sans"],
-    "font.size": 8.5,
-    "axes.edgecolor": "#505a5f",
-    "axes.linewidth": 0.6,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "axes.titlesize": 9,
-    "xtick.color": "#0b0c0c",
-    "xtick.bottom": False,             # no tick marks: the labels and the grid say enough, in fewer bytes
-    "ytick.left": False,
-    "ytick.color": "#0b0c0c",
-    "grid.color": "#dfe3e6",
-    "grid.linewidth": 0.5,
-    "legend.frameon": False,
-    "legend.fontsize": 8,
-    "savefig.dpi": 72,
-}
-SYMBOLS = {"circle": "o", "diamond": "D", "square": "s"}
-DASHES = {"dash": "--", "dot": ":", "solid": "-", None: "-"}
+DPI = 72                 # SVG user units are points
 CACHE_SECONDS = 7 * 24 * 3600
+
+INK = "#0b0c0c"
+AXIS = "#505a5f"
+GRID = "#dfe3e6"
+TICK_SIZE = 8.5          # tick labels and axis titles, pt
+LEGEND_SIZE = 8
+NOTE_SIZE = 7.5          # reference lines' labels, bar values
+TICK_PAD = 7             # from the axis to its tick labels (matplotlib: tick length 3.5 + pad 3.5)
+LABEL_PAD = 4            # from the tick labels to the axis title
+# A line of text, in ems: from the baseline up to the top of its box, and down to the bottom
+# (matplotlib's box of "lp"), so text is placed as matplotlib placed it.
+ASCENT, DESCENT = 0.76, 0.21
+# Legend (matplotlib's, in units of the legend's font size): border and pad round it, the handle's
+# length, the gap to its text, the gap between columns, between rows.
+LEGEND_PAD, HANDLE, HANDLE_GAP, COLUMN_GAP, ROW_PITCH = 0.8, 2.2, 0.8, 1.6, 1.5
+DASHES = {"dash": (3.7, 1.6), "dot": (1, 1.65)}     # matplotlib's "--" and ":", scaled by the line width
 
 
 def render(chart) -> str:
     """The chart as an inline ``<svg>`` element (cached by its content)."""
-    key = "svg:" + hashlib.sha256(
-        json.dumps([VERSION, chart.id, chart.title, chart.figure], sort_keys=True, default=str).encode()
-    ).hexdigest()
+    key = _key(chart)
     svg = caches["pages"].get(key)
     if svg is None:
         svg = _draw(chart)
@@ -81,11 +80,7 @@ def render(chart) -> str:
 
 def render_many(charts) -> None:
     """Set ``chart.svg`` on each chart, reading the cache once for all of them."""
-    keys = {}
-    for chart in charts:
-        keys[chart.id, id(chart)] = "svg:" + hashlib.sha256(
-            json.dumps([VERSION, chart.id, chart.title, chart.figure], sort_keys=True, default=str).encode()
-        ).hexdigest()
+    keys = {(chart.id, id(chart)): _key(chart) for chart in charts}
     found = caches["pages"].get_many(list(set(keys.values()))) if keys else {}
     fresh = {}
     for chart in charts:
@@ -96,6 +91,12 @@ def render_many(charts) -> None:
         chart.svg = svg
     if fresh:
         caches["pages"].set_many(fresh, CACHE_SECONDS)
+
+
+def _key(chart) -> str:
+    return "svg:" + hashlib.sha256(
+        json.dumps([VERSION, chart.id, chart.title, chart.figure], sort_keys=True, default=str).encode()
+    ).hexdigest()
 
 
 def _number(value: float, _pos=None) -> str:
@@ -110,8 +111,12 @@ def _text(value) -> str:
     return html.unescape(str(value or ""))
 
 
-def _values(ys) -> np.ndarray:
-    return np.array([np.nan if v is None else v for v in ys], dtype=float)
+def _value(v) -> float | None:
+    """A plotted value, or None for a gap (None or NaN)."""
+    if v is None:
+        return None
+    v = float(v)
+    return None if math.isnan(v) else v
 
 
 def _date_label(x: str) -> str:
@@ -119,241 +124,395 @@ def _date_label(x: str) -> str:
     return f"{periods.MONTH_NAMES[d.month - 1][:3]} {d.year}"
 
 
+def _f(v: float) -> str:
+    """A coordinate to one decimal, without a trailing ".0" (or a "-0")."""
+    tenths = round(v * 10)
+    if tenths % 10 == 0:
+        return str(tenths // 10)
+    return f"{tenths / 10:.1f}"
+
+
+def _esc(s: str) -> str:
+    return html.escape(s, quote=False)
+
+
+# -- font metrics -------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _advances() -> tuple[dict[str, float], float]:
+    """Each character's advance width in ems, read once per process from the
+    font file matplotlib finds for the stack (Liberation Sans, else Arial,
+    else the DejaVu Sans it ships), and a default for characters it lacks.
+    The characters up to U+20FF: Latin, punctuation, currency signs."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font, LoadFlags
+
+    font = FT2Font(_font_path(font_manager))
+    units = font.units_per_EM
+    widths = {chr(code): font.load_glyph(glyph, flags=LoadFlags.NO_SCALE).horiAdvance / units
+              for code, glyph in font.get_charmap().items() if code < 0x2100}
+    return widths, widths.get("n", 0.556)
+
+
+def _font_path(font_manager) -> str:
+    """The file of the first font of the stack installed here: matplotlib's
+    choice, unless its font list predates a Liberation Sans or Arial
+    installed since (it is cached across processes), then the system's."""
+    path = font_manager.findfont(font_manager.FontProperties(family=FONT_FAMILIES), fallback_to_default=True)
+    if os.path.basename(path).lower() not in FONT_FILES:
+        found = {os.path.basename(p).lower(): p for p in font_manager.findSystemFonts(fontext="ttf")}
+        path = next((found[name] for name in FONT_FILES if name in found), path)
+    return path
+
+
+@functools.lru_cache(maxsize=4096)                   # the same tick labels and names, chart after chart
+def text_width(text: str, size: float) -> float:
+    """The width of one line of text at ``size`` pt (kerning aside)."""
+    widths, default = _advances()
+    return sum(widths.get(c, default) for c in text) * size
+
+
+# -- writing ----------------------------------------------------------------------------------------
+
+
 def _draw(chart) -> str:
     figure = chart.figure
     layout = figure.get("layout", {})
     data = figure.get("data", [])
-    bar = any(t.get("type") == "bar" for t in data)
-    height_in = max(1.6, layout.get("height", 320) / PX_PER_IN)
-    with matplotlib.rc_context(RC):
-        fig = Figure(figsize=(WIDTH_IN, height_in))
-        fig.patch.set_visible(False)
-        ax = fig.add_subplot()
-        ax.patch.set_visible(False)
-        if bar:
-            _bars(ax, data, layout)
-        else:
-            _lines(ax, data, layout)
-        _margins(fig, ax, layout, bar)
-        out = io.StringIO()
-        fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
-    return _clean(out.getvalue(), chart)
-
-
-def _margins(fig, ax, layout, bar: bool) -> None:
-    """Fixed margins (in inches) rather than a layout engine: drawing twice
-    to measure would double the time, and fixed margins keep every chart's
-    plot area aligned on the page. Room on the left for the longest tick label."""
-    width, height = fig.get_size_inches()
-    if bar:
-        longest = max((len(str(t.get_text())) for t in ax.get_yticklabels()), default=8)
-        left = min(2.6, 0.25 + 0.062 * longest)
-        bottom = 0.42
+    prefix = "c" + hashlib.sha1(chart.id.encode()).hexdigest()[:8]
+    height = max(1.6, layout.get("height", 320) / PX_PER_IN) * DPI
+    if any(t.get("type") == "bar" for t in data):
+        body = _bars(data, layout, height, prefix)
     else:
-        left = 0.7
-        handles = len(ax.get_legend_handles_labels()[0])
-        names = ax.get_legend_handles_labels()[1]
-        per_row = 3 if names and max(len(n) for n in names) > 20 else 4
-        bottom = 0.42 + 0.17 * (-(-handles // per_row))
-    fig.subplots_adjust(left=left / width, right=1 - 0.15 / width, top=1 - 0.2 / height, bottom=bottom / height)
+        body = _lines(data, layout, height, prefix)
+    title = layout.get("title", {}).get("text", "")
+    title = _esc(_text(title) if title else chart.title)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+            f'class="chart-svg" viewBox="0 0 {_f(WIDTH_IN * DPI)} {_f(height)}" role="img" '
+            f'aria-labelledby="{prefix}t" font-family="{html.escape(FONT_STACK)}">'
+            f'<title id="{prefix}t">{title}</title>{"".join(body)}</svg>')
 
 
-def _lines(ax, data, layout) -> None:
-    xaxis = layout.get("xaxis", {})
-    categories: list[str] = []
-    for trace in data:
-        for x in trace.get("x", []):
-            if x not in categories:
-                categories.append(x)
+def _stroke(colour: str, width: float, dash: str | None = None) -> str:
+    out = f'fill="none" stroke="{colour}" stroke-width="{_f2(width)}"'
+    if dash in DASHES:
+        out += f' stroke-dasharray="{",".join(_f(d * width) for d in DASHES[dash])}"'
+    return out
+
+
+def _f2(v: float) -> str:
+    """A line width: to two decimals (0.5, 0.6, 1.2, 1.8)."""
+    return f"{v:.2f}".rstrip("0").rstrip(".")
+
+
+def _marker_def(marker_id: str, symbol: str, size: float) -> str:
+    """A marker centred on 0,0: matplotlib's "o", "D" and "s" at ``size`` pt."""
+    r = size / 2
+    if symbol == "diamond":
+        d = r * math.sqrt(2)
+        path = f"M0 {_f(-d)}L{_f(d)} 0L0 {_f(d)}L{_f(-d)} 0z"
+    elif symbol == "square":
+        path = f"M{_f(-r)} {_f(-r)}H{_f(r)}V{_f(r)}H{_f(-r)}z"
+    else:
+        return f'<circle id="{marker_id}" r="{_f2(round(r, 2))}"/>'
+    return f'<path id="{marker_id}" d="{path}"/>'
+
+
+def _marker_style(trace: dict) -> tuple[str, float, str]:
+    """(symbol, size in pt, the fill/stroke attributes) of a trace's markers."""
+    marker, line = trace.get("marker", {}), trace.get("line", {})
+    colour = marker.get("color") or line.get("color") or INK
+    attributes = f'fill="{colour}"'
+    if marker.get("line"):
+        attributes += f' stroke="{marker["line"].get("color", colour)}" stroke-width="0.6"'
+    return marker.get("symbol", "circle"), max(3.0, marker.get("size", 6) * 0.55), attributes
+
+
+def _ticks(low: float, high: float, locator: MaxNLocator) -> list[float]:
+    """The locator's ticks inside the axis (matplotlib shows no other)."""
+    slack = (high - low) * 1e-10
+    step = None
+    ticks = [float(t) for t in locator.tick_values(low, high)]
+    if len(ticks) > 1:
+        step = ticks[1] - ticks[0]
+    return [0.0 if step and abs(t) < step * 1e-9 else t for t in ticks if low - slack <= t <= high + slack]
+
+
+def _lines(data: list, layout: dict, height: float, prefix: str) -> list[str]:
+    xaxis, yaxis = layout.get("xaxis", {}), layout.get("yaxis", {})
+    categories = list(dict.fromkeys(x for trace in data for x in trace.get("x", [])))
     if xaxis.get("type") == "date":
         categories.sort()
     position = {x: k for k, x in enumerate(categories)}
-    labels = [(trace.get("x"), trace.get("y")) for trace in data]
-    ax.set_axisbelow(True)
-    ax.grid(axis="y")
-    # Horizontal reference lines (mean, limits, target) across the whole axis.
-    for trace, (xs, ys) in zip(data, labels):
+    # Reference lines (mean, limits, target): two points at one value, drawn across the whole axis.
+    traces = []
+    for trace in data:
+        xs, ys = trace.get("x", []), [_value(v) for v in trace.get("y", [])]
         mode = trace.get("mode", "lines")
-        line = trace.get("line", {})
-        marker = trace.get("marker", {})
-        colour = marker.get("color") or line.get("color") or "#0b0c0c"
-        name = _text(trace.get("name"))
-        if mode == "lines" and len(xs) == 2 and ys[0] == ys[1]:
-            ax.axhline(ys[0], color=line.get("color", colour), linestyle=DASHES.get(line.get("dash")),
-                       linewidth=line.get("width", 2) * 0.6, label=name, zorder=1)
-            continue
-        px = [position[x] for x in xs]
-        py = _values(ys)
-        kwargs = {"label": name, "zorder": 2}
-        if "markers" in mode:
-            kwargs.update(marker=SYMBOLS.get(marker.get("symbol"), "o"),
-                          markersize=max(3.0, marker.get("size", 6) * 0.55), markerfacecolor=colour,
-                          markeredgecolor=marker.get("line", {}).get("color", colour),
-                          markeredgewidth=0.6 if marker.get("line") else 0)
-        if "lines" in mode:
-            ax.plot(px, py, color=line.get("color", colour), linestyle=DASHES.get(line.get("dash")),
-                    linewidth=line.get("width", 2) * 0.6, **kwargs)
-        else:
-            kwargs["zorder"] = 3
-            ax.plot(px, py, linestyle="none", **kwargs)
-    ax.set_xlim(-0.5, len(categories) - 0.5)
-    step = max(1, -(-len(categories) // 12))
-    ticks = list(range(0, len(categories), step))
-    ax.set_xticks(ticks)
-    names = [_date_label(categories[k]) if xaxis.get("type") == "date" else categories[k] for k in ticks]
-    ax.set_xticklabels(names)
-    yaxis = layout.get("yaxis", {})
-    # Every value and every reference line (limits, target) inside the axis, with room for the markers.
-    values = np.concatenate([_values(ys) for _, ys in labels]) if labels else np.array([])
-    values = values[~np.isnan(values)]
-    if values.size:
-        low, high = float(values.min()), float(values.max())
+        reference = mode == "lines" and len(xs) == 2 and ys[0] is not None and ys[0] == ys[1]
+        traces.append((trace, xs, ys, mode, reference))
+    legend = [(trace, mode, reference) for trace, _, _, mode, reference in traces] \
+        if layout.get("showlegend", True) else []
+    names = [_text(trace.get("name")) for trace, _, _ in legend]
+    width = WIDTH_IN * DPI
+    left, right, top = 0.7 * DPI, width - 0.15 * DPI, 0.2 * DPI
+    ncol = _legend_columns(names, width - left)
+    rows = -(-len(legend) // ncol) if legend else 0
+    bottom = height - (0.42 + 0.17 * rows) * DPI
+    n = max(1, len(categories))
+
+    # y range: every value and every reference line inside the axis, with room for the markers.
+    values = [v for _, _, ys, _, _ in traces for v in ys if v is not None]
+    low, high = 0.0, 1.0
+    if values:
+        low, high = min(values), max(values)
         pad = (high - low) * 0.08 or abs(high) * 0.1 or 1.0
-        ax.set_ylim(low - pad, high + pad)
+        low, high = low - pad, high + pad
     if yaxis.get("range"):
         # A bound the unit allows (0-100 for a percentage): kept inside it, not stretched to it,
         # so a series near 95% is not flattened against a 0-100 axis.
         floor, ceiling = yaxis["range"]
-        low, high = ax.get_ylim()
-        ax.set_ylim(max(low, floor), min(high, ceiling))
-    elif yaxis.get("rangemode") == "tozero":
-        low, high = ax.get_ylim()
-        if low > 0:
-            ax.set_ylim(0, high)
-    _line_labels(ax, [n for n in layout.get("annotations", []) if n.get("xref") == "paper"])
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=5))
-    ax.yaxis.set_major_formatter(FuncFormatter(_number))
-    ax.set_ylabel(_text(yaxis.get("title", {}).get("text")))
-    handles, names = ax.get_legend_handles_labels()
-    if handles and layout.get("showlegend", True):
-        ncol = min(3 if max(len(n) for n in names) > 20 else 4, len(handles))
-        handles, names = _row_major(handles, ncol), _row_major(names, ncol)
-        ax.legend(handles, names, loc="upper left", bbox_to_anchor=(0, -0.1), bbox_transform=ax.transAxes,
-                  ncol=ncol, handlelength=2.2, columnspacing=1.6, borderaxespad=0.4)
+        low, high = max(low, floor), min(high, ceiling)
+    elif yaxis.get("rangemode") == "tozero" and low > 0:
+        low = 0.0
+    if high <= low:
+        high = low + 1.0
+
+    def px(k: float) -> float:
+        return left + (k + 0.5) * (right - left) / n
+
+    def py(v: float) -> float:
+        return bottom - (v - low) / (high - low) * (bottom - top)
+
+    out = [f'<defs><clipPath id="{prefix}0"><rect x="{_f(left)}" y="{_f(top)}" width="{_f(right - left)}" '
+           f'height="{_f(bottom - top)}"/></clipPath>']
+    markers = {}                                      # (symbol, size) -> id
+    for trace, _, _, mode, _ in traces:
+        if "markers" in mode:
+            symbol, size, _ = _marker_style(trace)
+            if (symbol, size) not in markers:
+                markers[symbol, size] = f"{prefix}m{len(markers)}"
+                out.append(_marker_def(markers[symbol, size], symbol, size))
+    out.append("</defs>")
+
+    # Grid and y tick labels.
+    yticks = _ticks(low, high, MaxNLocator(nbins=5))
+    labels = [_number(t) for t in yticks]
+    if yticks:
+        out.append(f'<path d="{"".join(f"M{_f(left)} {_f(py(t))}H{_f(right)}" for t in yticks)}" '
+                   f'{_stroke(GRID, 0.5)}/>')
+    out.append(f'<g font-size="{TICK_SIZE}" fill="{INK}" text-anchor="end">'
+               + "".join(f'<text x="{_f(left - TICK_PAD)}" y="{_f(py(t) + _center_baseline(TICK_SIZE))}">'
+                         f"{_esc(label)}</text>" for t, label in zip(yticks, labels)) + "</g>")
+    # x tick labels: every category, or every few so that no more than twelve are named and no two
+    # labels touch (measured: twelve "Mon YYYY" labels do not fit side by side).
+    date_axis = xaxis.get("type") == "date"
+    xlabels = [_date_label(x) if date_axis else _text(x) for x in categories]
+    widest = max((text_width(label, TICK_SIZE) for label in xlabels), default=0)
+    step = max(1, -(-len(categories) // 12), math.ceil((widest + TICK_SIZE) / ((right - left) / n)))
+    out.append(f'<g font-size="{TICK_SIZE}" fill="{INK}" text-anchor="middle">'
+               + "".join(f'<text x="{_f(px(k))}" y="{_f(bottom + TICK_PAD + ASCENT * TICK_SIZE)}">'
+                         f"{_esc(xlabels[k])}</text>"
+                         for k in range(0, len(categories), step)) + "</g>")
+    y_title = _text(yaxis.get("title", {}).get("text"))
+    if y_title:
+        widest = max((text_width(label, TICK_SIZE) for label in labels), default=0)
+        x = left - TICK_PAD - widest - LABEL_PAD - DESCENT * TICK_SIZE
+        y = (top + bottom) / 2
+        out.append(f'<text font-size="{TICK_SIZE}" fill="{INK}" text-anchor="middle" x="{_f(x)}" y="{_f(y)}" '
+                   f'transform="rotate(-90 {_f(x)} {_f(y)})">{_esc(y_title)}</text>')
+
+    # The plot: reference lines under the series, the series' lines with their markers, then the
+    # axis lines, then markers alone (special-cause points) over everything.
+    plot, over = [], []
+    for trace, _, ys, _, reference in traces:
+        if reference:
+            line = trace.get("line", {})
+            plot.append(f'<path d="M{_f(left)} {_f(py(ys[0]))}H{_f(right)}" '
+                        f'{_stroke(line.get("color", INK), line.get("width", 2) * 0.6, line.get("dash"))}/>')
+    column = [_f(px(k)) for k in range(len(categories))]
+    for trace, xs, ys, mode, reference in traces:
+        if reference:
+            continue
+        # each point's coordinates as written, once for its line and its marker
+        points = [(column[position[x]], _f(py(y))) if y is not None else None for x, y in zip(xs, ys)]
+        target = plot
+        if "lines" in mode:
+            line = trace.get("line", {})
+            colour = line.get("color") or trace.get("marker", {}).get("color") or INK
+            d, pen = [], "M"
+            for point in points:
+                if point is None:
+                    pen = "M"
+                    continue
+                d.append(f"{pen}{point[0]} {point[1]}")
+                pen = "L"
+            if d:
+                plot.append(f'<path d="{"".join(d)}" {_stroke(colour, line.get("width", 2) * 0.6, line.get("dash"))}'
+                            f' stroke-linejoin="round"/>')
+        else:
+            target = over
+        if "markers" in mode:
+            symbol, size, attributes = _marker_style(trace)
+            ref = markers[symbol, size]
+            target.append(f"<g {attributes}>" + "".join(
+                f'<use xlink:href="#{ref}" x="{x}" y="{y}"/>' for x, y in filter(None, points)) + "</g>")
+    out.append(f'<g clip-path="url(#{prefix}0)">{"".join(plot)}</g>')
+    out.append(f'<path d="M{_f(left)} {_f(top)}V{_f(bottom)}H{_f(right)}" {_stroke(AXIS, 0.6)}/>')
+    if over:
+        out.append(f'<g clip-path="url(#{prefix}0)">{"".join(over)}</g>')
+    out.extend(_line_labels([n for n in layout.get("annotations", []) if n.get("xref") == "paper"],
+                            low, high, left, right, py))
+    if legend:
+        out.append(_legend(legend, names, ncol, left,
+                           bottom + 0.1 * (bottom - top), markers))
+    return out
 
 
-def _line_labels(ax, notes) -> None:
+def _center_baseline(size: float) -> float:
+    """From a text's centre to its baseline as matplotlib's va="center_baseline"
+    (tick labels) places it: half the height above the baseline."""
+    return ASCENT / 2 * size
+
+
+def _center(size: float) -> float:
+    """From a text's centre to its baseline as matplotlib's va="center" places
+    it: the middle of its box, descent included."""
+    return (ASCENT - DESCENT) / 2 * size
+
+
+def _line_labels(notes: list, low: float, high: float, left: float, right: float, py) -> list[str]:
     """Each reference line's name at its right end, above the line; a label
     that would overprint another (a target close to the average) goes below
-    its line, or failing that at the left end."""
-    low, high = ax.get_ylim()
-    near = (high - low) * 0.08
+    its line, or failing that at the left end. Two labels overprint when
+    closer than a label's height (a line of text and a point's gap, in data
+    units). A line outside the axis (and so not drawn) is not named."""
+    near = ((ASCENT + DESCENT) * NOTE_SIZE + 1) * (high - low) / (py(low) - py(high))
     placed: list[tuple[float, str, str]] = []         # (y, va, ha)
+    out = []
     for note in sorted(notes, key=lambda n: -n["y"]):
         y = note["y"]
         for va, ha in (("bottom", "right"), ("top", "right"), ("bottom", "left"), ("top", "left")):
             offset = y + (near / 2 if va == "bottom" else -near / 2)
-            if all(abs(offset - (py + (near / 2 if pva == "bottom" else -near / 2))) >= near or pha != ha
-                   for py, pva, pha in placed):
+            if all(abs(offset - (p + (near / 2 if pva == "bottom" else -near / 2))) >= near or pha != ha
+                   for p, pva, pha in placed):
                 break
         placed.append((y, va, ha))
-        ax.annotate(_text(note.get("text")), xy=(1 if ha == "right" else 0, y), xycoords=("axes fraction", "data"),
-                    xytext=(-2 if ha == "right" else 2, 1 if va == "bottom" else -1), textcoords="offset points",
-                    ha=ha, va=va, fontsize=7.5, color=note.get("font", {}).get("color", "#0b0c0c"))
+        if not low <= y <= high:
+            continue
+        x = right - 2 if ha == "right" else left + 2
+        base = py(y) - 1 - DESCENT * NOTE_SIZE if va == "bottom" else py(y) + 1 + ASCENT * NOTE_SIZE
+        out.append(f'<text font-size="{NOTE_SIZE}" fill="{note.get("font", {}).get("color", INK)}" '
+                   f'text-anchor="{"end" if ha == "right" else "start"}" x="{_f(x)}" y="{_f(base)}">'
+                   f'{_esc(_text(note.get("text")))}</text>')
+    return out
 
 
-def _row_major(items: list, ncol: int) -> list:
-    """Order legend entries so that they read across the rows (matplotlib
-    fills a legend's columns first)."""
-    rows = -(-len(items) // ncol)
-    return [items[i * ncol + j] for j in range(ncol) for i in range(rows) if i * ncol + j < len(items)]
+def _legend_columns(names: list[str], room: float) -> int:
+    """As many columns as fit across ``room`` (four at most), each as wide as
+    its widest name."""
+    size = LEGEND_SIZE
+    for ncol in range(min(4, len(names)), 1, -1):
+        columns = [max(text_width(names[k], size) for k in range(c, len(names), ncol)) for c in range(ncol)]
+        if 2 * LEGEND_PAD * size + sum(columns) + ncol * (HANDLE + HANDLE_GAP) * size \
+                + (ncol - 1) * COLUMN_GAP * size <= room:
+            return ncol
+    return 1
 
 
-def _bars(ax, data, layout) -> None:
-    trace = next(t for t in data if t.get("type") == "bar")
-    names = [_text(n) for n in trace["y"]]
-    values = _values(trace["x"])
-    colours = trace.get("marker", {}).get("color", "#1d70b8")
-    ax.barh(range(len(names)), values, color=colours, edgecolor="#0b0c0c", linewidth=0.5, height=0.7)
-    ax.set_yticks(range(len(names)))
-    ax.set_yticklabels(names)
-    for k, (value, label) in enumerate(zip(values, trace.get("text", []))):
-        ax.annotate(label, xy=(value, k), xytext=(3, 0), textcoords="offset points", va="center", fontsize=7.5)
-    for shape in layout.get("shapes", []):
-        if shape.get("type") == "line":
-            ax.axvline(shape["x0"], color=shape.get("line", {}).get("color", "#0b0c0c"),
-                       linestyle=DASHES.get(shape.get("line", {}).get("dash")), linewidth=1)
-    for note in layout.get("annotations", []):
-        ax.annotate(_text(note.get("text")), xy=(note["x"], len(names) - 0.5), xytext=(0, 2),
-                    textcoords="offset points", ha="center", va="bottom", fontsize=7.5,
-                    color=note.get("font", {}).get("color", "#0b0c0c"), annotation_clip=False)
-    ax.set_xlim(0, float(np.nanmax(values)) * 1.15 if len(values) else 1)
-    ax.xaxis.set_major_formatter(FuncFormatter(_number))
-    ax.set_xlabel(_text(layout.get("xaxis", {}).get("title", {}).get("text")))
-    ax.grid(axis="x")
-    ax.set_axisbelow(True)
-
-
-_ID = re.compile(r'\sid="([^"]+)"')
-_REF = re.compile(r'(?:xlink:href="#|url\(#)([^")]+)')
-_FONT = re.compile(r"font-family: [^;\"]*;?\s*")
-_ATTRIBUTE = re.compile(r' ([a-zA-Z][\w:-]*)="([^"]*)"')
-_NUMBER = re.compile(r"(-?\d+\.\d)\d+")
-
-
-def _clean(svg: str, chart) -> str:
-    """Strip what an inline SVG does not need and make its ids the chart's own."""
-    svg = svg[svg.index("<svg"):]
-    svg = re.sub(r"<metadata>.*?</metadata>", "", svg, flags=re.S)
-    svg = re.sub(r"<style[^>]*>.*?</style>", "", svg, flags=re.S)
-    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)
-    svg = re.sub(r'\s*transform="rotate\(-?0 [^"]*\)"', "", svg)
-    svg = _FONT.sub("", svg)
-    svg = re.sub(r"\s*\n\s*", " ", svg)
-    svg = _ATTRIBUTE.sub(_tidy_attribute, svg)
-    svg = re.sub(r"> <", "><", svg)
-    svg = re.sub(r"<defs>\s*</defs>", "", svg)
-    svg = svg.replace("stroke-dashoffset: 0; ", "")
-    # Ids unique in a page of many charts, and short: the chart's id hashed, then a number.
-    prefix = "c" + hashlib.sha1(chart.id.encode()).hexdigest()[:8]
-    renamed = {old: f"{prefix}{k}" for k, old in enumerate(dict.fromkeys(_REF.findall(svg)))}
-    svg = _ID.sub(lambda m: f' id="{renamed[m.group(1)]}"' if m.group(1) in renamed else "", svg)
-    svg = _unwrap_bare_groups(svg)
-    svg = re.sub(r'(xlink:href="#|url\(#)([^")]+)', lambda m: m.group(1) + renamed[m.group(2)], svg)
-    title = html.escape(chart.figure.get("layout", {}).get("title", {}).get("text", "") and
-                        _text(chart.figure["layout"]["title"]["text"]) or chart.title)
-    head = re.match(r"<svg [^>]*>", svg).group(0)
-    view_box = re.search(r'viewBox="([^"]+)"', head).group(1)
-    new_head = (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
-                f'class="chart-svg" viewBox="{view_box}" role="img" aria-labelledby="{prefix}t" '
-                f'font-family="{html.escape(FONT_STACK)}">'
-                f'<title id="{prefix}t">{title}</title>')
-    return new_head + svg[len(head):]
-
-
-def _unwrap_bare_groups(svg: str) -> str:
-    """Drop ``<g>`` elements with no attributes (matplotlib's id-only groups
-    once their ids are gone), keeping their children."""
-    out, stack, last = [], [], 0
-    for match in re.finditer(r"<g\b[^>]*>|</g>", svg):
-        out.append(svg[last:match.start()])
-        tag = match.group(0)
-        if tag == "</g>":
-            if stack.pop():
-                out.append(tag)
-        else:
-            bare = tag == "<g>"
-            stack.append(not bare)
-            if not bare:
-                out.append(tag)
-        last = match.end()
-    out.append(svg[last:])
+def _legend(entries: list, names: list[str], ncol: int, x0: float, y0: float, markers: dict) -> str:
+    """The legend below the plot, read across its rows: each column as wide
+    as its widest name, measured."""
+    size = LEGEND_SIZE
+    columns = [max(text_width(names[k], size) for k in range(c, len(names), ncol)) for c in range(ncol)]
+    out = [f'<g font-size="{size}" fill="{INK}">']
+    top = y0 + LEGEND_PAD * size
+    for k, ((trace, mode, reference), name) in enumerate(zip(entries, names)):
+        row, column = divmod(k, ncol)
+        x = x0 + LEGEND_PAD * size + sum(columns[:column]) + column * ((HANDLE + HANDLE_GAP + COLUMN_GAP) * size)
+        baseline = top + row * ROW_PITCH * size + ASCENT * size
+        middle = baseline - 0.35 * size                # the handle's box: 0.7 em above the baseline
+        if "lines" in mode:
+            line = trace.get("line", {})
+            colour = line.get("color") or trace.get("marker", {}).get("color") or INK
+            out.append(f'<path d="M{_f(x)} {_f(middle)}H{_f(x + HANDLE * size)}" '
+                       f'{_stroke(colour, line.get("width", 2) * 0.6, line.get("dash"))}/>')
+        if "markers" in mode and not reference:
+            symbol, msize, attributes = _marker_style(trace)
+            out.append(f'<use xlink:href="#{markers[symbol, msize]}" x="{_f(x + HANDLE * size / 2)}" '
+                       f'y="{_f(middle)}" {attributes}/>')
+        out.append(f'<text x="{_f(x + (HANDLE + HANDLE_GAP) * size)}" y="{_f(baseline)}">{_esc(name)}</text>')
+    out.append("</g>")
     return "".join(out)
 
 
-def _tidy_attribute(match) -> str:
-    name, value = match.group(1), _NUMBER.sub(lambda n: _round(n.group(0)), match.group(2))
-    if name == "d":
-        value = re.sub(r" ?([zLMC]) ?", r"\1", value).strip()
-    if name == "style":
-        # Presentation attributes, not CSS: an HTML page's style rules and
-        # an HTML-to-PDF printer then leave them alone.
-        pairs = [part.split(":", 1) for part in value.split(";") if ":" in part]
-        return "".join(f' {k.strip()}="{v.strip().removesuffix("px")}"' for k, v in pairs)
-    return f' {name}="{value}"'
+def _bars(data: list, layout: dict, height: float, prefix: str) -> list[str]:
+    """A horizontal bar per entry, its value at its end, the first entry at
+    the bottom; vertical reference lines (the MSG average) with their notes."""
+    trace = next(t for t in data if t.get("type") == "bar")
+    names = [_text(n) for n in trace["y"]]
+    values = [_value(v) for v in trace["x"]]
+    colours = trace.get("marker", {}).get("color", "#1d70b8")
+    colours = colours if isinstance(colours, list) else [colours] * len(names)
+    n = len(names)
+    width = WIDTH_IN * DPI
+    widest = max((text_width(name, TICK_SIZE) for name in names), default=0)
+    left = min(2.6 * DPI, TICK_PAD + widest + 8)       # room for the longest name
+    right, top, bottom = width - 0.15 * DPI, 0.2 * DPI, height - 0.42 * DPI
+    present = [v for v in values if v is not None]
+    high = max(present) * 1.15 if present and max(present) > 0 else 1.0
+    # matplotlib's autoscaling of bars 0.7 high: 5% margins round them
+    span = n - 0.3
+    ylow, yhigh = -0.35 - 0.05 * span, n - 0.65 + 0.05 * span
 
+    def px(v: float) -> float:
+        return left + v / high * (right - left)
 
-def _round(text: str) -> str:
-    value = f"{float(text):.1f}"
-    return value[:-2] if value.endswith(".0") else value
+    def py(v: float) -> float:
+        return bottom - (v - ylow) / (yhigh - ylow) * (bottom - top)
 
+    out = [f'<defs><clipPath id="{prefix}0"><rect x="{_f(left)}" y="{_f(top)}" width="{_f(right - left)}" '
+           f'height="{_f(bottom - top)}"/></clipPath></defs>']
+    # matplotlib's AutoLocator: up to nine ticks, no closer than three label heights
+    xticks = _ticks(0, high, MaxNLocator(nbins=max(1, min(9, int((right - left) // (TICK_SIZE * 3)))),
+                                         steps=[1, 2, 2.5, 5, 10]))
+    if xticks:
+        out.append(f'<path d="{"".join(f"M{_f(px(t))} {_f(top)}V{_f(bottom)}" for t in xticks)}" '
+                   f'{_stroke(GRID, 0.5)}/>')
+    out.append(f'<g font-size="{TICK_SIZE}" fill="{INK}" text-anchor="middle">'
+               + "".join(f'<text x="{_f(px(t))}" y="{_f(bottom + TICK_PAD + ASCENT * TICK_SIZE)}">'
+                         f"{_esc(_number(t))}</text>" for t in xticks) + "</g>")
+    out.append(f'<g font-size="{TICK_SIZE}" fill="{INK}" text-anchor="end">'
+               + "".join(f'<text x="{_f(left - TICK_PAD)}" y="{_f(py(k) + _center_baseline(TICK_SIZE))}">'
+                         f"{_esc(name)}</text>" for k, name in enumerate(names)) + "</g>")
+    x_title = _text(layout.get("xaxis", {}).get("title", {}).get("text"))
+    if x_title:
+        y = bottom + TICK_PAD + (ASCENT + DESCENT) * TICK_SIZE + LABEL_PAD + ASCENT * TICK_SIZE
+        out.append(f'<text font-size="{TICK_SIZE}" fill="{INK}" text-anchor="middle" '
+                   f'x="{_f((left + right) / 2)}" y="{_f(y)}">{_esc(x_title)}</text>')
+    bars, labels = [], []
+    texts = trace.get("text", [])
+    for k, value in enumerate(values):
+        if value is None:
+            continue
+        y0, y1 = py(k + 0.35), py(k - 0.35)
+        bars.append(f'<rect x="{_f(left)}" y="{_f(y0)}" width="{_f(px(value) - left)}" height="{_f(y1 - y0)}" '
+                    f'fill="{colours[k]}"/>')
+        if k < len(texts):
+            labels.append(f'<text x="{_f(px(value) + 3)}" y="{_f(py(k) + _center(NOTE_SIZE))}">'
+                          f"{_esc(_text(texts[k]))}</text>")
+    edge = trace.get("marker", {}).get("line", {}).get("color", INK)
+    out.append(f'<g clip-path="url(#{prefix}0)" stroke="{edge}" stroke-width="0.5">{"".join(bars)}</g>')
+    for shape in layout.get("shapes", []):
+        if shape.get("type") == "line":
+            line = shape.get("line", {})
+            out.append(f'<path d="M{_f(px(shape["x0"]))} {_f(top)}V{_f(bottom)}" '
+                       f'{_stroke(line.get("color", INK), 1, line.get("dash"))}/>')
+    out.append(f'<path d="M{_f(left)} {_f(top)}V{_f(bottom)}H{_f(right)}" {_stroke(AXIS, 0.6)}/>')
+    out.append(f'<g font-size="{NOTE_SIZE}" fill="{INK}">{"".join(labels)}</g>')
+    for note in layout.get("annotations", []):
+        out.append(f'<text font-size="{NOTE_SIZE}" fill="{note.get("font", {}).get("color", INK)}" '
+                   f'text-anchor="middle" x="{_f(px(note["x"]))}" '
+                   f'y="{_f(py(n - 0.5) - 2 - DESCENT * NOTE_SIZE)}">{_esc(_text(note.get("text")))}</text>')
+    return out

@@ -89,6 +89,136 @@ def test_spc_svg_shows_special_causes_in_making_data_count_colours_and_is_determ
                                  if r.indicator == "police-cadets")) is None
 
 
+def _svg_parts(drawn: str) -> dict:
+    """What a chart's SVG draws, read back from it: the defs' marker shapes by
+    id, each marker group's fill and its markers' centres in order, the
+    series' line paths as lists of points per piece, the texts, the bars."""
+    shapes = {}
+    for tag, marker_id, rest in re.findall(r'<(circle|path) id="([^"]+)"([^>]*)/>', drawn):
+        shapes[marker_id] = "circle" if tag == "circle" else (
+            "diamond" if len(re.findall(r"[ML]", re.search(r'd="([^"]+)"', rest).group(1))) == 4 else "square")
+    groups = []
+    for attributes, body in re.findall(r'<g (fill="[^"]+"[^>]*)>((?:<use [^>]+/>)+)</g>', drawn):
+        uses = re.findall(r'<use xlink:href="#([^"]+)" x="([-\d.]+)" y="([-\d.]+)"/>', body)
+        groups.append({"fill": re.search(r'fill="([^"]+)"', attributes).group(1),
+                       "shapes": {shapes[ref] for ref, _, _ in uses},
+                       "points": [(float(x), float(y)) for _, x, y in uses]})
+    lines = [[[tuple(map(float, p.split())) for p in re.findall(r"[ML]([-\d.]+ [-\d.]+)", "M" + piece)]
+              for piece in d.split("M")[1:]]
+             for d in re.findall(r'<path d="(M[^"]+)" fill="none" stroke="[^"]+" '
+                                 r'stroke-width="[^"]+"(?: stroke-dasharray="[^"]+")? stroke-linejoin="round"/>',
+                                 drawn)]
+    texts = re.findall(r"<text [^>]*>([^<]*)</text>", drawn)
+    bars = [(float(w), fill) for w, fill in re.findall(r'<rect x="[-\d.]+" y="[-\d.]+" width="([-\d.]+)" '
+                                                        r'height="[-\d.]+" fill="([^"]+)"/>', drawn)]
+    return {"groups": groups, "lines": lines, "texts": texts, "bars": bars}
+
+
+def test_spc_svg_draws_every_value_in_order_and_special_causes_on_them(demo):
+    from reports import charts, svg
+    from reports import formatting as fmt
+    from reports.plan_results import plan_results
+
+    force = models.Force.objects.get(slug="west-mercia")
+    results = plan_results(force, models.Plan.objects.get(force=force), date(2013, 6, 1), False).results.values()
+    result = next(r for r in results if r.indicator == "vwi")
+    chart = charts.spc_chart(result)
+    parts = _svg_parts(svg._draw(chart))
+    values = [v for _, v in result.spc.points]
+    # the series: one line through every month, left to right, evenly spaced, higher values higher up
+    [line] = parts["lines"]
+    [points] = line
+    assert len(points) == len(values) == len(parts["groups"][0]["points"])
+    assert parts["groups"][0]["points"] == points and parts["groups"][0]["fill"] == charts.COLOURS["last"]
+    steps = {round(b[0] - a[0], 1) for a, b in zip(points, points[1:])}
+    assert max(steps) - min(steps) <= 0.2 and min(steps) > 0
+    for (_, ya), (_, yb), va, vb in zip(points, points[1:], values, values[1:]):
+        assert (ya - yb) * (va - vb) <= 0.01
+    scale = (points[0][1] - points[-1][1]) / (values[-1] - values[0])
+    assert all(abs((points[0][1] - y) - (v - values[0]) * scale) < 0.15 for (_, y), v in zip(points, values))
+    # each special cause is a marker in its Making Data Count colour and shape, on its month's point
+    by_month = dict(zip((m for m, _ in result.spc.points), points))
+    meanings = charts.point_meanings(result)
+    expected = {"improvement": (fmt.ICON_COLOURS["improve"], "circle"),
+                "concern": (fmt.ICON_COLOURS["concern"], "diamond")}
+    drawn_meanings = set()
+    for group in parts["groups"][1:]:
+        meaning = next(m for m, (colour, _) in expected.items() if colour == group["fill"])
+        assert group["shapes"] == {expected[meaning][1]}
+        assert group["points"] == [by_month[m] for m in sorted(meanings) if meanings[m][0] == meaning]
+        drawn_meanings.add(meaning)
+    assert drawn_meanings == {meaning for meaning, _, _ in meanings.values()} == {"improvement", "concern"}
+    # the mean and limits named at their lines and in the legend, in the font stack
+    for words in ("Average", "Upper limit", "Lower limit", "Special cause: improvement",
+                  "Special cause: concern", "Monthly value (common cause)"):
+        assert words in parts["texts"]
+    assert parts["texts"].count("Average") == 2
+
+
+def _line_chart(names, ys, **layout):
+    from reports.charts import Chart, _layout
+
+    data = [{"type": "scatter", "mode": "lines+markers", "name": name, "x": ["Apr", "May", "Jun", "Jul", "Aug"][:len(y)],
+             "y": y, "line": {"color": colour}, "marker": {"symbol": symbol}}
+            for name, y, colour, symbol in zip(names, ys, ("#505a5f", "#1d70b8"), ("square", "circle"))]
+    return Chart("trend-test", "A test", "", {"data": data, "layout": _layout("A test", "number", **layout)}, [], [])
+
+
+def test_svg_breaks_its_line_at_gaps_escapes_names_and_is_deterministic():
+    from reports import svg
+
+    chart = _line_chart(["Last & <year>", "This year"], [[5, None, 7, 8, None], [-2, 0, None, None, None]],
+                        from_zero=False)
+    drawn = svg._draw(chart)
+    assert drawn == svg._draw(_line_chart(["Last & <year>", "This year"],
+                                          [[5, None, 7, 8, None], [-2, 0, None, None, None]], from_zero=False))
+    parts = _svg_parts(drawn)
+    last, this = parts["lines"]
+    # a gap splits the line; every value has its marker, at the line's points
+    assert [len(piece) for piece in last] == [1, 2] and [len(piece) for piece in this] == [2]
+    assert parts["groups"][0]["points"] == [p for piece in last for p in piece]
+    assert parts["groups"][1]["points"] == this[0]
+    assert [x for x, _ in parts["groups"][1]["points"]] == [x for x, _ in parts["groups"][0]["points"][:1]] + \
+        [this[0][1][0]]
+    # negative and zero values sit below the larger ones; the axis shows them
+    (_, y_minus2), (_, y_zero) = this[0]
+    assert y_minus2 > y_zero > parts["groups"][0]["points"][0][1]
+    assert "-2.5" in parts["texts"] and "0" in parts["texts"]          # y ticks every 2.5 from -2.5
+    # names are escaped, not markup
+    assert "Last &amp; &lt;year&gt;" in parts["texts"] and "<year>" not in drawn
+    assert "style=" not in drawn and "<metadata" not in drawn and "<!--" not in drawn
+    # a single category is drawn too: one point, centred
+    single = _svg_parts(svg._draw(_line_chart(["This year"], [[42]])))
+    [(x, _)] = single["groups"][0]["points"]
+    assert abs(x - (50.4 + 493.2) / 2) < 0.1 and "Apr" in single["texts"]
+
+
+def test_msg_svg_has_a_bar_and_its_value_for_every_force_and_the_average(demo):
+    from indicators import selectors
+    from reports import charts, svg
+    from reports.plan_results import plan_results
+
+    force = models.Force.objects.get(slug="west-mercia")
+    results = plan_results(force, models.Plan.objects.get(force=force), date(2013, 6, 1), False).results.values()
+    result = next(r for r in results if r.msg_comparison)
+    peers = [p.force for p in result.msg_comparison.peers]
+    chart = charts.msg_chart(result, selectors.force_names(slugs=["west-mercia", *peers]))
+    drawn = svg._draw(chart)
+    parts = _svg_parts(drawn)
+    rates = chart.figure["data"][0]["x"]
+    assert len(parts["bars"]) == len(rates) == len(peers) + 1
+    # bars as long as their rates (one scale), the force's own in its colour, each labelled with its value
+    scales = [width / rate for (width, _), rate in zip(parts["bars"], rates)]
+    assert max(scales) - min(scales) < 0.01 * max(scales)
+    assert [fill for _, fill in parts["bars"]].count(charts.COLOURS["force"]) == 1
+    for label in chart.figure["data"][0]["text"]:
+        assert parts["texts"].count(label) >= 1
+    for name in chart.figure["data"][0]["y"]:
+        assert name.replace("&", "&amp;") in parts["texts"]
+    assert f"MSG average {result.msg_comparison.average:.2f}" in parts["texts"]
+    assert 'stroke-dasharray="3.7,1.6"' in drawn                          # the average's dashed line
+
+
 @needs_poppler
 def test_compact_pdf_pages_contents_page_numbers_bookmarks_and_tags(demo, tmp_path):
     path, out = export(tmp_path, "--force", "west-mercia", "--period", "2013-06", "--mode", "compact",
