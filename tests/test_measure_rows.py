@@ -70,3 +70,26 @@ def test_an_empty_table_says_no_measures_as_before():
     html = get_template("reports/_measures_table.html").render({"table": table})
     assert body(html) == Template(REFERENCE).render(Context({"table": table}))
     assert '<td role="cell" colspan="12" class="empty">No measures.</td>' in html
+
+
+# The icon summary's rows (reports/_mdc_summary.html) as a template loop, as they were drawn before.
+MDC_REFERENCE = """{% load pccperf %}{% for row in mdc_rows %}{% with r=row.result %}<tr><th scope="row"><a href="{{ row.url }}">{{ r.name }}</a></th><td>{{ row.month }}</td><td>{{ row.value|measure:r }}</td><td>{{ r.spc.mean|measure:r }}</td><td>{% variation_icon r text=True %}</td><td>{% if r.spc.assurance %}{% assurance_icon r text=True %}{% else %}<span class="muted">No absolute target</span>{% endif %}</td></tr>{% endwith %}{% endfor %}"""
+
+
+def test_the_icon_summary_of_every_demo_dashboard_draws_the_same_bytes_as_the_template_loop(client, demo):
+    from indicators.models import Force
+
+    summaries = []
+    for slug in Force.objects.order_by("slug").values_list("slug", flat=True):
+        for url in (f"/{slug}/", f"/{slug}/?period=2013-04", f"/{slug}/?period=2014-03"):
+            response = client.get(url)
+            if response.status_code == 200 and response.context is not None and response.context.get("mdc_rows"):
+                summaries.append((response.context["mdc_rows"], response.content.decode()))
+    assert len(summaries) >= 3
+    rows = [row for found, _ in summaries for row in found]
+    assert any(row["result"].spc.assurance for row in rows) and any(not row["result"].spc.assurance for row in rows)
+    reference = Template(MDC_REFERENCE)
+    for found, html in summaries:
+        start = html.index('<table class="data compact mdc-summary">')
+        drawn = html[html.index("<tbody>", start) + len("<tbody>"):html.index("</tbody>", start)]
+        assert drawn == reference.render(Context({"mdc_rows": found}))

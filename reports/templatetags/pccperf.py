@@ -1,8 +1,11 @@
 import html
 from functools import lru_cache
+from typing import NamedTuple
 
 from django import template
 from django.template.loader import get_template
+from django.urls import get_script_prefix, reverse
+from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import SafeData, mark_safe
 
@@ -71,21 +74,38 @@ def _icon_html(kind: str, icon: tuple | None, text: bool, size: int) -> str:
     return get_template("reports/_mdc_icon.html").render(context)
 
 
-def _icon(kind: str, icon: dict | None, text, size) -> str:
-    return mark_safe(_icon_html(kind, tuple(sorted(icon.items())) if icon else None, bool(text), int(size)))
-
-
 @register.simple_tag
 def variation_icon(result: IndicatorResult, text: bool = False, size: int = 32):
     """The Making Data Count variation icon (inline SVG with a <title>);
     ``text`` adds its words beside it, so colour is never the only signal."""
-    return _icon("variation", formatting.variation_icon(result.spc), text, size)
+    spc = result.spc
+    return mark_safe(_variation_icon_html(spc.variation, spc.direction, bool(text), int(size)))
 
 
 @register.simple_tag
 def assurance_icon(result: IndicatorResult, text: bool = False, size: int = 32):
     """The Making Data Count assurance icon: P (pass), F (fail), or hit and miss."""
-    return _icon("assurance", formatting.assurance_icon(result.spc.assurance), text, size)
+    return mark_safe(_assurance_icon_html(result.spc.assurance, bool(text), int(size)))
+
+
+# The icons by what they depend on (formatting.variation_icon reads only the
+# reading's variation and direction): a national dashboard draws 130 icons,
+# and building each one's description to look it up cost more than the lookup.
+@lru_cache(maxsize=256)
+def _variation_icon_html(variation: str | None, direction: str | None, text: bool, size: int) -> str:
+    icon = formatting.variation_icon(_SpcKey(variation, direction))
+    return _icon_html("variation", tuple(sorted(icon.items())) if icon else None, text, size)
+
+
+@lru_cache(maxsize=256)
+def _assurance_icon_html(assurance: str | None, text: bool, size: int) -> str:
+    icon = formatting.assurance_icon(assurance)
+    return _icon_html("assurance", tuple(sorted(icon.items())) if icon else None, text, size)
+
+
+class _SpcKey(NamedTuple):
+    variation: str | None
+    direction: str | None
 
 
 @register.simple_tag
@@ -118,12 +138,82 @@ def chart_rows(rows):
     """A chart's data table body: the first cell of each row its header.
     Built in one pass (a full panel report has some 3,000 cells, each a
     nested template loop otherwise); every cell escaped."""
-    def esc(cell) -> str:       # conditional_escape without its per-call overhead (Django's escape is html.escape)
-        return cell if isinstance(cell, SafeData) else html.escape(str(cell))
-
     return mark_safe("".join(
-        f'<tr><th scope="row">{esc(row[0])}</th>' + "".join(f"<td>{esc(cell)}</td>" for cell in row[1:]) + "</tr>"
+        f'<tr><th scope="row">{_esc(row[0])}</th>' + "".join(f"<td>{_esc(cell)}</td>" for cell in row[1:]) + "</tr>"
         for row in rows))
+
+
+
+@register.simple_tag
+def report_chart(chart):
+    """A chart in the panel report (what reports/export/_chart.html was, byte
+    for byte: a report has some 120, and an include of two templates each
+    cost a third of the report's template time): the server-drawn SVG with
+    its caption and its data in a table that opens on screen, or, for a
+    chart of too few values to draw, its table instead. No script."""
+    chart_id, title = _esc(chart.id), _esc(chart.title)
+    head = (f'<figure class="chart" aria-labelledby="{chart_id}-caption">\n  <figcaption id="{chart_id}-caption">'
+            f"<strong>{title}.</strong> {_esc(chart.summary)}</figcaption>\n  ")
+    columns = "".join(f'<th scope="col">{_esc(col)}</th>' for col in chart.columns)
+    if chart.svg:
+        body = (f'<div class="chart-image">{chart.svg}</div>\n  <details class="chart-data">\n    '
+                f"<summary>Show the data in this chart</summary>\n    {_chart_table(title, columns, chart.rows)}\n"
+                "  </details>")
+    else:
+        body = (f'<div class="chart-data chart-table-only">\n    {_chart_table(title, columns, chart.filled_rows)}\n'
+                "  </div>")
+    return mark_safe(f"{head}{body}\n</figure>\n")
+
+
+def _chart_table(title: str, columns: str, rows) -> str:
+    return (f'<table class="data compact">\n      <caption class="visually-hidden">Data: {title}</caption>\n      '
+            f"<thead><tr>{columns}</tr></thead>\n      <tbody>{chart_rows(rows)}</tbody>\n    </table>\n")
+
+
+
+@lru_cache(maxsize=1024)
+def _month_year(day) -> str:
+    """``{{ day|date:"M Y" }}``: "Apr 2021"."""
+    return dateformat.format(day, "M Y")
+
+
+@register.simple_tag
+def home_cards(cards):
+    """The home page's plan cards (what a template loop over 44 cards drew,
+    byte for byte, at a third of a millisecond a card): each plan with its
+    dates, size, and its headline measures counted by the plan's rating."""
+    dashboard = reverse("reports:force-dashboard", args=["-slug-"])
+    out = []
+    for card in cards:
+        plan = card["plan"]
+        force_name, method = _esc(plan.force.name), _esc(str(card["method_label"]).lower())
+        label = plan.area_label if plan.area_count == 1 else plan.area_label_plural
+        demo = ' <span class="tag tag-demo">Demo data, partly illustrative</span>' if plan.is_demo else ""
+        out.append(
+            f'\n  <li class="card">\n    <h2><a href="{_esc(dashboard.replace("-slug-", plan.force.slug))}">'
+            f"{force_name}</a></h2>\n    <p class=\"plan-title\">{_esc(plan.title)}{demo}</p>\n"
+            f'    <p class="muted">{_month_year(plan.start)} \u2013 {_month_year(plan.end)} \u00b7 {plan.area_count} '
+            f"{_esc(str(label).lower())} \u00b7 {plan.indicator_count} measures</p>\n    ")
+        if card["counts"]:
+            items = "".join(_count_item(c) for c in card["counts"])
+            out.append(f'\n    <p>Headline measures to {_esc(card["period_label"])}, {method}:</p>\n'
+                       f'    <ul class="rag-counts" aria-label="Headline ratings for {force_name} ({method})">\n'
+                       f"      {items}\n    </ul>\n    ")
+        elif card["period_label"]:
+            out.append(f'<p class="muted">No headline measures to {_esc(card["period_label"])}.</p>\n    ')
+        else:
+            out.append('<p class="muted">No published figures yet.</p>')
+        out.append("\n  </li>\n  ")
+    return mark_safe("".join(out))
+
+
+def _count_item(c) -> str:
+    badge = (f'<span class="rag rating-{_esc(c["tone"])} rag-{_esc(c["key"])}"><span class="rag-shape" '
+             f'aria-hidden="true">{_esc(c["shape"])}</span> {_esc(c["label"])}</span> <strong>{c["count"]}</strong>')
+    if c["url"]:
+        return (f'<li><a class="count-link" href="{_esc(c["url"])}">{badge}'
+                '<span class="visually-hidden"> (show these measures)</span></a></li>')
+    return f"<li>{badge}</li>"
 
 
 _MEASURE_ROW = (
@@ -188,4 +278,121 @@ def measure_rows(table):
             variation_class=_esc(row.variation_class), variation=_esc(row.variation),
             significance_key=_esc(r.significance.result), significance=_esc(row.significance),
             footnote=footnote))
+    return mark_safe("".join(out))
+
+
+_NO_ABSOLUTE_TARGET = '<span class="muted">No absolute target</span>'
+
+
+@register.simple_tag
+def mdc_summary_rows(rows):
+    """The body rows of the icon summary (reports/_mdc_summary.html) in one
+    pass, as `measure_rows` does for the measures tables: the template loop
+    it replaces (kept in tests/test_measure_rows.py) printed, per row, a link,
+    two figures and two icons; the markup is the loop's, byte for byte."""
+    out = []
+    for row in rows:
+        r = row["result"]
+        out.append(
+            f'<tr><th scope="row"><a href="{_esc(row["url"])}">{_esc(r.name)}</a></th><td>{_esc(row["month"])}</td>'
+            f'<td>{_esc(formatting.measure(row["value"], r.unit, r.decimals))}</td>'
+            f'<td>{_esc(formatting.measure(r.spc.mean, r.unit, r.decimals))}</td>'
+            f'<td>{variation_icon(r, text=True)}</td>'
+            f'<td>{assurance_icon(r, text=True) if r.spc.assurance else _NO_ABSOLUTE_TARGET}</td></tr>')
+    return mark_safe("".join(out))
+
+
+def _lower(value) -> str:
+    """``{{ value|lower }}``: lower-cased and escaped, safe text kept safe."""
+    return value.lower() if isinstance(value, SafeData) else html.escape(str(value).lower())
+
+
+_TABLE_HEAD = (
+    '<tr role="row"><th scope="col" role="columnheader" class="col-headline">Headline</th><th scope="col" '
+    'role="columnheader" class="col-name">Measure</th><th scope="col" role="columnheader" class="col-wording">'
+    'Overall target</th><th scope="col" role="columnheader" class="col-target_value">YTD target</th><th scope="col" '
+    'role="columnheader" class="col-ytd">YTD</th><th scope="col" role="columnheader" class="col-last_ytd">Last YTD'
+    '</th><th scope="col" role="columnheader" class="col-change_pct">Change</th>')
+_TABLE_TAIL = (
+    '<th scope="col" role="columnheader" class="col-rag">RAG</th><th scope="col" role="columnheader" '
+    'class="col-variation">SPC variation</th><th scope="col" role="columnheader" class="col-significance">'
+    'Significance</th><th scope="col" role="columnheader" class="col-footnote">Note</th></tr>')
+
+
+def measures_table_html(table) -> str:
+    """What reports/_measures_table.html draws for ``table``, byte for byte
+    (tests/test_page_tags.py renders both on every demo table): the dashboard
+    draws a dozen tables, and an include with its own variables, filters and
+    footnote loop cost more than the table's rows."""
+    caption, prefix = _esc(table.caption), _esc(table.footnote_prefix)
+    rating = ("" if table.method == "targets" else
+              f'<th scope="col" role="columnheader" class="col-rating">Rating ({_lower(table.method_label)})</th>')
+    notes = ""
+    if table.footnotes:
+        notes = ('<ol class="footnotes" aria-label="Notes">' + "".join(
+            f'<li id="{prefix}-{_esc(number)}" value="{_esc(number)}">{_esc(text)}</li>'
+            for number, text in table.footnotes) + "</ol>")
+    return (f'<div class="table-wrap" role="region" aria-label="{caption}" id="{prefix}-region" tabindex="0">\n'
+            f'<table class="data measures" role="table">\n  <caption>{caption}</caption>\n'
+            f'  <thead role="rowgroup">\n    {_TABLE_HEAD}{rating}{_TABLE_TAIL}\n  </thead>\n'
+            f'  <tbody role="rowgroup">\n    {measure_rows(table)}\n  </tbody>\n</table>\n</div>\n{notes}\n')
+
+
+@register.simple_tag
+def measures_table(table):
+    """``{% include "reports/_measures_table.html" %}`` in one string (see measures_table_html)."""
+    return mark_safe(measures_table_html(table))
+
+
+@lru_cache(maxsize=1024)
+def _priorities_path(force_slug: str, prefix: str) -> str:
+    path = reverse("reports:priority", args=[force_slug, 7])
+    assert path.endswith("/7/"), path
+    return path[:-2]
+
+
+@register.simple_tag
+def priority_sections(tables, force, period_param):
+    """The dashboard's priority sections of one area (what a template loop
+    drew, byte for byte): each priority's heading, linked to its page, and
+    its measures table. The priority pages' address is reversed once per
+    process and force (as reports.tables.indicator_url does), not once per
+    priority: numbers are integers, put in the path as they are."""
+    out = []
+    if tables:
+        prefix, query = _priorities_path(force.slug, get_script_prefix()), _esc(period_param)
+        for priority, table in tables:
+            number = _esc(priority.number)
+            out.append(
+                f'\n  <section class="priority" aria-labelledby="priority-{number}">\n    <h3 id="priority-{number}">'
+                f'<a href="{_esc(f"{prefix}{priority.number}/")}?period={query}">{number}. {_esc(priority.title)}'
+                f"</a></h3>\n    {measures_table_html(table)}\n  </section>\n  ")
+    return mark_safe("".join(out))
+
+
+@register.simple_tag
+def attention_items(items):
+    """The <li>s of a "what needs attention" or "what improved" list
+    (reports/_attention.html) in one pass: a national dashboard lists forty."""
+    return mark_safe("".join(
+        f'<li><a href="{_esc(item.url)}">{_esc(item.result.name)}</a>: {_esc(item.why)}.</li>' for item in items))
+
+
+@register.simple_tag(takes_context=True)
+def rating_count_items(context, counts):
+    """The <li>s of the rating counts (reports/_rating_counts.html) in one
+    pass; the count the page is filtered by is marked current."""
+    current = context.get("filter_rating")
+    out = []
+    for c in counts:
+        url = c.get("url")
+        badge = (f'<span class="rag rating-{_esc(c["tone"])} rag-{_esc(c["key"])}"><span class="rag-shape" '
+                 f'aria-hidden="true">{_esc(c["shape"])}</span> {_esc(c["label"])}</span> '
+                 f'<strong>{_esc(c["count"])}</strong>')
+        if url:
+            mark = ' aria-current="true"' if c["key"] == current else ""
+            out.append(f'<li><a class="count-link" href="{_esc(url)}"{mark}>{badge}'
+                       '<span class="visually-hidden"> (show only these)</span></a></li>')
+        else:
+            out.append(f"<li>{badge}</li>")
     return mark_safe("".join(out))
