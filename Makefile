@@ -69,8 +69,9 @@ superuser: install
 
 # Production-style serving on this machine: gunicorn + whitenoise against
 # PostgreSQL (DATABASE_URL, default the local cluster's pccperf database),
-# DEBUG off. Plain HTTP on localhost, so the HTTPS redirect is switched off;
-# a real deployment keeps it on behind TLS (README, Production).
+# DEBUG off, one worker per core (WORKERS=N to change). Plain HTTP on
+# localhost, so the HTTPS redirect is switched off; a real deployment keeps
+# it on behind TLS (README, Production).
 SERVE_DB ?= postgres://postgres@127.0.0.1:5432/pccperf
 serve: install
 	@createdb -h 127.0.0.1 -U postgres pccperf 2>/dev/null || true
@@ -78,7 +79,7 @@ serve: install
 	  SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 ALLOWED_HOSTS=127.0.0.1,localhost \
 	  sh -c '$(PY) manage.py migrate --noinput && $(PY) manage.py collectstatic --noinput -v0 && \
 	  $(PY) manage.py load_demo --if-empty && \
-	  $(VENV)/bin/gunicorn pccperf.wsgi --bind $(HOST):$(PORT) --workers $${WORKERS:-3} --access-logfile -'
+	  $(VENV)/bin/gunicorn pccperf.wsgi --bind $(HOST):$(PORT) --workers $${WORKERS:-$$(nproc)} --access-logfile -'
 
 # A full backup of the database in DATABASE_URL (SQLite's db.sqlite3 by default):
 # every table, history included, to backups/pccperf-DATE-TIME.dump|.sqlite3
@@ -105,6 +106,7 @@ clean:
 bench: install-dev
 	$(PY) bench/bench_engine.py
 	$(PY) bench/bench_pages.py
+	$(PY) bench/bench_svg.py
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_policeuk.py
 	$(PY) bench/bench_scale.py

@@ -4,7 +4,8 @@ a trivial view (/healthz) in the same run as the baseline. Bounded: only
 127.0.0.1, a fixed duration, then everything stops.
 
 LOAD_SECONDS (default 60) sets the time per page; SCALE_DATABASE_URL the
-database (loaded by bench/bench_scale.py when it has no plans).
+database (loaded by bench/bench_scale.py when it has no plans); LOAD_WORKERS
+the gunicorn workers (default one per core).
 
 ``--no-cache`` serves with the page cache switched off (bench/settings_nocache.py)
 and measures the trivial page (LOAD_BASE_SECONDS, default 10) and the
@@ -60,7 +61,9 @@ def main():
         pages = [PAGES[0], PAGES[1]]
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    workers = 2 * (os.cpu_count() or 1) + 1
+    # One sync worker per core: PostgreSQL shares these cores and the pages are CPU-bound, so more
+    # workers only queue for the same cores (docs/decisions.md, "Workers"). LOAD_WORKERS overrides.
+    workers = int(os.environ.get("LOAD_WORKERS", os.cpu_count() or 1))
     server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "pccperf.wsgi", "--bind",
                                f"127.0.0.1:{PORT}", "--workers", str(workers), "--log-level", "warning"],
                               cwd=ROOT, env=env)

@@ -5,6 +5,7 @@ with a problem the same messages, because it hands such a file back to the
 per-row path. Each case runs the file both ways and compares."""
 
 from contextlib import contextmanager
+from dataclasses import replace
 from unittest import mock
 
 import pytest
@@ -12,22 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from indicators.returns import file
-from indicators.returns.file import Catalogue, IndicatorInfo, ReturnFileError, check_rows, read_table
+from indicators.returns.file import IndicatorInfo, ReturnFileError, check_rows, read_table
+from tests.test_returnfile import CATALOGUE as BASE_CATALOGUE
 from tests.test_returnfile import HEADER, TODAY
 
-CATALOGUE = Catalogue(
-    forces={"west-mercia": 1, "avon-and-somerset": 2, "essex": 3},
-    indicators={
-        ("west-mercia", "vwi"): IndicatorInfo(10, 1, "count", "sum", True),
-        ("west-mercia", "vwi-solved"): IndicatorInfo(11, 1, "percent", "ratio", False),
-        ("west-mercia", "confidence"): IndicatorInfo(12, 1, "percent", "latest", False),
-        ("west-mercia", "spend"): IndicatorInfo(13, 1, "number", "sum", False),
-        ("avon-and-somerset", "vwi"): IndicatorInfo(20, 2, "count", "sum", True),
-        ("essex", "asb"): IndicatorInfo(30, 3, "count", "sum", False),
-    },
-    editable={1}, peer_editable={2},
-    areas={("west-mercia", "hfd"): 7, ("west-mercia", "wor"): 8, ("essex", "cen"): 9},
-)
+# test_returnfile's catalogue, with a summed number measure and local areas
+CATALOGUE = replace(BASE_CATALOGUE, indicators={
+    **BASE_CATALOGUE.indicators, ("west-mercia", "spend"): IndicatorInfo(13, 1, "number", "sum", False)},
+    areas={("west-mercia", "hfd"): 7, ("west-mercia", "wor"): 8, ("essex", "cen"): 9})
 
 
 @contextmanager
