@@ -349,11 +349,12 @@ _TARGET_FIELDS = ("indicator_id", "financial_year", "kind", "value", "tolerance"
 _targets_assessments_sql: dict[str, tuple[str, list, list]] = {}   # vendor: (SQL with {ids}, converters)
 
 
-def _targets_and_assessments(*, indicator_ids: list[int], month: date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """`target_frame` and `assessment_frame` in one query (a UNION ALL of the
-    two reads, each row tagged with its table), the same frames from the same
-    rows: one round trip and no ORM compilation (the SQL is built once per
-    process; SQLite's dates converted as the ORM converts them)."""
+def _targets_and_assessments(*, indicator_ids: list[int], months: list[date]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`target_frame`, and the assessments of ``months`` (`assessment_frame`
+    for each), in one query (a UNION ALL of the two reads, each row tagged
+    with its table), the same frames from the same rows: one round trip and
+    no ORM compilation (the SQL is built once per process; SQLite's dates
+    converted as the ORM converts them)."""
     vendor = connection.vendor
     if vendor not in _targets_assessments_sql:
         q = connection.ops.quote_name
@@ -367,19 +368,22 @@ def _targets_and_assessments(*, indicator_ids: list[int], month: date) -> tuple[
         t_cols, t_conv = part(Target, _TARGET_FIELDS)
         a_cols, a_conv = part(Assessment, ASSESSMENT_FIELDS)
         blanks_t, blanks_a = ", NULL" * len(a_cols), ", NULL" * len(t_cols)
-        ids = "= ANY(%s::bigint[])" if vendor == "postgresql" else "IN ({ids})"
+        pg = vendor == "postgresql"
+        ids, in_months = ("= ANY(%s::bigint[])", "= ANY(%s::date[])") if pg else ("IN ({ids})", "IN ({months})")
         sql = (f"SELECT 0{', ' + ', '.join(t_cols)}{blanks_t} FROM {q(Target._meta.db_table)} "
                f"WHERE {q('indicator_id')} {ids} "
                f"UNION ALL SELECT 1{blanks_a}, {', '.join(a_cols)} FROM {q(Assessment._meta.db_table)} "
-               f"WHERE {q('indicator_id')} {ids} AND {q('month')} = %s")
+               f"WHERE {q('indicator_id')} {ids} AND {q('month')} {in_months}")
         _targets_assessments_sql[vendor] = (sql, t_conv, a_conv)
     sql, t_conv, a_conv = _targets_assessments_sql[vendor]
     ids = [int(i) for i in indicator_ids]
+    months = list(months)
     if vendor == "postgresql":
-        params = [ids, ids, month]
+        params = [ids, ids, months]
     else:
-        sql = sql.replace("{ids}", ", ".join(["%s"] * len(ids)) or "NULL")
-        params = [*ids, *ids, month]
+        sql = (sql.replace("{ids}", ", ".join(["%s"] * len(ids)) or "NULL")
+               .replace("{months}", ", ".join(["%s"] * len(months)) or "NULL"))
+        params = [*ids, *ids, *months]
     targets, assessments = [], []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -468,7 +472,7 @@ def _performance_inputs(*, force: Force, indicators: pd.DataFrame, period: date,
                                         state_of=None if state_first is None else (ids, state_first, period),
                                         later_for=(peer_ids, periods.rolling_12_months(period)[0]) if peer_ids
                                         else None)
-    targets, assessments = _targets_and_assessments(indicator_ids=ids, month=period)
+    targets, assessments = _targets_and_assessments(indicator_ids=ids, months=[period])
     return Inputs(
         indicators=all_indicators,
         observations=observations,
@@ -962,8 +966,8 @@ def performance_inputs_many(*, forces: list[Force], indicators: pd.DataFrame, mo
     of its plan in force at its month (the callers have the plans loaded;
     a force not listed is rated by targets). Queries: peers' indicators, peer lists,
     observations (+ unpublished lines when some force's drafts are
-    visible), targets, assessments, populations — six or seven, whatever the
-    number of forces or indicators."""
+    visible), the targets with the assessments (one query), populations —
+    five or six, whatever the number of forces or indicators."""
     ids = [int(i) for i in indicators[c.ID]]
     msg_codes = list(indicators.loc[indicators[c.MSG].astype(bool), c.CODE])
     peer_rows = list(Indicator.objects.filter(force__msg_of__in=forces, code__in=msg_codes).distinct()
@@ -990,13 +994,12 @@ def performance_inputs_many(*, forces: list[Force], indicators: pd.DataFrame, mo
         if len(pending):
             observations = (pd.concat([observations, pending], ignore_index=True)
                             .drop_duplicates([c.INDICATOR_ID, c.MONTH], keep="last").reset_index(drop=True))
-    assessments = (Assessment.objects.filter(indicator_id__any_of=ids, month__in=months).order_by()
-                   .values_list(*ASSESSMENT_FIELDS))
+    targets, assessments = _targets_and_assessments(indicator_ids=ids, months=months)
     slugs = set(peer_map) | {p for v in peer_map.values() for p in v}
     return Inputs(
         indicators=all_indicators, observations=observations,
-        targets=target_frame(indicator_ids=ids),
-        assessments=pd.DataFrame.from_records(list(assessments), columns=c.ASSESSMENT_COLUMNS),
+        targets=targets,
+        assessments=assessments,
         populations=population_frame(force_slugs=sorted(slugs)),
         msg_peers=peer_map,
         rating_methods=dict(rating_methods),

@@ -73,8 +73,8 @@ def home(request):
     4. the latest month of each headline indicator (and of its unpublished
        lines, in the same query, when the user sees some drafts)
     5. the headline indicators
-    6-11. the engine's inputs: peers' indicators, peer lists, observations
-       (+ unpublished lines), targets, assessments, populations
+    6-10. the engine's inputs: peers' indicators, peer lists, observations
+       (+ unpublished lines), the targets with the assessments (one query), populations
     """
     plans = list(selectors.plan_list())
     forces = list({p.force_id: p.force for p in plans}.values())

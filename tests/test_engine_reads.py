@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
 from indicators import models, selectors
@@ -30,7 +31,7 @@ def test_targets_and_assessments_in_one_query(django_assert_num_queries):
     ids = [i.id for i in inds]
     for month, n_assessments in ((june, 2), (may, 1), (date(2013, 7, 1), 0)):
         with django_assert_num_queries(1):
-            targets, assessments = selectors._targets_and_assessments(indicator_ids=ids, month=month)
+            targets, assessments = selectors._targets_and_assessments(indicator_ids=ids, months=[month])
         expected_t = selectors.target_frame(indicator_ids=ids)
         expected_a = selectors.assessment_frame(indicator_ids=ids, month=month)
         assert len(targets) == 3 and len(assessments) == n_assessments
@@ -42,9 +43,20 @@ def test_targets_and_assessments_in_one_query(django_assert_num_queries):
         assert list(targets.dtypes) == list(expected_t.dtypes)
         assert list(assessments.dtypes) == list(expected_a.dtypes)
     assert set(targets["due"].dropna()) == {date(2014, 9, 30)}
+    # several months at once (the home page: each force at its own period): each month's assessments
     with django_assert_num_queries(1):
-        targets, assessments = selectors._targets_and_assessments(indicator_ids=[], month=june)
+        targets, assessments = selectors._targets_and_assessments(indicator_ids=ids, months=[may, june])
+    assert len(targets) == 3
+    both = assessments.sort_values(["month", "indicator_id"]).reset_index(drop=True)
+    expected = pd.concat([selectors.assessment_frame(indicator_ids=ids, month=m) for m in (may, june)],
+                         ignore_index=True).sort_values(["month", "indicator_id"]).reset_index(drop=True)
+    assert both.equals(expected) and list(both["rag"]) == ["red", "green", ""]
+    with django_assert_num_queries(1):
+        targets, assessments = selectors._targets_and_assessments(indicator_ids=[], months=[june])
     assert targets.empty and assessments.empty
+    with django_assert_num_queries(1):
+        targets, assessments = selectors._targets_and_assessments(indicator_ids=ids, months=[])
+    assert len(targets) == 3 and assessments.empty
 
 
 def test_peers_indicators_and_populations_in_one_query(django_assert_num_queries):

@@ -188,7 +188,7 @@ BUDGETS = {   # the engine's pages: the MSG peer list and the populations in one
               # the targets and assessments in one; the MSG peers' indicators, peer list and
               # populations in one
     # page: (anonymous, analyst)
-    "home": (11, 15),          # the draft lines' latest months ride in the default periods' query
+    "home": (10, 14),          # the draft lines' latest months ride in the default periods' query
     "dashboard": (9, 13),     # + the executive summary; the figures' state counted from the engine's rows
     "priority": (12, 17),
     "indicator": (12, 17),
