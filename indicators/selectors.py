@@ -330,31 +330,18 @@ def _state_of_rows(rows: list, width: int) -> dict:
             "drafts": drafts}
 
 
-def target_frame(*, indicator_ids: list[int]) -> pd.DataFrame:
-    rows = (Target.objects.filter(indicator_id__any_of=indicator_ids).order_by()
-            .values_list("indicator_id", "financial_year", "kind", "value", "tolerance", "wording", "due"))
-    return pd.DataFrame.from_records(list(rows), columns=c.TARGET_COLUMNS)
-
-
+# The fields read for the engine's targets and assessments (c.TARGET_COLUMNS, c.ASSESSMENT_COLUMNS).
+TARGET_FIELDS = ("indicator_id", "financial_year", "kind", "value", "tolerance", "wording", "due")
 ASSESSMENT_FIELDS = ("indicator_id", "month", "rag", "status_text", "reason", "rating")
-
-
-def assessment_frame(*, indicator_ids: list[int], month: date) -> pd.DataFrame:
-    rows = (Assessment.objects.filter(indicator_id__in=indicator_ids, month=month).order_by()
-            .values_list(*ASSESSMENT_FIELDS))
-    return pd.DataFrame.from_records(list(rows), columns=c.ASSESSMENT_COLUMNS)
-
-
-_TARGET_FIELDS = ("indicator_id", "financial_year", "kind", "value", "tolerance", "wording", "due")
-_targets_assessments_sql: dict[str, tuple[str, list, list]] = {}   # vendor: (SQL with {ids}, converters)
+_targets_assessments_sql: dict[str, tuple[str, list, list]] = {}   # vendor: (SQL with {ids} {months}, converters)
 
 
 def _targets_and_assessments(*, indicator_ids: list[int], months: list[date]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """`target_frame`, and the assessments of ``months`` (`assessment_frame`
-    for each), in one query (a UNION ALL of the two reads, each row tagged
-    with its table), the same frames from the same rows: one round trip and
-    no ORM compilation (the SQL is built once per process; SQLite's dates
-    converted as the ORM converts them)."""
+    """The indicators' targets, and their assessments of ``months``, as the
+    engine's frames, in one query (a UNION ALL of the two reads, each row
+    tagged with its table): one round trip and no ORM compilation (the SQL
+    is built once per process; SQLite's dates converted as the ORM converts
+    them; tests/test_engine_reads.py compares with the ORM's reads)."""
     vendor = connection.vendor
     if vendor not in _targets_assessments_sql:
         q = connection.ops.quote_name
@@ -365,7 +352,7 @@ def _targets_and_assessments(*, indicator_ids: list[int], months: list[date]) ->
                           + f.get_db_converters(connection) for f in fields]
             return [q(f.column) for f in fields], list(zip(fields, converters, strict=True))
 
-        t_cols, t_conv = part(Target, _TARGET_FIELDS)
+        t_cols, t_conv = part(Target, TARGET_FIELDS)
         a_cols, a_conv = part(Assessment, ASSESSMENT_FIELDS)
         blanks_t, blanks_a = ", NULL" * len(a_cols), ", NULL" * len(t_cols)
         pg = vendor == "postgresql"
