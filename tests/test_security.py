@@ -23,7 +23,9 @@ HEADER = "force,indicator,month,value,numerator,denominator,status,note"
 
 
 def manage(*args, env=None):
-    base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    # DEBUG=0 as production has it: set, it wins over the DEBUG=1 that `make demo` writes to .env
+    # (manage.py never overrides the environment), so these tests also pass in a demo checkout.
+    base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "DEBUG": "0"}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**base, **(env or {})},
                           capture_output=True, text=True, timeout=120)
 
