@@ -5,13 +5,20 @@
 #   requirements.in      runtime      -> requirements.txt      (make install, make serve, make demo)
 #   requirements-dev.in  tests, tools -> requirements-dev.txt  (make test, make lint, make bench)
 # `make lock` recompiles both with uv; pip installs them with --require-hashes.
+#   requirements-pip.in  the pip that installs them -> requirements-pip.txt
+# A new .venv first gets that pinned, hashed pip (VENV_PIP below), never the
+# pip the system Python ships: pip 23.2 (Python 3.11's) refuses a hashed lock
+# once upstream releases a newer version of a package that a locked package
+# names with an extra (fonttools[woff] for weasyprint). docs/decisions.md,
+# Installing.
 
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PIP_INSTALL := $(PY) -m pip install --quiet --require-hashes
-RUNTIME_STAMP := $(VENV)/.runtime-$(shell cat requirements.txt package-lock.json | sha1sum | cut -c1-12)
-DEV_STAMP := $(VENV)/.dev-$(shell cat requirements-dev.txt package-lock.json | sha1sum | cut -c1-12)
+PIP_INSTALL := $(PY) -m pip install --quiet --require-hashes --disable-pip-version-check
+VENV_PIP := $(VENV)/.pip-$(shell cat requirements-pip.txt | sha1sum | cut -c1-12)
+RUNTIME_STAMP := $(VENV)/.runtime-$(shell cat requirements-pip.txt requirements.txt package-lock.json | sha1sum | cut -c1-12)
+DEV_STAMP := $(VENV)/.dev-$(shell cat requirements-pip.txt requirements-dev.txt package-lock.json | sha1sum | cut -c1-12)
 UV_VERSION := 0.13.8
 LOCK_TOOLS := .lock-tools
 HOST ?= 127.0.0.1
@@ -22,8 +29,15 @@ PORT ?= 8000
 # Runtime only: the serving path never installs test tools (tests/test_dependencies.py).
 install: $(RUNTIME_STAMP)
 
-$(RUNTIME_STAMP): requirements.txt package-lock.json
+# The virtualenv and its pip: the pinned, hashed one from requirements-pip.txt,
+# installed by whatever pip the venv was born with (any pip since 8 can).
+$(VENV_PIP): requirements-pip.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP_INSTALL) -r requirements-pip.txt
+	@rm -f $(VENV)/.pip-*
+	@touch $@
+
+$(RUNTIME_STAMP): $(VENV_PIP) requirements.txt package-lock.json
 	$(PIP_INSTALL) -r requirements.txt
 	npm ci --no-audit --no-fund --loglevel=error
 	@rm -f $(VENV)/.runtime-*
@@ -32,8 +46,7 @@ $(RUNTIME_STAMP): requirements.txt package-lock.json
 # Runtime and development: requirements-dev.txt holds the runtime lock too.
 install-dev: $(DEV_STAMP)
 
-$(DEV_STAMP): requirements-dev.txt package-lock.json
-	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+$(DEV_STAMP): $(VENV_PIP) requirements-dev.txt package-lock.json
 	$(PIP_INSTALL) -r requirements-dev.txt
 	npm ci --no-audit --no-fund --loglevel=error
 	@rm -f $(VENV)/.dev-* $(VENV)/.runtime-*
@@ -44,6 +57,7 @@ $(DEV_STAMP): requirements-dev.txt package-lock.json
 UV_COMPILE = $(LOCK_TOOLS)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
 lock:
 	@test -x $(LOCK_TOOLS)/bin/uv || ($(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/pip install --quiet uv==$(UV_VERSION))
+	$(UV_COMPILE) requirements-pip.in -o requirements-pip.txt
 	$(UV_COMPILE) requirements.in -o requirements.txt
 	$(UV_COMPILE) requirements-dev.in -o requirements-dev.txt
 
