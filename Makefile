@@ -24,7 +24,7 @@ LOCK_TOOLS := .lock-tools
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: fuzz install install-dev lock demo serve test lint migrate superuser clean bench load backup restore
+.PHONY: FORCE fuzz install install-dev lock demo serve test lint migrate superuser clean bench load backup restore
 
 # Runtime only: the serving path never installs test tools (tests/test_dependencies.py).
 install: $(RUNTIME_STAMP)
@@ -62,38 +62,52 @@ lock:
 	$(UV_COMPILE) requirements-dev.in -o requirements-dev.txt
 
 # Installs, migrates the SQLite database, loads the demo data and serves on :8000.
+# DEBUG=1 is given to the development server alone: never to collectstatic,
+# never through .env (docs/decisions.md, One source of settings).
 demo: install .env
-	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py load_demo
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
 	@echo "Serving the demo on http://$(HOST):$(PORT)/ (Ctrl-C to stop); analysts: make superuser, then /admin/"
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
-# A development checkout's settings: manage.py reads .env, so every command
-# works as the README prints it. Written once; never used by production.
-.env:
-	@printf '# Written by make demo for this development checkout; manage.py reads it.\n# Production takes its settings from the environment (.env.example).\nDEBUG=1\n' > $@
-	@echo "Wrote .env (DEBUG=1) so that python manage.py ... works in this checkout."
+# This development checkout's settings file, read by every entry point
+# (pccperf/settings.py): its own random SECRET_KEY, so `python manage.py …`
+# works as the README prints it. Never DEBUG: a .env from before carried
+# DEBUG=1, which made collectstatic and gunicorn disagree; it is taken out.
+.env: FORCE
+	@if [ ! -e $@ ]; then \
+	  printf '# Written by make demo for this development checkout. Every entry point reads it\n# (manage.py, gunicorn, tests); the environment wins over it. See .env.example.\nSECRET_KEY=%s\n' \
+	    "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@; \
+	  echo "Wrote .env (this checkout's SECRET_KEY) so that python manage.py ... works here."; \
+	elif grep -q '^# Written by make demo' $@ && grep -q '^DEBUG=' $@; then \
+	  sed -i '/^DEBUG=/d' $@; \
+	  grep -q '^SECRET_KEY=.' $@ || printf 'SECRET_KEY=%s\n' "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" >> $@; \
+	  echo "Took DEBUG out of .env (DEBUG=1 now goes to the development server alone) and gave it a SECRET_KEY."; \
+	fi
 
-migrate: install
-	DEBUG=1 $(PY) manage.py migrate --noinput
+FORCE:
+
+migrate: install .env
+	$(PY) manage.py migrate --noinput
 
 # Creates an administrator for /admin/ (asks for a password).
-superuser: install
-	DEBUG=1 $(PY) manage.py createsuperuser
+superuser: install .env
+	$(PY) manage.py createsuperuser
 
-# Production-style serving on this machine: gunicorn + whitenoise against
-# PostgreSQL (DATABASE_URL, default the local cluster's pccperf database),
-# DEBUG off, one worker per core (WORKERS=N to change). Plain HTTP on
-# localhost, so the HTTPS redirect is switched off; a real deployment keeps
-# it on behind TLS (README, Production).
+# Production-style serving on this machine: gunicorn (gunicorn.conf.py) and
+# whitenoise against the database in SERVE_DB (default the local cluster's
+# pccperf, created if missing), DEBUG off, one worker per core (WORKERS=N to
+# change). Plain HTTP on localhost, so the HTTPS redirect is switched off; a
+# real deployment keeps it on behind TLS (docs/deploy.md). Settings come
+# from the environment and .env, as for every entry point.
 SERVE_DB ?= postgres://postgres@127.0.0.1:5432/pccperf
-serve: install
-	@createdb -h 127.0.0.1 -U postgres pccperf 2>/dev/null || true
+serve: install .env
 	DATABASE_URL=$(SERVE_DB) SECRET_KEY=$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')} \
-	  SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 ALLOWED_HOSTS=127.0.0.1,localhost \
-	  sh -c '$(PY) manage.py migrate --noinput && $(PY) manage.py collectstatic --noinput -v0 && \
-	  $(PY) manage.py load_demo --if-empty && \
-	  $(VENV)/bin/gunicorn pccperf.wsgi --bind $(HOST):$(PORT) --workers $${WORKERS:-$$(nproc)} --access-logfile -'
+	  SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	  HOST=$(HOST) PORT=$(PORT) \
+	  sh -c '$(PY) manage.py create_database && $(PY) manage.py migrate --noinput && \
+	  $(PY) manage.py collectstatic --noinput -v0 && $(PY) manage.py load_demo --if-empty && \
+	  exec $(VENV)/bin/gunicorn -c gunicorn.conf.py pccperf.wsgi'
 
 # A full backup of the database in DATABASE_URL (SQLite's db.sqlite3 by default):
 # every table, history included, to backups/pccperf-DATE-TIME.dump|.sqlite3

@@ -3,9 +3,9 @@
 
 In a development checkout the commands work as the README prints them:
 `python manage.py …` runs under the project's own `.venv` (made by `make`)
-even when it is not activated, and reads `.env` beside this file (which
-`make demo` writes with DEBUG=1) for settings not already in the
-environment. A missing or bad setting is one clear line, not a traceback.
+even when it is not activated. Settings come from the environment and
+`.env` beside this file, read by the settings themselves (so gunicorn
+reads the same). A missing or bad setting is one clear line, not a traceback.
 """
 import os
 import sys
@@ -32,9 +32,8 @@ def main():
     _django_or_venv()
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
-    from dotenv import load_dotenv
 
-    load_dotenv(ROOT / ".env", override=False)
+    # Settings read .env themselves (pccperf/settings.py), for every entry point.
     os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'pccperf.settings')
     try:
         execute_from_command_line(sys.argv)

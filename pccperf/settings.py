@@ -5,6 +5,14 @@ environment (SPEC §4): DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS,
 REDIS_URL.
 Defaults are safe: DEBUG is off unless set, and with DEBUG off the site
 refuses to start without a SECRET_KEY.
+
+One source for every entry point: manage.py, gunicorn, the tests and the
+job worker all read the environment, then the checkout's `.env` for what
+the environment leaves unset (ENV_FILE names another file; ENV_FILE= none).
+`make demo` writes `.env` with this checkout's own SECRET_KEY and never
+DEBUG: DEBUG=1 is given on the command line of the development server
+only, so `collectstatic` and gunicorn can never disagree about it
+(docs/decisions.md, One source of settings).
 """
 
 import os
@@ -12,8 +20,15 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+ENV_FILE = os.environ.get("ENV_FILE", str(BASE_DIR / ".env")).strip()
+if ENV_FILE:
+    # The environment wins over the file (override=False), as systemd's
+    # EnvironmentFile and `export` in a shell expect.
+    load_dotenv(ENV_FILE, override=False)
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -55,7 +70,7 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "SECRET_KEY must be set when DEBUG is off. For local development run `make demo` once "
-            "(it writes .env with DEBUG=1, which manage.py reads) or set DEBUG=1; "
+            "(it writes .env with a SECRET_KEY for this checkout, which every command reads); "
             "in production set SECRET_KEY (see .env.example)."
         )
     # Development only: never used when DEBUG is off (checked above).
@@ -73,11 +88,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "axes",
+    "health_check",
     "indicators",
     "reports",
 ]
 
 MIDDLEWARE = [
+    # /healthz first: a load balancer probes by address and over HTTP (pccperf/health.py).
+    "pccperf.health.HealthzFirst",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
