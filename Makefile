@@ -33,6 +33,7 @@ install: $(RUNTIME_STAMP)
 # installed by whatever pip the venv was born with (any pip since 8 can).
 $(VENV_PIP): requirements-pip.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "$(VENV) was born with $$($(PY) -m pip --version | cut -d' ' -f1-2); installing the locked pip"
 	$(PIP_INSTALL) -r requirements-pip.txt
 	@rm -f $(VENV)/.pip-*
 	@touch $@

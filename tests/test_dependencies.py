@@ -58,16 +58,26 @@ def dry_run(target: str) -> str:
     return result.stdout
 
 
+PIP = "/nonexistent/venv/bin/python -m pip install --quiet --require-hashes --disable-pip-version-check"
+
+
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_make_serve_installs_the_runtime_lock_only():
     for target in ("serve", "demo", "install"):
         commands = [line for line in dry_run(target).splitlines() if "pip install" in line]
-        assert commands == ["/nonexistent/venv/bin/python -m pip install --quiet --require-hashes "
-                            "-r requirements.txt"], target
+        assert commands == [f"{PIP} -r requirements-pip.txt", f"{PIP} -r requirements.txt"], target
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 def test_make_test_installs_the_dev_lock_with_hashes():
     commands = [line for line in dry_run("test").splitlines() if "pip install" in line]
-    assert commands == ["/nonexistent/venv/bin/python -m pip install --quiet --require-hashes "
-                        "-r requirements-dev.txt"]
+    assert commands == [f"{PIP} -r requirements-pip.txt", f"{PIP} -r requirements-dev.txt"]
+
+
+def test_the_locks_are_installed_by_a_pinned_hashed_pip_not_the_pythons_own():
+    """Python 3.11's pip 23.2 refused the lock once fonttools 4.69.1 came out
+    (weasyprint asks for fonttools[woff]); pip 26.3 from its own hashed lock
+    installs them, whatever pip the venv was born with."""
+    assert locked("requirements-pip.txt") == {"pip": "26.3"}
+    major = int(locked("requirements-pip.txt")["pip"].split(".")[0])
+    assert major >= 24          # old pips resolve a hashed extra's newer release and refuse the lock
