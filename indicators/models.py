@@ -339,6 +339,9 @@ class ReturnLine(models.Model):
     status = models.CharField(max_length=12, default="final")
     note = models.TextField(blank=True)
     row = models.PositiveIntegerField(null=True, blank=True, help_text="Row of the file it came from.")
+    # The engine reads lines and figures alike (engine.columns.OBSERVATION_COLUMNS);
+    # a line is entered by an analyst, never generated, so this stays False.
+    illustrative = models.BooleanField(default=False, editable=False)
     written_at = models.DateTimeField(
         default=timezone.now,
         help_text="When the figure was entered or last edited: a figure published since makes this one stale.")
@@ -403,6 +406,11 @@ class Observation(models.Model):
     source_return = models.ForeignKey(
         Return, null=True, blank=True, on_delete=models.PROTECT, related_name="observations",
         verbose_name="return",
+    )
+    illustrative = models.BooleanField(
+        default=False,
+        help_text="Generated for the demo (load_demo), not a published figure: a month of a published total "
+                  "split by the demo, an earlier year, a peer's figure. Every verdict it feeds says so.",
     )
     updated_at = models.DateTimeField(auto_now=True, null=True, help_text="When the figure was last written.")
 

@@ -727,9 +727,9 @@ def _months_with_data_pg(force: Force) -> list[date]:
         return [row[0] for row in cursor.fetchall()]
 
 
-# A figure the demo generated: its demo return was never published (the
-# demo's seed figures are in a return published on the seed's date).
-ILLUSTRATIVE = Q(source_return__is_demo=True, source_return__published_at__isnull=True)
+# A figure the demo generated (Observation.illustrative): every figure but a
+# seed's own published one, months of published totals included.
+ILLUSTRATIVE = Q(illustrative=True)
 # The figures whose publication time counts for "as at" (illustrative ones were never published).
 _COUNTS_FOR_AS_AT = (Q(source_return__isnull=True) | Q(source_return__is_demo=False)
                      | Q(source_return__published_at__isnull=False))

@@ -88,9 +88,18 @@ def test_at_least_36_months_of_history_for_spc(demo):
 
 
 def test_every_demo_value_says_whether_it_is_illustrative_or_published(demo):
-    notes = models.Observation.objects.exclude(status="unavailable").values_list("note", flat=True)
-    assert notes and all(n.startswith(("Illustrative", "Published")) for n in notes)
+    rows = models.Observation.objects.exclude(status="unavailable").values_list("note", "illustrative")
+    assert rows and all(n.startswith(("Illustrative", "Published")) for n, _ in rows)
+    # the flag is the note's, figure by figure: "Illustrative monthly split" included (issue 24, item 4)
+    assert all(flag == note.startswith("Illustrative") for note, flag in rows)
     assert all(models.Return.objects.filter(is_demo=True).values_list("state", flat=True))
+
+
+def test_state_of_the_data_counts_every_illustrative_figure(demo, client):
+    """West Mercia's June 2013 said "4 of 67 figures illustrative" where 56 of
+    its 67 carry an "Illustrative monthly split" or "Illustrative" note."""
+    page = client.get("/west-mercia/?period=2013-06").content.decode()
+    assert "<dt>State of the data</dt><dd>Published; 56 of 67 figures illustrative</dd>" in page
 
 
 def test_essex_panel_meetings_follow_the_seed_schedule(demo):
@@ -265,8 +274,10 @@ def test_panel_reports_state_what_their_figures_are(demo, client):
     assert "<dt>Data as at</dt><dd>— (illustrative figures are never published)</dd>" in essex
     leics = client.get("/leicestershire/report/?period=2014-06&mode=full").content.decode()
     assert "<dt>Data as at</dt><dd>29 September 2014</dd>" in leics
-    # its satisfaction rates are published for June only; their April and May are generated
-    assert "<dt>State of the data</dt><dd>Published; 18 of 63 figures illustrative</dd>" in leics
+    # Counted per figure (issue 24, item 4): every monthly split of a published total is
+    # illustrative, as are the satisfaction rates' generated April and May; 15 figures are the
+    # seed's own (published single figures and declared-unavailable months are not counted).
+    assert "<dt>State of the data</dt><dd>Published; 48 of 63 figures illustrative</dd>" in leics
 
 
 def test_a_milestone_shows_no_tolerance_on_its_page(demo, client):

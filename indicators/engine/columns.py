@@ -8,7 +8,8 @@ NUMERATOR = "numerator"
 DENOMINATOR = "denominator"
 STATUS = "status"          # final | provisional | unavailable
 NOTE = "note"
-OBSERVATION_COLUMNS = [INDICATOR_ID, MONTH, VALUE, NUMERATOR, DENOMINATOR, STATUS, NOTE]
+ILLUSTRATIVE = "illustrative"  # bool: generated for the demo, not a published figure (a missing column: none is)
+OBSERVATION_COLUMNS = [INDICATOR_ID, MONTH, VALUE, NUMERATOR, DENOMINATOR, STATUS, NOTE, ILLUSTRATIVE]
 
 # Indicators: one row per indicator.
 ID = "id"

@@ -32,6 +32,16 @@ class MonthGrid:
     present: np.ndarray             # (n, m) bool: an observation exists
     unavailable: np.ndarray         # (n, m) bool
     notes: dict                     # (row, col) -> note, for unavailable months
+    illustrative: np.ndarray | None = None   # (n, m) bool: a figure generated for the demo
+
+    def any_illustrative(self, rows, first: date, last: date) -> np.ndarray:
+        """For each of ``rows``, whether any figure from ``first`` to
+        ``last`` (clipped to the grid) is illustrative."""
+        rows = np.asarray(rows, dtype=np.intp)
+        a, b = max(self.col(first), 0), min(self.col(last), self.value.shape[1] - 1)
+        if self.illustrative is None or b < a:
+            return np.zeros(len(rows), dtype=bool)
+        return self.illustrative[rows, a:b + 1].any(axis=1)
 
     def col(self, month: date) -> int:
         return periods.months_between(self.start, month)
@@ -86,6 +96,7 @@ def build_grid(observations: pd.DataFrame, indicator_ids, start: date, end: date
     denominator = np.full((n, m), np.nan)
     present = np.zeros((n, m), dtype=bool)
     unavailable = np.zeros((n, m), dtype=bool)
+    illustrative = np.zeros((n, m), dtype=bool)
     notes: dict = {}
     if len(observations) and n and m > 0:
         rows = positions(ids, observations[c.INDICATOR_ID].to_numpy())
@@ -108,11 +119,14 @@ def build_grid(observations: pd.DataFrame, indicator_ids, start: date, end: date
         denominator[r, k] = np.where(gone, np.nan, den)
         present[r, k] = True
         unavailable[r, k] = gone
+        if c.ILLUSTRATIVE in observations:
+            # True only: a frame without the flag (NaN, None) has no illustrative figure
+            illustrative[r, k] = observations[c.ILLUSTRATIVE].to_numpy()[keep] == True  # noqa: E712
         if gone.any():
             note_values = observations[c.NOTE].to_numpy()[keep] if c.NOTE in observations else None
             for i in np.flatnonzero(gone):
                 notes[(int(r[i]), int(k[i]))] = "" if note_values is None else str(note_values[i] or "")
-    return MonthGrid(ids, start, end, value, numerator, denominator, present, unavailable, notes)
+    return MonthGrid(ids, start, end, value, numerator, denominator, present, unavailable, notes, illustrative)
 
 
 @dataclass(frozen=True)

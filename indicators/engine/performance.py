@@ -23,6 +23,7 @@ from indicators.engine.rag import RATEABLE_KINDS, rag_statuses, target_values
 from indicators.engine.ratings import DEFAULT_METHOD, ratings
 from indicators.engine.result import (
     Assessment,
+    Illustrative,
     IndicatorResult,
     MonthlyFigure,
     Signal,
@@ -136,6 +137,7 @@ class Computed:
     spc_months: list                    # "YYYY-MM" of each grid column
     msg_comparison: list
     rating: list                        # engine.result.Rating per id
+    illustrative: list                  # engine.result.Illustrative per id
 
 
 def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
@@ -203,6 +205,12 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
                        last_num=last.numerator[rows], last_den=last.denominator[rows])
 
     base_first, base_last = baseline_months(period)
+    # Which verdicts rest on a figure generated for the demo: each verdict's own months.
+    ytd_w, last_w, r12_w, pr12_w = windows[0], windows[1], windows[2], windows[4]
+    ill_comparison = (grid.any_illustrative(rows, ytd_w[0], ytd_w[-1])
+                      | grid.any_illustrative(rows, last_w[0], last_w[-1]))
+    ill_rolling = grid.any_illustrative(rows, r12_w[0], r12_w[-1]) | grid.any_illustrative(rows, pr12_w[0], pr12_w[-1])
+    ill_spc = grid.any_illustrative(rows, base_first, period)
     b0 = grid.col(base_first)
     spc_grid = grid.value[rows, b0:]
     spc_target = np.where(kind == "absolute", target, np.nan)
@@ -211,7 +219,12 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
     rating = ratings(method=[inputs.rating_methods.get(f, DEFAULT_METHOD) for f in meta[c.FORCE]],
                      rag=rag, rag_source=rag_source, computed_rag=computed_rag,
                      significance=[s["result"] for s in sig], variation=spc.variation, assurance=spc.assurance,
-                     assessment_rating=manual_rating)
+                     assessment_rating=manual_rating, illustrative_comparison=ill_comparison,
+                     illustrative_spc=ill_spc)
+    msg, ill_msg = _msg_comparisons(inputs, meta, columns, r12, period,
+                                    grid.any_illustrative(np.arange(len(all_ids)), r12_w[0], r12_w[-1]))
+    illustrative = [Illustrative(*flags) for flags in zip(ill_comparison.tolist(), ill_rolling.tolist(),
+                                                          ill_spc.tolist(), ill_msg)]
 
     return Computed(
         period=period, ids=ids, meta=meta, ytd=ytd, last=last, rolling_12=r12, previous_rolling_12=pr12,
@@ -221,18 +234,22 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
         wording=t[c.WORDING], due=t[c.DUE],
         computed_rag=computed_rag, rag=rag, rag_source=rag_source, assessment=assessment, projected=projected,
         significance=sig, spc=spc, spc_values=spc_grid, spc_months=spc_months,
-        msg_comparison=_msg_comparisons(inputs, meta, columns, r12, period), rating=rating)
+        msg_comparison=msg, rating=rating, illustrative=illustrative)
 
 
 def _msg_comparisons(inputs: Inputs, meta: dict, columns: dict, r12: WindowResult,
-                     period: date) -> list:
+                     period: date, r12_illustrative: np.ndarray) -> tuple[list, list]:
     """``columns``: every column of inputs.indicators as an array, whose
-    rows are r12's rows (the grid's)."""
+    rows are r12's rows (the grid's); ``r12_illustrative`` per such row,
+    whether its rolling 12 months hold a figure generated for the demo.
+    The comparisons, and whether each rests on such a figure (its own or a
+    peer's)."""
     force_of, code_of, polarity_of = meta[c.FORCE], meta[c.CODE], meta[c.POLARITY]
     out = [None] * len(force_of)
+    illustrative = [False] * len(force_of)
     eligible = np.flatnonzero(meta[c.MSG].astype(bool) & (meta[c.AGGREGATION] == "sum") & (meta[c.UNIT] == "count"))
     if not len(eligible):
-        return out
+        return out, illustrative
     forces = set(force_of[eligible])
     forces |= {p for f in forces for p in inputs.msg_peers.get(f, [])}
     pops = inputs.populations
@@ -244,16 +261,21 @@ def _msg_comparisons(inputs: Inputs, meta: dict, columns: dict, r12: WindowResul
                 pop_table.setdefault(force, {})[int(year)] = int(people)
     population = {f: population_for(table, period.year) for f, table in pop_table.items()}
     codes = set(code_of[eligible])
-    rate_of = {}
-    for force, code, total in zip(columns[c.FORCE].tolist(), columns[c.CODE].tolist(), r12.value.tolist()):
+    rate_of, generated = {}, set()
+    for force, code, total, flag in zip(columns[c.FORCE].tolist(), columns[c.CODE].tolist(), r12.value.tolist(),
+                                        r12_illustrative.tolist()):
         if force in forces and code in codes:
             rate_of[(force, code)] = rate_per_1000(_opt(total), population.get(force))
+            if flag:
+                generated.add((force, code))
     for k in eligible:
         force, code = force_of[k], code_of[k]
+        peers = inputs.msg_peers.get(force, [])
         out[k] = msg_comparison(rate=rate_of.get((force, code)),
-                                peer_rates={p: rate_of.get((p, code)) for p in inputs.msg_peers.get(force, [])},
+                                peer_rates={p: rate_of.get((p, code)) for p in peers},
                                 polarity=polarity_of[k])
-    return out
+        illustrative[k] = out[k] is not None and any((f, code) in generated for f in (force, *peers))
+    return out, illustrative
 
 
 def _floats(values) -> list:
@@ -353,6 +375,7 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
             previous_rolling_12_reason=None if pr12[k] is not None else r.previous_rolling_12.reason[row],
             rolling_12_change=r12_change[k], rolling_12_change_pct=r12_change_pct[k],
             full_year_target=fy_target[k], projected_vs_target=gap[k], projected_rag=r.projected_rag[k],
+            illustrative=r.illustrative[k],
         ))
     return results
 
@@ -367,14 +390,16 @@ def _monthly(observations: pd.DataFrame, ids: list, start: date, end: date) -> d
         frame = observations[observations[c.INDICATOR_ID].isin(ids)
                              & (observations[c.MONTH] >= start) & (observations[c.MONTH] <= end)]
         frame = frame.sort_values([c.INDICATOR_ID, c.MONTH])
+        flags = frame[c.ILLUSTRATIVE] if c.ILLUSTRATIVE in frame else [False] * len(frame)
         rows = zip(frame[c.INDICATOR_ID], frame[c.MONTH], frame[c.VALUE], frame[c.NUMERATOR],
-                   frame[c.DENOMINATOR], frame[c.STATUS])
+                   frame[c.DENOMINATOR], frame[c.STATUS], flags)
     out: dict = {}
-    for ind_id, month, value, num, den, status in rows:
+    for ind_id, month, value, num, den, status, flag in rows:
         value, num, den = _opt(value), _opt(num), _opt(den)
         if value is None and status != "unavailable" and num is not None and den:
             value = 100.0 * num / den
-        out.setdefault(ind_id, []).append(MonthlyFigure(periods.format_month(month), value, num, den, status))
+        out.setdefault(ind_id, []).append(MonthlyFigure(periods.format_month(month), value, num, den, status,
+                                                        flag is True or flag == True))  # noqa: E712
     return out
 
 
@@ -396,5 +421,8 @@ def _monthly_rows(observations: pd.DataFrame, ids: list, start: date, end: date)
     keep = np.flatnonzero(keep)
     codes = pd.factorize(months[keep], sort=True)[0]
     order = keep[np.lexsort((codes, id_values[keep]))]     # stable: ties keep their order, as sort_values
-    return zip(*(observations[name].to_numpy()[order].tolist()
-                 for name in (c.INDICATOR_ID, c.MONTH, c.VALUE, c.NUMERATOR, c.DENOMINATOR, c.STATUS)))
+    columns = [observations[name].to_numpy()[order].tolist()
+               for name in (c.INDICATOR_ID, c.MONTH, c.VALUE, c.NUMERATOR, c.DENOMINATOR, c.STATUS)]
+    flags = (observations[c.ILLUSTRATIVE].to_numpy()[order].tolist() if c.ILLUSTRATIVE in observations
+             else [False] * len(order))
+    return zip(*columns, flags)

@@ -30,16 +30,26 @@ DEFAULT_METHOD = "targets"
 
 def ratings(*, method: Sequence[str], rag: Sequence, rag_source: Sequence, computed_rag: Sequence,
             significance: Sequence[str], variation: Sequence, assurance: Sequence,
-            assessment_rating: Sequence) -> list[Rating]:
+            assessment_rating: Sequence, illustrative_comparison: Sequence | None = None,
+            illustrative_spc: Sequence | None = None) -> list[Rating]:
     """One `Rating` per row. ``rag``/``rag_source`` are the RAG after any
     assessment (engine.performance), ``computed_rag`` the RAG of the numbers;
     ``significance`` the significance results; ``variation`` and
     ``assurance`` the SPC reading of the latest month; ``assessment_rating``
-    an assessment's rating per row ("" or None when there is none)."""
+    an assessment's rating per row ("" or None when there is none).
+    ``illustrative_comparison`` and ``illustrative_spc``: per row, whether
+    YTD against last YTD, or the SPC series, holds a figure generated for
+    the demo; a computed rating from such figures is marked illustrative
+    (a manual one is the analyst's, not the figures')."""
     out = []
+    no_flags = [False] * len(method)
+    ill_cmp = list(illustrative_comparison) if illustrative_comparison is not None else no_flags
+    ill_spc = list(illustrative_spc) if illustrative_spc is not None else no_flags
     for k, how in enumerate(method):
         if how == "targets":
-            out.append(Rating("targets", rag[k], rag_source[k] == "manual", computed_rag[k]))
+            manual = rag_source[k] == "manual"
+            out.append(Rating("targets", rag[k], manual, computed_rag[k],
+                              illustrative=bool(ill_cmp[k]) and not manual and rag[k] is not None))
             continue
         if how == "significance":
             computed = significance[k] if significance[k] in vocabulary.SIGNIFICANCE_RATINGS else None
@@ -53,7 +63,9 @@ def ratings(*, method: Sequence[str], rag: Sequence, rag_source: Sequence, compu
         if manual is not None and manual in vocabulary.RATING_VALUES[how]:
             out.append(Rating(how, manual, True, computed, extra))
         else:
-            out.append(Rating(how, computed, False, computed, extra))
+            generated = ill_spc[k] if how == "spc" else ill_cmp[k]
+            out.append(Rating(how, computed, False, computed, extra,
+                              illustrative=bool(generated) and computed is not None))
     return out
 
 

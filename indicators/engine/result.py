@@ -124,6 +124,7 @@ class Rating:
     manual: bool
     computed: str | None = None    # engine.ratings: the rating the numbers give
     assurance: str | None = None   # the SPC assurance, for the spc method
+    illustrative: bool = False     # computed from a figure generated for the demo (never when manual)
 
     @property
     def bad(self) -> bool:
@@ -141,10 +142,29 @@ class MonthlyFigure:
     numerator: float | None
     denominator: float | None
     status: str
+    illustrative: bool = False     # generated for the demo (Observation.illustrative)
 
     def to_api(self) -> dict:
         return {"month": self.month, "value": self.value, "numerator": self.numerator,
-                "denominator": self.denominator, "status": self.status}
+                "denominator": self.denominator, "status": self.status, "illustrative": self.illustrative}
+
+
+@dataclass(frozen=True)
+class Illustrative:
+    """Which of a result's verdicts rest on at least one figure generated
+    for the demo (engine.grid.MonthGrid.any_illustrative over each verdict's
+    months). Pages, the report and the API say "illustrative" beside each."""
+    comparison: bool = False       # YTD against last YTD: change, computed RAG, significance
+    rolling: bool = False          # the rolling 12 months against the 12 before
+    spc: bool = False              # the SPC series from the baseline's start: limits, variation, assurance
+    msg: bool = False              # the Most Similar Group rates (own and peers' rolling 12 months)
+
+    @property
+    def any(self) -> bool:
+        return self.comparison or self.rolling or self.spc or self.msg
+
+
+NOT_ILLUSTRATIVE = Illustrative()
 
 
 @dataclass(frozen=True)
@@ -189,6 +209,7 @@ class IndicatorResult:
     full_year_target: float | None = None      # change: full_last_year · (1 + p/100) (counts half-up); absolute: value
     projected_vs_target: float | None = None   # projected_outturn − full_year_target
     projected_rag: str | None = None           # rag.rag_statuses of the projected outturn against full_year_target
+    illustrative: Illustrative = NOT_ILLUSTRATIVE  # the verdicts that rest on a figure generated for the demo
 
     def to_api(self, *, monthly: bool = True) -> dict:
         """The indicator object of SPEC §4 (without "monthly" for the list)."""
@@ -207,6 +228,7 @@ class IndicatorResult:
             "rolling_12": self.rolling_12,
             "msg": None if self.msg_comparison is None else self.msg_comparison.to_api(),
             "rating": self.rating.to_api(),
+            "illustrative": self.illustrative.any,
         }
         if monthly:
             out["monthly"] = [m.to_api() for m in self.monthly or ()]

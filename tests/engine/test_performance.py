@@ -93,7 +93,7 @@ def test_ytd_reason_for_an_unavailable_month():
     r = one(Inputs(indicators=indicators({}), observations=obs))
     assert r.ytd is None and r.ytd_reason == "June 2013 unavailable: System migration"
     assert r.monthly[-1].to_api() == {"month": "2013-06", "value": None, "numerator": None, "denominator": None,
-                                "status": "unavailable"}
+                                "status": "unavailable", "illustrative": False}
 
 
 def test_ratio_indicator_rag_and_two_proportion_test():
