@@ -330,6 +330,9 @@ def spc_summary(result: IndicatorResult) -> str:
     assurance = fmt.ASSURANCE_LABELS.get(spc.assurance)
     if assurance:
         text += f" Against the target: {assurance.lower()}."
+    if result.illustrative.spc and spc.mean is not None:
+        text = ("Illustrative: these limits and this reading are built on figures generated for the demo, "
+                "not published ones. " + text)
     return text
 
 
@@ -368,6 +371,9 @@ def msg_chart(result: IndicatorResult, force_names: dict[str, str]) -> Chart | N
                + (f" (1st = {better})." if better else "."))
     if set(getattr(force_names, "illustrative", ())) & {p.force for p in msg.peers}:
         summary = ("Illustrative: the peer forces' figures were generated for the demo, so their rates, the "
+                   "average and this ranking are not published statistics. " + summary)
+    elif result.illustrative.msg:
+        summary = ("Illustrative: some figures in these rates were generated for the demo, so the rates, the "
                    "average and this ranking are not published statistics. " + summary)
     return Chart(f"msg-{result.indicator}", "Most Similar Group comparison", summary, figure,
                  ["Force", "Rate per 1,000"], rows)

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import date
 from functools import lru_cache
 
@@ -203,41 +203,103 @@ def _change_words(result: IndicatorResult) -> str:
 
 
 def _spc_words(result: IndicatorResult) -> str:
+    """What SPC found in the latest month, naming the month: "an unusual
+    fall in June 2013 (special cause of improvement)"."""
     movement = {"high": "rise", "low": "fall"}.get(result.spc.direction or "", "change")
-    meaning = {"special-cause-concern": "concern", "special-cause-improvement": "improvement"}.get(
+    meaning = {"special-cause-concern": "special cause of concern",
+               "special-cause-improvement": "special cause of improvement"}.get(
         result.spc.variation, "neither better nor worse")
-    return f"an unusual {movement} in the latest month (special cause: {meaning})"
+    when = "the latest month"
+    if result.spc.points:
+        when = periods.month_label(periods.parse_month(result.spc.points[-1][0]))
+    return f"an unusual {movement} in {when} ({meaning})"
+
+
+def _significance_words(result: IndicatorResult) -> str:
+    """The test and its p-value: "binomial test, p = 0.0064"."""
+    sig = result.significance
+    if sig.test is None or sig.p_value is None:
+        return ""
+    p = "p < 0.0001" if sig.p_value < 0.0001 else f"p = {sig.p_value:.4f}"
+    return f"{sig.test} test, {p}"
+
+
+def _analyst_words(result: IndicatorResult, label: str) -> str:
+    """"rated amber by an analyst: <their reason>"."""
+    reason = (result.assessment.reason or result.assessment.status_text) if result.assessment else ""
+    reason = reason.strip().rstrip(".")
+    return f"rated {label} by an analyst" + (f": {reason}" if reason else "")
+
+
+@dataclass(frozen=True)
+class Why:
+    """Why a measure is in a list, in words, and whether any verdict the
+    words give rests on a figure generated for the demo."""
+    text: str
+    illustrative: bool
 
 
 def why(result: IndicatorResult, *, improved: bool = False) -> str:
     """One line saying, in words, why a measure is in a "what needs attention"
     (or "what improved") list: "up 15.8% on last year, a significant
     deterioration"."""
-    parts = [_change_words(result)]
-    rating, method = result.rating, result.rating.method
+    return explain(result, improved=improved).text
+
+
+def explain(result: IndicatorResult, *, improved: bool = False) -> Why:
+    """`why`, with whether the verdicts it names are illustrative.
+
+    An improvement names the test that found it and never contradicts its own
+    figure: a significance test's improvement is the year-to-date change with
+    its test and p-value; an SPC one is the unusual month, and the year to
+    date follows as what it is ("up 1.3% on last year, not a significant
+    change"), never as part of the improvement."""
+    parts, illustrative = [], []
+    ill = result.illustrative
     if improved:
+        change = _change_words(result)
         if result.significance.result == "improvement":
-            parts.append("a significant improvement")
+            test = _significance_words(result)
+            parts.append(f"significance: {change}, a significant improvement" + (f" ({test})" if test else ""))
+            illustrative.append(ill.comparison)
         if result.spc.variation == "special-cause-improvement":
-            parts.append(_spc_words(result))
-        return ", ".join(p for p in parts if p)
+            parts.append(f"SPC: {_spc_words(result)}")
+            illustrative.append(ill.spc)
+            if result.significance.result != "improvement" and change:
+                context = {"no-significant-change": "not a significant change",
+                           "deterioration": "a significant deterioration",
+                           "significant-change": "a significant change"}.get(result.significance.result,
+                                                                            "not tested for significance")
+                parts.append(f"the year to date is {change}, {context}")
+        return Why("; ".join(p for p in parts if p), any(illustrative))
+    parts.append(_change_words(result))
+    rating, method = result.rating, result.rating.method
+    analyst_said = False
     if rating.manual and rating.bad:
-        reason = (result.assessment.reason or result.assessment.status_text if result.assessment else "")
-        reason = reason.strip().rstrip(".")
-        parts.append(f"rated {fmt.rating_value_label(method, rating.value).lower()} by an analyst"
-                     + (f" ({reason})" if reason else ""))
-    if result.rag in ("red", "amber") and not (rating.manual and method == "targets"):
-        target = (f" of {fmt.measure(result.target.value, result.unit, result.decimals)}"
-                  if result.target and result.target.value is not None else "")
-        parts.append(("red: misses its target" if result.rag == "red" else "amber: just misses its target")
-                     + target)
+        parts.append(_analyst_words(result, fmt.rating_value_label(method, rating.value).lower()))
+        analyst_said = method == "targets"
+    if result.rag in ("red", "amber") and not analyst_said:
+        if result.rag_source == "manual":
+            # An analyst's RAG: there may be no numeric target to miss at all.
+            parts.append(_analyst_words(result, result.rag))
+        else:
+            target = (f" of {fmt.measure(result.target.value, result.unit, result.decimals)}"
+                      if result.target and result.target.value is not None else "")
+            parts.append(("red: misses its target" if result.rag == "red" else "amber: just misses its target")
+                         + target)
+            illustrative.append(ill.comparison)
+    if not rating.manual and rating.bad:
+        illustrative.append(rating.illustrative)
     if result.significance.result == "deterioration":
         parts.append("a significant deterioration")
+        illustrative.append(ill.comparison)
     if result.spc.variation == "special-cause-concern":
         parts.append(_spc_words(result))
+        illustrative.append(ill.spc)
     if result.spc.assurance == "fail":
         parts.append("consistently misses its target (SPC assurance: fail)")
-    return ", ".join(p for p in parts if p)
+        illustrative.append(ill.spc)
+    return Why(", ".join(p for p in parts if p), any(illustrative))
 
 
 @dataclass(frozen=True)
@@ -245,6 +307,7 @@ class AttentionItem:
     result: IndicatorResult
     url: str
     why: str
+    illustrative: bool = False     # a verdict it names rests on a figure generated for the demo
 
 
 def attention(results, *, force_slug: str, period: date, anchor_links: bool = False
@@ -261,9 +324,9 @@ def attention(results, *, force_slug: str, period: date, anchor_links: bool = Fa
         seen.add(result.id)
         url = f"#m-{result.indicator}" if anchor_links else indicator_url(force_slug, result.indicator, period)
         if needs_attention(result):
-            bad.append(AttentionItem(result, url, why(result)))
+            bad.append(AttentionItem(result, url, *astuple(explain(result))))
         elif improved(result):
-            good.append(AttentionItem(result, url, why(result, improved=True)))
+            good.append(AttentionItem(result, url, *astuple(explain(result, improved=True))))
     return bad, good
 
 

@@ -272,7 +272,7 @@ def indicator_detail(request, force: Force, drafts: bool, period, code: str):
     monthly = [{"month": periods.month_label(row[c.MONTH]),
                 "value": fmt.measure(row[c.VALUE], result.unit, result.decimals),
                 "numerator": fmt.number(row[c.NUMERATOR]), "denominator": fmt.number(row[c.DENOMINATOR]),
-                "status": row[c.STATUS], "note": row[c.NOTE]}
+                "status": row[c.STATUS], "note": row[c.NOTE], "illustrative": row.get(c.ILLUSTRATIVE) is True}
                for row in obs.to_dict("records")]
     peers = [p.force for p in result.msg_comparison.peers] if result.msg_comparison else []
     names = selectors.force_names(slugs=[force.slug, *peers]) if peers else {force.slug: force.name}

@@ -27,7 +27,7 @@ PRIORITIES_REFERENCE = """{% for priority, table in tables %}
   {% endfor %}"""
 
 # reports/_attention.html's loops, as they were.
-ATTENTION_REFERENCE = """{% for item in items %}<li><a href="{{ item.url }}">{{ item.result.name }}</a>: {{ item.why }}.</li>{% endfor %}"""
+ATTENTION_REFERENCE = """{% for item in items %}<li><a href="{{ item.url }}">{{ item.result.name }}</a>: {{ item.why }}.{% illustrative_mark item.illustrative %}</li>{% endfor %}"""
 
 # reports/_rating_counts.html's loop, as it was.
 COUNTS_REFERENCE = """{% for c in counts %}<li>{% if c.url %}<a class="count-link" href="{{ c.url }}"{% if c.key == filter_rating %} aria-current="true"{% endif %}>{% endif %}<span class="rag rating-{{ c.tone }} rag-{{ c.key }}"><span class="rag-shape" aria-hidden="true">{{ c.shape }}</span> {{ c.label }}</span> <strong>{{ c.count }}</strong>{% if c.url %}<span class="visually-hidden"> (show only these)</span></a>{% endif %}</li>{% endfor %}"""
@@ -129,8 +129,9 @@ def test_empty_lists_and_text_needing_escaping_draw_as_the_loops_did(demo_contex
     assert same("counts", COUNTS_REFERENCE, counts=[], filter_rating=None) == ""
     assert same("priorities", PRIORITIES_REFERENCE, tables=[], force=force, period_param="2024-03") == ""
     result = SimpleNamespace(name=NASTY)
-    items = [SimpleNamespace(result=result, url="/a/?x=1&y=<2>", why=NASTY),
-             SimpleNamespace(result=SimpleNamespace(name=mark_safe("<i>safe</i>")), url="/b/", why=mark_safe("a &amp; b"))]
+    items = [SimpleNamespace(result=result, url="/a/?x=1&y=<2>", why=NASTY, illustrative=True),
+             SimpleNamespace(result=SimpleNamespace(name=mark_safe("<i>safe</i>")), url="/b/", why=mark_safe("a &amp; b"),
+                             illustrative=False)]
     assert "&lt;b&gt;Fish &amp; &quot;chips&quot;" in same("attention", ATTENTION_REFERENCE, items=items)
     counts = [{"key": "a<", "tone": "b\"", "shape": "&", "label": NASTY, "count": 1234, "url": "?r=1&s=<"},
               {"key": "none", "tone": "none", "shape": "–", "label": mark_safe("<i>x</i>"), "count": 0, "url": ""}]

@@ -37,6 +37,20 @@ def number(value, decimals=0):
     return formatting.number(value, int(decimals))
 
 
+# Beside every verdict that rests on a figure generated for the demo (issue 24,
+# item 4): words, not only colour, and the reason on hover and for screen readers.
+ILLUSTRATIVE_MARK = mark_safe(
+    ' <span class="tag tag-illustrative" title="Built on figures generated for the demo, not published">'
+    'illustrative<span class="visually-hidden"> (built on figures generated for the demo, not published)</span>'
+    '</span>')
+
+
+@register.simple_tag
+def illustrative_mark(flag):
+    """`ILLUSTRATIVE_MARK` when ``flag``: a verdict built on an illustrative figure."""
+    return ILLUSTRATIVE_MARK if flag else ""
+
+
 @register.simple_tag
 def missing(reason):
     """A dash that says why: the reason on hover and in text for screen readers."""
@@ -222,10 +236,11 @@ _MEASURE_ROW = (
     '{wording}</td><td role="cell" class="col-target_value" data-label="YTD target">{target}</td><td role="cell" '
     'class="col-ytd" data-label="YTD">{ytd}</td><td role="cell" class="col-last_ytd" data-label="Last YTD">{last_ytd}'
     '</td><td role="cell" class="col-change_pct" data-label="Change">{change}</td>{rating}<td role="cell" '
-    'class="col-rag" data-label="RAG">{rag}</td><td role="cell" class="col-variation" data-label="SPC variation">'
-    '{icon} <span class="{variation_class}">{variation}</span></td><td role="cell" class="col-significance" '
-    'data-label="Significance"><span class="sig-{significance_key}">{significance}</span></td><td role="cell" '
-    'class="col-footnote" data-label="Note">{footnote}</td></tr>\n    ')
+    'class="col-rag" data-label="RAG">{rag}{rag_mark}</td><td role="cell" class="col-variation" '
+    'data-label="SPC variation">'
+    '{icon} <span class="{variation_class}">{variation}</span>{spc_mark}</td><td role="cell" class="col-significance" '
+    'data-label="Significance"><span class="sig-{significance_key}">{significance}</span>{significance_mark}</td>'
+    '<td role="cell" class="col-footnote" data-label="Note">{footnote}</td></tr>\n    ')
 _HEADLINE_MARK = mark_safe('<span aria-hidden="true">*</span><span class="visually-hidden">Headline measure</span>')
 # A template's string literal is safe text: ``{% missing "Needs ..." %}`` printed its apostrophes as they are.
 _NEEDS_LAST_YEAR = mark_safe("Needs last year's figure")
@@ -273,8 +288,12 @@ def measure_rows(table):
             change=(missing(_NEEDS_BOTH_YEARS)
                     if r.change_pct is None and r.change_pts is None else _esc(formatting.change(r))),
             rating=("" if rating_label is None else
-                    f'<td role="cell" class="col-rating" data-label="Rating ({rating_label})">{rating_badge(r)}</td>'),
+                    f'<td role="cell" class="col-rating" data-label="Rating ({rating_label})">{rating_badge(r)}'
+                    f'{illustrative_mark(r.rating.illustrative)}</td>'),
             rag=rag_badge(r, row.rag_reason), icon=variation_icon(r, size=28),
+            rag_mark=illustrative_mark(rag_is_illustrative(r)),
+            spc_mark=illustrative_mark(r.illustrative.spc and r.spc.variation is not None),
+            significance_mark=illustrative_mark(significance_is_illustrative(r)),
             variation_class=_esc(row.variation_class), variation=_esc(row.variation),
             significance_key=_esc(r.significance.result), significance=_esc(row.significance),
             footnote=footnote))
@@ -297,7 +316,7 @@ def mdc_summary_rows(rows):
             f'<tr><th scope="row"><a href="{_esc(row["url"])}">{_esc(r.name)}</a></th><td>{_esc(row["month"])}</td>'
             f'<td>{_esc(formatting.measure(row["value"], r.unit, r.decimals))}</td>'
             f'<td>{_esc(formatting.measure(r.spc.mean, r.unit, r.decimals))}</td>'
-            f'<td>{variation_icon(r, text=True)}</td>'
+            f'<td>{variation_icon(r, text=True)}{illustrative_mark(r.illustrative.spc)}</td>'
             f'<td>{assurance_icon(r, text=True) if r.spc.assurance else _NO_ABSOLUTE_TARGET}</td></tr>')
     return mark_safe("".join(out))
 
@@ -370,12 +389,33 @@ def priority_sections(tables, force, period_param):
     return mark_safe("".join(out))
 
 
+def rag_is_illustrative(result) -> bool:
+    """A RAG the figures gave (not an analyst's) from an illustrative figure."""
+    return result.rag is not None and result.rag_source == "computed" and result.illustrative.comparison
+
+
+def significance_is_illustrative(result) -> bool:
+    return result.significance.test is not None and result.illustrative.comparison
+
+
+@register.filter
+def rag_illustrative(result) -> bool:
+    return rag_is_illustrative(result)
+
+
+@register.filter
+def significance_illustrative(result) -> bool:
+    return significance_is_illustrative(result)
+
+
 @register.simple_tag
 def attention_items(items):
     """The <li>s of a "what needs attention" or "what improved" list
-    (reports/_attention.html) in one pass: a national dashboard lists forty."""
+    (reports/_attention.html) in one pass: a national dashboard lists forty.
+    A line whose verdict rests on an illustrative figure says so."""
     return mark_safe("".join(
-        f'<li><a href="{_esc(item.url)}">{_esc(item.result.name)}</a>: {_esc(item.why)}.</li>' for item in items))
+        f'<li><a href="{_esc(item.url)}">{_esc(item.result.name)}</a>: {_esc(item.why)}.'
+        f'{illustrative_mark(item.illustrative)}</li>' for item in items))
 
 
 @register.simple_tag(takes_context=True)
