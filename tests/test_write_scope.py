@@ -22,8 +22,8 @@ from django.core.management.base import CommandError
 
 from indicators import models
 from indicators.admin import ForceForm
-from indicators.returns.workflow import ReturnError, catalogue_for, publish_return, stage
 from indicators.returns.file import check_rows
+from indicators.returns.workflow import ReturnError, catalogue_for, publish_return, stage
 from tests.factories import make_user, run_import
 
 pytestmark = pytest.mark.django_db
