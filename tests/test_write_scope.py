@@ -252,6 +252,15 @@ def test_an_essex_analyst_adds_an_essex_return_in_the_admin(world, client):
                                         author=world["essex_analyst"]).exists()
 
 
+def test_an_essex_analyst_cannot_move_an_essex_draft_to_leicestershire(world, client):
+    ret = models.Return.objects.create(force=world["essex"], period="2013/14 Q2", source="essex.csv")
+    client.force_login(world["essex_analyst"])
+    before = snapshot()
+    response = client.post(f"/admin/indicators/return/{ret.pk}/change/", _add_forms(world)["return"])
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert snapshot() == before
+
+
 def test_an_essex_analyst_cannot_publish_or_submit_a_leicestershire_draft(world, client):
     ret = models.Return.objects.create(force=world["leicestershire"], period="2013/14 Q2", source="leics.csv")
     models.ReturnLine.objects.create(source_return=ret, month=SEPTEMBER, value=99999,
@@ -312,6 +321,8 @@ def test_the_force_page_grants_only_planless_msg_peers(world, client):
     assert "MSG peers this force&#x27;s analysts file for" in page
     assert "Essex Police" in client.get(f"/admin/indicators/force/{kent.pk}/change/").content.decode()
     assert "it has its own plan" in client.get(f"/admin/indicators/force/{leics.pk}/change/").content.decode()
+    listing = client.get("/admin/indicators/force/").content.decode()
+    assert "Files for (MSG peers without a plan)" in listing and "<td class=\"field-files_for_list\">Kent Police" in listing
 
 
 # --- the API ------------------------------------------------------------------------------------------------
