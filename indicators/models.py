@@ -28,6 +28,17 @@ class Force(models.Model):
         "self", symmetrical=False, blank=True, related_name="msg_of",
         verbose_name="Most Similar Group peers",
     )
+    # Who may write a force's figures (docs/decisions.md, "Who may write a
+    # force's figures"): its own analysts, and, for a peer with no plan of its
+    # own, the analysts of a force an administrator granted it to here. The
+    # rule itself is indicators.access.permissions.write_refusal.
+    files_for = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="filed_for_by",
+        verbose_name="MSG peers this force's analysts file for",
+        help_text="Granted by an administrator: this force's analysts may file the MSG figures of these peers. "
+                  "Only an MSG peer with no plan of its own can be granted; a force with its own plan is "
+                  "filed for by its own analysts only, and a grant lapses if the peer gets a plan.",
+    )
     is_demo = models.BooleanField(
         default=False, help_text="Loaded by load_demo: its figures are partly illustrative.",
     )

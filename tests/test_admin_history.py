@@ -1,7 +1,7 @@
 """The admin's history pages (django-simple-history) are read-only for
 everyone but superusers and scoped like the change pages; panel members see
-no drafts in the admin; MSG peers' figures are filed only for peers no one
-works on (issue 12)."""
+no drafts in the admin; MSG peers' figures are filed only for peers with no
+plan of their own granted to the analyst's force (issue 12; issue 24, item 1)."""
 
 import io
 from datetime import date
@@ -248,32 +248,44 @@ def upload(client, text, name="r.csv"):
     return client.post("/admin/indicators/return/import/", {"file": handle}).content.decode()
 
 
-def test_an_analyst_cannot_file_figures_for_a_peer_that_has_its_own_analysts(forces, client):
+def test_an_analyst_cannot_file_figures_for_a_peer_that_has_its_own_plan_even_if_granted(forces, client):
+    """Issue 24, item 1: a peer with its own plan is written by its own analysts only (a grant made in the
+    database, which the force's admin page would refuse, changes nothing)."""
     essex = models.Force.objects.create(slug="essex", name="Essex Police")
+    models.Plan.objects.create(force=essex, title="Essex plan", start=date(2013, 4, 1), end=date(2014, 3, 31))
     models.Indicator.objects.create(force=essex, code="asb", name="ASB", unit="count", aggregation="sum",
                                     polarity="down", msg=True)
     forces["leics"].msg_peers.add(essex)
+    forces["leics"].files_for.add(essex)
     forces["leics"].indicators.filter(code="asb").update(msg=True)
-    make_user("essex-analyst", role="analyst", forces=[essex])
     client.force_login(forces["leics_analyst"])
     html = upload(client, HEADER + "\nessex,asb,2013-04,5,,,,\n")
-    assert "row 2, column force: you may not edit figures for &#x27;essex&#x27;" in html
+    assert ("row 2, column force: Essex Police has its own plan; only its analysts may file its figures"
+            in html.replace("&#x27;", "'"))
     assert models.Return.objects.count() == 0
 
 
-def test_an_analyst_files_figures_for_a_peer_no_one_works_on(forces, client):
+def test_an_analyst_files_figures_for_a_planless_peer_only_once_granted(forces, client):
     client.force_login(forces["wm_analyst"])
-    html = upload(client, HEADER + "\nwest-mercia,vwi,2013-04,500,,,,\navon-and-somerset,vwi,2013-04,701,,,,\n")
+    avon = models.Force.objects.get(slug="avon-and-somerset")
+    text = HEADER + "\nwest-mercia,vwi,2013-04,500,,,,\navon-and-somerset,vwi,2013-04,701,,,,\n"
+    html = upload(client, text).replace("&#x27;", "'").replace("&quot;", '"')
+    assert ("row 3, column force: Avon and Somerset Constabulary is an MSG peer of West Mercia Police with no "
+            "plan of its own, but no administrator has granted it to West Mercia Police") in html
+    assert 'name="token"' not in html                  # refused whole: the own force's row is not kept either
+    forces["wm"].files_for.add(avon)
+    html = upload(client, text)
     assert "avon-and-somerset: 1 new" in html and "west-mercia: 1 new" in html
-    # …but not once someone works on that force: its data is then theirs
-    make_user("avon-panel", role="panel", forces=[models.Force.objects.get(slug="avon-and-somerset")])
+    # …and not once the peer has a plan of its own: its data is then its analysts'
+    models.Plan.objects.create(force=avon, title="Avon plan", start=date(2013, 4, 1), end=date(2014, 3, 31))
     html = upload(client, HEADER + "\navon-and-somerset,vwi,2013-04,701,,,,\n")
-    assert "you may not edit figures for &#x27;avon-and-somerset&#x27;" in html
+    assert "Avon and Somerset Constabulary has its own plan; only its analysts may file its figures" in html
 
 
 def test_peer_figures_an_analyst_files_are_theirs_to_see_and_publish(forces, client):
-    """The example return file names a peer no one works on; published at
+    """The example return file names a planless peer granted to the force; published at
     once from the admin, both returns are published (it used to fail)."""
+    forces["wm"].files_for.add(models.Force.objects.get(slug="avon-and-somerset"))
     client.force_login(forces["wm_analyst"])
     html = upload(client, HEADER + "\nwest-mercia,vwi,2013-04,500,,,,\navon-and-somerset,vwi,2013-04,701,,,,\n")
     token = html.split('name="token" value="')[1].split('"')[0]

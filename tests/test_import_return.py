@@ -149,11 +149,17 @@ def test_a_user_may_not_import_for_a_force_they_do_not_work_on(plan, write):
     make_user("wm", role="analyst", forces=[plan])
     with pytest.raises(CommandError) as excinfo:
         run(write(HEADER + "\nessex,asb,2013-04,5,,,,\n"), "--user", "wm")
-    assert "row 2, column force: you may not edit figures for 'essex'" in str(excinfo.value)
+    assert ("row 2, column force: Essex Police is not one of your forces, nor an MSG peer of one, so you may "
+            "not file its figures") in str(excinfo.value)
     assert models.Return.objects.count() == 0
-    # their own force, and their MSG peers' figures, are fine
+    # their own force's figures are fine; their MSG peer's (no plan of its own) once an administrator granted it
+    with pytest.raises(CommandError, match="row 8, column force: Avon and Somerset Constabulary is an MSG peer of "
+                                           "West Mercia Police with no plan of its own, but no administrator"):
+        run(write(EXAMPLE), "--user", "wm")
+    assert models.Return.objects.count() == 0
+    plan.files_for.add(models.Force.objects.get(slug="avon-and-somerset"))
     out = run(write(EXAMPLE), "--user", "wm")
-    assert "west-mercia: 6 new" in out
+    assert "west-mercia: 6 new" in out and "avon-and-somerset: 1 new" in out
 
 
 def test_a_panel_member_may_not_import(plan, write):

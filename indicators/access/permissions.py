@@ -1,8 +1,8 @@
 """Who may see and change what (per force). Every write path and every read
 of drafts goes through these: the pages, the API and the CSV (can_see_drafts),
 the admin's lists, change and history pages and actions (indicators.admin.
-ForceScoped), the grid and the import (editable/filing forces), and the
-return-file checker (returns.catalogue_for -> peer_force_ids).
+ForceScoped), the grid and the import (writable_force_ids), and the return-file
+checker (returns.catalogue_for -> writable_force_ids, write_refusal).
 
 The rules, in one place:
 
@@ -13,9 +13,14 @@ The rules, in one place:
   of: no drafts, anywhere (SPEC §1).
 - Anyone else (anonymous, staff without a group) reads published data on the
   public pages only, and nothing in the admin.
-- MSG peers: an analyst may file figures for the MSG indicators of their
-  forces' peers only where no one is a member of that peer; a force with its
-  own people owns its own data (docs/decisions.md, "Trust").
+- Figures (returns, the grid, the file import, the CLI with --user): an
+  analyst writes the figures of their own forces only, and of an MSG peer
+  of one of them that has no plan of its own and that an administrator
+  granted to that force (Force.files_for), its MSG measures only. A force
+  with its own plan is written by its own analysts only, granted or not.
+  write_refusal says why not, in words; every write path asks it (through
+  writable_force_ids, can_write_figures or the return-file catalogue).
+  docs/decisions.md, "Who may write a force's figures (issue 24, item 1)".
 """
 
 from __future__ import annotations
@@ -73,31 +78,65 @@ def draft_force_ids(user) -> set[int] | None:
     return editable_force_ids(user)
 
 
-def peer_force_ids(user) -> set[int]:
-    """MSG peers of the user's editable forces for whose MSG indicators the
-    user may file figures: only peers no one is a member of (a force with
-    its own analysts or panel owns its data). Superusers file for any force
-    anyway (editable_force_ids is None), so this is empty for them."""
-    from indicators.models import Force, ForceMembership
+def granted_peer_ids(user) -> set[int]:
+    """The peers whose MSG figures ``user`` may write besides their own
+    forces': each an MSG peer of one of the user's forces, granted to that
+    force by an administrator (Force.files_for), and with no plan of its
+    own. A grant lapses by itself when the peer gets a plan or stops being
+    that force's peer. Superusers write every force anyway
+    (editable_force_ids is None), so this is empty for them."""
+    from indicators.models import Force, Plan
 
     editable = editable_force_ids(user)
     if not editable:
         return set()
     cache = getattr(user, "_pccperf_peers", None)
     if cache is None:
+        granted = set(Force.files_for.through.objects.filter(from_force_id__in=editable)
+                      .values_list("from_force_id", "to_force_id"))
         peers = set(Force.msg_peers.through.objects.filter(from_force_id__in=editable)
-                    .values_list("to_force_id", flat=True))
-        owned = set(ForceMembership.objects.filter(force_id__in=peers).values_list("force_id", flat=True))
-        cache = user._pccperf_peers = peers - owned - editable
+                    .values_list("from_force_id", "to_force_id")) if granted else set()
+        candidates = {peer for _, peer in granted & peers}
+        planned = set(Plan.objects.filter(force_id__in=candidates).values_list("force_id", flat=True)) \
+            if candidates else set()
+        cache = user._pccperf_peers = candidates - planned - editable
     return cache
 
 
-def filing_force_ids(user) -> set[int] | None:
-    """The forces for which ``user`` may file, see, submit and publish
-    returns: their editable forces and the peers of peer_force_ids (whose
-    returns hold MSG figures only, as the checker allows nothing else)."""
+def writable_force_ids(user) -> set[int] | None:
+    """The forces whose figures ``user`` may write, and whose returns they
+    may file, see, submit and publish: their own forces and the granted
+    peers of granted_peer_ids (whose returns hold MSG figures only, as the
+    return-file checker allows nothing else); None means every force."""
     editable = editable_force_ids(user)
-    return None if editable is None else editable | peer_force_ids(user)
+    return None if editable is None else editable | granted_peer_ids(user)
+
+
+def can_write_figures(user, force) -> bool:
+    return _within(writable_force_ids(user), force)
+
+
+def write_refusal(user, force) -> str | None:
+    """Why ``user`` may not write ``force``'s figures, in words that name the
+    force and the reason; None when they may. The one statement of the rule:
+    the file checker, the grid, the CLI, the admin and publishing all refuse
+    with it."""
+    from indicators.models import Force, Plan
+
+    if user is None or can_write_figures(user, force):
+        return None
+    name = force.name if force is not None else "this force"
+    if not editable_force_ids(user):
+        return f"you may not file figures for {name}: only a force's analysts file its figures"
+    if Plan.objects.filter(force=force).exists():
+        return f"{name} has its own plan; only its analysts may file its figures"
+    own = list(Force.objects.filter(pk__in=editable_force_ids(user), msg_peers=force).order_by("name"))
+    if not own:
+        return f"{name} is not one of your forces, nor an MSG peer of one, so you may not file its figures"
+    names = " or ".join(f.name for f in own)
+    return (f"{name} is an MSG peer of {names} with no plan of its own, but no administrator has granted it to "
+            f"{names}: an administrator may add it under \"MSG peers this force's analysts file for\" on the "
+            "force's admin page")
 
 
 def _within(ids: set[int] | None, force) -> bool:
@@ -106,10 +145,6 @@ def _within(ids: set[int] | None, force) -> bool:
 
 def can_edit(user, force) -> bool:
     return _within(editable_force_ids(user), force)
-
-
-def can_file(user, force) -> bool:
-    return _within(filing_force_ids(user), force)
 
 
 def can_see_drafts(user, force) -> bool:

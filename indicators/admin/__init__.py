@@ -15,7 +15,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -27,9 +27,10 @@ from indicators import models, periods, selectors, vocabulary
 from indicators.access.permissions import (
     draft_force_ids,
     editable_force_ids,
-    filing_force_ids,
-    peer_force_ids,
+    granted_peer_ids,
     readable_force_ids,
+    writable_force_ids,
+    write_refusal,
 )
 from indicators.admin.returns import ReturnViews
 from indicators.admin.review import ReviewViews
@@ -48,7 +49,8 @@ class ForceScoped:
     says what makes a row a draft: None, it has no drafts; "", it is a
     Return; "source_return", the return it came from (unpublished = draft;
     none = published, as the pages count it). ``files_for_peers``: returns
-    the user files for MSG peers no one works on are theirs to see and act on.
+    of the peers the user may file for (permissions.granted_peer_ids: an
+    MSG peer with no plan, granted to their force) are theirs to see and act on.
     """
 
     force_path = "force"
@@ -59,13 +61,13 @@ class ForceScoped:
 
     def readable_ids(self, user):
         ids = readable_force_ids(user)
-        return ids | peer_force_ids(user) if self.files_for_peers and ids is not None else ids
+        return ids | granted_peer_ids(user) if self.files_for_peers and ids is not None else ids
 
     def draft_ids(self, user):
-        return filing_force_ids(user) if self.files_for_peers else draft_force_ids(user)
+        return writable_force_ids(user) if self.files_for_peers else draft_force_ids(user)
 
     def editable_ids(self, user):
-        return filing_force_ids(user) if self.files_for_peers else editable_force_ids(user)
+        return writable_force_ids(user) if self.files_for_peers else editable_force_ids(user)
 
     # --- what: rows --------------------------------------------------------------------------
 
@@ -144,7 +146,9 @@ class ForceScoped:
         force = self._object_force(obj)
         ids = self.editable_ids(request.user)
         if ids is not None and (force is None or force.pk not in ids):
-            raise PermissionDenied(f"You may not edit figures for {force}.")
+            # The form offers only the user's forces; this refuses a forged post, saying why.
+            why = write_refusal(request.user, force) if self.files_for_peers and force is not None else None
+            raise PermissionDenied(why or f"You may not change the data of {force}: it is not one of your forces.")
         super().save_model(request, obj, form, change)
 
 
@@ -259,13 +263,58 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["force"]
 
 
+class ForceForm(forms.ModelForm):
+    """A force, with the peers its analysts may file for (Force.files_for):
+    only MSG peers of the force (as this form lists them) with no plan of
+    their own may be granted (docs/decisions.md, "Who may write a force's
+    figures")."""
+
+    class Meta:
+        model = models.Force
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        granted, peers = data.get("files_for"), data.get("msg_peers")
+        if granted is None or peers is None:
+            return data
+        problems = []
+        for force in granted:
+            if force.pk == self.instance.pk:
+                problems.append(f"{force} cannot file for itself: its analysts file its figures already.")
+            elif force not in peers:
+                problems.append(f"{force} is not one of this force's MSG peers; only a peer can be granted.")
+            elif force.plans.exists():
+                problems.append(f"{force} has its own plan; only its analysts may file its figures.")
+        if problems:
+            raise ValidationError({"files_for": problems})
+        return data
+
+
 @admin.register(models.Force)
 class ForceAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "is_demo"]
+    form = ForceForm
+    list_display = ["name", "slug", "is_demo", "files_for_list"]
     search_fields = ["name", "slug"]
     list_filter = ["is_demo"]
-    filter_horizontal = ["msg_peers"]
+    filter_horizontal = ["msg_peers", "files_for"]
+    readonly_fields = ["filed_for_by_list"]
     inlines = [PopulationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("files_for")
+
+    @admin.display(description="Files for (MSG peers without a plan)")
+    def files_for_list(self, obj):
+        return ", ".join(f.name for f in obj.files_for.all()) or "—"
+
+    @admin.display(description="Filed for by (forces whose analysts may file this force's MSG figures)")
+    def filed_for_by_list(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        if obj.plans.exists():
+            return "No one: it has its own plan, so only its analysts file its figures."
+        return ", ".join(obj.filed_for_by.values_list("name", flat=True)) or "No one (no force was granted it)."
 
 
 User = get_user_model()
@@ -347,6 +396,22 @@ class TargetAdmin(ScopedHistoryAdmin):
     autocomplete_fields = ["indicator"]
 
 
+class FiledForFilter(admin.SimpleListFilter):
+    """Returns filed for an MSG peer with no plan of its own (by analysts of
+    a force it was granted to) apart from the forces' own, for a reviewer
+    (issue 24, item 1)."""
+    title = "filed for"
+    parameter_name = "filed_for"
+
+    def lookups(self, request, model_admin):
+        return [("own", "A force's own plan"), ("peer", "An MSG peer (no plan of its own)")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("own", "peer"):
+            return queryset.filter(for_peer=self.value() == "peer")
+        return queryset
+
+
 class ReturnLineInline(admin.TabularInline):
     model = models.ReturnLine
     extra = 0
@@ -364,9 +429,9 @@ class ReturnAdmin(ReviewViews, ReturnViews, ScopedHistoryAdmin):
     draft_path = ""
     files_for_peers = True
     history_list_display = ["force", "period", "state", "source"]
-    list_display = ["__str__", "force", "period", "state_label", "author", "created_at", "published_at",
-                    "line_count", "review_link"]
-    list_filter = ["state", "force", "is_demo"]
+    list_display = ["__str__", "force", "filed_for", "period", "state_label", "author", "created_at",
+                    "published_at", "line_count", "review_link"]
+    list_filter = ["state", FiledForFilter, "force", "is_demo"]
     search_fields = ["period", "source", "force__name"]
     list_select_related = ["force", "author"]
     readonly_fields = ["state", "author", "created_at", "submitted_at", "submitted_by", "published_at",
@@ -383,9 +448,18 @@ class ReturnAdmin(ReviewViews, ReturnViews, ScopedHistoryAdmin):
         return format_html('<strong style="color:{}">{}</strong>', style, obj.get_state_display())
 
     def get_queryset(self, request):
-        # figures waiting (lines) or, once published, written (observations)
+        # figures waiting (lines) or, once published, written (observations); a peer's return: its
+        # force has no plan, so someone of another force filed it (FiledForFilter)
         return super().get_queryset(request).annotate(
-            n_lines=Count("lines", distinct=True), n_published=Count("observations", distinct=True))
+            n_lines=Count("lines", distinct=True), n_published=Count("observations", distinct=True),
+            for_peer=~Exists(models.Plan.objects.filter(force=OuterRef("force"))))
+
+    @admin.display(description="Filed for", ordering="for_peer")
+    def filed_for(self, obj):
+        if getattr(obj, "for_peer", False):
+            return format_html('<strong>An MSG peer</strong> (no plan of its own; filed by {})',
+                               obj.author or "an operator")
+        return "Its own plan"
 
     @admin.display(description="Figures")
     def line_count(self, obj):

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from indicators import periods, selectors
+from indicators.access.permissions import write_refusal
 from indicators.models import Force, Observation
 from indicators.returns import grid as rules
 from indicators.returns.figure_warnings import find_warnings, last_year, previous_month, reference_figures
@@ -64,7 +65,13 @@ def grid_view(admin, request, *, editable_forces, plan_indicators, current_value
         return TemplateResponse(request, TEMPLATE, context)
     force = forces.filter(slug=slug).first()
     if force is None:
-        raise PermissionDenied
+        other = Force.objects.filter(slug=slug).first()
+        if other is None:
+            raise PermissionDenied
+        # Another force's grid: say whose figures they are (issue 24, item 1), show and save nothing.
+        context.update(picked_force=None, write_refused=write_refusal(request.user, other)
+                       or f"{other.name} has no plan, so it has no quarterly grid; file its figures with a file")
+        return TemplateResponse(request, TEMPLATE, context, status=403)
     local_areas = local_area_choices(force)
     context.update(picked_force=force, local_areas=local_areas)
     area = None

@@ -18,6 +18,7 @@ import re
 import warnings
 import zipfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -110,8 +111,10 @@ class Catalogue:
     forces: dict[str, int]                                # slug -> id
     indicators: dict[tuple[str, str], IndicatorInfo]      # (force slug, code) -> info
     editable: set[int] | None                             # force ids the user may edit; None = all
-    peer_editable: set[int]                               # peers of editable forces (MSG indicators only)
+    peer_editable: set[int]                               # granted planless peers (MSG indicators only)
     areas: dict[tuple[str, str], int] = field(default_factory=dict)   # (force slug, area code) -> local area id
+    # force id -> why the user may not write its figures (permissions.write_refusal); None: a plain refusal
+    why_not: Callable[[int], str] | None = None
 
 
 def format_cell(number) -> str:
@@ -707,7 +710,7 @@ def _check_row(number: int, cells: dict, cat: Catalogue, this_month: date, probl
         allowed = (cat.editable is None or info.force_id in cat.editable
                    or (info.msg and info.force_id in cat.peer_editable))
         if not allowed:
-            problems.append(Problem(number, "force", f"you may not edit figures for {force!r}"))
+            problems.append(Problem(number, "force", _refusal(cat, force, code, info)))
 
     area, area_id = _text(cells[AREA]), None
     if area and force in cat.forces:
@@ -774,6 +777,16 @@ def _check_row(number: int, cells: dict, cat: Catalogue, this_month: date, probl
     if info.aggregation == "ratio" and value is None and num is not None and den:
         value = 100.0 * num / den
     return Row(number, force, code, info.id, info.force_id, month, value, num, den, status, note, area, area_id)
+
+
+def _refusal(cat: Catalogue, force: str, code: str, info: IndicatorInfo) -> str:
+    """Why a row's figure may not be written: the catalogue's reason for its
+    force, or, for a peer the user files for, that only its MSG measures are."""
+    if info.force_id in cat.peer_editable:
+        return f"{force!r} is a peer your force files for, and only its MSG measures; {code!r} is not one"
+    if cat.why_not is not None:
+        return cat.why_not(info.force_id)
+    return f"you may not edit figures for {force!r}"
 
 
 def _fmt(x: float) -> str:

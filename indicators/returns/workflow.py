@@ -20,7 +20,12 @@ from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
 from indicators import periods, versioning
-from indicators.access.permissions import can_file, editable_force_ids, peer_force_ids
+from indicators.access.permissions import (
+    can_write_figures,
+    editable_force_ids,
+    granted_peer_ids,
+    write_refusal,
+)
 from indicators.models import Force, Indicator, LocalArea, Observation, Return, ReturnLine, ReturnState
 from indicators.returns import history
 from indicators.returns.file import Catalogue, IndicatorInfo, Row
@@ -33,10 +38,11 @@ class ReturnError(Exception):
 
 
 def catalogue_for(user) -> Catalogue:
-    """Forces and indicators a file may name, and which the user may edit
-    (None = an operator with every permission). Analysts may also load the
-    MSG figures of their forces' peers that no one works on
-    (permissions.peer_force_ids)."""
+    """Forces and indicators a file may name, and which the user may write
+    (None = an operator with every permission): their own forces, and the
+    MSG figures of the planless peers granted to their forces
+    (permissions.granted_peer_ids). A row for any other force is refused
+    with permissions.write_refusal's reason."""
     forces = dict(Force.objects.values_list("slug", "id"))
     indicators = {
         (slug, code): IndicatorInfo(pk, force_id, unit, aggregation, msg)
@@ -44,9 +50,37 @@ def catalogue_for(user) -> Catalogue:
             "id", "force_id", "force__slug", "code", "unit", "aggregation", "msg")
     }
     editable = None if user is None else editable_force_ids(user)
-    peers = set() if user is None else peer_force_ids(user)
+    peers = set() if user is None else granted_peer_ids(user)
     areas = {(slug, code): pk for pk, slug, code in LocalArea.objects.values_list("id", "force__slug", "code")}
-    return Catalogue(forces, indicators, editable, peers, areas)
+    return Catalogue(forces, indicators, editable, peers, areas, why_not=_refusals(user))
+
+
+def _refusals(user):
+    """permissions.write_refusal by force id, each force asked once (a file
+    of 1,000 refused rows asks once)."""
+    if user is None:
+        return None
+    known: dict[int, str] = {}
+
+    def why_not(force_id: int) -> str:
+        if force_id not in known:
+            force = Force.objects.filter(pk=force_id).first()
+            known[force_id] = write_refusal(user, force) or f"you may not file figures for {force}"
+        return known[force_id]
+    return why_not
+
+
+def refuse_outside_scope(user, force_ids: Collection[int]) -> None:
+    """ReturnError naming each force of ``force_ids`` the user may not write,
+    and why (permissions.write_refusal); nothing is written by the caller.
+    The staging and the grid ask it again after the checker has: a caller
+    that skipped the checker still writes nothing it should not."""
+    if user is None:
+        return
+    refused = [write_refusal(user, force) for force in Force.objects.filter(pk__in=set(force_ids)).order_by("name")
+               if not can_write_figures(user, force)]
+    if refused:
+        raise ReturnError("; ".join(refused))
 
 
 @dataclass
@@ -171,6 +205,7 @@ def stage(rows: list[Row], *, user, source: str, period: str = "", publish: bool
     change nothing gets no return, so a file that changes nothing makes no
     return and bumps no data version (``summary.nothing_changed``).
     ``changes`` is the preview of ``rows`` when the caller has it already."""
+    refuse_outside_scope(user, {r.force_id for r in rows})
     changes = changes if changes is not None else preview(rows)
     summary = summarise(changes)
     by_force: dict[int, list[Row]] = defaultdict(list)
@@ -212,8 +247,10 @@ def _period_label(rows: list[Row]) -> str:
 def _check_may(user, ret: Return, action: str) -> None:
     if user is None:
         return
-    if not can_file(user, ret.force) or not user.has_perm("indicators.publish_return" if action == "publish"
-                                                          else "indicators.change_return"):
+    why = write_refusal(user, ret.force)
+    if why:
+        raise ReturnError(f"{user} may not {action} return {ret.pk}: {why}")
+    if not user.has_perm("indicators.publish_return" if action == "publish" else "indicators.change_return"):
         raise ReturnError(f"{user} may not {action} returns of {ret.force.name}")
 
 
@@ -461,6 +498,7 @@ def save_grid(force: Force, quarter: str, rows: list[Row], user,
     data version bumped). A figure the draft held already keeps when it was
     written, so saving the grid again without touching a cell does not make
     an older figure look new (a stale draft)."""
+    refuse_outside_scope(user, {force.pk} | {r.force_id for r in rows})
     changes = preview(rows)
     summary = summarise(changes)
     keep = [c.row for c in changes if c.kind != "unchanged"]
