@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('indicators', '0012_observation_area'),
+        ('indicators', '0013_observation_illustrative'),
     ]
 
     operations = [
