@@ -15,6 +15,7 @@ import csv
 import io
 import math
 import re
+import unicodedata
 import warnings
 import zipfile
 from collections import Counter
@@ -43,6 +44,7 @@ _PERCENT_TEXT = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+) ?%")
 _UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _FORMULA_START = ("=", "+", "-", "@")
 XLSX_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # a compound file: an old .xls, or an encrypted .xlsx
 NOT_UTF16 = 'file: this file is not UTF-8 (it looks like UTF-16); save it as "CSV UTF-8"'
 
 
@@ -114,6 +116,22 @@ class Catalogue:
     areas: dict[tuple[str, str], int] = field(default_factory=dict)   # (force slug, area code) -> local area id
 
 
+# A note of these alone shows nothing, so it is no note (issue 24 item 3):
+# format characters (U+200B-U+200D zero widths, U+2060 word joiner, U+FEFF,
+# bidi marks), spaces of any width (NBSP, U+3000), line and paragraph
+# separators, controls, combining marks with nothing to sit on (U+034F,
+# variation selectors) and the letters that are drawn blank (Hangul fillers,
+# the blank braille pattern).
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp", "Mn"}
+_BLANK_LETTERS = set("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def invisible(text: str) -> bool:
+    """Does ``text`` show nothing at all (empty included)?"""
+    return all(ch.isspace() or ch in _BLANK_LETTERS or unicodedata.category(ch) in _INVISIBLE_CATEGORIES
+               for ch in text)
+
+
 def format_cell(number) -> str:
     """A figure as a return file writes it, a plain decimal that reads back to
     the same float: full precision, never an exponent (0.00001, not 1e-05,
@@ -143,6 +161,8 @@ def read_table(data: bytes, name: str = "") -> tuple[list[str], list[tuple[int, 
         raise ReturnFileError([problem])
     if not data.strip():
         raise ReturnFileError([Problem(None, None, "the file is empty")])
+    if data.startswith(OLE2_MAGIC):     # read as text, it looked like UTF-16
+        raise ReturnFileError([_old_excel(data)])
     if data.startswith(XLSX_MAGIC) or name.lower().endswith(".xlsx"):
         rows = _read_xlsx(data)
     else:
@@ -206,35 +226,64 @@ def _read_csv(data: bytes) -> list[tuple[int, list]]:
                                "use Save As › CSV UTF-8, or save the file as UTF-8")]) from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[int, list]] = []
-    problems: list[Problem] = []
+    several: list[tuple[int, list, int]] = []     # records over several lines: (row, cells, lines)
     line = 0                                  # physical lines read so far
     try:
         for cells in reader:
             number = len(rows) + 1
             if reader.line_num - line > 1 and rows:
-                problems += _swallowed(number, cells, rows[0][1], reader.line_num - line)
+                several.append((number, cells, reader.line_num - line))
             line = reader.line_num
             rows.append((number, cells))
     except csv.Error as exc:
         header = rows[0][1] if rows else []
-        raise ReturnFileError(problems + [_csv_problem(text, line, len(rows) + 1, header, str(exc))]) from None
+        raise ReturnFileError(_swallowed(several, rows)
+                              + [_csv_problem(text, line, len(rows) + 1, header, str(exc))]) from None
+    problems = _swallowed(several, rows)
     if problems:
         raise ReturnFileError(problems)
     return rows
 
 
-def _swallowed(number: int, cells: list, header: list, lines: int) -> list[Problem]:
+def _swallowed(several: list[tuple[int, list, int]], rows: list[tuple[int, list]]) -> list[Problem]:
     """A quoted field over several lines is a note with line breaks, unless a
     line inside it is a whole row: then a quote was left open and closed
-    rows later, and the rows between would be read as part of the field."""
+    rows later, and the rows between would be read as part of the field.
+    A line is a row if it has as many fields as the header and names, in
+    the force column, a force that a row of the file names, or holds a
+    YYYY-MM month in the month column; a note's line with commas
+    ("burglary, robbery, theft, …") is not. Without those columns, any line
+    with the header's fields is."""
+    if not several:
+        return []
+    header = rows[0][1]
+    names = [h.strip().lower() for h in header]
+    force_at = names.index("force") if "force" in names else None
+    month_at = names.index("month") if "month" in names else None
+    forces = {cells[force_at].strip().lower() for _, cells in rows[1:]
+              if force_at is not None and force_at < len(cells)}
+    width = max(len(header), 2)
+
+    def row_like(part: str) -> bool:
+        fields = [f.strip().strip('"').strip() for f in part.split(",")]
+        if len(fields) < width:
+            return False
+        if force_at is None and month_at is None:
+            return True
+        return ((force_at is not None and fields[force_at].lower() in forces)
+                or (month_at is not None and _MONTH_SHAPE.fullmatch(fields[month_at]) is not None))
+
     problems = []
-    for index, cell in enumerate(cells):
-        if ("\n" in cell or "\r" in cell) and any(
-                part.count(",") >= max(len(header) - 1, 1) for part in cell.splitlines()[1:]):
-            problems.append(Problem(number, _column(header, index), f"the quote opened here is closed only "
-                            f"{lines - 1} line(s) later, so the rows between would be read as part of this field; "
-                            'close the quote on this row (a quote inside a field is written twice: "")'))
+    for number, cells, lines in several:
+        for index, cell in enumerate(cells):
+            if ("\n" in cell or "\r" in cell) and any(row_like(part) for part in cell.splitlines()[1:]):
+                problems.append(Problem(number, _column(header, index), f"the quote opened here is closed only "
+                                f"{lines - 1} line(s) later, so the rows between would be read as part of this "
+                                'field; close the quote on this row (a quote inside a field is written twice: "")'))
     return problems
+
+
+_MONTH_SHAPE = re.compile(r"[0-9]{4}-[0-9]{1,2}")
 
 
 def _csv_problem(text: str, line: int, number: int, header: list, error: str) -> Problem:
@@ -314,7 +363,6 @@ MAX_PART_BYTES = 5 * 1024 * 1024       # the package's list, the workbook part, 
 MAX_PART_ELEMENTS = 100_000
 MAX_RATIO = 100                        # uncompressed / compressed, for a member over RATIO_FLOOR
 RATIO_FLOOR = 1024 * 1024
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CHUNK = 1024 * 1024
 _SAVE_AGAIN = "save it again from Excel, or as CSV UTF-8"
 _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -784,6 +832,13 @@ def check_rows(header: list[str], body: list[tuple[int, list]], catalogue: Catal
         named.setdefault(AREA, None)
         if _blank(named["value"]) and _blank(named["numerator"]) and _blank(named["denominator"]) and \
                 _blank(named["note"]) and _text(named["status"]).lower() in ("", "final"):
+            hidden = [(col, named[col]) for col in ("value", "numerator", "denominator", "status", "note")
+                      if isinstance(named[col], _EmptyFormula)]
+            if hidden:                     # looks empty only because a formula gave "": say so, not skip it
+                problems += [Problem(number, col, f"the formula {_show(cell.formula)} gives an empty result, so "
+                                     "this row would be skipped as empty; type the figure, or clear the cell")
+                             for col, cell in hidden]
+                continue
             if skipped is not None:
                 skipped.append(number)
             continue
@@ -903,7 +958,8 @@ def _fast_rows(width: int, position: dict[str, int], body, cat: Catalogue,
             months[raw_month] = month
         if month is None or status not in STATUSES:
             return None
-        if note and (note.startswith(_FORMULA_START) or len(note) > MAX_NOTE or _UNSTORABLE.search(note)):
+        if note and (note.startswith(_FORMULA_START) or len(note) > MAX_NOTE or _UNSTORABLE.search(note)
+                     or invisible(note)):
             return None
         if status == "unavailable":
             if not note or value is not None or num is not None or den is not None:
@@ -1039,6 +1095,11 @@ def _check_row(number: int, cells: dict, cat: Catalogue, this_month: date, probl
         problems.append(Problem(number, "status", f"must be final, provisional or unavailable "
                         f"(got {_show(_text(cells['status']))})"))
     note = "" if cells["note"] is None else str(cells["note"]).strip()
+    shown_nothing = ""
+    if note and invisible(note) and not _UNSTORABLE.search(note):
+        # only zero-width or other invisible characters: no note, as a reader of the page sees it
+        shown_nothing = f" (the note holds only the invisible {_codepoints(note)}, which is no note)"
+        note = ""
     if note.startswith(_FORMULA_START):
         problems.append(Problem(number, "note", f"starts with {note[0]!r}, which a spreadsheet would run as "
                         "a formula; remove it or begin the note with a letter"))
@@ -1059,7 +1120,7 @@ def _check_row(number: int, cells: dict, cat: Catalogue, this_month: date, probl
     if status == "unavailable":
         if not note:
             problems.append(Problem(number, "note", "a note is required when status is unavailable "
-                            "(say why the figure is missing)"))
+                            "(say why the figure is missing)" + shown_nothing))
         for column in ("value", "numerator", "denominator"):
             if values[column] is not None:
                 problems.append(Problem(number, column, "must be empty when status is unavailable"))
@@ -1071,6 +1132,12 @@ def _check_row(number: int, cells: dict, cat: Catalogue, this_month: date, probl
     if info.aggregation == "ratio" and value is None and num is not None and den:
         value = 100.0 * num / den
     return Row(number, force, code, info.id, info.force_id, month, value, num, den, status, note, area, area_id)
+
+
+def _codepoints(text: str, limit: int = 3) -> str:
+    """"U+200B U+FEFF": the characters of ``text``, each once, the first few."""
+    seen = list(dict.fromkeys(text))
+    return " ".join(f"U+{ord(ch):04X}" for ch in seen[:limit]) + (" …" if len(seen) > limit else "")
 
 
 def _fmt(x: float) -> str:
