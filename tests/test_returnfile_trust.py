@@ -401,3 +401,13 @@ def test_the_admin_upload_refuses_and_changes_nothing(plan, client, files, name)
     assert "Nothing was written" in response.content.decode()
     assert EXPECTED[name] in unescape(response.content.decode())
     assert snapshot() == before
+
+
+def test_a_text_formula_never_calculated_is_no_saved_value_and_row_zero_is_damage():
+    never = xlsx(ROWS, edit={SHEET: lambda text: text.replace(
+        '<c r="D3" t="n"><v>498</v></c>', '<c r="D3" t="str"><f>B1</f></c>')})
+    assert problems(never, "r.xlsx") == [
+        "row 3, column value: the formula '=B1' has no saved value (the program that wrote the file did not "
+        "calculate it); open the file in Excel and save it, or type the figure"]
+    zero = xlsx(ROWS, edit={SHEET: lambda text: text.replace('<row r="3">', '<row r="0">')})
+    assert problems(zero, "r.xlsx") == [f"file: the sheet holds a row numbered 0 (the file is damaged); {SAVE_AGAIN}"]

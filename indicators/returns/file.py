@@ -672,12 +672,12 @@ def _sheet_rows(book, shared: list[str], source, declared) -> list[tuple[int, li
                 cell["value"] = _unescape(cell["value"])          # shared strings are unescaped already
             if cell["value"] is None and element.find(_FORMULA_TAG) is not None:
                 formula = "=" + (element.findtext(_FORMULA_TAG) or "")
-                if kind != "str":           # a formula with no <v>, or an empty one that is not text
-                    cell["data_type"] = "formula"
-                    cell["value"] = formula
-                else:                       # a formula whose saved result is empty text
+                if kind == "str" and element.find(_VALUE_TAG) is not None:     # saved, as empty text
                     cell["value"] = _EmptyFormula()
                     cell["value"].formula = formula
+                else:                       # no <v>, or an empty one that is not text: never calculated
+                    cell["data_type"] = "formula"
+                    cell["value"] = formula
             return cell
 
     percent = _percent_styles(book)
@@ -690,6 +690,10 @@ def _sheet_rows(book, shared: list[str], source, declared) -> list[tuple[int, li
     parser = Parser(source, shared, data_only=True, epoch=book.epoch,
                     date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
     for number, parsed in parser.parse():
+        if number < 1:
+            problems.append(Problem(None, None, f"the sheet holds a row numbered {number} (the file is damaged); "
+                                    f"{_SAVE_AGAIN}"))
+            continue
         if number <= last:                  # two <row r="2">, or a row going back: a damaged file
             problems.append(Problem(number, None, (
                 f"the sheet holds row {number} twice" if number in seen else
@@ -753,6 +757,7 @@ def _sheet_rows(book, shared: list[str], source, declared) -> list[tuple[int, li
 
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _FORMULA_TAG = f"{_MAIN_NS}f"
+_VALUE_TAG = f"{_MAIN_NS}v"
 
 
 def _percent_styles(book) -> set[int]:
