@@ -713,7 +713,6 @@ def _sheet_rows(book, shared: list[str], source, declared) -> list[tuple[int, li
             if c["column"] < 1:
                 continue
             value = c["value"]
-            where = None
             if c["column"] in filled:
                 where = _column(header, c["column"] - 1, letters=True)
                 problems.append(Problem(number, where, f"the sheet holds this cell twice (the file is damaged); "
