@@ -132,6 +132,12 @@ def invisible(text: str) -> bool:
                for ch in text)
 
 
+def _codepoints(text: str, limit: int = 3) -> str:
+    """"U+200B U+FEFF": the characters of ``text``, each once, the first few."""
+    seen = list(dict.fromkeys(text))
+    return " ".join(f"U+{ord(ch):04X}" for ch in seen[:limit]) + (" …" if len(seen) > limit else "")
+
+
 def format_cell(number) -> str:
     """A figure as a return file writes it, a plain decimal that reads back to
     the same float: full precision, never an exponent (0.00001, not 1e-05,
@@ -1136,12 +1142,6 @@ def _check_row(number: int, cells: dict, cat: Catalogue, this_month: date, probl
     if info.aggregation == "ratio" and value is None and num is not None and den:
         value = 100.0 * num / den
     return Row(number, force, code, info.id, info.force_id, month, value, num, den, status, note, area, area_id)
-
-
-def _codepoints(text: str, limit: int = 3) -> str:
-    """"U+200B U+FEFF": the characters of ``text``, each once, the first few."""
-    seen = list(dict.fromkeys(text))
-    return " ".join(f"U+{ord(ch):04X}" for ch in seen[:limit]) + (" …" if len(seen) > limit else "")
 
 
 def _fmt(x: float) -> str:
