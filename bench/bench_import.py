@@ -1,7 +1,9 @@
 """Import speed: a 50,000-row return file imported and published with
 import_return, against a bare bulk_create of the same 50,000 observations,
 measured in the same run on the same database (SQLite in a temporary file
-unless DATABASE_URL is set)."""
+unless DATABASE_URL is set). Then the three small XLSX files of issue 24
+that used to hold a worker (tests/xlsx_bombs.py), each read in a fresh
+Python: how fast and in how much memory it is refused."""
 
 from __future__ import annotations
 
@@ -76,6 +78,21 @@ def main():
     print(f"bare bulk_create of the same observations:                  {bare:6.2f} s "
           f"{count / bare:9,.0f} rows/s   1.0x   (goal: 50,000 rows under 10 s)")
     Path(TMP / "bench.sqlite3").unlink(missing_ok=True)
+    bombs()
+
+
+def bombs():
+    from tests import xlsx_bombs
+
+    for name, build in (("1.5 million styles", xlsx_bombs.styles_bomb), ("6 million shared strings",
+                        xlsx_bombs.strings_bomb), ("3 million empty rows", xlsx_bombs.rows_bomb)):
+        path = TMP / "bomb.xlsx"
+        path.write_bytes(build())
+        found = xlsx_bombs.measure(path)
+        print(f"{name:>25} ({path.stat().st_size / 1e6:.2f} MB): {found['seconds']:5.2f} s, "
+              f"{found['cpu']:5.2f} s CPU, +{found['growth_mb']:5.1f} MB  (goal: under 2 s and 100 MB)  "
+              f"{found['outcome'][:60]}…")
+        path.unlink()
 
 
 if __name__ == "__main__":

@@ -152,7 +152,7 @@ def check_one(data: bytes, members, cat, folder: Path) -> None:
         rows = check_rows(header, body, cat, today=TODAY)
     except ReturnFileError as exc:
         _state["refused"] += 1
-        problems = exc.problems
+        problems = [str(p) for p in exc.problems]
         if not 1 <= len(problems) <= 101:
             finding("problem-count", f"{len(problems)} problems", data, folder)
         for problem in problems:

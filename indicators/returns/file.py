@@ -15,6 +15,7 @@ import csv
 import io
 import math
 import re
+import unicodedata
 import warnings
 import zipfile
 from collections import Counter
@@ -44,6 +45,7 @@ _PERCENT_TEXT = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+) ?%")
 _UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _FORMULA_START = ("=", "+", "-", "@")
 XLSX_MAGIC = b"PK\x03\x04"
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"   # a compound file: an old .xls, or an encrypted .xlsx
 NOT_UTF16 = 'file: this file is not UTF-8 (it looks like UTF-16); save it as "CSV UTF-8"'
 
 
@@ -117,6 +119,28 @@ class Catalogue:
     why_not: Callable[[int], str] | None = None
 
 
+# A note of these alone shows nothing, so it is no note (issue 24 item 3):
+# format characters (U+200B-U+200D zero widths, U+2060 word joiner, U+FEFF,
+# bidi marks), spaces of any width (NBSP, U+3000), line and paragraph
+# separators, controls, combining marks with nothing to sit on (U+034F,
+# variation selectors) and the letters that are drawn blank (Hangul fillers,
+# the blank braille pattern).
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp", "Mn"}
+_BLANK_LETTERS = set("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def invisible(text: str) -> bool:
+    """Does ``text`` show nothing at all (empty included)?"""
+    return all(ch.isspace() or ch in _BLANK_LETTERS or unicodedata.category(ch) in _INVISIBLE_CATEGORIES
+               for ch in text)
+
+
+def _codepoints(text: str, limit: int = 3) -> str:
+    """"U+200B U+FEFF": the characters of ``text``, each once, the first few."""
+    seen = list(dict.fromkeys(text))
+    return " ".join(f"U+{ord(ch):04X}" for ch in seen[:limit]) + (" …" if len(seen) > limit else "")
+
+
 def format_cell(number) -> str:
     """A figure as a return file writes it, a plain decimal that reads back to
     the same float: full precision, never an exponent (0.00001, not 1e-05,
@@ -146,6 +170,8 @@ def read_table(data: bytes, name: str = "") -> tuple[list[str], list[tuple[int, 
         raise ReturnFileError([problem])
     if not data.strip():
         raise ReturnFileError([Problem(None, None, "the file is empty")])
+    if data.startswith(OLE2_MAGIC):     # read as text, it looked like UTF-16
+        raise ReturnFileError([_old_excel(data)])
     if data.startswith(XLSX_MAGIC) or name.lower().endswith(".xlsx"):
         rows = _read_xlsx(data)
     else:
@@ -209,35 +235,64 @@ def _read_csv(data: bytes) -> list[tuple[int, list]]:
                                "use Save As › CSV UTF-8, or save the file as UTF-8")]) from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[int, list]] = []
-    problems: list[Problem] = []
+    several: list[tuple[int, list, int]] = []     # records over several lines: (row, cells, lines)
     line = 0                                  # physical lines read so far
     try:
         for cells in reader:
             number = len(rows) + 1
             if reader.line_num - line > 1 and rows:
-                problems += _swallowed(number, cells, rows[0][1], reader.line_num - line)
+                several.append((number, cells, reader.line_num - line))
             line = reader.line_num
             rows.append((number, cells))
     except csv.Error as exc:
         header = rows[0][1] if rows else []
-        raise ReturnFileError(problems + [_csv_problem(text, line, len(rows) + 1, header, str(exc))]) from None
+        raise ReturnFileError(_swallowed(several, rows)
+                              + [_csv_problem(text, line, len(rows) + 1, header, str(exc))]) from None
+    problems = _swallowed(several, rows)
     if problems:
         raise ReturnFileError(problems)
     return rows
 
 
-def _swallowed(number: int, cells: list, header: list, lines: int) -> list[Problem]:
+def _swallowed(several: list[tuple[int, list, int]], rows: list[tuple[int, list]]) -> list[Problem]:
     """A quoted field over several lines is a note with line breaks, unless a
     line inside it is a whole row: then a quote was left open and closed
-    rows later, and the rows between would be read as part of the field."""
+    rows later, and the rows between would be read as part of the field.
+    A line is a row if it has as many fields as the header and names, in
+    the force column, a force that a row of the file names, or holds a
+    YYYY-MM month in the month column; a note's line with commas
+    ("burglary, robbery, theft, …") is not. Without those columns, any line
+    with the header's fields is."""
+    if not several:
+        return []
+    header = rows[0][1]
+    names = [h.strip().lower() for h in header]
+    force_at = names.index("force") if "force" in names else None
+    month_at = names.index("month") if "month" in names else None
+    forces = {cells[force_at].strip().lower() for _, cells in rows[1:]
+              if force_at is not None and force_at < len(cells)}
+    width = max(len(header), 2)
+
+    def row_like(part: str) -> bool:
+        fields = [f.strip().strip('"').strip() for f in part.split(",")]
+        if len(fields) < width:
+            return False
+        if force_at is None and month_at is None:
+            return True
+        return ((force_at is not None and fields[force_at].lower() in forces)
+                or (month_at is not None and _MONTH_SHAPE.fullmatch(fields[month_at]) is not None))
+
     problems = []
-    for index, cell in enumerate(cells):
-        if ("\n" in cell or "\r" in cell) and any(
-                part.count(",") >= max(len(header) - 1, 1) for part in cell.splitlines()[1:]):
-            problems.append(Problem(number, _column(header, index), f"the quote opened here is closed only "
-                            f"{lines - 1} line(s) later, so the rows between would be read as part of this field; "
-                            'close the quote on this row (a quote inside a field is written twice: "")'))
+    for number, cells, lines in several:
+        for index, cell in enumerate(cells):
+            if ("\n" in cell or "\r" in cell) and any(row_like(part) for part in cell.splitlines()[1:]):
+                problems.append(Problem(number, _column(header, index), f"the quote opened here is closed only "
+                                f"{lines - 1} line(s) later, so the rows between would be read as part of this "
+                                'field; close the quote on this row (a quote inside a field is written twice: "")'))
     return problems
+
+
+_MONTH_SHAPE = re.compile(r"[0-9]{4}-[0-9]{1,2}")
 
 
 def _csv_problem(text: str, line: int, number: int, header: list, error: str) -> Problem:
@@ -297,12 +352,135 @@ def _scan_record(text: str, pos: int) -> tuple[int, str, int] | None:
 
 # --- XLSX ----------------------------------------------------------------------
 
+# Every part of a workbook that is parsed is bounded first (issue 24 item 2;
+# docs/decisions.md, "Bounded workbooks"): its size, its XML elements and what
+# it holds (cell styles, shared strings, rows, empty ones too) are counted on
+# the decompressed bytes, which is cheap (bytes.count over 1 MB chunks,
+# stopping at the first limit passed), before openpyxl builds anything; and
+# the sheet is then parsed keeping one row in memory. A real quarterly return
+# has a few thousand rows and tens of styles; each limit is far above that
+# and far below what makes a worker slow.
+MAX_ROWS = 200_000                     # rows of the first sheet, empty ones too
+MAX_ROW_CELLS = 16_384                 # cells of one row: Excel's own limit (column XFD)
+MAX_SHEET_ELEMENTS = 4_000_000         # XML elements of the first sheet (a cell is 2-3)
+MAX_STYLES = 10_000                    # <xf> cell styles (Excel's own limit is about 65,000)
+MAX_STYLE_ENTRIES = 100_000            # every element of styles.xml: fonts, fills, borders, formats
+MAX_STYLES_BYTES = 5 * 1024 * 1024
+MAX_SHARED_STRINGS = 200_000           # distinct texts of the workbook
+MAX_SHARED_STRINGS_BYTES = 20 * 1024 * 1024
+MAX_PART_BYTES = 5 * 1024 * 1024       # the package's list, the workbook part, relationships
+MAX_PART_ELEMENTS = 100_000
+MAX_RATIO = 100                        # uncompressed / compressed, for a member over RATIO_FLOOR
+RATIO_FLOOR = 1024 * 1024
+_CHUNK = 1024 * 1024
+_SAVE_AGAIN = "save it again from Excel, or as CSV UTF-8"
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _old_excel(data: bytes) -> Problem:
+    """An OLE2 compound file: a legacy .xls, or an .xlsx that a password
+    encrypted (Excel stores those in the same container)."""
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return Problem(None, None, "the workbook is protected by a password (it is encrypted); remove the password "
+                       "in Excel (File › Info › Protect Workbook) and save it as .xlsx, or as CSV UTF-8")
+    return Problem(None, None, "this is an old Excel workbook (.xls), which pccperf does not read; in Excel use "
+                   "Save As › Excel Workbook (.xlsx), or CSV UTF-8")
+
+
+def _unescape(text: str) -> str:
+    """OOXML's escape of a character XML cannot hold, _xHHHH_ (_x003D_ is
+    "="), undone as Excel does, so a note is checked as Excel shows it;
+    _x005F_ is "_", which is how Excel writes a literal "_x003D_"."""
+    if "_x" not in text:
+        return text
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+@dataclass
+class _Scan:
+    """What one bounded pass over a part's bytes found."""
+    size: int = 0
+    elements: int = 0
+    tags: int = 0
+    doctype: bool = False
+
+
+def _scan(archive: zipfile.ZipFile, info: zipfile.ZipInfo, tag: bytes | None, *, max_bytes: int,
+          max_elements: int, max_tags: int | None = None) -> _Scan:
+    """Count the part's elements and its ``tag`` elements (with or without a
+    namespace prefix) on its decompressed bytes, stopping as soon as a count
+    or the size passes its limit. Every element starts with "<" not followed
+    by "/", "!" or "?" ("<" cannot appear unescaped elsewhere, except in
+    comments and CDATA, which only count high), so this is an upper bound
+    whatever the XML's layout."""
+    tokens = [b"<", b"</", b"<!", b"<?", b"<!DOCTYPE"]
+    if tag:
+        tokens += [b"<" + tag, b":" + tag]
+    counts = [0] * len(tokens)
+    found = _Scan()
+    tail = b""
+    with archive.open(info) as stream:
+        while True:
+            chunk = stream.read(_CHUNK)
+            if not chunk:
+                break
+            found.size += len(chunk)
+            for i, token in enumerate(tokens):
+                seam = tail[-(len(token) - 1):] + chunk[:len(token) - 1] if len(token) > 1 and tail else b""
+                counts[i] += chunk.count(token) + seam.count(token)
+            tail = chunk[-16:]
+            found.elements = counts[0] - counts[1] - counts[2] - counts[3]
+            found.doctype = counts[4] > 0
+            found.tags = sum(counts[5:])
+            if (found.size > max_bytes or found.elements > max_elements or found.doctype
+                    or (max_tags is not None and found.tags > max_tags)):
+                break
+    return found
+
+
+def _bound_part(archive: zipfile.ZipFile, name: str, *, what: str, max_bytes: int = MAX_PART_BYTES,
+                max_elements: int = MAX_PART_ELEMENTS, tag: bytes | None = None, max_tags: int | None = None,
+                too_many: str = "", too_many_elements: str = "") -> None:
+    """Refuse the part ``name`` (if the workbook has it) past its limits, before it is parsed."""
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        return                              # openpyxl says so in its own way
+    found = _scan(archive, info, tag, max_bytes=max_bytes, max_elements=max_elements, max_tags=max_tags)
+    if found.doctype:
+        raise ReturnFileError([Problem(None, None, f"{what} declares a DOCTYPE, which Excel never writes; "
+                                       f"{_SAVE_AGAIN}")])
+    if max_tags is not None and found.tags > max_tags:
+        raise ReturnFileError([Problem(None, None, too_many)])
+    if found.elements > max_elements:
+        raise ReturnFileError([Problem(None, None, too_many_elements or (
+            f"{what} holds more than {max_elements:,} XML elements; a workbook Excel writes holds far fewer: "
+            f"{_SAVE_AGAIN}"))])
+    if found.size > max_bytes:
+        raise ReturnFileError([Problem(None, None, f"{what} is larger than {max_bytes // 1024 // 1024} MB "
+                                       f"uncompressed; {_SAVE_AGAIN}")])
+
+
+def _bound_ratios(archive: zipfile.ZipFile) -> None:
+    """No member may expand more than MAX_RATIO times (once it is over
+    RATIO_FLOOR: small parts such as an empty sheet's compress far better,
+    and cost nothing). Deflate gives a real sheet or distinct strings 10 to
+    13 times; the bombs of issue 24 were 343 and 412."""
+    for info in archive.infolist():
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            ratio = info.file_size / max(info.compress_size, 1)
+            raise ReturnFileError([Problem(None, None, (
+                f"the workbook's part {_show(info.filename, 60)} expands {ratio:,.0f} times "
+                f"({info.compress_size / 1024:,.0f} KB to {info.file_size / 1024 / 1024:,.1f} MB); at most "
+                f"{MAX_RATIO} times is accepted: {_SAVE_AGAIN}"))])
+
+
 def _read_xlsx(data: bytes) -> list[tuple[int, list]]:
     """The first sheet, read whole whatever size it declares, within
-    MAX_EXPANDED and MAX_CELLS, checked before anything big is loaded."""
+    MAX_EXPANDED and the bounds above, checked before anything is parsed."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            expanded = sum(member.file_size for member in archive.infolist())
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        expanded = sum(member.file_size for member in archive.infolist())
     except Exception as exc:  # a damaged zip raises many kinds
         raise ReturnFileError([Problem(None, None, f"not a readable XLSX workbook ({type(exc).__name__})")]) from None
     if expanded > MAX_EXPANDED:
@@ -312,7 +490,7 @@ def _read_xlsx(data: bytes) -> list[tuple[int, list]]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")     # openpyxl warns of styles and extensions it does not read
         try:
-            return _read_first_sheet(data)
+            return _read_first_sheet(archive)
         except ReturnFileError:
             raise
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
@@ -320,48 +498,195 @@ def _read_xlsx(data: bytes) -> list[tuple[int, list]]:
                                        f"not a readable XLSX workbook ({type(exc).__name__})")]) from None
 
 
-def _read_first_sheet(data: bytes) -> list[tuple[int, list]]:
-    from openpyxl import load_workbook
+@dataclass
+class _FirstSheet:
+    title: str
+    state: str
+    path: str
+
+
+def _bounded_workbook(archive: zipfile.ZipFile):
+    """openpyxl's reader, reading only what a return needs (the package's
+    list, the workbook part, styles, shared strings, and where the first
+    worksheet is), each part bounded before it is parsed. Returns the
+    workbook (styles, epoch), the shared strings and the first worksheet (or
+    None)."""
+    from openpyxl.packaging.relationship import get_rels_path
+    from openpyxl.reader.excel import ExcelReader, _find_workbook_part
+    from openpyxl.styles.stylesheet import apply_stylesheet
+    from openpyxl.xml.constants import ARC_CONTENT_TYPES, ARC_STYLE, SHARED_STRINGS
+
+    reader = ExcelReader(archive.fp, read_only=True, data_only=True, keep_links=False)
+    archive = reader.archive
+    _bound_part(archive, ARC_CONTENT_TYPES, what="the workbook's list of parts ([Content_Types].xml)")
+    reader.read_manifest()
+    workbook_part = _find_workbook_part(reader.package).PartName[1:]
+    for name in (workbook_part, get_rels_path(workbook_part)):
+        _bound_part(archive, name, what=f"the workbook's part {_show(name, 60)}")
+    reader.read_workbook()
+    first = None
+    for sheet, rel in reader.parser.find_sheets():
+        if rel.target in reader.valid_files and "chartsheet" not in rel.Type:
+            first = _FirstSheet(sheet.name, sheet.state or "visible", rel.target)
+            break
+    # the parts that are big in a bomb: bounded before any of them is parsed
+    _bound_part(archive, ARC_STYLE, what="the workbook's styles.xml", max_bytes=MAX_STYLES_BYTES,
+                max_elements=MAX_STYLE_ENTRIES, tag=b"xf", max_tags=MAX_STYLES,
+                too_many=f"the workbook's styles.xml has more than {MAX_STYLES:,} cell styles; save it again "
+                "from Excel with fewer styles, or as CSV UTF-8",
+                too_many_elements=f"the workbook's styles.xml has more than {MAX_STYLE_ENTRIES:,} entries (fonts, "
+                "fills, borders, number formats); save it again from Excel with fewer styles, or as CSV UTF-8")
+    strings = reader.package.find(SHARED_STRINGS)
+    strings_part = strings.PartName[1:] if strings is not None else None
+    if strings_part:
+        _bound_part(archive, strings_part, what="the workbook's shared strings", tag=b"si",
+                    max_bytes=MAX_SHARED_STRINGS_BYTES, max_elements=4 * MAX_SHARED_STRINGS,
+                    max_tags=MAX_SHARED_STRINGS, too_many=_too_many_strings(f"more than {MAX_SHARED_STRINGS:,}"))
+    if first is not None:
+        _bound_part(archive, first.path, what="the sheet", tag=b"row", max_bytes=MAX_EXPANDED,
+                    max_elements=MAX_SHEET_ELEMENTS, max_tags=MAX_ROWS,
+                    too_many=f"the sheet has more than {MAX_ROWS:,} rows (empty rows count: Excel keeps a row "
+                    f"once it has been formatted); at most {MAX_ROWS:,} are accepted: delete the empty rows after "
+                    "the figures, or copy the figures into a new workbook",
+                    too_many_elements=f"the sheet holds more than {MAX_SHEET_ELEMENTS:,} XML elements; split the "
+                    "figures over several files, or save them as CSV UTF-8")
+    _bound_ratios(archive)
+    # now parse: each part is known to be small enough
+    apply_stylesheet(archive, reader.wb)
+    shared = _shared_strings(archive, strings_part) if strings_part else []
+    return reader.wb, shared, first
+
+
+def _too_many_strings(count: str) -> str:
+    return (f"the workbook holds {count} shared strings (different texts); at most {MAX_SHARED_STRINGS:,} are "
+            "accepted: copy the return's figures into a new workbook, or save them as CSV UTF-8")
+
+
+def _shared_strings(archive: zipfile.ZipFile, name: str) -> list[str]:
+    """The shared strings as Excel shows them (plain text and rich-text runs,
+    not the phonetic guides; OOXML escapes undone), streamed: the list is
+    all that is kept. The count the part declares is believed when it is
+    too many, and checked as the strings are read."""
+    from xml.etree.ElementTree import iterparse
+
+    si, text, run = (f"{_MAIN_NS}{t}" for t in ("si", "t", "r"))
+    strings: list[str] = []
+    root = None
+    with archive.open(name) as source:
+        for event, element in iterparse(source, events=("start", "end")):
+            if root is None:
+                root = element
+                declared = element.get("uniqueCount") or element.get("count") or ""
+                if declared.isdigit() and int(declared) > MAX_SHARED_STRINGS:
+                    raise ReturnFileError([Problem(None, None, _too_many_strings(f"{int(declared):,}"))])
+                continue
+            if event != "end" or element.tag != si:
+                continue
+            parts = [element.findtext(text) or ""]
+            parts += [r.findtext(text) or "" for r in element.iterfind(run)]
+            strings.append(_unescape("".join(parts)))
+            if len(strings) > MAX_SHARED_STRINGS:
+                raise ReturnFileError([Problem(None, None, _too_many_strings(f"more than {MAX_SHARED_STRINGS:,}"))])
+            root.clear()                    # the strings read so far: only the list keeps them
+    return strings
+
+
+def _read_first_sheet(archive: zipfile.ZipFile) -> list[tuple[int, list]]:
     from openpyxl.utils import get_column_letter
 
-    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        if not book.worksheets:
-            raise ReturnFileError([Problem(None, None, "the workbook has no worksheet")])
-        sheet = book.worksheets[0]
-        if sheet.sheet_state != "visible":
-            raise ReturnFileError([Problem(None, None,
-                                       f"the first sheet, {_show(sheet.title)}, is hidden; pccperf reads the first "
-                                   "sheet: unhide it, or move the return's sheet to the front")])
-        # the dimension the sheet declares (openpyxl read it on opening): refuse a huge one at once
-        bounds = (sheet.min_column, sheet.min_row, sheet.max_column, sheet.max_row)
-        if None not in bounds:
-            c0, r0, c1, r1 = bounds
-            declared = max(c1 - c0 + 1, 1) * max(r1 - r0 + 1, 1)
-            if declared > MAX_CELLS:
-                raise ReturnFileError([
-                    Problem(None, None, f"the sheet declares {get_column_letter(c0)}{r0}:{get_column_letter(c1)}{r1} "
-                    f"({declared:,} cells); at most {MAX_CELLS:,} cells are accepted (delete the empty rows and "
-                    "columns after the figures, or copy the figures into a new workbook)")])
-        return _sheet_rows(book, sheet)
-    finally:
-        book.close()
+    book, shared, first = _bounded_workbook(archive)
+    if first is None:
+        raise ReturnFileError([Problem(None, None, "the workbook has no worksheet")])
+    if first.state != "visible":
+        raise ReturnFileError([Problem(None, None,
+                                   f"the first sheet, {_show(first.title)}, is hidden; pccperf reads the first "
+                               "sheet: unhide it, or move the return's sheet to the front")])
+
+    def declared(ref: str) -> None:
+        """The dimension the sheet declares, seen before its rows: refuse a huge one at once."""
+        from openpyxl.utils.cell import range_boundaries
+
+        c0, r0, c1, r1 = range_boundaries(ref.upper())
+        if None in (c0, r0, c1, r1):
+            return
+        cells = max(c1 - c0 + 1, 1) * max(r1 - r0 + 1, 1)
+        if cells > MAX_CELLS:
+            raise ReturnFileError([
+                Problem(None, None, f"the sheet declares {get_column_letter(c0)}{r0}:{get_column_letter(c1)}{r1} "
+                f"({cells:,} cells); at most {MAX_CELLS:,} cells are accepted (delete the empty rows and "
+                "columns after the figures, or copy the figures into a new workbook)")])
+
+    with archive.open(first.path) as source:
+        return _sheet_rows(book, shared, source, declared)
 
 
-def _sheet_rows(book, sheet) -> list[tuple[int, list]]:
+class _EmptyFormula(str):
+    """A formula cell whose saved result is empty text (``=IF(A2="","",A2)``):
+    blank to every check, but a row made empty only by such cells is
+    reported, not skipped (check_rows)."""
+
+    formula: str
+
+
+def _sheet_rows(book, shared: list[str], source, declared) -> list[tuple[int, list]]:
     """Every row the sheet holds (not only those its dimension declares),
-    with its own row number; formula cells with no saved value and error
+    with its own row number; formula cells with no saved value, error cells,
+    a row number met twice (or going back), a cell met twice and merged
     cells are problems; a number formatted as a percentage is read as shown
-    (0.552 formatted 0.0% is 55.2)."""
+    (0.552 formatted 0.0% is 55.2). Parsed keeping one row in memory."""
+    from openpyxl.utils.cell import range_boundaries
     from openpyxl.worksheet._reader import WorkSheetParser
 
+    row_tag, cell_tag, dimension_tag, merge_tag = (f"{_MAIN_NS}{t}" for t in ("row", "c", "dimension",
+                                                                              "mergeCell"))
+    merges: list[str] = []
+
     class Parser(WorkSheetParser):
+        def parse(self):
+            """(row number, cells) as openpyxl's parse gives them, but each
+            element is dropped from its parent once read, so memory holds
+            one row, not the sheet; and no row holds more than MAX_ROW_CELLS."""
+            from xml.etree.ElementTree import iterparse
+
+            stack, in_row, width = [], False, 0
+            for event, element in iterparse(self.source, events=("start", "end")):
+                tag = element.tag
+                if event == "start":
+                    stack.append(element)
+                    if tag == cell_tag and in_row:
+                        width += 1
+                        if width > MAX_ROW_CELLS:
+                            raise ReturnFileError([Problem(None, None, f"a row of the sheet holds more than "
+                                                   f"{MAX_ROW_CELLS:,} cells, Excel's limit; {_SAVE_AGAIN}")])
+                    elif tag == row_tag:
+                        in_row, width = True, 0
+                    continue
+                stack.pop()
+                if tag == row_tag:
+                    in_row = False
+                    yield self.parse_row(element)
+                elif in_row:
+                    continue                # a row's cells stay until the row is read
+                elif tag == dimension_tag and element.get("ref"):
+                    declared(element.get("ref"))
+                elif tag == merge_tag and element.get("ref"):
+                    merges.append(element.get("ref"))
+                if stack:
+                    del stack[-1][-1]       # the element just read is its parent's last child
+
         def parse_cell(self, element):
             cell = super().parse_cell(element)
-            # a formula with no <v>, or an empty one that is not a saved empty text (t="str")
-            if cell["value"] is None and element.get("t") != "str" and element.find(_FORMULA_TAG) is not None:
-                cell["data_type"] = "formula"
-                cell["value"] = "=" + (element.findtext(_FORMULA_TAG) or "")
+            kind = element.get("t")
+            if kind in ("inlineStr", "str") and isinstance(cell["value"], str):
+                cell["value"] = _unescape(cell["value"])          # shared strings are unescaped already
+            if cell["value"] is None and element.find(_FORMULA_TAG) is not None:
+                formula = "=" + (element.findtext(_FORMULA_TAG) or "")
+                if kind == "str" and element.find(_VALUE_TAG) is not None:     # saved, as empty text
+                    cell["value"] = _EmptyFormula()
+                    cell["value"].formula = formula
+                else:                       # no <v>, or an empty one that is not text: never calculated
+                    cell["data_type"] = "formula"
+                    cell["value"] = formula
             return cell
 
     percent = _percent_styles(book)
@@ -369,50 +694,78 @@ def _sheet_rows(book, sheet) -> list[tuple[int, list]]:
     problems: list[Problem] = []
     header: list = []
     cells = 0
-    with sheet._get_source() as source:
-        parser = Parser(source, sheet._shared_strings, data_only=True, epoch=book.epoch,
-                        date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
-        for number, parsed in parser.parse():
-            width = max((c["column"] for c in parsed), default=0)
-            cells += width
-            if cells > MAX_CELLS:
-                raise ReturnFileError([Problem(None, None,
-                                           f"the sheet holds more than {MAX_CELLS:,} cells; at most {MAX_CELLS:,} "
-                                       "are accepted (split the figures over several files)")])
-            values: list = [None] * width
-            for c in parsed:
-                if c["column"] < 1:
-                    continue
-                value = c["value"]
-                if c["data_type"] in ("formula", "e"):
-                    where = _column(header, c['column'] - 1, letters=True)
-                    problems.append(
-                        Problem(number, where,
-                            f"the formula {_show(str(value))} has no saved value (the program that wrote the file "
-                        "did not calculate it); open the file in Excel and save it, or type the figure")
-                        if c["data_type"] == "formula" else
-                        Problem(number, where,
-                            f"the cell shows the error {_show(str(value))}; correct it or leave the cell empty"))
-                    value = None
-                elif c["style_id"] in percent and isinstance(value, int | float) and not isinstance(value, bool):
-                    value = float(Decimal(repr(float(value))) * 100)
-                values[c["column"] - 1] = _xlsx_cell(value)
-            if not rows:
-                while values and _blank(values[-1]):
-                    values.pop()
-                header = values
-            elif len(values) > len(header):          # blank cells after the last column are nothing
-                last = max((i for i, v in enumerate(values) if not _blank(v)), default=-1)
-                del values[max(last + 1, len(header)):]
-            values += [None] * (len(header) - len(values))
-            rows.append((number, values))
+    last = 0
+    seen: set[int] = set()
+    parser = Parser(source, shared, data_only=True, epoch=book.epoch,
+                    date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+    for number, parsed in parser.parse():
+        if number < 1:
+            problems.append(Problem(None, None, f"the sheet holds a row numbered {number} (the file is damaged); "
+                                    f"{_SAVE_AGAIN}"))
+            continue
+        if number <= last:                  # two <row r="2">, or a row going back: a damaged file
+            problems.append(Problem(number, None, (
+                f"the sheet holds row {number} twice" if number in seen else
+                f"the sheet holds row {number} after row {last}") + f" (the file is damaged); {_SAVE_AGAIN}"))
+            continue
+        last = number
+        seen.add(number)
+        width = max((c["column"] for c in parsed), default=0)
+        cells += width
+        if cells > MAX_CELLS:
+            raise ReturnFileError([Problem(None, None,
+                                       f"the sheet holds more than {MAX_CELLS:,} cells; at most {MAX_CELLS:,} "
+                                   "are accepted (split the figures over several files)")])
+        values: list = [None] * width
+        filled: set[int] = set()
+        for c in parsed:
+            if c["column"] < 1:
+                continue
+            value = c["value"]
+            if c["column"] in filled:
+                where = _column(header, c["column"] - 1, letters=True)
+                problems.append(Problem(number, where, f"the sheet holds this cell twice (the file is damaged); "
+                                        f"{_SAVE_AGAIN}"))
+                continue
+            filled.add(c["column"])
+            if c["data_type"] in ("formula", "e"):
+                where = _column(header, c['column'] - 1, letters=True)
+                problems.append(
+                    Problem(number, where,
+                        f"the formula {_show(str(value))} has no saved value (the program that wrote the file "
+                    "did not calculate it); open the file in Excel and save it, or type the figure")
+                    if c["data_type"] == "formula" else
+                    Problem(number, where,
+                        f"the cell shows the error {_show(str(value))}; correct it or leave the cell empty"))
+                value = None
+            elif c["style_id"] in percent and isinstance(value, int | float) and not isinstance(value, bool):
+                value = float(Decimal(repr(float(value))) * 100)
+            values[c["column"] - 1] = _xlsx_cell(value)
+        if not rows:
+            while values and _blank(values[-1]):
+                values.pop()
+            header = values
+        elif len(values) > len(header):          # blank cells after the last column are nothing
+            last_filled = max((i for i, v in enumerate(values) if not _blank(v)), default=-1)
+            del values[max(last_filled + 1, len(header)):]
+        values += [None] * (len(header) - len(values))
+        rows.append((number, values))
+    for ref in merges:                           # a merged cell reads as empty in all rows but its first
+        c0, r0, c1, r1 = range_boundaries(ref.upper())
+        if c0 is None or r0 is None or c0 > max(len(header), 1):
+            continue
+        problems.append(Problem(r0, _column(header, c0 - 1, letters=True),
+                                f"the cells {ref.upper()} are merged, so all but the first read as empty; "
+                                "unmerge them and fill in each cell"))
     if problems:
+        problems.sort(key=lambda p: (p.row or 0))
         raise ReturnFileError(problems)
     return rows
 
 
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _FORMULA_TAG = f"{_MAIN_NS}f"
+_VALUE_TAG = f"{_MAIN_NS}v"
 
 
 def _percent_styles(book) -> set[int]:
@@ -434,6 +787,8 @@ def _percent_styles(book) -> set[int]:
 
 
 def _xlsx_cell(cell):
+    if isinstance(cell, _EmptyFormula):
+        return cell
     if isinstance(cell, datetime | date):
         return f"{cell.year:04d}-{cell.month:02d}"          # Excel turns 2013-04 into a date
     if isinstance(cell, bool):
@@ -490,6 +845,13 @@ def check_rows(header: list[str], body: list[tuple[int, list]], catalogue: Catal
         named.setdefault(AREA, None)
         if _blank(named["value"]) and _blank(named["numerator"]) and _blank(named["denominator"]) and \
                 _blank(named["note"]) and _text(named["status"]).lower() in ("", "final"):
+            hidden = [(col, named[col]) for col in ("value", "numerator", "denominator", "status", "note")
+                      if isinstance(named[col], _EmptyFormula)]
+            if hidden:                     # looks empty only because a formula gave "": say so, not skip it
+                problems += [Problem(number, col, f"the formula {_show(cell.formula)} gives an empty result, so "
+                                     "this row would be skipped as empty; type the figure, or clear the cell")
+                             for col, cell in hidden]
+                continue
             if skipped is not None:
                 skipped.append(number)
             continue
@@ -609,7 +971,8 @@ def _fast_rows(width: int, position: dict[str, int], body, cat: Catalogue,
             months[raw_month] = month
         if month is None or status not in STATUSES:
             return None
-        if note and (note.startswith(_FORMULA_START) or len(note) > MAX_NOTE or _UNSTORABLE.search(note)):
+        if note and (note.startswith(_FORMULA_START) or len(note) > MAX_NOTE or _UNSTORABLE.search(note)
+                     or invisible(note)):
             return None
         if status == "unavailable":
             if not note or value is not None or num is not None or den is not None:
@@ -745,6 +1108,11 @@ def _check_row(number: int, cells: dict, cat: Catalogue, this_month: date, probl
         problems.append(Problem(number, "status", f"must be final, provisional or unavailable "
                         f"(got {_show(_text(cells['status']))})"))
     note = "" if cells["note"] is None else str(cells["note"]).strip()
+    shown_nothing = ""
+    if note and invisible(note) and not _UNSTORABLE.search(note):
+        # only zero-width or other invisible characters: no note, as a reader of the page sees it
+        shown_nothing = f" (the note holds only the invisible {_codepoints(note)}, which is no note)"
+        note = ""
     if note.startswith(_FORMULA_START):
         problems.append(Problem(number, "note", f"starts with {note[0]!r}, which a spreadsheet would run as "
                         "a formula; remove it or begin the note with a letter"))
@@ -765,7 +1133,7 @@ def _check_row(number: int, cells: dict, cat: Catalogue, this_month: date, probl
     if status == "unavailable":
         if not note:
             problems.append(Problem(number, "note", "a note is required when status is unavailable "
-                            "(say why the figure is missing)"))
+                            "(say why the figure is missing)" + shown_nothing))
         for column in ("value", "numerator", "denominator"):
             if values[column] is not None:
                 problems.append(Problem(number, column, "must be empty when status is unavailable"))

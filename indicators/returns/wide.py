@@ -42,6 +42,11 @@ def _letter(index: int) -> str:
     return get_column_letter(index + 1)
 
 
+def _show(value) -> str:
+    text = str(value).strip() if not isinstance(value, float) or not value.is_integer() else str(int(value))
+    return repr(text if len(text) <= 40 else text[:40] + "…")
+
+
 def is_wide(header: list[str]) -> bool:
     """Is this header (lower-cased) the wide template's?"""
     return "month" not in header and "indicator" in header and any(
@@ -113,9 +118,18 @@ def to_long(header: list[str], body: list[tuple[int, list]]) -> tuple[list[str],
         raise ReturnFileError(problems)
     rows, cells, origin, seen = [], {}, {}, {}
     number = 1
+    named = {i for i, raw in enumerate(header) if str(raw or "").strip()}
     for wide_row, values in body:
         def cell(index, values=values):
             return values[index] if index < len(values) else None
+
+        # a value under no heading (past the last column, or under a blank one) would be dropped: refuse it
+        stray = [i for i in range(len(values)) if i not in named and str(values[i] or "").strip()]
+        for index in stray:
+            where = "after the header's last column" if index >= len(header) else "under a blank heading"
+            problems.append(Problem(wide_row, _letter(index), f"{_show(values[index])} is {where}, so it would "
+                                    f"not be read; the row has {len(values)} fields and the header "
+                                    f"{len(header)}: remove the value, or move it under its heading"))
 
         code = str(cell(position["indicator"]) or "").strip()
         force = str(cell(position["force"]) or "").strip()
