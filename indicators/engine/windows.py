@@ -8,7 +8,7 @@ significance, targets, ratings) takes windows and never asks which basis made
 them. YTD vs last YTD is one basis among several.
 
 Each basis is one small function below (``_ytd``, ``_rolling_12`` …),
-registered in `BASES`, with its own golden tests in
+registered in `BASIS_FUNCTIONS`, with its own golden tests in
 ``tests/engine/test_basis_<name>.py``. A `Span` is the months one figure of a
 non-monthly measure covers; `comparison_of_spans` picks the pair from the
 figures held where the calendar cannot (irregular survey waves, the latest
