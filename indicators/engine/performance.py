@@ -34,6 +34,7 @@ from indicators.engine.result import (
 )
 from indicators.engine.significance import significance
 from indicators.engine.spc import RULES, SpcMatrix, spc_matrix
+from indicators.engine.windows import Window, comparison
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -155,11 +156,14 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
     rows = pos                                  # the grid has a row per indicator, in the frame's order
     aggs = columns[c.AGGREGATION]
 
-    windows = [periods.ytd_months(period), periods.last_ytd_months(period),
-               periods.rolling_12_months(period), periods.full_last_year_months(period),
-               periods.rolling_12_months(periods.add_months(period, -12))]
+    # YTD is one basis among several (engine/windows.py): each pair of windows comes from `comparison`
+    ytd_w, last_w = comparison("ytd", period)
+    r12_w, pr12_w = comparison("rolling-12", period)
+    fly_months = periods.full_last_year_months(period)
+    fly_w = Window(fly_months[0], fly_months[-1])
     # reasons only for the indicators asked about (evaluate reads no other; peers' rows serve the MSG rates)
-    ytd, last, r12, fly, pr12 = (aggregate(grid, w[0], w[-1], aggs, reasons_for=rows) for w in windows)
+    ytd, last, r12, fly, pr12 = (aggregate(grid, w.first, w.last, aggs, reasons_for=rows)
+                                 for w in (ytd_w, last_w, r12_w, fly_w, pr12_w))
     y, ly, f = ytd.value[rows], last.value[rows], fly.value[rows]
     unit, polarity, aggregation = meta[c.UNIT], meta[c.POLARITY], meta[c.AGGREGATION]
 
@@ -206,10 +210,10 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
 
     base_first, base_last = baseline_months(period)
     # Which verdicts rest on a figure generated for the demo: each verdict's own months.
-    ytd_w, last_w, r12_w, pr12_w = windows[0], windows[1], windows[2], windows[4]
-    ill_comparison = (grid.any_illustrative(rows, ytd_w[0], ytd_w[-1])
-                      | grid.any_illustrative(rows, last_w[0], last_w[-1]))
-    ill_rolling = grid.any_illustrative(rows, r12_w[0], r12_w[-1]) | grid.any_illustrative(rows, pr12_w[0], pr12_w[-1])
+    ill_comparison = (grid.any_illustrative(rows, ytd_w.first, ytd_w.last)
+                      | grid.any_illustrative(rows, last_w.first, last_w.last))
+    ill_rolling = (grid.any_illustrative(rows, r12_w.first, r12_w.last)
+                   | grid.any_illustrative(rows, pr12_w.first, pr12_w.last))
     ill_spc = grid.any_illustrative(rows, base_first, period)
     b0 = grid.col(base_first)
     spc_grid = grid.value[rows, b0:]
@@ -222,7 +226,7 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
                      assessment_rating=manual_rating, illustrative_comparison=ill_comparison,
                      illustrative_spc=ill_spc)
     msg, ill_msg = _msg_comparisons(inputs, meta, columns, r12, period,
-                                    grid.any_illustrative(np.arange(len(all_ids)), r12_w[0], r12_w[-1]))
+                                    grid.any_illustrative(np.arange(len(all_ids)), r12_w.first, r12_w.last))
     illustrative = [Illustrative(*flags) for flags in zip(ill_comparison.tolist(), ill_rolling.tolist(),
                                                           ill_spc.tolist(), ill_msg)]
 
