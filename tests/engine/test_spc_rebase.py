@@ -284,18 +284,27 @@ def test_rebase_needs_one_entry_per_row():
 @given(st.lists(st.integers(0, 30), min_size=14, max_size=50), st.data())
 def test_property_each_segment_reads_as_the_series_alone(values, data):
     """No rule and no moving range spans a rebase: each segment's limits and
-    marks are those of its points alone, over the baseline clipped to it."""
+    marks are those of its points alone (run without any rebase), over the
+    baseline clipped to it; the row reads as its latest segment."""
     n = len(values)
-    cut = data.draw(st.integers(1, n - 1))
+    cuts = sorted(set(data.draw(st.lists(st.integers(1, n - 1), min_size=1, max_size=3))))
     b1 = data.draw(st.integers(0, n - 1))
-    r = spc(np.arange(n), values, baseline=(0, b1), polarity="up", rebase=[cut])
-    for seg, (lo, hi) in zip(r.segments, ((0, cut), (cut, n))):
-        alone = spc(np.arange(lo, hi), values[lo:hi], baseline=(lo, max(lo - 1, min(b1, hi - 1))), polarity="up")
+    polarity = data.draw(st.sampled_from(["up", "down", "neutral"]))
+    r = spc(np.arange(n), values, baseline=(0, b1), polarity=polarity, target=15.0, rebase=cuts)
+    bounds = [0, *cuts, n]
+    assert len(r.segments) == len(cuts) + 1
+    for seg, lo, hi in zip(r.segments, bounds, bounds[1:]):
+        alone = spc(np.arange(lo, hi), values[lo:hi], baseline=(lo, max(lo - 1, min(b1, hi - 1))),
+                    polarity=polarity, target=15.0)
+        assert (seg.start, seg.end) == (lo, hi - 1)
         assert (seg.mean, seg.ucl, seg.lcl, seg.baseline_points) == (alone.mean, alone.ucl, alone.lcl,
                                                                         alone.baseline_points)
         assert {i + lo: rules for i, rules in alone.marks.items()} == {
             i: rules for i, rules in r.marks.items() if lo <= i < hi}
-    assert r.variation == alone.variation and r.assurance == alone.assurance
+    assert (r.mean, r.ucl, r.variation, r.variation_rule, r.assurance) == (
+        alone.mean, alone.ucl, alone.variation, alone.variation_rule, alone.assurance)
+    assert r.reason == (alone.reason if alone.baseline_points >= 12 else alone.reason.replace(
+        "for SPC (", "for SPC since the rebase ("))
 
 
 # --- SPC on a non-monthly series (figures in order) ------------------------------------------------
