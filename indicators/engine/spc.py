@@ -261,6 +261,8 @@ def spc_matrix(values: np.ndarray, *, baseline: tuple[int, int], polarity, targe
 
 
 def _rebased(values, *, baseline, polarity, target, rebase, point) -> SpcMatrix:
+    """`spc_matrix` and `spc_figures`: the core on one row per segment, then
+    each row's latest segment (see `spc_matrix`)."""
     if rebase is None:
         return _spc_matrix(values, baseline=baseline, polarity=polarity, target=target, point=point)
     values = np.asarray(values, dtype=float)
