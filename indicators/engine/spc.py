@@ -13,6 +13,12 @@ Under 12 baseline months there is no mean, no limits and no rules: the
 variation and assurance are None (never common cause) and the reason says
 "not enough data for SPC (N of the 12 months needed)". When screening drops
 every non-zero moving range (mR̄ becomes 0) the reason says so, not "flat".
+
+SPEC §6: `spc_matrix(..., rebase=...)` splits a row into segments at the
+columns given, as NHSRplotthedots `ptd_rebase` does: each segment its own
+mean, limits and rules, from the baseline clipped to it; the row reports its
+latest segment. `spc_figures` (`spc_series` for one) runs the same on a
+non-monthly measure's figures in order, under the same 12-point minimum.
 """
 
 from __future__ import annotations
@@ -52,6 +58,27 @@ class SpcMatrix:
     variation_rule: list
     variation_direction: list       # "high", "low" or None per row
     assurance: list
+    # rows with a rebase only: row -> its segments in order, the last being
+    # the one the row's limits, reason and reading above come from
+    segments: dict = field(default_factory=dict)
+
+
+@dataclass
+class SpcSegment:
+    """One segment of a rebased series (SPEC §6): its first and last column
+    (for `spc`, month offsets; for `spc_series`, figure indices), its mean
+    and limits (None where it has none), the baseline points it has (the
+    baseline clipped to the segment) and, without limits, why not."""
+    start: int
+    end: int
+    mean: float | None
+    ucl: float | None
+    lcl: float | None
+    sigma: float | None
+    upper_2sigma: float | None
+    lower_2sigma: float | None
+    baseline_points: int
+    reason: str | None
 
 
 def _nan_stat(fn, a, axis=1):
@@ -95,11 +122,10 @@ def _run_lengths(flags: np.ndarray) -> np.ndarray:
     return np.where(flags != 0, end - start + 1, 0)
 
 
-def spc_matrix(values: np.ndarray, *, baseline: tuple[int, int], polarity, target=None) -> SpcMatrix:
-    """Limits from the columns ``baseline[0]..baseline[1]`` (inclusive) of
-    each row, then the four rules over every column. ``polarity`` is one
-    per row; ``target`` (NaN for none) an absolute target per row, compared
-    as a monthly value for assurance."""
+def _spc_matrix(values: np.ndarray, *, baseline: tuple[int, int], polarity, target=None,
+                point: str = "month") -> SpcMatrix:
+    """`spc_matrix` without rebases: one segment per row. ``point`` names a
+    column in the reasons ("month"; "figure" for `spc_figures`)."""
     values = np.asarray(values, dtype=float)
     n, m = values.shape
     polarity = np.asarray(polarity)
@@ -129,18 +155,18 @@ def spc_matrix(values: np.ndarray, *, baseline: tuple[int, int], polarity, targe
     reason = [None] * n
     for i in np.flatnonzero(~has_limits):
         if not enough[i]:
-            reason[i] = not_enough_reason(int(count[i]))
+            reason[i] = not_enough_reason(int(count[i]), point=point)
         elif np.isnan(mr_bar[i]):
-            reason[i] = "No two consecutive months in the baseline, so there is no moving range."
+            reason[i] = f"No two consecutive {point}s in the baseline, so there is no moving range."
         elif raw_mr_bar[i] > 0:
             # SPEC §3: say that screening emptied the moving ranges, not "flat"
             reason[i] = ("Screening dropped every moving range that was not zero (each at least 3.267 times "
                          "the average), so the average moving range is 0 and there are no limits; the baseline "
-                         "is not flat: it holds a few large jumps between otherwise equal months.")
+                         f"is not flat: it holds a few large jumps between otherwise equal {point}s.")
         elif flat[i]:
-            reason[i] = "The baseline is flat (every month the same), so there are no limits."
+            reason[i] = f"The baseline is flat (every {point} the same), so there are no limits."
         else:
-            reason[i] = ("No month in the baseline differs from the month before it (the moving ranges are "
+            reason[i] = (f"No {point} in the baseline differs from the {point} before it (the moving ranges are "
                          "all 0), so there are no limits.")
 
     # The rules read each row's points in order, skipping missing months:
@@ -215,9 +241,112 @@ def spc_matrix(values: np.ndarray, *, baseline: tuple[int, int], polarity, targe
                      variation_direction, assurance_out)
 
 
-def not_enough_reason(months: int) -> str:
-    """What a page says when the baseline is too short for SPC (SPEC §3)."""
-    return f"not enough data for SPC ({months} of the {MIN_BASELINE} months needed)"
+def spc_matrix(values: np.ndarray, *, baseline: tuple[int, int], polarity, target=None,
+               rebase=None) -> SpcMatrix:
+    """Limits from the columns ``baseline[0]..baseline[1]`` (inclusive) of
+    each row, then the four rules over every column. ``polarity`` is one
+    per row; ``target`` (NaN for none) an absolute target per row, compared
+    as a monthly value for assurance.
+
+    ``rebase`` (SPEC §6, as NHSRplotthedots ``ptd_rebase``): None, or per
+    row a list of the columns where a new segment starts. Each segment has
+    its own mean, limits and rules, from the baseline clipped to it (under
+    12 baseline months: no mean, no limits, no rules); no moving range and
+    no rule spans a rebase. The row's limits, reason, variation and
+    assurance are those of its latest segment; ``segments`` lists them all.
+    Columns outside 1..m-1 start no segment (a rebase after the last column
+    has not happened yet at that period). Without any rebase the result is
+    the one without ``rebase``."""
+    return _rebased(values, baseline=baseline, polarity=polarity, target=target, rebase=rebase, point="month")
+
+
+def _rebased(values, *, baseline, polarity, target, rebase, point) -> SpcMatrix:
+    """`spc_matrix` and `spc_figures`: the core on one row per segment, then
+    each row's latest segment (see `spc_matrix`)."""
+    if rebase is None:
+        return _spc_matrix(values, baseline=baseline, polarity=polarity, target=target, point=point)
+    values = np.asarray(values, dtype=float)
+    n, m = values.shape
+    if len(rebase) != n:
+        raise ValueError(f"rebase has {len(rebase)} rows for {n} rows of values")
+    cuts = [sorted({int(c) for c in row if 0 < c < m}) if row is not None and len(row) else [] for row in rebase]
+    if not any(cuts):
+        return _spc_matrix(values, baseline=baseline, polarity=polarity, target=target, point=point)
+
+    # One row per segment: the row's values outside the segment are masked
+    # (NaN), so the baseline is clipped to the segment, no moving range
+    # reaches across its ends and the rules read only its own points.
+    # (Only the few rebased rows are worked on in Python.)
+    sizes = np.array([len(row_cuts) + 1 for row_cuts in cuts])          # segments per row
+    src = np.repeat(np.arange(n), sizes)
+    lasts = np.cumsum(sizes) - 1                                         # each row's latest segment
+    firsts = lasts - sizes + 1
+    lo, hi = np.zeros(len(src), dtype=np.int64), np.full(len(src), m, dtype=np.int64)
+    segment_values = values[src]
+    for i, row_cuts in enumerate(cuts):
+        if row_cuts:
+            k = firsts[i]
+            lo[k + 1:k + 1 + len(row_cuts)] = row_cuts
+            hi[k:k + len(row_cuts)] = row_cuts
+            for j in range(k, k + len(row_cuts) + 1):
+                segment_values[j, :lo[j]] = np.nan
+                segment_values[j, hi[j]:] = np.nan
+    polarity = np.asarray(polarity)
+    target = np.full(n, np.nan) if target is None else np.asarray(target, dtype=float)
+    r = _spc_matrix(segment_values, baseline=baseline, polarity=polarity[src], target=target[src], point=point)
+
+    # segments cover disjoint columns, so each row's marks are their sum:
+    # the latest segment's, plus the earlier ones'
+    earlier = np.ones(len(src), dtype=bool)
+    earlier[lasts] = False
+    marks = {}
+    for rule, a in r.marks.items():
+        marks[rule] = a[lasts]
+        np.add.at(marks[rule], src[earlier], a[earlier])
+    pick = lasts.tolist()
+    count = r.baseline_points[lasts]
+    reason = [r.reason[k] for k in pick]
+    segments = {}
+    for i in (i for i, row_cuts in enumerate(cuts) if row_cuts):
+        if count[i] < MIN_BASELINE:
+            # SPEC §6: the baseline was clipped to the segment after the rebase
+            reason[i] = not_enough_reason(int(count[i]), since_rebase=True, point=point)
+        segments[i] = [
+            SpcSegment(int(lo[k]), int(hi[k]) - 1, _optional(r.mean[k]), _optional(r.ucl[k]), _optional(r.lcl[k]),
+                       _optional(r.sigma[k]), _optional(r.upper_2sigma[k]), _optional(r.lower_2sigma[k]),
+                       int(r.baseline_points[k]), reason[i] if k == pick[i] else r.reason[k])
+            for k in range(firsts[i], pick[i] + 1)]
+    return SpcMatrix(r.mean[lasts], r.ucl[lasts], r.lcl[lasts], r.sigma[lasts], r.upper_2sigma[lasts],
+                     r.lower_2sigma[lasts], count, reason, marks, [r.variation[k] for k in pick],
+                     [r.variation_rule[k] for k in pick], [r.variation_direction[k] for k in pick],
+                     [r.assurance[k] for k in pick], segments)
+
+
+def spc_figures(values: np.ndarray, *, polarity, target=None, baseline: tuple[int, int] | None = None,
+                rebase=None) -> SpcMatrix:
+    """SPC of non-monthly measures (SPEC §6): the same XmR on each row's
+    figures in order (quarters, years, irregular spans), not on a month
+    grid; rows are left-aligned, NaN after a shorter row's last figure. A
+    NaN between figures is a figure without a value: it is skipped and no
+    moving range spans it. The baseline is every figure unless ``baseline``
+    gives the first and last figure index; under 12 baseline figures there
+    is no mean, no limits and no rules, and the reason counts figures.
+    ``rebase``: per row, the figure indices where a new segment starts, as
+    in `spc_matrix`. ``target`` is compared as a value of one figure."""
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 2:
+        raise ValueError("spc_figures takes rows of figures (2-D); use spc_series for one series")
+    if baseline is None:
+        baseline = (0, values.shape[1] - 1)
+    return _rebased(values, baseline=baseline, polarity=polarity, target=target, rebase=rebase, point="figure")
+
+
+def not_enough_reason(months: int, *, since_rebase: bool = False, point: str = "month") -> str:
+    """What a page says when the baseline is too short for SPC (SPEC §3);
+    ``since_rebase`` when the baseline is clipped to the segment after a
+    rebase (SPEC §6); ``point`` "figure" for a non-monthly series."""
+    since = " since the rebase" if since_rebase else ""
+    return f"not enough data for SPC{since} ({months} of the {MIN_BASELINE} {point}s needed)"
 
 
 def _variation(direction: int, polarity: str) -> str:
@@ -258,7 +387,10 @@ def _optionals(values: np.ndarray) -> list:
 @dataclass
 class SpcResult:
     """One series' SPC, as `spc` returns it. ``marks`` maps the index of a
-    point (in the order given) to its rules, in the canonical order."""
+    point (in the order given) to its rules, in the canonical order. With a
+    rebase, the limits and reading are the latest segment's and
+    ``segments`` lists every segment (month offsets, or figure indices for
+    `spc_series`)."""
     mean: float | None = None
     ucl: float | None = None
     lcl: float | None = None
@@ -271,11 +403,14 @@ class SpcResult:
     variation_rule: str | None = None
     assurance: str | None = None
     marks: dict = field(default_factory=dict)
+    segments: list = field(default_factory=list)
 
 
-def spc(offsets, values, *, baseline: tuple[int, int], polarity: str, target: float | None = None) -> SpcResult:
+def spc(offsets, values, *, baseline: tuple[int, int], polarity: str, target: float | None = None,
+        rebase=None) -> SpcResult:
     """SPC of one series: the points that have values, as month offsets
-    (calendar-adjacent months differ by 1) and values, in month order."""
+    (calendar-adjacent months differ by 1) and values, in month order.
+    ``rebase``: the month offsets where a new segment starts (SPEC §6)."""
     offsets = np.asarray(offsets, dtype=np.int64)
     values = np.asarray(values, dtype=float)
     first = min(int(offsets.min()) if len(offsets) else 0, baseline[0])
@@ -283,18 +418,38 @@ def spc(offsets, values, *, baseline: tuple[int, int], polarity: str, target: fl
     grid = np.full((1, width), np.nan)
     grid[0, offsets - first] = values
     r = spc_matrix(grid, baseline=(baseline[0] - first, baseline[1] - first), polarity=[polarity],
-                   target=[np.nan if target is None else target])
-    cols = offsets - first
+                   target=[np.nan if target is None else target],
+                   rebase=None if rebase is None else [[int(o) - first for o in rebase]])
+    return _result(r, offsets - first, first)
+
+
+def spc_series(values, *, polarity: str, target: float | None = None, baseline: tuple[int, int] | None = None,
+               rebase=None) -> SpcResult:
+    """`spc_figures` of one non-monthly series: its figures in order (NaN
+    for a figure without a value). ``marks`` and ``segments`` use figure
+    indices; ``rebase`` lists the indices where a new segment starts."""
+    values = np.asarray(values, dtype=float)
+    r = spc_figures(values[None, :], polarity=[polarity], target=[np.nan if target is None else target],
+                    baseline=baseline, rebase=None if rebase is None else [list(rebase)])
+    return _result(r, np.flatnonzero(~np.isnan(values)), 0, by_column=True)
+
+
+def _result(r: SpcMatrix, cols: np.ndarray, first: int, by_column: bool = False) -> SpcResult:
+    """Row 0 of ``r`` for one series; ``cols`` are its points' columns,
+    ``first`` the offset of column 0. Marks are keyed by the point's place
+    among ``cols``, or by its column itself with ``by_column``."""
     marks = {}
-    for i, col in enumerate(cols):
+    for i, col in enumerate(cols.tolist()):
         rules = [rule for rule in RULES if r.marks[rule][0, col]]
         if rules:
-            marks[i] = rules
+            marks[col if by_column else i] = rules
+    segments = [SpcSegment(**{**seg.__dict__, "start": seg.start + first, "end": seg.end + first})
+                for seg in r.segments.get(0, [])]
     return SpcResult(
         mean=_optional(r.mean[0]), ucl=_optional(r.ucl[0]), lcl=_optional(r.lcl[0]), sigma=_optional(r.sigma[0]),
         upper_2sigma=_optional(r.upper_2sigma[0]), lower_2sigma=_optional(r.lower_2sigma[0]),
         baseline_points=int(r.baseline_points[0]), reason=r.reason[0], variation=r.variation[0],
-        variation_rule=r.variation_rule[0], assurance=r.assurance[0], marks=marks)
+        variation_rule=r.variation_rule[0], assurance=r.assurance[0], marks=marks, segments=segments)
 
 
 def limits(offsets, values) -> tuple[float | None, float | None]:
