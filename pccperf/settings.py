@@ -119,6 +119,22 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Behind reverse proxies every request comes from the last proxy's address, so
+# "username and address" would lock a username out for everyone. With
+# TRUSTED_PROXY_COUNT=N (the proxies in front of gunicorn, each appending to
+# X-Forwarded-For) the address is the N-th X-Forwarded-For entry from the
+# right; entries left of it are the client's own and may be forged. 0 (the
+# default): the peer's address, for a server reached directly.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT={TRUSTED_PROXY_COUNT} must be 0 or more")
+AXES_CLIENT_IP_CALLABLE = "pccperf.proxies.client_ip"
+# The locked-out page says how to get back in (templates/lockout.html); the
+# message is the same words where no page is shown.
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+AXES_COOLOFF_MESSAGE = ("Too many failed sign-ins for this username: signing in is locked for an hour after "
+                        "the last attempt. Wait an hour, or ask an administrator to unlock it (Admin > Axes > "
+                        "Access attempts, or `python manage.py axes_reset_username USERNAME`).")
 
 ROOT_URLCONF = "pccperf.urls"
 
