@@ -94,6 +94,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: its request line times every other middleware, and a probe of
+    # /healthz is logged too, a 503 included (pccperf/requestlog.py).
+    "pccperf.requestlog.RequestLogMiddleware",
     # /healthz first: a load balancer probes by address and over HTTP (pccperf/health.py).
     "pccperf.health.HealthzFirst",
     "django.middleware.security.SecurityMiddleware",
@@ -296,9 +299,18 @@ if env_bool("BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
+# Logs go to stderr, for systemd's journal or the container runtime. Plain
+# text by default; LOG_FORMAT=json writes one JSON object per line, with one
+# line per request (request id, user, method, path, status, duration), from
+# pccperf/requestlog.py (docs/decisions.md, "Logs (LOG_FORMAT=json)").
+from pccperf.requestlog import LOG_FORMATS, LOG_LEVELS, logging_config  # noqa: E402
+
+LOG_FORMAT = (os.environ.get("LOG_FORMAT") or "plain").strip().lower()
+if LOG_FORMAT not in LOG_FORMATS:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} is not a log format; use plain or json")
+LOG_LEVEL = (os.environ.get("LOG_LEVEL") or "WARNING").strip().upper()
+if LOG_LEVEL not in LOG_LEVELS:
+    raise ImproperlyConfigured(f"LOG_LEVEL={LOG_LEVEL!r} is not a level; use {', '.join(LOG_LEVELS)}")
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
+if LOG_FORMAT == "json":
+    LOGGING_CONFIG = "pccperf.requestlog.configure_json_logging"   # Python's warnings as JSON lines too
