@@ -32,6 +32,10 @@ def _cores() -> int:
 
 wsgi_app = "pccperf.wsgi:application"
 proc_name = "pccperf"
+# No gunicornc control socket (new in gunicorn 25, in $HOME by default):
+# systemd starts, reloads (HUP) and stops gunicorn by signals, and a service
+# account's home may be read-only or shared by two instances.
+control_socket_disable = True
 
 # Loopback by default: the reverse proxy in front (docs/deploy.md) terminates
 # TLS and is the only client. HOST=0.0.0.0 only when the proxy is on another machine.

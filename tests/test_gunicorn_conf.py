@@ -35,6 +35,7 @@ def test_defaults_serve_on_loopback_with_one_worker_per_core():
     assert (config["timeout"], config["graceful_timeout"], config["keepalive"]) == ("60", "30", "5")
     assert (config["max_requests"], config["max_requests_jitter"]) == ("5000", "500")
     assert config["accesslog"] == "-" and config["errorlog"] == "-"
+    assert config["control_socket_disable"] == "True"
 
 
 def test_host_port_and_workers_come_from_the_environment():
