@@ -2,7 +2,18 @@
 list of problems is reported."""
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import CommandError
+from django.core.management.base import CommandError, DjangoHelpFormatter
+
+
+class EpilogHelpFormatter(DjangoHelpFormatter):
+    """--help as Django prints it, but text written with line breaks (an
+    epilog's table of columns, its examples) is kept as written; a one-line
+    paragraph (the description) is still wrapped to the terminal."""
+
+    def _fill_text(self, text, width, indent):
+        if "\n" in text:
+            return "".join(indent + line for line in text.splitlines(keepends=True))
+        return super()._fill_text(text, width, indent)
 
 
 def acting_user(name: str | None, *, perms: list[str]):

@@ -30,7 +30,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument("paths", nargs="+", metavar="PATH",
+                            help="a data.police.uk archive (.zip, read in place), a street-level CSV "
+                                 "(*-street.csv, or .csv.gz), or a folder searched for them; give several to "
+                                 "import them together")
         parser.add_argument("--force", action="append", dest="forces", metavar="SLUG",
                             help="only this force (repeat for more)")
         parser.add_argument("--dry-run", action="store_true", help="count and list the changes; write nothing")

@@ -6,12 +6,52 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from indicators.management.commands._common import acting_user, problems_error
+from indicators.management.commands._common import EpilogHelpFormatter, acting_user, problems_error
 from indicators.returns.figure_warnings import find_warnings
-from indicators.returns.file import ReturnFileError, check_rows, read_table, too_large
+from indicators.returns.file import (
+    AREA,
+    COLUMNS,
+    MAX_BYTES,
+    MAX_CELLS,
+    ReturnFileError,
+    check_rows,
+    read_table,
+    too_large,
+)
 from indicators.returns.workflow import ReturnError, catalogue_for, preview, stage, summarise
 
 SHOW_CHANGES = 20
+
+# What a newcomer needs to fill in a file, in --help (issue 23 item 5); the
+# column names come from returns/file.py, which reads them.
+EPILOG = f"""\
+columns (a header row first, in any order and any case; these {len(COLUMNS)} must all be there,
+even when a column's cells are empty):
+  force        the force's slug, e.g. west-mercia
+  indicator    the indicator's code in that force's plan, e.g. vwi
+  month        YYYY-MM, e.g. 2013-06; not after the current month
+  value        the figure, a plain decimal with a dot (512, 55.2; no thousands separator,
+               no % sign); may be empty for a ratio measure given by numerator and denominator
+  numerator    ratio measures only, with denominator: value = 100 x numerator / denominator
+  denominator  ratio measures only: not zero, not less than the numerator
+  status       final (empty means final), provisional or unavailable
+  note         free text; required when status is unavailable (then value, numerator and
+               denominator stay empty); must not begin with = + - or @
+optional column:
+  {AREA:<12} a local area code of that force (its /<force>/areas/ page lists them);
+               empty, or no such column: the whole force
+
+A row whose value, numerator, denominator and note are all empty (status empty or final) is
+a template row left blank: it is skipped. The admin's wide quarterly template (one row per
+measure, columns "YYYY-MM value", "YYYY-MM numerator", "YYYY-MM denominator",
+"YYYY-MM status", "YYYY-MM note" for each month of the quarter) is read too.
+Limits: {MAX_BYTES // 1024 // 1024} MB; an XLSX sheet of at most {MAX_CELLS:,} cells.
+
+examples:
+  python manage.py import_return Q1.csv --dry-run      # check and list; write nothing
+  python manage.py import_return Q1.csv                # draft returns, published in the admin
+  python manage.py import_return Q1.xlsx --publish --user ana
+"""
 
 
 class Command(BaseCommand):
@@ -27,8 +67,13 @@ class Command(BaseCommand):
         "without writing. With --user NAME the import acts with that user's permissions."
     )
 
+    def create_parser(self, prog_name, subcommand, **kwargs):
+        return super().create_parser(prog_name, subcommand, formatter_class=EpilogHelpFormatter, epilog=EPILOG,
+                                     **kwargs)
+
     def add_arguments(self, parser):
-        parser.add_argument("file", help="the return file, .csv or .xlsx")
+        parser.add_argument("file", help="the return file, .csv (UTF-8, comma-separated) or .xlsx (its first "
+                            "sheet)")
         parser.add_argument("--dry-run", action="store_true", help="check and list the changes; write nothing")
         parser.add_argument("--publish", action="store_true", help="publish the return at once")
         parser.add_argument("--accept-warnings", action="store_true",
