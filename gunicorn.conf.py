@@ -1,11 +1,21 @@
 """gunicorn's settings for pccperf: `gunicorn -c gunicorn.conf.py` (docs/deploy.md).
 
-HOST, PORT and WORKERS come from the environment, like every other setting
-(SPEC §4); the rest are fixed here, each with its reason
+HOST, PORT, WORKERS and LOG_FORMAT come from the environment, like every
+other setting (SPEC §4); the rest are fixed here, each with its reason
 (docs/decisions.md, "Serving configuration (gunicorn.conf.py)").
 """
 
 import os
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+# The same source as pccperf/settings.py: the environment, then ENV_FILE
+# (default the checkout's .env) for what it leaves unset, so LOG_FORMAT=json
+# or WORKERS in that file reach gunicorn as they reach Django.
+_ENV_FILE = os.environ.get("ENV_FILE", str(Path(__file__).resolve().parent / ".env")).strip()
+if _ENV_FILE:
+    load_dotenv(_ENV_FILE, override=False)
 
 
 def _int(name: str, default: int) -> int:

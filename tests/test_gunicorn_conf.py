@@ -15,7 +15,8 @@ GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 
 def _gunicorn(*args, **env) -> subprocess.CompletedProcess:
     # gunicorn loads the application even to print its configuration: production-like settings.
-    base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "DEBUG": "0",
+    # ENV_FILE= : a demo checkout's .env does not reach these runs.
+    base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "DEBUG": "0", "ENV_FILE": "",
             "SECRET_KEY": "test-only-key-not-a-secret", "DATABASE_URL": "sqlite:///:memory:"}
     return subprocess.run([GUNICORN, *args], cwd=ROOT, env={**base, **env}, capture_output=True, text=True,
                           timeout=120)
@@ -42,6 +43,15 @@ def test_host_port_and_workers_come_from_the_environment():
     config = _config(HOST="0.0.0.0", PORT="8123", WORKERS="3")
     assert config["bind"] == "['0.0.0.0:8123']"
     assert config["workers"] == "3"
+
+
+def test_the_env_file_reaches_gunicorn_as_it_reaches_django(tmp_path):
+    env_file = tmp_path / "pccperf.env"
+    env_file.write_text("WORKERS=3\nPORT=8124\nLOG_FORMAT=json\n")
+    config = _config(ENV_FILE=str(env_file))
+    assert (config["workers"], config["bind"], config["accesslog"]) == ("3", "['127.0.0.1:8124']", "None")
+    # The environment wins over the file, as in the settings.
+    assert _config(ENV_FILE=str(env_file), WORKERS="1")["workers"] == "1"
 
 
 def test_json_logs_replace_gunicorns_access_line():

@@ -115,7 +115,7 @@ def test_plain_logs_have_no_request_line_and_the_response_still_has_an_id(caplog
 
 def _run(args, env, **kwargs):
     base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "DEBUG": "0",
-            "SECRET_KEY": "test-only-key-not-a-secret"}
+            "ENV_FILE": "", "SECRET_KEY": "test-only-key-not-a-secret"}
     return subprocess.run(args, cwd=ROOT, env={**base, **env}, capture_output=True, text=True, timeout=120,
                           **kwargs)
 
@@ -142,7 +142,7 @@ def test_gunicorn_with_json_logs_writes_only_json_lines(tmp_path):
     out, err = tmp_path / "out.log", tmp_path / "err.log"
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "DEBUG": "0",
-            "SECRET_KEY": "test-only-key-not-a-secret"}
+            "ENV_FILE": "", "SECRET_KEY": "test-only-key-not-a-secret"}
     with out.open("w") as stdout, err.open("w") as stderr:
         server = subprocess.Popen([gunicorn, "-c", "gunicorn.conf.py"], cwd=ROOT, stdout=stdout, stderr=stderr,
                                   env={**base, **env, "PORT": str(port), "WORKERS": "1"})
