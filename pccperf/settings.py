@@ -97,7 +97,7 @@ MIDDLEWARE = [
     # First: its request line times every other middleware, and a probe of
     # /healthz is logged too, a 503 included (pccperf/requestlog.py).
     "pccperf.requestlog.RequestLogMiddleware",
-    # /healthz first: a load balancer probes by address and over HTTP (pccperf/health.py).
+    # /healthz before the rest: a load balancer probes by address and over HTTP (pccperf/health.py).
     "pccperf.health.HealthzFirst",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
