@@ -68,6 +68,14 @@ def test_a_not_found_is_one_line_too(json_logs):
 
 
 @pytest.mark.django_db
+def test_a_health_probe_is_logged_with_its_status(json_logs):
+    response = Client().get("/healthz", HTTP_HOST="10.0.0.7")        # a load balancer asks by address
+    (line,) = json_logs()
+    assert (line["path"], line["status"], line["user"]) == ("/healthz", response.status_code, None)
+    assert response["X-Request-ID"] == line["request_id"]
+
+
+@pytest.mark.django_db
 def test_the_line_names_the_signed_in_user(json_logs):
     client = Client()
     client.force_login(make_user("ana", superuser=True))
