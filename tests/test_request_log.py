@@ -156,24 +156,29 @@ def test_gunicorn_with_json_logs_writes_only_json_lines(tmp_path):
                                   env={**base, **env, "PORT": str(port), "WORKERS": "1"})
         try:
             url = f"http://127.0.0.1:{port}/api/forces/nowhere/indicators/"
-            request = urllib.request.Request(url, headers={"X-Request-ID": "probe-1"})
             deadline = time.monotonic() + 60
-            while True:
+            while True:                        # until gunicorn answers (its own request ids)
                 try:
-                    urllib.request.urlopen(request, timeout=5)
-                except urllib.error.HTTPError as exc:
-                    status = exc.code
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5)
+                    break
+                except urllib.error.HTTPError:
                     break
                 except OSError:
                     if time.monotonic() > deadline or server.poll() is not None:
                         raise
                     time.sleep(0.2)
+            # Then the probe, once: a retry after a client timeout would be a second request.
+            request = urllib.request.Request(url, headers={"X-Request-ID": "probe-1"})
+            try:
+                status = urllib.request.urlopen(request, timeout=60).status
+            except urllib.error.HTTPError as exc:
+                status = exc.code
         finally:
             server.terminate()
             server.wait(timeout=30)
     assert status == 404
     lines = [json.loads(line) for line in (out.read_text() + err.read_text()).splitlines()]
-    requests = [line for line in lines if line["logger"] == "pccperf.request"]
+    requests = [line for line in lines if line["logger"] == "pccperf.request" and line["path"] != "/healthz"]
     assert [(r["request_id"], r["status"], r["path"]) for r in requests] == [
         ("probe-1", 404, "/api/forces/nowhere/indicators/")]
     assert any(line["logger"] == "gunicorn.error" and "Booting worker" in line["message"] for line in lines)
