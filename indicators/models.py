@@ -352,7 +352,7 @@ class ReturnLine(models.Model):
     row = models.PositiveIntegerField(null=True, blank=True, help_text="Row of the file it came from.")
     # The engine reads lines and figures alike (engine.columns.OBSERVATION_COLUMNS);
     # a line is entered by an analyst, never generated, so this stays False.
-    illustrative = models.BooleanField(default=False, editable=False)
+    illustrative = models.BooleanField(default=False, db_default=False, editable=False)
     written_at = models.DateTimeField(
         default=timezone.now,
         help_text="When the figure was entered or last edited: a figure published since makes this one stale.")
@@ -419,7 +419,7 @@ class Observation(models.Model):
         verbose_name="return",
     )
     illustrative = models.BooleanField(
-        default=False,
+        default=False, db_default=False,      # a database default too: COPY (returns/workflow.py) leaves it out
         help_text="Generated for the demo (load_demo), not a published figure: a month of a published total "
                   "split by the demo, an earlier year, a peer's figure. Every verdict it feeds says so.",
     )

@@ -37,7 +37,8 @@ def _world():
             source = sources[(i + k) % len(sources)]
             status = ["final", "provisional", "final", "unavailable"][(i * 3 + k) % 4]
             make_observation(ind, month, None if status == "unavailable" else 10.0 + k, status=status,
-                             note="Not recorded" if status == "unavailable" else "", source_return=source)
+                             note="Not recorded" if status == "unavailable" else "", source_return=source,
+                             illustrative=source is demo)
     # an unpublished line over a published month, one in a month with no figure, one outside the window
     models.ReturnLine.objects.create(source_return=draft, indicator=indicators[1], month=date(2013, 5, 1), value=7)
     models.ReturnLine.objects.create(source_return=draft, indicator=indicators[2], month=date(2013, 8, 1), value=8)

@@ -175,6 +175,16 @@ def export_folder(folder: Path) -> dict:
     }
     _dump(folder / "notes.yaml", notes)
     counts["notes"] = sum(len(v) for v in notes.values())
+    # Which figures the demo generated (Observation.illustrative): the return-file
+    # columns have no place for it, so it travels beside them, a line per series.
+    series: dict[tuple, list[str]] = {}
+    for force, code, area, month in (published.filter(illustrative=True)
+                                     .order_by("indicator__force__slug", "indicator__code", "area__code", "month")
+                                     .values_list("indicator__force__slug", "indicator__code", "area__code", "month")):
+        series.setdefault((force, code, area), []).append(periods.format_month(month))
+    _dump(folder / "illustrative.yaml", {"illustrative": [
+        {"force": force, "indicator": code, "area": area, "months": months}
+        for (force, code, area), months in series.items()]})
     return counts
 
 
@@ -249,6 +259,12 @@ def import_folder(folder: Path, *, progress=None) -> dict:
         models.PanelMeeting.objects.create(force=by_slug[m["force"]], date=m["date"], period=m["period"],
                                            mode=m["mode"], theme=m["theme"], notes=m["notes"])
     counts["notes"] = sum(len(notes.get(k, [])) for k in ("assessments", "commentary", "meetings"))
+    if (folder / "illustrative.yaml").exists():     # an export made before the flag has none
+        for item in _load(folder / "illustrative.yaml").get("illustrative", []):
+            where = models.Q(area__code=item["area"]) if item.get("area") else models.Q(area__isnull=True)
+            models.Observation.objects.filter(
+                where, indicator__force__slug=item["force"], indicator__code=item["indicator"],
+                month__in=[periods.parse_month(m) for m in item["months"]]).update(illustrative=True)
     versioning.bump()
     return counts
 

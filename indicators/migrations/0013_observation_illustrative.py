@@ -22,17 +22,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalobservation',
             name='illustrative',
-            field=models.BooleanField(default=False, help_text="Generated for the demo (load_demo), not a published figure: a month of a published total split by the demo, an earlier year, a peer's figure. Every verdict it feeds says so."),
+            field=models.BooleanField(db_default=False, default=False, help_text="Generated for the demo (load_demo), not a published figure: a month of a published total split by the demo, an earlier year, a peer's figure. Every verdict it feeds says so."),
         ),
         migrations.AddField(
             model_name='observation',
             name='illustrative',
-            field=models.BooleanField(default=False, help_text="Generated for the demo (load_demo), not a published figure: a month of a published total split by the demo, an earlier year, a peer's figure. Every verdict it feeds says so."),
+            field=models.BooleanField(db_default=False, default=False, help_text="Generated for the demo (load_demo), not a published figure: a month of a published total split by the demo, an earlier year, a peer's figure. Every verdict it feeds says so."),
         ),
         migrations.AddField(
             model_name='returnline',
             name='illustrative',
-            field=models.BooleanField(default=False, editable=False),
+            field=models.BooleanField(db_default=False, default=False, editable=False),
         ),
         migrations.RunPython(mark_generated_demo_figures, migrations.RunPython.noop),
     ]
