@@ -100,10 +100,11 @@ superuser: install .env
 # pccperf, created if missing), DEBUG off, one worker per core (WORKERS=N to
 # change). Plain HTTP on localhost, so the HTTPS redirect is switched off; a
 # real deployment keeps it on behind TLS (docs/deploy.md). Settings come
-# from the environment and .env, as for every entry point.
+# from the environment and .env, as for every entry point: SECRET_KEY is
+# .env's, so a restart keeps everyone signed in.
 SERVE_DB ?= postgres://postgres@127.0.0.1:5432/pccperf
 serve: install .env
-	DATABASE_URL=$(SERVE_DB) SECRET_KEY=$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')} \
+	DATABASE_URL=$(SERVE_DB) \
 	  SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	  HOST=$(HOST) PORT=$(PORT) \
 	  sh -c '$(PY) manage.py create_database && $(PY) manage.py migrate --noinput && \
