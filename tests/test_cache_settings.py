@@ -63,12 +63,11 @@ def test_the_redis_cache_works_when_a_redis_answers(redis_url):
     import redis
     from django.core.cache.backends.redis import RedisCache
 
-    url = redis_url
     try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+        redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping()
     except redis.RedisError as exc:
-        pytest.skip(f"no Redis at {url}: {exc}")
-    cache = RedisCache(url, {"KEY_PREFIX": "pccperf-settings-test"})
+        pytest.skip(f"no Redis at {redis_url}: {exc}")
+    cache = RedisCache(redis_url, {"KEY_PREFIX": "pccperf-settings-test"})
     cache.set("page", (200, "text/html", None, b"<p>ok</p>"), 30)
     assert cache.get("page") == (200, "text/html", None, b"<p>ok</p>")
     cache.delete("page")
