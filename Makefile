@@ -121,9 +121,12 @@ restore: install
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/pccperf-....dump (into an empty database)"; exit 2; }
 	$(PY) manage.py restore $(FILE)
 
-# The whole suite. DATABASE_URL selects PostgreSQL; SQLite otherwise.
+# The whole suite. DATABASE_URL selects PostgreSQL; SQLite otherwise. In
+# parallel, one worker per core (pytest.ini: -n auto --dist loadfile); each
+# worker has its own test database and Redis database (TEST_REDIS_URL, default
+# db 15, one lower per worker). PYTEST_ARGS="-n 0" runs one test at a time.
 test: install-dev
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

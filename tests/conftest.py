@@ -29,6 +29,28 @@ def _fresh_page_cache():
     caches["pages"].clear()
 
 
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis database this test process may empty (tests/test_two_servers.py
+    flushes it): TEST_REDIS_URL's database for the first xdist worker, one
+    lower for each further one (gw0 15, gw1 14, ... from the default
+    redis://127.0.0.1:6379/15), so parallel workers never empty each other's."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    base = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")       # unset with -n 0: one process
+    parts = urlsplit(base)
+    path = parts.path.strip("/")
+    if parts.scheme not in ("redis", "rediss") or not (path == "" or path.isdigit()):
+        pytest.fail(f"TEST_REDIS_URL={base!r}: write redis://host:port/db", pytrace=False)
+    db = int(path or 0) - int(worker.removeprefix("gw"))
+    if db < 0:
+        pytest.fail(f"TEST_REDIS_URL={base!r} leaves no Redis database for xdist worker {worker} (each "
+                    "worker takes the one below the previous worker's): use a higher one or fewer workers",
+                    pytrace=False)
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
 @pytest.fixture
 def force(db):
     return factories.make_force()

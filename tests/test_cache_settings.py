@@ -56,18 +56,18 @@ def test_a_redis_url_that_is_not_one_is_a_one_line_error():
         in result.stderr
 
 
-def test_the_redis_cache_works_when_a_redis_answers():
+def test_the_redis_cache_works_when_a_redis_answers(redis_url):
     """Django's backend with the pinned client, against the development
-    Redis if one runs (TEST_REDIS_URL, default 127.0.0.1:6379/15)."""
+    Redis if one runs (TEST_REDIS_URL, default 127.0.0.1:6379/15; this
+    worker's database of it, tests/conftest.py)."""
     import redis
     from django.core.cache.backends.redis import RedisCache
 
-    url = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
     try:
-        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+        redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping()
     except redis.RedisError as exc:
-        pytest.skip(f"no Redis at {url}: {exc}")
-    cache = RedisCache(url, {"KEY_PREFIX": "pccperf-settings-test"})
+        pytest.skip(f"no Redis at {redis_url}: {exc}")
+    cache = RedisCache(redis_url, {"KEY_PREFIX": "pccperf-settings-test"})
     cache.set("page", (200, "text/html", None, b"<p>ok</p>"), 30)
     assert cache.get("page") == (200, "text/html", None, b"<p>ok</p>")
     cache.delete("page")

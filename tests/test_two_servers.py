@@ -7,8 +7,10 @@ file on server A and confirms it on server B (the upload waits in the
 database, not in A's temporary folder), publishing it; both servers' page
 caches were warmed first, and both then serve the dashboard with the new
 figure. Redis is the one named by TEST_REDIS_URL (default
-redis://127.0.0.1:6379/15; its database is emptied); the servers share the
-test database pytest-django made. Skipped on SQLite or when Redis is not
+redis://127.0.0.1:6379/15; under xdist each worker takes its own database,
+one lower per worker: the redis_url fixture in tests/conftest.py; that
+database is emptied); the servers share the test database pytest-django
+made for this worker. Skipped on SQLite or when Redis is not
 reachable, unless TEST_REDIS_URL is set (as CI sets it): then an
 unreachable Redis fails the test.
 """
@@ -38,22 +40,21 @@ from django.db import connection
 from tests.factories import EXAMPLE_PLAN, make_user
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS_URL = os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
 HEADER = "force,indicator,month,value,numerator,denominator,status,note\n"
 DASHBOARD = "/west-mercia/?period=2013-06"
 PASSWORD = "a-long-analyst-password"
 
 
-def _redis():
+def _redis(url: str):
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
     try:
         client.ping()
     except redis.RedisError as exc:
         if os.environ.get("TEST_REDIS_URL"):
-            pytest.fail(f"TEST_REDIS_URL={REDIS_URL} is set but Redis does not answer: {exc}")
-        pytest.skip(f"Redis at {REDIS_URL} does not answer ({exc}); set TEST_REDIS_URL or start redis-server")
+            pytest.fail(f"TEST_REDIS_URL is set ({url} for this worker) but Redis does not answer: {exc}")
+        pytest.skip(f"Redis at {url} does not answer ({exc}); set TEST_REDIS_URL or start redis-server")
     return client
 
 
@@ -116,10 +117,10 @@ class Server:
 
 
 @pytest.fixture
-def servers(transactional_db, tmp_path):
+def servers(transactional_db, tmp_path, redis_url):
     if connection.vendor != "postgresql":
         pytest.skip("two servers share one PostgreSQL database: run with DATABASE_URL=postgres://...")
-    cache = _redis()
+    cache = _redis(redis_url)
     cache.flushdb()              # pages cached under another run's data versions
     static = tmp_path / "static"
     env = {k: v for k, v in os.environ.items()
@@ -128,7 +129,7 @@ def servers(transactional_db, tmp_path):
         "DJANGO_SETTINGS_MODULE": "pccperf.settings", "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "0", "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0",
-        "SECURE_HSTS_SECONDS": "0", "DATABASE_URL": _database_url(), "REDIS_URL": REDIS_URL,
+        "SECURE_HSTS_SECONDS": "0", "DATABASE_URL": _database_url(), "REDIS_URL": redis_url,
         "STATIC_ROOT": str(static),
     })
     collect = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT,
