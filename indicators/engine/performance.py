@@ -217,7 +217,9 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
     ill_spc = grid.any_illustrative(rows, base_first, period)
     b0 = grid.col(base_first)
     spc_grid = grid.value[rows, b0:]
-    spc_target = np.where(kind == "absolute", target, np.nan)
+    # SPEC §3: assurance against an absolute target compared as a monthly value; none for `sum`
+    # measures, whose absolute target is the year's total, not a month's.
+    spc_target = np.where((kind == "absolute") & (aggregation != "sum"), target, np.nan)
     spc = spc_matrix(spc_grid, baseline=(0, grid.col(base_last) - b0), polarity=polarity, target=spc_target)
     spc_months = [periods.format_month(m) for m in periods.month_range(base_first, period)]
     rating = ratings(method=[inputs.rating_methods.get(f, DEFAULT_METHOD) for f in meta[c.FORCE]],

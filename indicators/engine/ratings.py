@@ -88,7 +88,11 @@ def needs_attention(result: IndicatorResult) -> bool:
     """The measures a "what needs attention" list and the exceptions report
     show: the rating is bad, or the RAG, SPC or significance shown beside
     it is (red or amber; special-cause-concern or assurance fail;
-    deterioration)."""
+    deterioration). An analyst's assessment decides alone (SPEC §3): a
+    manual rating that is not bad keeps the measure out, whatever the
+    figures beside it say."""
+    if result.rating.manual:
+        return result.rating.bad
     return (is_bad(result)
             or result.rag in ("red", "amber")
             or result.significance.result == "deterioration"

@@ -128,7 +128,12 @@ class Rating:
 
     @property
     def bad(self) -> bool:
-        """SPEC §3: red or amber; deterioration; special-cause-concern or assurance fail."""
+        """SPEC §3: red or amber; deterioration; special-cause-concern or
+        assurance fail. An analyst's assessment decides it alone: the
+        computed assurance stays shown beside a manual rating, but a
+        manual rating that is not bad is not made bad by it."""
+        if self.manual:
+            return self.value in vocabulary.BAD_RATINGS
         return self.value in vocabulary.BAD_RATINGS or (self.method == "spc" and self.assurance == "fail")
 
     def to_api(self) -> dict:

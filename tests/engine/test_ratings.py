@@ -123,7 +123,9 @@ def test_an_assessment_overrides_an_spc_rating():
     assert (r.rating.value, r.rating.manual, r.rating.computed) == ("special-cause-neither", True,
                                                                      "special-cause-concern")
     assert not is_bad(r)
-    assert needs_attention(r)                 # the SPC beside it is still a concern
+    # SPEC §3: the assessment decides whether it counts as bad, so it needs no attention;
+    # the computed SPC reading stays shown beside it (r.rating.computed)
+    assert not needs_attention(r)
 
 
 def test_methods_are_per_force():
@@ -162,3 +164,24 @@ def test_to_api_always_carries_the_rating():
     api = r.to_api(monthly=False)
     assert api["rating"] == {"method": "significance", "value": "improvement", "manual": False}
     assert set(api["rating"]) == {"method", "value", "manual"}
+
+
+def test_an_analysts_rating_decides_bad_even_against_an_assurance_fail():
+    """SPEC §3: an assessment decides whether the measure counts as bad; the
+    computed assurance stays shown beside it."""
+    obs = series(1, "2011-04", [(None, 70 + (i % 2), 100) for i in range(27)])
+    inputs = Inputs(indicators=indicators({c.UNIT: "percent", c.AGGREGATION: "ratio", c.POLARITY: "up"}),
+                    observations=obs, targets=targets((1, "2013/14", "absolute", 80)),
+                    rating_methods={"west-mercia": "spc"})
+    inputs.assessments = assessment(rating="common-cause", reason="Target under review by the panel")
+    r = one(inputs)
+    assert (r.rating.value, r.rating.manual, r.rating.assurance) == ("common-cause", True, "fail")
+    assert not is_bad(r) and not needs_attention(r)
+
+
+def test_a_sum_measure_has_no_assurance_against_its_yearly_total():
+    """SPEC §3: a `sum` measure's absolute target is the year's total, not a month's."""
+    inputs = Inputs(indicators=indicators({}), observations=series(1, "2011-04", [100 + (i % 3) for i in range(27)]),
+                    targets=targets((1, "2013/14", "absolute", 1150)), rating_methods={"west-mercia": "spc"})
+    r = one(inputs)
+    assert r.spc.mean is not None and r.spc.assurance is None and r.target.value == 1150
