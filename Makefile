@@ -55,7 +55,7 @@ $(DEV_STAMP): $(VENV_PIP) requirements-dev.txt package-lock.json
 
 # Recompile the locks after editing requirements*.in (needs PyPI). uv lives in
 # its own virtualenv, outside .venv, so it is in neither lock.
-UV_COMPILE = $(LOCK_TOOLS)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
+UV_COMPILE = $(LOCK_TOOLS)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes --no-strip-extras
 lock:
 	@test -x $(LOCK_TOOLS)/bin/uv || ($(PYTHON) -m venv $(LOCK_TOOLS) && $(LOCK_TOOLS)/bin/pip install --quiet uv==$(UV_VERSION))
 	$(UV_COMPILE) requirements-pip.in -o requirements-pip.txt

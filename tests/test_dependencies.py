@@ -74,6 +74,20 @@ def test_make_test_installs_the_dev_lock_with_hashes():
     assert commands == [f"{PIP} -r requirements-pip.txt", f"{PIP} -r requirements-dev.txt"]
 
 
+def test_a_package_asked_for_with_extras_is_locked_with_them():
+    """pip 23.2 (Python 3.11's) resolves `weasyprint`'s `fonttools[woff]>=4.59.2`
+    as a requirement of its own, took the newest fonttools for it, and refused
+    the lock's hashes; a pin that names the extras holds it to the lock's
+    version. `make lock` keeps extras (uv's --no-strip-extras). .ci/run
+    resolves both locks with that pip."""
+    assert "--no-strip-extras" in (ROOT / "Makefile").read_text()
+    for name in ("requirements.txt", "requirements-dev.txt"):
+        text = (ROOT / name).read_text()
+        assert re.search(r"^fonttools\[woff\]==4\.68\.0 \\$", text, re.M), name
+        assert re.search(r"^psycopg\[binary, pool\]==3\.3\.9 \\$", text, re.M), name
+        assert not re.search(r"^(fonttools|psycopg)==", text, re.M), name
+
+
 def test_the_locks_are_installed_by_a_pinned_hashed_pip_not_the_pythons_own():
     """Python 3.11's pip 23.2 refused the lock once fonttools 4.69.1 came out
     (weasyprint asks for fonttools[woff]); pip 26.3 from its own hashed lock
