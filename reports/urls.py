@@ -1,13 +1,12 @@
 from django.urls import path
 
-from pccperf.health import healthz
 from reports import api, area_views, views
 
 app_name = "reports"
 
+# /healthz is answered by pccperf.health.HealthzFirst, before any other middleware.
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", healthz, name="healthz"),  # answered by pccperf.health.HealthzFirst
     path("api/forces/<slug:force>/indicators/", api.indicator_list, name="api-indicator-list"),
     path("api/forces/<slug:force>/indicators/<slug:code>/", api.indicator_detail, name="api-indicator-detail"),
     path("api/forces/<slug:force>/indicators/<slug:code>/areas/", area_views.indicator_areas,

@@ -389,23 +389,16 @@ def priority_sections(tables, force, period_param):
     return mark_safe("".join(out))
 
 
+@register.filter("rag_illustrative")
 def rag_is_illustrative(result) -> bool:
     """A RAG the figures gave (not an analyst's) from an illustrative figure."""
     return result.rag is not None and result.rag_source == "computed" and result.illustrative.comparison
 
 
+@register.filter("significance_illustrative")
 def significance_is_illustrative(result) -> bool:
+    """A significance test run on an illustrative figure."""
     return result.significance.test is not None and result.illustrative.comparison
-
-
-@register.filter
-def rag_illustrative(result) -> bool:
-    return rag_is_illustrative(result)
-
-
-@register.filter
-def significance_illustrative(result) -> bool:
-    return significance_is_illustrative(result)
 
 
 @register.simple_tag
