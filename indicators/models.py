@@ -42,6 +42,11 @@ class Force(models.Model):
     is_demo = models.BooleanField(
         default=False, help_text="Loaded by load_demo: its figures are partly illustrative.",
     )
+    is_benchmark = models.BooleanField(
+        default=False, editable=False,
+        help_text="A benchmark series (england-and-wales, wales; SPEC §6 Benchmarks), not a police force: "
+                  "its figures are filed like a peer's and shown beside the measures that name it.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -132,6 +137,10 @@ class Plan(models.Model):
         help_text="How the plan judges its measures (SPEC §3, Ratings): against targets, by statistical "
                   "significance against last year, or by SPC variation.",
     )
+    rating_labels = models.JSONField(
+        default=dict, blank=True,
+        help_text='The plan\'s own words for its ratings, e.g. {"green": "Content", "amber": "Requires additional '
+                  'scrutiny"} (SPEC §6). Readers see these; the API keeps the SPEC values.')
     is_demo = models.BooleanField(default=False)
 
     class Meta:
@@ -205,6 +214,12 @@ Aggregation = models.TextChoices("Aggregation", vocabulary.choices(vocabulary.AG
 Polarity = models.TextChoices("Polarity", vocabulary.choices(vocabulary.POLARITIES))
 
 
+Frequency = models.TextChoices("Frequency", vocabulary.choices(vocabulary.FREQUENCIES))
+
+
+Comparison = models.TextChoices("Comparison", vocabulary.choices(vocabulary.COMPARISONS))
+
+
 class Indicator(models.Model):
     """A success measure. Identity is (force, code) so its series continues
     when a plan is refreshed."""
@@ -214,7 +229,7 @@ class Indicator(models.Model):
     name = models.CharField(max_length=300)
     unit = models.CharField(max_length=10, choices=Unit.choices)
     decimals = models.PositiveSmallIntegerField(default=0)
-    aggregation = models.CharField(max_length=10, choices=Aggregation.choices)
+    aggregation = models.CharField(max_length=16, choices=Aggregation.choices)
     polarity = models.CharField(max_length=10, choices=Polarity.choices)
     msg = models.BooleanField(
         default=False, verbose_name="MSG comparison",
@@ -222,6 +237,33 @@ class Indicator(models.Model):
     )
     source = models.CharField(max_length=300, blank=True)
     notes = models.TextField(blank=True)
+    # SPEC §6: how often it has a figure and what its headline change compares
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default="monthly",
+                                 db_default="monthly")
+    compare = models.CharField(
+        max_length=12, choices=Comparison.choices, blank=True, default="", db_default="",
+        help_text="Empty: the frequency's default (year to date for monthly measures, the previous figure "
+                  "otherwise).")
+    covers = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Each figure covers this many months ending at its month (year-ending "
+                                         "figures published quarterly: 12); figures may then overlap.")
+    lag = models.PositiveSmallIntegerField(
+        default=0, db_default=0, help_text="Months partner data arrives late: it never pins the default period and "
+                                           "is stale only this much later.")
+    scale = models.FloatField(null=True, blank=True, help_text="Score measures: the top of the scale (10).")
+    baseline_label = models.CharField(max_length=200, blank=True, help_text='e.g. "year ending June 2019".')
+    baseline_from = models.DateField(null=True, blank=True, help_text="First month of the baseline held here.")
+    baseline_to = models.DateField(null=True, blank=True, help_text="Last month of the baseline held here.")
+    baseline_value = models.FloatField(
+        null=True, blank=True, help_text="The baseline as published, when its months are not held.")
+    benchmarks = models.JSONField(default=list, blank=True,
+                                  help_text="Slugs of the series shown beside it (england-and-wales, wales, a force).")
+    rebase = models.JSONField(default=list, blank=True,
+                              help_text='SPC rebase months ("YYYY-MM"): each starts a new segment.')
+    replaces = models.SlugField(max_length=64, blank=True,
+                                help_text="The code of the measure whose definition this one replaces.")
+    replaces_from = models.DateField(null=True, blank=True, help_text="The first month on the new definition.")
+    replaces_note = models.TextField(blank=True, help_text="The change of definition in words.")
 
     class Meta:
         ordering = ["force", "code"]
@@ -231,7 +273,14 @@ class Indicator(models.Model):
             models.CheckConstraint(condition=Q(aggregation__in=Aggregation.values), name="indicator_aggregation_valid"),
             models.CheckConstraint(condition=Q(polarity__in=Polarity.values), name="indicator_polarity_valid"),
             models.CheckConstraint(condition=Q(decimals__lte=6), name="indicator_decimals_at_most_6"),
+            models.CheckConstraint(condition=Q(frequency__in=Frequency.values), name="indicator_frequency_valid"),
+            models.CheckConstraint(condition=Q(compare__in=["", *Comparison.values]), name="indicator_compare_valid"),
         ]
+
+    @property
+    def basis(self) -> str:
+        """The comparison its headline change is made on (SPEC §6 ``compare``)."""
+        return self.compare or vocabulary.DEFAULT_COMPARISON[self.frequency]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.force.slug}/{self.code})"
@@ -332,6 +381,12 @@ class Return(models.Model):
         return f"{self.force.slug} {self.period} ({self.state})"
 
 
+FIRST_MONTH_HELP = ("The first month of the span the figure covers (the return's `from`); empty: the month alone, "
+                    "or the measure's quarter or year ending at the month (SPEC §6).")
+LOWER_HELP = "Survey figures: the lower end of the published 95% confidence interval."
+UPPER_HELP = "Survey figures: the upper end of the published 95% confidence interval."
+
+
 class ReturnLine(models.Model):
     """One figure as submitted in a return. Lines wait here, seen only by the
     force's analysts and panel members, until the return is published; then
@@ -349,6 +404,9 @@ class ReturnLine(models.Model):
     denominator = models.FloatField(null=True, blank=True)
     status = models.CharField(max_length=12, default="final")
     note = models.TextField(blank=True)
+    first_month = models.DateField(null=True, blank=True, help_text=FIRST_MONTH_HELP)
+    lower = models.FloatField(null=True, blank=True, help_text=LOWER_HELP)
+    upper = models.FloatField(null=True, blank=True, help_text=UPPER_HELP)
     row = models.PositiveIntegerField(null=True, blank=True, help_text="Row of the file it came from.")
     # The engine reads lines and figures alike (engine.columns.OBSERVATION_COLUMNS);
     # a line is entered by an analyst, never generated, so this stays False.
@@ -408,12 +466,15 @@ class Observation(models.Model):
         help_text="The local area the figure is for; empty: the whole force, as returned for the force "
                   "(never the sum of its areas).",
     )
-    month = models.DateField(help_text="First day of the month.")
+    month = models.DateField(help_text="First day of the month; for a figure over a span, its last month.")
     value = models.FloatField(null=True, blank=True)
     numerator = models.FloatField(null=True, blank=True)
     denominator = models.FloatField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=ObservationStatus.choices, default=ObservationStatus.FINAL)
     note = models.TextField(blank=True)
+    first_month = models.DateField(null=True, blank=True, help_text=FIRST_MONTH_HELP)
+    lower = models.FloatField(null=True, blank=True, help_text=LOWER_HELP)
+    upper = models.FloatField(null=True, blank=True, help_text=UPPER_HELP)
     source_return = models.ForeignKey(
         Return, null=True, blank=True, on_delete=models.PROTECT, related_name="observations",
         verbose_name="return",

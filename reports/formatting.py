@@ -67,6 +67,13 @@ RATING_WORDS = {
                    "special-cause-neither": "Special cause: unusual change",
                    None: "Not rated (not enough data for SPC)"},
     },
+    # SPEC §6: a plan that publishes no verdicts has no ratings to name
+    "none": {"key": "No ratings: the plan publishes comparisons without verdicts", "values": {None: ""}},
+    "benchmark": {
+        "key": "Against a benchmark: better / similar (within the tolerance) / worse",
+        "values": {"better": "Better than the benchmark", "similar": "Similar to the benchmark",
+                   "worse": "Worse than the benchmark", None: "Not rated (no benchmark figure)"},
+    },
 }
 
 
@@ -317,6 +324,8 @@ RATING_METHOD_LABELS = {
     "targets": "Against targets",
     "significance": "Continuous improvement",
     "spc": "Statistical process control",
+    "none": "No ratings",
+    "benchmark": "Against a benchmark",
 }
 RATING_METHOD_MEANINGS = {
     "targets": "each measure's year to date against its target",
@@ -324,6 +333,8 @@ RATING_METHOD_MEANINGS = {
                     "by a test of statistical significance (95% confidence)",
     "spc": "each measure's latest month against the limits of its own past variation "
            "(Making Data Count)",
+    "none": "the plan publishes each measure's comparisons and their significance, without a verdict",
+    "benchmark": "each measure against its benchmark for the same months, within the tolerance",
 }
 # value -> (label, shape, tone); the order is the order of the summary counts. None = not rated.
 RATING_VALUES = {
@@ -348,6 +359,13 @@ RATING_VALUES = {
         "special-cause-neither": ("Special cause: neither better nor worse", "\u25c6", "neutral"),
         None: ("Not rated", "\u2013", "none"),
     },
+    "none": {None: ("", "", "none")},
+    "benchmark": {
+        "better": ("Better than the benchmark", "\u25b2", "good"),
+        "similar": ("Similar to the benchmark", "\u25cf", "neutral"),
+        "worse": ("Worse than the benchmark", "\u25bc", "bad"),
+        None: ("Not rated", "\u2013", "none"),
+    },
 }
 RATING_MEANINGS = {
     "improvement": "the year to date is better than last year's by more than chance would explain",
@@ -359,6 +377,9 @@ RATING_MEANINGS = {
     "common-cause": "the latest month is within the variation the past two years would lead us to expect",
     "special-cause-concern": "the latest month is an unusual change for the worse",
     "special-cause-neither": "the latest month is an unusual change, neither better nor worse",
+    "better": "better than the benchmark for the same months by more than the tolerance",
+    "similar": "within the tolerance of the benchmark for the same months",
+    "worse": "worse than the benchmark for the same months by more than the tolerance",
 }
 
 

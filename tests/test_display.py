@@ -144,7 +144,7 @@ def test_the_tables_list_every_unit():
 
 
 @pytest.mark.parametrize(("value", "unit", "decimals", "scale", "of", "shown"),
-                         [row for row in DISPLAY if row[1] in vocabulary.UNITS])
+                         [row for row in DISPLAY if row[1] in vocabulary.UNITS and row[1] not in NEW_UNITS])
 def test_measure_is_display_for_the_units_pages_already_show(value, unit, decimals, scale, of, shown):
     assert measure(value, unit, decimals) == shown
 

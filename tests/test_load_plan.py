@@ -21,9 +21,13 @@ def load(path, **kwargs):
 
 
 def counts():
-    return {m.__name__: m.objects.count() for m in (
-        models.Force, models.ForcePopulation, models.Plan, models.AreaOfFocus, models.StrategicPriority,
+    """Rows a plan file wrote: the benchmark pseudo-forces every database holds (SPEC §6) are not counted."""
+    out = {m.__name__: m.objects.count() for m in (
+        models.Plan, models.AreaOfFocus, models.StrategicPriority,
         models.Indicator, models.PriorityIndicator, models.Target, models.Observation)}
+    out["Force"] = models.Force.objects.filter(is_benchmark=False).count()
+    out["ForcePopulation"] = models.ForcePopulation.objects.filter(force__is_benchmark=False).count()
+    return out
 
 
 def test_the_shared_example_plan_loads(tmp_path):
@@ -74,7 +78,7 @@ def test_assessment_and_local_areas_are_stored_and_updated(plan_file):
 
 BAD_LOCAL = [
     ("assessment", LOCAL_PLAN.replace("assessment: significance", "assessment: vibes"),
-     "plan.assessment: must be one of targets, significance, spc (got 'vibes')"),
+     "plan.assessment: must be one of targets, significance, spc, none (got 'vibes')"),
     ("unknown priority area", LOCAL_PLAN.replace("[E07000234, E07000237]", "[E07000234, E07999999]"),
      "plan.areas[0].priorities[0].local_areas[1]: 'E07999999' is not one of force.local_areas "
      "(codes: E07000234, E07000237)"),
@@ -176,7 +180,7 @@ def test_dry_run_reports_but_writes_nothing(plan_file):
 
 BAD_FILES = [
     ("aggregation", EXAMPLE_PLAN.replace("aggregation: ratio", "aggregation: median"),
-     "plan.areas[0].priorities[0].indicators[1].aggregation: must be one of sum, ratio, mean, latest (got 'median')"),
+     "plan.areas[0].priorities[0].indicators[1].aggregation: must be one of sum, ratio, mean, latest, weighted-mean (got 'median')"),
     ("unit", EXAMPLE_PLAN.replace("unit: count", "unit: crimes"),
      "plan.areas[0].priorities[0].indicators[0].unit: must be one of count, percent, rate, gbp, number"),
     ("polarity", EXAMPLE_PLAN.replace("polarity: neutral", "polarity: sideways"),

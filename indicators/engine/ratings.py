@@ -46,6 +46,9 @@ def ratings(*, method: Sequence[str], rag: Sequence, rag_source: Sequence, compu
     ill_cmp = list(illustrative_comparison) if illustrative_comparison is not None else no_flags
     ill_spc = list(illustrative_spc) if illustrative_spc is not None else no_flags
     for k, how in enumerate(method):
+        if how == "none":               # SPEC §6: a plan that publishes no verdicts
+            out.append(Rating("none", None, False, None))
+            continue
         if how == "targets":
             manual = rag_source[k] == "manual"
             out.append(Rating("targets", rag[k], manual, computed_rag[k],

@@ -142,16 +142,100 @@ class Rating:
 
 @dataclass(frozen=True)
 class MonthlyFigure:
-    month: str
+    month: str                     # "YYYY-MM": the last month of the figure's span
     value: float | None
     numerator: float | None
     denominator: float | None
     status: str
     illustrative: bool = False     # generated for the demo (Observation.illustrative)
+    first: str | None = None       # "YYYY-MM": the span's first month (SPEC §6 `from`); None: the month itself
+    lower: float | None = None     # a survey figure's published 95% interval (SPEC §6)
+    upper: float | None = None
 
     def to_api(self) -> dict:
         return {"month": self.month, "value": self.value, "numerator": self.numerator,
-                "denominator": self.denominator, "status": self.status, "illustrative": self.illustrative}
+                "denominator": self.denominator, "status": self.status, "illustrative": self.illustrative,
+                "from": self.first or self.month, "lower": self.lower, "upper": self.upper}
+
+
+@dataclass(frozen=True)
+class WindowReading:
+    """A window's (or one figure's span's) value: SPEC §6 ``{"from", "to", "value"}``."""
+    first: str                     # "YYYY-MM"
+    last: str                      # "YYYY-MM"
+    label: str                     # windows.span_label: "2024/25", "Q2 2024/25", "rolling year to Nov 2022"
+    value: float | None
+    reason: str | None = None      # why value is None, in words
+    numerator: float | None = None  # the sums a ratio / weighted-mean value rests on
+    denominator: float | None = None
+    lower: float | None = None     # a single survey figure's 95% interval
+    upper: float | None = None
+
+    def to_api(self) -> dict:
+        return {"from": self.first, "to": self.last, "value": self.value}
+
+    def span_api(self) -> dict:
+        return {"from": self.first, "to": self.last, "label": self.label}
+
+
+@dataclass(frozen=True)
+class CompareReading:
+    """The measure's headline comparison (SPEC §6 ``compare``): a pair of
+    windows chosen by its basis; significance, RAG and rating refer to it."""
+    basis: str                     # vocabulary.COMPARISONS
+    current: WindowReading
+    previous: WindowReading | None
+    change: float | None
+    change_pct: float | None
+    reason: str | None             # why there is no comparison, in words
+
+    def to_api(self) -> dict:
+        return {"basis": self.basis, "current": self.current.to_api(),
+                "previous": None if self.previous is None else self.previous.to_api(),
+                "change": self.change, "change_pct": self.change_pct, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class BaselineReading:
+    """The current window against the measure's fixed baseline (SPEC §6)."""
+    label: str
+    first: str | None              # "YYYY-MM"; None for a published value whose months are not held
+    last: str | None
+    value: float | None
+    change: float | None
+    change_pct: float | None
+    significance: Significance
+    reason: str | None = None
+
+    def to_api(self) -> dict:
+        return {"label": self.label, "from": self.first, "to": self.last, "value": self.value,
+                "change": self.change, "change_pct": self.change_pct,
+                "significance": self.significance.to_api()}
+
+
+@dataclass(frozen=True)
+class ReplacesReading:
+    """The measure whose definition this one replaces (SPEC §6 Definition changes)."""
+    code: str
+    first: str | None              # "YYYY-MM": the first month on the new definition
+    note: str
+
+    def to_api(self) -> dict:
+        return {"code": self.code, "from": self.first, "note": self.note}
+
+
+@dataclass(frozen=True)
+class BenchmarkReading:
+    """A benchmark series' value for the measure's current window (SPEC §6 Benchmarks)."""
+    force: str                     # slug: england-and-wales, wales, a force
+    value: float | None
+    difference: float | None       # the measure's value − the benchmark's
+    difference_pct: float | None   # 100 · difference / benchmark
+    rating: str | None = None      # better | similar | worse by the measure's polarity (None: neutral, no value)
+
+    def to_api(self) -> dict:
+        return {"force": self.force, "value": self.value, "difference": self.difference,
+                "difference_pct": self.difference_pct}
 
 
 @dataclass(frozen=True)
@@ -215,6 +299,16 @@ class IndicatorResult:
     projected_vs_target: float | None = None   # projected_outturn − full_year_target
     projected_rag: str | None = None           # rag.rag_statuses of the projected outturn against full_year_target
     illustrative: Illustrative = NOT_ILLUSTRATIVE  # the verdicts that rest on a figure generated for the demo
+    # SPEC §6 (every measure has them; a 2013-style measure's compare is YTD against last YTD):
+    frequency: str = "monthly"                 # vocabulary.FREQUENCIES
+    span: WindowReading | None = None          # the span the headline figure is for (compare.current)
+    stale: bool = False                        # the span ended more than two of its own periods before the period
+    compare: CompareReading | None = None
+    baseline: BaselineReading | None = None
+    replaces: ReplacesReading | None = None
+    benchmarks: tuple[BenchmarkReading, ...] = ()
+    display: str | None = None                 # compare.current.value in the unit's form ("2nd of 43", "31 s")
+    scale: float | None = None                 # score measures: the top of the scale
 
     def to_api(self, *, monthly: bool = True) -> dict:
         """The indicator object of SPEC §4 (without "monthly" for the list)."""
@@ -234,6 +328,14 @@ class IndicatorResult:
             "msg": None if self.msg_comparison is None else self.msg_comparison.to_api(),
             "rating": self.rating.to_api(),
             "illustrative": self.illustrative.any,
+            "frequency": self.frequency,
+            "span": None if self.span is None else self.span.span_api(),
+            "stale": self.stale,
+            "compare": None if self.compare is None else self.compare.to_api(),
+            "baseline": None if self.baseline is None else self.baseline.to_api(),
+            "replaces": None if self.replaces is None else self.replaces.to_api(),
+            "benchmarks": [b.to_api() for b in self.benchmarks],
+            "display": self.display,
         }
         if monthly:
             out["monthly"] = [m.to_api() for m in self.monthly or ()]
