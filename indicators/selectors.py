@@ -540,10 +540,12 @@ def default_period(*, force: Force, include_drafts: bool = False) -> date | None
     draft lines' latest, with drafts)."""
     if include_drafts:
         rows = [(h, max((m for m in (last, draft) if m is not None), default=None), frequency, lag)
-                for h, last, draft, frequency, lag in _default_period_query(force.pk, True).values_list(
-                    "is_headline", "last", "last_draft", "frequency", "lag")]
+                for frequency, lag, h, last, draft in _default_period_query(force.pk, True).values_list(
+                    "frequency", "lag", "is_headline", "last", "last_draft")]
     else:
-        rows = _DEFAULT_PERIOD.rows(force.pk, using=connection.alias)    # compiled once: every dashboard asks
+        # compiled once: every dashboard asks (fields before annotations, the order the SQL gives them)
+        rows = [(h, last, frequency, lag) for frequency, lag, h, last in _DEFAULT_PERIOD.rows(
+            force.pk, using=connection.alias)]
     return _default_month(rows)
 
 
@@ -573,7 +575,7 @@ def _default_period_query(force_id: int, include_drafts: bool):
 
 
 _DEFAULT_PERIOD = Compiled(lambda force_id: _default_period_query(force_id, False).values_list(
-    "is_headline", "last", "frequency", "lag"), ("int",))
+    "frequency", "lag", "is_headline", "last"), ("int",))
 
 
 def observation_export_rows(*, force: Force, first: date | None, last: date | None, include_drafts: bool,
