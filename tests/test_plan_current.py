@@ -335,3 +335,34 @@ def test_a_two_level_plan_becomes_one_level_and_keeps_its_priorities(plan_file):
     assert "1 deleted (1 areas of focus (with their priorities))" in out
     assert list(plan.areas.values_list("number", "title")) == [(1, "")]
     assert plan.priorities.get(number=1).pk == first.pk      # the same row, moved: its commentary stays
+
+
+def test_the_export_writes_a_current_plan_back_as_a_file_that_loads_the_same(plan_file):
+    import yaml
+
+    from indicators.dataio.export import plan_document
+
+    text = (CURRENT.replace("  title: Northshire Plan\n", "  title: Northshire Plan\n  rating_labels: {red: Of concern}\n")
+            .replace("compare: rolling-12", "compare: rolling-12\n          rebase: [2020-04]\n          lag: 1")
+            .replace("frequency: irregular", "frequency: quarterly\n          covers: 12\n"
+                     "          baseline: {label: \"2019/20\", value: 6.5}\n          replaces: old-survey\n"
+                     "          replaces_from: 2024-07\n          replaces_note: New questions")
+            .replace("        - code: survey\n", "        - code: old-survey\n          name: Old survey\n"
+                     "          unit: percent\n          aggregation: latest\n          polarity: up\n"
+                     "        - code: survey\n"))
+    load(plan_file(text))
+    document = plan_document(models.Plan.objects.get())
+    assert "areas" not in document["plan"] and document["plan"]["rating_labels"] == {"red": "Of concern"}
+    assert document["plan"]["priorities"][1]["indicators"] == [{"code": "vwi", "headline": False}]
+    again = parse_plan_file(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
+    before = parse_plan_file(text)
+    assert again.one_level and [p.number for p in again.areas[0].priorities] == [1, 2]
+    survey = {i.code: i for i in again.indicators()}["survey"]
+    assert (survey.frequency, survey.covers, survey.baseline.value, survey.replaces, survey.replaces_from) == (
+        "quarterly", 12, 6.5, "old-survey", date(2024, 7, 1))
+    # Every definition comes back as it was, the targets as the years they were stored for.
+    strip = {"path": "", "targets": []}
+    from dataclasses import replace
+    assert [replace(i, **strip) for i in again.indicators()] == [replace(i, **strip) for i in before.indicators()]
+    assert [t.financial_year for t in again.indicators()[0].targets] == ["2024/25", "2025/26"]
+    assert "nothing changed" in load(plan_file(yaml.safe_dump(document, sort_keys=False), "again.yaml"))
