@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import numpy as np
 
 from indicators import periods, vocabulary
-from indicators.engine.significance import ALPHA, binomial_p_values, two_proportion_p_values
+from indicators.engine.significance import significance
 from indicators.engine.spans import Figure, WindowValue, window_value
 from indicators.engine.windows import Window, comparison, comparison_of_spans, guard
 
@@ -131,7 +131,7 @@ class Comparison:
     change: float | None
     change_pct: float | None
     reason: str | None
-    significance: dict             # {"test", "p_value", "result"}
+    significance: dict | None = None   # {"test", "p_value", "result"}: `tests`, for every measure at once
 
 
 @dataclass(frozen=True)
@@ -142,8 +142,9 @@ class BaselineComparison:
     current: Side | None
     change: float | None
     change_pct: float | None
-    significance: dict
+    base: Side | None              # the baseline as a side of the comparison (the `tests` input)
     reason: str | None
+    significance: dict | None = None
 
 
 NOT_TESTED = {"test": None, "p_value": None, "result": "not-tested"}
@@ -162,7 +163,11 @@ def _side(figures: Sequence[Figure], extras: Sequence[FigureExtra], window: Wind
     held = [(f, e) for f, e in inside if f.number() is not None]
     lower = upper = None
     if value.value is not None and (len(held) == 1 or aggregation == "latest") and held:
-        lower, upper = held[-1][1].lower, held[-1][1].upper
+        figure, extra = held[-1]
+        lower, upper = extra.lower, extra.upper
+        if value.numerator is None and figure.fraction() is not None:
+            # a percent survey figure with its respondents: the two-proportion test needs them
+            value = replace(value, numerator=figure.fraction()[0], denominator=figure.fraction()[1])
     return Side(window, value, lower, upper, illustrative)
 
 
@@ -178,38 +183,50 @@ def _direction(current: float, previous: float, polarity: str) -> str:
     return "improvement" if (current > previous) == (polarity == "up") else "deterioration"
 
 
-def test(measure: Measure, current: Side | None, previous: Side | None) -> dict:
-    """The significance of a comparison (SPEC §3, §6): counts by the exact
-    binomial test, ratios (and percent survey figures with respondents as
-    numerator and denominator) by the two-proportion test, survey figures
-    with published 95% intervals by whether the intervals overlap."""
-    if current is None or previous is None:
+def tests(pairs: Sequence[tuple[Measure, Side | None, Side | None]]) -> list[dict]:
+    """The significance of each (measure, current, previous) pair (SPEC §3,
+    §6), all at once: counts by the exact binomial test and ratios by the
+    two-proportion test (`significance.significance`, as for YTD), a percent
+    survey figure with its respondents as numerator and denominator as a
+    ratio, and survey figures with published 95% intervals by whether the
+    intervals overlap."""
+    if not pairs:
+        return []
+    n = len(pairs)
+    cols = {name: np.full(n, np.nan) for name in ("a", "b", "an", "ad", "bn", "bd")}
+    aggregation, unit, polarity = [], [], []
+    for i, (m, current, previous) in enumerate(pairs):
+        agg = m.aggregation
+        if current is not None and previous is not None:
+            for side, v, num, den in ((current, "a", "an", "ad"), (previous, "b", "bn", "bd")):
+                value = side.value
+                cols[v][i] = np.nan if value.value is None else value.value
+                cols[num][i] = np.nan if value.numerator is None else value.numerator
+                cols[den][i] = np.nan if value.denominator is None else value.denominator
+            if (m.unit == "percent" and agg != "ratio" and current.value.numerator is not None
+                    and previous.value.numerator is not None):
+                agg = "ratio"
+        aggregation.append(agg)
+        unit.append(m.unit)
+        polarity.append(m.polarity)
+    out = significance(aggregation=np.array(aggregation, dtype=object), unit=np.array(unit, dtype=object),
+                       polarity=np.array(polarity, dtype=object), ytd=cols["a"], last_ytd=cols["b"],
+                       ytd_num=cols["an"], ytd_den=cols["ad"], last_num=cols["bn"], last_den=cols["bd"])
+    for i, (m, current, previous) in enumerate(pairs):
+        if out[i]["test"] is None and current is not None and previous is not None:
+            out[i] = _interval_test(m, current, previous)
+    return out
+
+
+def _interval_test(measure: Measure, current: Side, previous: Side) -> dict:
+    """Two survey figures with published 95% intervals differ significantly
+    when the intervals do not overlap (SPEC §6)."""
+    a, b = current.value.value, previous.value.value
+    if a is None or b is None or None in (current.lower, current.upper, previous.lower, previous.upper):
         return NOT_TESTED
-    a, b = current.value, previous.value
-    if a.value is None or b.value is None:
-        return NOT_TESTED
-    if measure.unit == "count" and measure.aggregation == "sum":
-        if a.value < 0 or b.value < 0 or a.value + b.value <= 0:
-            return NOT_TESTED
-        p = float(binomial_p_values(np.array([a.value]), np.array([b.value]))[0])
-    elif measure.aggregation == "ratio" or (measure.unit == "percent" and a.numerator is not None
-                                             and b.numerator is not None):
-        if not (a.denominator and b.denominator):
-            return NOT_TESTED
-        p = float(two_proportion_p_values([a.numerator], [a.denominator], [b.numerator], [b.denominator])[0])
-    elif None not in (current.lower, current.upper, previous.lower, previous.upper):
-        apart = current.lower > previous.upper or previous.lower > current.upper
-        return {"test": "interval-overlap", "p_value": None,
-                "result": _direction(a.value, b.value, measure.polarity) if apart else "no-significant-change"}
-    else:
-        return NOT_TESTED
-    if math.isnan(p):
-        return NOT_TESTED
-    if not p < ALPHA:
-        return {"test": "binomial" if measure.aggregation == "sum" else "two-proportion", "p_value": p,
-                "result": "no-significant-change"}
-    return {"test": "binomial" if measure.aggregation == "sum" else "two-proportion", "p_value": p,
-            "result": _direction(a.value, b.value, measure.polarity)}
+    apart = current.lower > previous.upper or previous.lower > current.upper
+    return {"test": "interval-overlap", "p_value": None,
+            "result": _direction(a, b, measure.polarity) if apart else "no-significant-change"}
 
 
 def windows_of(measure: Measure, period: date, figures: Sequence[Figure]) -> tuple[Window | None, Window | None,
@@ -254,8 +271,7 @@ def compare(measure: Measure, period: date, figures: Sequence[Figure],
             change_pct = _pct(change, b)
         elif reason is None:
             reason = (current.value.reason if a is None else previous.value.reason)
-    return Comparison(measure.basis, current, previous, change, change_pct, reason,
-                      test(measure, current, previous))
+    return Comparison(measure.basis, current, previous, change, change_pct, reason)
 
 
 def baseline(measure: Measure, period: date, figures: Sequence[Figure], extras: Sequence[FigureExtra],
@@ -282,7 +298,7 @@ def baseline(measure: Measure, period: date, figures: Sequence[Figure], extras: 
         base = _side(figures, extras, window, measure.aggregation, measure.covers)
         value, reason = base.value.value, base.value.reason
     else:
-        return BaselineComparison(measure.baseline_label, None, None, current, None, None, NOT_TESTED,
+        return BaselineComparison(measure.baseline_label, None, None, current, None, None, None,
                                   "The baseline has neither months nor a published value")
     change = change_pct = None
     now = None if current is None else current.value.value
@@ -291,8 +307,8 @@ def baseline(measure: Measure, period: date, figures: Sequence[Figure], extras: 
         change_pct = _pct(change, value)
     elif reason is None:
         reason = "No figure for the current window" if current is None else current.value.reason
-    sig = test(measure, current, base) if value is not None else NOT_TESTED
-    return BaselineComparison(measure.baseline_label, window, value, current, change, change_pct, sig, reason)
+    return BaselineComparison(measure.baseline_label, window, value, current, change, change_pct,
+                              base if value is not None else None, reason)
 
 
 def benchmark_rating(own: float | None, bench: float | None, polarity: str, tolerance: float = 5.0) -> str | None:

@@ -9,13 +9,13 @@ the API and the report all call `evaluate`.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
 import pandas as pd
 
-from indicators import periods
+from indicators import periods, vocabulary
 from indicators.engine import columns as c
 from indicators.engine import current as cur
 from indicators.engine.grid import WindowResult, aggregate, build_grid, positions
@@ -40,9 +40,9 @@ from indicators.engine.result import (
     build,
 )
 from indicators.engine.significance import significance
-from indicators.engine.spans import Figure
+from indicators.engine.spans import Figure, WindowValue
 from indicators.engine.spc import RULES, SpcMatrix, spc_figures, spc_matrix
-from indicators.engine.windows import Window, comparison
+from indicators.engine.windows import Window, comparison, guard
 from indicators.numbers import display
 
 
@@ -174,8 +174,12 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
     r12_w, pr12_w = comparison("rolling-12", period)
     fly_months = periods.full_last_year_months(period)
     fly_w = Window(fly_months[0], fly_months[-1])
-    # reasons only for the indicators asked about (evaluate reads no other; peers' rows serve the MSG rates)
-    ytd, last, r12, fly, pr12 = (aggregate(grid, w.first, w.last, aggs, reasons_for=rows)
+    # reasons only for the indicators asked about (evaluate reads no other; peers' rows serve the MSG rates),
+    # and not for a measure over spans (quarterly, annual…): it is never added up by months
+    measures = _six_measures(meta, len(ids))
+    spans = [k for k, m in measures.items() if not _on_grid(m)]
+    asked = np.delete(rows, spans) if spans else rows
+    ytd, last, r12, fly, pr12 = (aggregate(grid, w.first, w.last, aggs, reasons_for=asked)
                                  for w in (ytd_w, last_w, r12_w, fly_w, pr12_w))
     y, ly, f = ytd.value[rows], last.value[rows], fly.value[rows]
     unit, polarity, aggregation = meta[c.UNIT], meta[c.POLARITY], meta[c.AGGREGATION]
@@ -189,7 +193,7 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
 
     # SPEC §6: the measures that use a §6 key are compared on their own pair of windows (engine/current.py);
     # their headline values replace YTD and last YTD below, so targets, RAG and significance follow them.
-    plans = _current_plans(inputs, meta, ids, period)
+    plans = _current_plans(inputs, measures, ids, period, grid, rows, aggs, all_ids)
     cmp_cur, cmp_prev = y.copy(), ly.copy()
     for k, plan in plans.items():
         cmp_cur[k], cmp_prev[k] = plan.current_value, plan.previous_value
@@ -321,11 +325,6 @@ class CurrentPlan:
                    for side in (self.comparison.current, self.comparison.previous))
 
 
-def _row_dicts(meta: dict, ks: list[int]) -> list[dict]:
-    names = list(meta)
-    return [{name: meta[name][k] for name in names} for k in ks]
-
-
 def _figures_by_id(observations: pd.DataFrame, ids: set) -> dict:
     """Each indicator's figures (spans.Figure) and what they carry besides
     (current.FigureExtra), for the ids asked: a figure's span runs from its
@@ -333,98 +332,190 @@ def _figures_by_id(observations: pd.DataFrame, ids: set) -> dict:
     out: dict = {}
     if not len(observations) or not ids:
         return out
-    frame = observations[observations[c.INDICATOR_ID].isin(ids)]
-    get = {name: (frame[name].to_numpy(dtype=object) if name in frame else [None] * len(frame))
+    keys = observations[c.INDICATOR_ID].to_numpy()
+    wanted = np.array(sorted(ids))
+    take = np.flatnonzero(positions(wanted, keys) >= 0) if keys.dtype.kind in "iu" and wanted.dtype.kind in "iu" \
+        else np.flatnonzero(observations[c.INDICATOR_ID].isin(ids).to_numpy())
+    get = {name: (observations[name].to_numpy(dtype=object)[take].tolist() if name in observations
+                  else [None] * len(take))
            for name in (c.INDICATOR_ID, c.MONTH, c.VALUE, c.NUMERATOR, c.DENOMINATOR, c.STATUS, c.NOTE,
                         c.ILLUSTRATIVE, c.FIRST_MONTH, c.LOWER, c.UPPER)}
-    for i in range(len(frame)):
-        month = get[c.MONTH][i]
-        first = get[c.FIRST_MONTH][i]
+    for iid, month, value, num, den, status, note, flag, first, lower, upper in zip(*get.values()):
         if not isinstance(first, date) or first > month:
             first = month
-        figure = Figure(first, month, _opt(get[c.VALUE][i]), _opt(get[c.NUMERATOR][i]),
-                        _opt(get[c.DENOMINATOR][i]), str(get[c.STATUS][i] or "final"), str(get[c.NOTE][i] or ""))
-        extra = cur.FigureExtra(_opt(get[c.LOWER][i]), _opt(get[c.UPPER][i]), get[c.ILLUSTRATIVE][i] is True)
-        figs, extras = out.setdefault(get[c.INDICATOR_ID][i], ([], []))
-        figs.append(figure)
-        extras.append(extra)
+        figs, extras = out.setdefault(iid, ([], []))
+        figs.append(Figure(first, month, _opt(value), _opt(num), _opt(den), str(status or "final"), str(note or "")))
+        extras.append(cur.FigureExtra(_opt(lower), _opt(upper), flag is True))
     return out
 
 
-def _current_plans(inputs: Inputs, meta: dict, ids: list, period: date) -> dict:
-    """k -> CurrentPlan for each measure that uses a §6 key (not
-    `current.Measure.plain`); empty for a frame of 2013-style measures."""
+def _six_measures(meta: dict, n: int) -> dict:
+    """k -> current.Measure for each row that uses a §6 key (not plain);
+    empty, without building any Measure, for a frame of 2013-style measures."""
     if c.FREQUENCY not in meta and c.COMPARE not in meta:
         return {}
+    blank = [None] * n
+
+    def used(x) -> bool:
+        if x is None or (isinstance(x, float) and math.isnan(x)):
+            return False
+        return bool(len(x)) if isinstance(x, (list, tuple, str)) else True
+
     candidates = [k for k, (freq, comp, label, bench, reb, agg, cov) in enumerate(zip(
-        meta.get(c.FREQUENCY, [None] * len(ids)), meta.get(c.COMPARE, [None] * len(ids)),
-        meta.get(c.BASELINE_LABEL, [None] * len(ids)), meta.get(c.BENCHMARKS, [None] * len(ids)),
-        meta.get(c.REBASE, [None] * len(ids)), meta[c.AGGREGATION], meta.get(c.COVERS, [None] * len(ids))))
-        if (freq not in (None, "monthly") and freq == freq) or (comp not in (None, "", "ytd") and comp == comp)
-        or (isinstance(label, str) and label) or (isinstance(bench, (list, tuple)) and bench)
-        or (isinstance(reb, (list, tuple)) and reb) or agg == "weighted-mean" or (cov == cov and cov is not None)]
-    if not candidates:
-        return {}
-    measures = {k: cur.measure_of(row) for k, row in zip(candidates, _row_dicts(meta, candidates))}
-    measures = {k: m for k, m in measures.items() if not m.plain}
+        meta.get(c.FREQUENCY, blank), meta.get(c.COMPARE, blank), meta.get(c.BASELINE_LABEL, blank),
+        meta.get(c.BENCHMARKS, blank), meta.get(c.REBASE, blank), meta[c.AGGREGATION], meta.get(c.COVERS, blank)))
+        if (used(freq) and freq != "monthly") or (used(comp) and comp != "ytd") or used(label) or used(bench)
+        or used(reb) or agg == "weighted-mean" or used(cov)]
+    names = [name for name in (c.CODE, c.UNIT, c.AGGREGATION, c.POLARITY, *c.CURRENT_PLAN_COLUMNS) if name in meta]
+    measures = {k: cur.measure_of({name: meta[name][k] for name in names}) for k in candidates}
+    return {k: m for k, m in measures.items() if not m.plain}
+
+
+def _on_grid(m: cur.Measure) -> bool:
+    """A §6 measure whose windows the month grid values for the whole page at
+    once: monthly, no ``covers``, an aggregation the grid knows."""
+    return m.frequency == "monthly" and m.covers is None and m.aggregation != "weighted-mean"
+
+
+def _current_plans(inputs: Inputs, measures: dict, ids: list, period: date, grid, rows: np.ndarray,
+                   aggs: np.ndarray, all_ids) -> dict:
+    """k -> CurrentPlan for each measure that uses a §6 key. Monthly ones are
+    valued on the month grid, one `grid.aggregate` per basis for the whole
+    page; the others (quarterly, annual, irregular, ``covers``,
+    weighted-mean) from their own figures over spans (engine/current.py).
+    Significance for every comparison and baseline in one call.
+    ``measures``: `_six_measures` of the rows asked about."""
     if not measures:
         return {}
-    # benchmark series: the rows of inputs.indicators for (benchmark slug, code)
-    ind = inputs.indicators
-    bench_rows = {}
+    # benchmark series: their rows among inputs.indicators, by (benchmark slug, code)
+    row_of = {}
     if any(m.benchmarks for m in measures.values()):
-        for iid, force, code in zip(ind[c.ID].tolist(), ind[c.FORCE].tolist(), ind[c.CODE].tolist()):
-            bench_rows[(force, code)] = iid
-    wanted = {ids[k] for k in measures} | {bench_rows[(slug, m.code)] for m in measures.values()
-                                           for slug in m.benchmarks if (slug, m.code) in bench_rows}
+        row_of = {key: i for i, key in enumerate(zip(inputs.indicators[c.FORCE].tolist(),
+                                                     inputs.indicators[c.CODE].tolist()))}
+    bench_ids = {slug: {m.code: all_ids[row_of[(slug, m.code)]] for m in measures.values()
+                        if (slug, m.code) in row_of} for slug in {s for m in measures.values() for s in m.benchmarks}}
+    wanted = {ids[k] for k, m in measures.items() if not _on_grid(m) or m.baseline_label}
+    wanted |= {i for m in measures.values() if not _on_grid(m) for slug in m.benchmarks
+               for i in [bench_ids.get(slug, {}).get(m.code)] if i is not None}
     figures = _figures_by_id(inputs.observations, wanted)
+
+    # monthly measures: each basis's two windows, aggregated on the grid for every row at once
+    windows: dict = {}
+    for m in measures.values():
+        if _on_grid(m):
+            basis = vocabulary.DEFAULT_COMPARISON["monthly"] if m.basis == "benchmark" else m.basis
+            if basis not in windows:
+                cw, pw = comparison(basis, period)
+                ks = [k for k, other in measures.items() if _on_grid(other)]
+                windows[basis] = (cw, pw, aggregate(grid, cw.first, cw.last, aggs, reasons_for=rows[ks]),
+                                  aggregate(grid, pw.first, pw.last, aggs, reasons_for=rows[ks]))
+
+    def grid_side(window: Window, values, row: int) -> cur.Side:
+        value = _opt(values.value[row])
+        return cur.Side(window, WindowValue(value, None if value is not None else values.reason[row],
+                                            _opt(values.numerator[row]), _opt(values.denominator[row])),
+                        illustrative=bool(grid.any_illustrative([row], window.first, window.last)[0]))
+
     out = {}
     for k, m in measures.items():
         figs, extras = figures.get(ids[k], ([], []))
-        comparison_ = cur.compare(m, period, figs, extras)
+        row = int(rows[k])
+        if _on_grid(m):
+            basis = vocabulary.DEFAULT_COMPARISON["monthly"] if m.basis == "benchmark" else m.basis
+            cw, pw, cv, pv = windows[basis]
+            current_side = grid_side(cw, cv, row)
+            previous_side = None if m.basis == "benchmark" else grid_side(pw, pv, row)
+            reason = None
+            if previous_side is not None:
+                _, kept, guarded = guard(cw, pw, m.rebase)
+                if kept is None:
+                    previous_side, reason = None, guarded
+            change = change_pct = None
+            if previous_side is not None:
+                a, b = current_side.value.value, previous_side.value.value
+                if a is not None and b is not None:
+                    change = a - b
+                    change_pct = None if b == 0 else 100.0 * change / b
+                else:
+                    reason = current_side.value.reason if a is None else previous_side.value.reason
+            comparison_ = cur.Comparison(m.basis, current_side, previous_side, change, change_pct, reason)
+        else:
+            comparison_ = cur.compare(m, period, figs, extras)
         base = cur.baseline(m, period, figs, extras, comparison_)
         window = None if comparison_.current is None else comparison_.current.window
         own = None if comparison_.current is None else comparison_.current.value.value
         benchmarks = []
         for slug in m.benchmarks:
-            bench_figs = figures.get(bench_rows.get((slug, m.code)), ([], []))[0]
-            value = cur.benchmark_value(m, window, bench_figs)
+            bench_id = bench_ids.get(slug, {}).get(m.code)
+            if bench_id is None or window is None:
+                value = None
+            elif _on_grid(m):
+                value = _opt(windows[vocabulary.DEFAULT_COMPARISON["monthly"] if m.basis == "benchmark"
+                                     else m.basis][2].value[row_of[(slug, m.code)]])
+            else:
+                value = cur.benchmark_value(m, window, figures.get(bench_id, ([], []))[0])
             difference = None if own is None or value is None else own - value
             benchmarks.append(BenchmarkReading(
                 slug, value, difference, None if difference is None or not value else 100.0 * difference / value,
                 cur.benchmark_rating(own, value, m.polarity)))
-        held = [f.last for f in figs if f.last <= period and f.number() is not None]
-        plan = CurrentPlan(m, comparison_, base, benchmarks, figs, extras, last=max(held) if held else None)
-        if m.frequency != "monthly" or m.covers is not None:
-            plan.spc, plan.spc_illustrative = _spc_of_figures(m, figs, extras, period)
-        out[k] = plan
+        if _on_grid(m):
+            last = None
+        else:
+            held = [f.last for f in figs if f.last <= period and f.number() is not None]
+            last = max(held) if held else None
+        out[k] = CurrentPlan(m, comparison_, base, benchmarks, figs, extras, last=last)
+
+    # significance of every comparison and baseline, in one call
+    plans = list(out.values())
+    pairs = [(p.measure, p.comparison.current, p.comparison.previous) for p in plans]
+    pairs += [(p.measure, p.baseline.current, p.baseline.base) for p in plans if p.baseline is not None]
+    results = cur.tests(pairs)
+    for p, result in zip(plans, results):
+        p.comparison = replace(p.comparison, significance=result)
+    for p, result in zip([p for p in plans if p.baseline is not None], results[len(plans):]):
+        p.baseline = replace(p.baseline, significance=result)
+    spans = {k: p for k, p in out.items() if not _on_grid(p.measure)}
+    if spans:
+        _spc_of_figures(spans, period)
     return out
 
 
-def _spc_of_figures(m: cur.Measure, figs: list, extras: list, period: date):
-    """SPC on a non-monthly measure's figures in order (SPEC §6), under the
-    same 12-point minimum; a rebase starts a new segment at the first figure
-    ending on or after it."""
-    pairs = sorted(((f, e) for f, e in zip(figs, extras) if f.last <= period), key=lambda p: (p[0].last, p[0].first))
-    values = [f.number() for f, _ in pairs]
-    points = [(periods.format_month(f.last), v) for (f, _), v in zip(pairs, values) if v is not None]
-    series = np.array([np.nan if v is None else v for v in values], dtype=float)
-    cuts = sorted({next((i for i, (f, _) in enumerate(pairs) if f.last >= month), len(pairs)) for month in m.rebase})
-    r = spc_figures(series[None, :] if len(series) else np.full((1, 1), np.nan), polarity=[m.polarity],
-                    rebase=[cuts] if cuts else None)
-    signals = []
-    for i, (f, _) in enumerate(pairs):
-        rules = tuple(rule for rule in RULES if r.marks[rule][0, i])
-        if rules:
-            signals.append(Signal(periods.format_month(f.last), rules))
-    first = periods.format_month(pairs[0][0].last) if pairs else periods.format_month(period)
-    last = periods.format_month(pairs[-1][0].last) if pairs else periods.format_month(period)
-    reading = build(
-        SpcReading, mean=_opt(r.mean[0]), ucl=_opt(r.ucl[0]), lcl=_opt(r.lcl[0]), sigma=_opt(r.sigma[0]),
-        variation=r.variation[0], assurance=r.assurance[0], signals=tuple(signals), reason=r.reason[0],
-        rule=r.variation_rule[0], direction=r.variation_direction[0], upper_2sigma=_opt(r.upper_2sigma[0]),
-        lower_2sigma=_opt(r.lower_2sigma[0]), points=tuple(points), baseline=(first, last))
-    return reading, any(e.illustrative for _, e in pairs)
+def _spc_of_figures(plans: dict, period: date) -> None:
+    """SPC on each non-monthly measure's figures in order (SPEC §6), under the
+    same 12-point minimum, one `spc_figures` call for them all (rows
+    left-aligned); a rebase starts a new segment at the first figure ending
+    on or after it. Sets each plan's ``spc`` and ``spc_illustrative``."""
+    series = []
+    for p in plans.values():
+        pairs = sorted(((f, e) for f, e in zip(p.figures, p.extras) if f.last <= period),
+                       key=lambda fe: (fe[0].last, fe[0].first))
+        series.append(pairs)
+    width = max(1, max(len(s) for s in series))
+    values = np.full((len(series), width), np.nan)
+    for i, pairs in enumerate(series):
+        for j, (f, _) in enumerate(pairs):
+            v = f.number()
+            values[i, j] = np.nan if v is None else v
+    cuts = [sorted({next((j for j, (f, _) in enumerate(pairs) if f.last >= month), len(pairs))
+                    for month in p.measure.rebase}) for p, pairs in zip(plans.values(), series)]
+    r = spc_figures(values, polarity=[p.measure.polarity for p in plans.values()],
+                    rebase=cuts if any(cuts) else None)
+    for i, (p, pairs) in enumerate(zip(plans.values(), series)):
+        signals = []
+        for j, (f, _) in enumerate(pairs):
+            marked = tuple(rule for rule in RULES if r.marks[rule][i, j])
+            if marked:
+                signals.append(Signal(periods.format_month(f.last), marked))
+        points = tuple((periods.format_month(f.last), float(values[i, j])) for j, (f, _) in enumerate(pairs)
+                       if not np.isnan(values[i, j]))
+        ends = (periods.format_month(pairs[0][0].last), periods.format_month(pairs[-1][0].last)) if pairs else (
+            periods.format_month(period), periods.format_month(period))
+        p.spc = build(
+            SpcReading, mean=_opt(r.mean[i]), ucl=_opt(r.ucl[i]), lcl=_opt(r.lcl[i]), sigma=_opt(r.sigma[i]),
+            variation=r.variation[i], assurance=r.assurance[i], signals=tuple(signals), reason=r.reason[i],
+            rule=r.variation_rule[i], direction=r.variation_direction[i], upper_2sigma=_opt(r.upper_2sigma[i]),
+            lower_2sigma=_opt(r.lower_2sigma[i]), points=points, baseline=ends)
+        p.spc_illustrative = any(e.illustrative for _, e in pairs)
 
 
 def _last_figures(grid, rows, plans: dict) -> list:
