@@ -1245,9 +1245,19 @@ def _overlaps(rows: list[Row], cat: Catalogue) -> list[Problem]:
     sets ``covers``), neither within the file nor with the figures held; a
     held figure the file files again (same month) is replaced, not overlapped.
     Each problem names both rows, or the row and the held span."""
-    from indicators.engine.windows import span_label
+    from indicators.engine.windows import Span, span_label
 
     infos = {(info.id): info for info in cat.indicators.values()}
+
+    def column(row: Row) -> str:
+        """`from` when the file gave the span's first month, else `month` (the span is the month's quarter or year)."""
+        info = infos[row.indicator_id]
+        try:
+            implied = Span.of(row.month, info.frequency, None, info.covers).first
+        except ValueError:
+            return FROM
+        return MONTH if implied == row.first else FROM
+
     by_series: dict[tuple[int, int | None], list[Row]] = {}
     for row in rows:
         info = infos.get(row.indicator_id)
@@ -1259,7 +1269,7 @@ def _overlaps(rows: list[Row], cat: Catalogue) -> list[Problem]:
         series.sort(key=lambda r: (r.first, r.month))
         for earlier, later in zip(series, series[1:]):
             if later.first <= earlier.month:
-                problems.append(Problem(later.number, FROM if later.first_month else MONTH, (
+                problems.append(Problem(later.number, column(later), (
                     f"its span {span_label(later.first, later.month)} overlaps row {earlier.number}'s "
                     f"{span_label(earlier.first, earlier.month)}; the figures of {later.indicator!r} never "
                     "overlap (each month is in one figure)")))
@@ -1269,7 +1279,7 @@ def _overlaps(rows: list[Row], cat: Catalogue) -> list[Problem]:
                 continue                    # filed again: this file's figure replaces it
             for row in series:
                 if row.first <= last and first <= row.month:
-                    problems.append(Problem(row.number, FROM if row.first_month else MONTH, (
+                    problems.append(Problem(row.number, column(row), (
                         f"its span {span_label(row.first, row.month)} overlaps the figure held for "
                         f"{span_label(first, last)} ({first:%Y-%m} to {last:%Y-%m}); the figures of "
                         f"{row.indicator!r} never overlap (each month is in one figure)")))
