@@ -114,7 +114,7 @@ class Change:
 
 
 def _fields(row) -> dict:
-    return {f: getattr(row, f) for f in FIELDS}
+    return {f: getattr(row, f, None) for f in FIELDS}
 
 
 def _show(values: dict) -> str:
