@@ -158,8 +158,11 @@ def test_the_wide_template_shades_the_months_a_quarterly_measure_has_no_figure_i
     response = client.get("/admin/indicators/return/template/?format=wide&force=west-mercia&quarter=2013/14+Q1")
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     header = [c.value for c in sheet[1]]
-    assert header[5:13] == ["2013-04 value", "2013-04 numerator", "2013-04 denominator", "2013-04 status",
-                            "2013-04 note", "2013-04 from", "2013-04 lower", "2013-04 upper"]
+    # the months' five columns keep their places; from, lower, upper of each month follow them all
+    assert header[5:10] == ["2013-04 value", "2013-04 numerator", "2013-04 denominator", "2013-04 status",
+                            "2013-04 note"]
+    assert header[20:] == ["2013-04 from", "2013-04 lower", "2013-04 upper", "2013-05 from", "2013-05 lower",
+                           "2013-05 upper", "2013-06 from", "2013-06 lower", "2013-06 upper"]
     row = next(r for r in sheet.iter_rows(min_row=2) if r[1].value == "vwi-solved")
     shaded = [header[c.column - 1] for c in row[5:] if c.fill.fgColor.rgb.endswith("DDDDDD")]
     assert [h for h in shaded if h.startswith("2013-06")] == ["2013-06 value"]     # ratio: value worked out

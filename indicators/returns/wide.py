@@ -12,7 +12,8 @@ header, then one row per measure of the plan in force:
     then for each month YYYY-MM of the quarter:
     YYYY-MM value | YYYY-MM numerator | YYYY-MM denominator | YYYY-MM status | YYYY-MM note
 
-and, written by pccperf since SPEC §6 (optional when read back, so older
+and, written by pccperf since SPEC §6 after every month's five columns (so
+the months' columns keep their letters; optional when read back, so older
 sheets still read), for each month:
 
     YYYY-MM from | YYYY-MM lower | YYYY-MM upper
@@ -44,7 +45,6 @@ from indicators.returns.file import COLUMNS, Problem, ReturnFileError, format_ce
 
 PARTS = ("value", "numerator", "denominator", "status", "note")
 OPTIONAL_PARTS = ("from", "lower", "upper")           # SPEC §6: may be left out of a sheet
-WIDE_PARTS = (*PARTS, *OPTIONAL_PARTS)                # as pccperf writes the sheet
 INFO = ("force", "indicator", "measure", "unit", "headline")
 _MONTH_COLUMN = re.compile(r"(\d{4}-\d{2}) (value|numerator|denominator|status|note|from|lower|upper)")
 STATUS_LIST = '"final,provisional,unavailable"'
@@ -164,7 +164,7 @@ def to_long(header: list[str], body: list[tuple[int, list]]) -> tuple[list[str],
             cells[(number, "force")] = (wide_row, _letter(position["force"]))
             cells[(number, "indicator")] = (wide_row, _letter(position["indicator"]))
             cells[(number, "month")] = (wide_row, f"{_letter(parts['value'])} ({label} value)")
-            for part in WIDE_PARTS:
+            for part in (*PARTS, *OPTIONAL_PARTS):
                 if part in parts:
                     cells[(number, part)] = (wide_row, f"{_letter(parts[part])} ({label} {part})")
     return [*COLUMNS, *OPTIONAL_PARTS], WideBody(rows, cells, origin, problems)
@@ -183,15 +183,18 @@ def workbook(force, months: list[date], indicators, values: dict, headline: dict
     sheet.title = "Quarter"
     from indicators.returns.grid import entry_months
 
-    header = list(INFO) + [f"{periods.format_month(m)} {part}" for m in months for part in WIDE_PARTS]
+    header = (list(INFO) + [f"{periods.format_month(m)} {part}" for m in months for part in PARTS]
+              + [f"{periods.format_month(m)} {part}" for m in months for part in OPTIONAL_PARTS])
     sheet.append(header)
     shaded = PatternFill("solid", fgColor="DDDDDD")
-    width = len(WIDE_PARTS)
+    width, extra = len(PARTS), len(OPTIONAL_PARTS)
+    tail = len(INFO) + len(months) * width          # where the months' from, lower, upper start (0-based)
     for ind in indicators:
         ratio = ind.aggregation in ("ratio", "weighted-mean")
         frequency = getattr(ind, "frequency", None) or "monthly"
         open_months = months if frequency == "irregular" else entry_months(frequency, months)
         row = [force.slug, ind.code, ind.name, ind.get_unit_display(), "*" if headline.get(ind.id) else ""]
+        spans = []
         for month in months:
             v = values.get((ind.id, month)) or {}
             number = {k: _number(v.get(k)) for k in ("value", "numerator", "denominator", "lower", "upper")}
@@ -200,12 +203,14 @@ def workbook(force, months: list[date], indicators, values: dict, headline: dict
             first = v.get("first_month")
             first = periods.format_month(first) if first is not None and first == first else None   # NaT: none
             row += [number["value"], number["numerator"], number["denominator"], v.get("status") or None,
-                    v.get("note") or None, first, number["lower"], number["upper"]]
-        sheet.append(row)
+                    v.get("note") or None]
+            spans += [first, number["lower"], number["upper"]]
+        sheet.append(row + spans)
         r = sheet.max_row
         for k, month in enumerate(months):
             first = len(INFO) + 1 + k * width
-            if month not in open_months:             # no figure this month (a quarterly or annual measure)
+            closed = month not in open_months        # no figure this month (a quarterly or annual measure)
+            if closed:
                 offsets = range(width)
             elif ratio:
                 offsets = (0,)
@@ -216,7 +221,10 @@ def workbook(force, months: list[date], indicators, values: dict, headline: dict
             for offset in offsets:
                 sheet.cell(r, first + offset).fill = shaded
             sheet.cell(r, first + 4).number_format = "@"
-            sheet.cell(r, first + 5).number_format = "@"     # keep 2024-04 as text, not a date
+            start = tail + 1 + k * extra
+            sheet.cell(r, start).number_format = "@"          # keep 2024-04 as text, not a date
+            for offset in range(extra) if closed else ():
+                sheet.cell(r, start + offset).fill = shaded
     last = sheet.max_row
     status = DataValidation(type="list", formula1=STATUS_LIST, allow_blank=True, showErrorMessage=True,
                             errorTitle="Status", error="Choose final, provisional or unavailable (empty is final).",
@@ -231,11 +239,13 @@ def workbook(force, months: list[date], indicators, values: dict, headline: dict
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "F2"
     widths = {"A": 14, "B": 22, "C": 48, "D": 9, "E": 9}
-    for column, width in widths.items():
-        sheet.column_dimensions[column].width = width
+    for column, size in widths.items():
+        sheet.column_dimensions[column].width = size
     for k in range(len(months)):
-        for offset, size in enumerate((11, 11, 12, 12, 28, 9, 9, 9)):
+        for offset, size in enumerate((11, 11, 12, 12, 28)):
             sheet.column_dimensions[_letter(len(INFO) + k * width + offset)].width = size
+        for offset in range(extra):
+            sheet.column_dimensions[_letter(tail + k * extra + offset)].width = 10
     notes = book.create_sheet("Read me")
     for line in (
             [f"Quarterly return for {force.name}, {periods.quarter(months[0])}"],
