@@ -27,6 +27,7 @@ from indicators.access.permissions import (
     granted_peer_ids,
     write_refusal,
 )
+from indicators.engine.windows import span_label
 from indicators.models import Force, Indicator, LocalArea, Observation, Return, ReturnLine, ReturnState
 from indicators.returns import history
 from indicators.returns.file import Catalogue, IndicatorInfo, Row
@@ -108,6 +109,9 @@ class Change:
     def describe(self) -> str:
         area = f" {self.row.area}" if self.row.area else ""
         where = f"{self.row.force} {self.row.indicator}{area} {periods.format_month(self.row.month)}"
+        first = getattr(self.row, "first_month", None)
+        if first:                   # a figure over a span (SPEC §6): say which months
+            where += f" ({span_label(first, self.row.month)})"
         if self.kind == "changed":
             return f"{where}: {_show(self.old)} → {_show(_fields(self.row))}"
         return f"{where}: {_show(_fields(self.row))}"
