@@ -166,7 +166,10 @@ class Plan(models.Model):
 class AreaOfFocus(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="areas")
     number = models.PositiveSmallIntegerField()
-    title = models.CharField(max_length=300)
+    title = models.CharField(
+        max_length=300, blank=True,
+        help_text="Empty for the one area of a plan that lists its priorities directly (SPEC §6 Plan shape): "
+                  "pages show no area heading.")
 
     class Meta:
         ordering = ["plan", "number"]

@@ -152,8 +152,9 @@ def indicator_frame(*, force: Force, codes: list[str] | None = None, period: dat
                         rating_method=_rating_method_of_force(OuterRef("force"), period))
             .order_by("code")
             .values_list("id", "force__slug", "code", "name", "unit", "decimals", "aggregation", "polarity",
-                         "msg", "headline", "rating_method"))
-    frame = pd.DataFrame.from_records(list(rows), columns=[*c.INDICATOR_COLUMNS, c.HEADLINE, c.RATING_METHOD])
+                         "msg", "headline", "rating_method", *c.CURRENT_PLAN_COLUMNS))
+    frame = pd.DataFrame.from_records(list(rows), columns=[*c.INDICATOR_COLUMNS, c.HEADLINE, c.RATING_METHOD,
+                                                           *c.CURRENT_PLAN_COLUMNS])
     frame[c.RATING_METHOD] = frame[c.RATING_METHOD].fillna(DEFAULT_METHOD)
     return frame
 
@@ -459,6 +460,8 @@ def _performance_inputs(*, force: Force, indicators: pd.DataFrame, period: date,
                                         state_of=None if state_first is None else (ids, state_first, period),
                                         later_for=(peer_ids, periods.rolling_12_months(period)[0]) if peer_ids
                                         else None)
+    all_indicators, observations = _current_plan_inputs(indicators, all_indicators, observations, period,
+                                                         include_drafts)
     targets, assessments = _targets_and_assessments(indicator_ids=ids, months=[period])
     return Inputs(
         indicators=all_indicators,
@@ -469,6 +472,44 @@ def _performance_inputs(*, force: Force, indicators: pd.DataFrame, period: date,
         msg_peers=peer_map,
         rating_methods={force.slug: rating_method},
     ), state
+
+
+def _current_plan_inputs(indicators: pd.DataFrame, all_indicators: pd.DataFrame, observations: pd.DataFrame,
+                         period: date, include_drafts: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """SPEC §6: a measure whose figures span quarters or years, or that has a
+    fixed baseline, reads its figures from before the engine's window (the
+    same quarter a year earlier, the survey wave before, the baseline's
+    months); a measure with benchmarks reads the benchmark series' figures
+    (the indicators of that code filed for england-and-wales, wales or a
+    force). Nothing for a plan of 2013-style measures: no query."""
+    if c.FREQUENCY not in indicators or not len(indicators):
+        return all_indicators, observations
+    frequency = indicators[c.FREQUENCY].to_numpy(dtype=object)
+    label = indicators[c.BASELINE_LABEL].to_numpy(dtype=object)
+    benchmarks = indicators[c.BENCHMARKS].to_numpy(dtype=object)
+    ids = indicators[c.ID].to_numpy()
+    earlier = [int(i) for i, f, b in zip(ids, frequency, label) if (f not in (None, "monthly")) or b]
+    wanted = [(slug, code) for bs, code in zip(benchmarks, indicators[c.CODE]) if isinstance(bs, list)
+              for slug in bs]
+    if wanted:
+        slugs, codes = {s for s, _ in wanted}, {code for _, code in wanted}
+        rows = list(Indicator.objects.filter(force__slug__in=slugs, code__in=codes)
+                    .values_list("id", "force__slug", "code", "name", "unit", "decimals", "aggregation", "polarity",
+                                 "msg", *c.CURRENT_PLAN_COLUMNS))
+        bench = pd.DataFrame.from_records(rows, columns=[*c.INDICATOR_COLUMNS, *c.CURRENT_PLAN_COLUMNS])
+        bench = bench[[(s, code) in set(wanted) for s, code in zip(bench[c.FORCE], bench[c.CODE])]]
+        bench = bench[~bench[c.ID].isin(all_indicators[c.ID])]
+        if len(bench):
+            bench[c.HEADLINE] = False
+            all_indicators = pd.concat([all_indicators, bench], ignore_index=True)
+            earlier += [int(i) for i in bench[c.ID]]
+    if not earlier:
+        return all_indicators, observations
+    more = observation_frame(indicator_ids=earlier, end=period, include_drafts=include_drafts)
+    if len(more):
+        observations = (pd.concat([observations, more], ignore_index=True)
+                        .drop_duplicates([c.INDICATOR_ID, c.MONTH], keep="last").reset_index(drop=True))
+    return all_indicators, observations
 
 
 def _latest_month(visible: Q) -> Subquery:
@@ -498,15 +539,32 @@ def default_period(*, force: Force, include_drafts: bool = False) -> date | None
     headline or not, with its latest month (published figures; and the
     draft lines' latest, with drafts)."""
     if include_drafts:
-        rows = [(h, max((m for m in (last, draft) if m is not None), default=None))
-                for h, last, draft in _default_period_query(force.pk, True).values_list("is_headline", "last",
-                                                                                        "last_draft")]
+        rows = [(h, max((m for m in (last, draft) if m is not None), default=None), frequency, lag)
+                for frequency, lag, h, last, draft in _default_period_query(force.pk, True).values_list(
+                    "frequency", "lag", "is_headline", "last", "last_draft")]
     else:
-        rows = _DEFAULT_PERIOD.rows(force.pk, using=connection.alias)    # compiled once: every dashboard asks
-    every = [last for _, last in rows if last is not None]
-    headlines = [last for is_headline, last in rows if is_headline and last is not None]
-    months = headlines or every
-    return min(months) if months else None
+        # compiled once: every dashboard asks (fields before annotations, the order the SQL gives them)
+        rows = [(h, last, frequency, lag) for frequency, lag, h, last in _DEFAULT_PERIOD.rows(
+            force.pk, using=connection.alias)]
+    return _default_month(rows)
+
+
+def _default_month(rows) -> date | None:
+    """SPEC §2 and §6 "The period a figure is for": the latest month for
+    which every monthly headline measure with a figure has one; measures over
+    spans (quarterly, annual, irregular) and lagged partner data never pin
+    it. A plan with no such monthly headline measure takes the latest span
+    end of its headline measures; with no headline figure at all, the same
+    over every measure."""
+    rows = [(bool(h), last, (frequency or "monthly") == "monthly" and not lag)
+            for h, last, frequency, lag in rows if last is not None]
+    for group in ([r for r in rows if r[0]], rows):
+        pinning = [last for _, last, pins in group if pins]
+        if pinning:
+            return min(pinning)
+        if group:
+            return max(last for _, last, _ in group)
+    return None
 
 
 def _default_period_query(force_id: int, include_drafts: bool):
@@ -516,8 +574,8 @@ def _default_period_query(force_id: int, include_drafts: bool):
     return qs.annotate(last_draft=_latest_draft_month()) if include_drafts else qs
 
 
-_DEFAULT_PERIOD = Compiled(lambda force_id: _default_period_query(force_id, False).values_list("is_headline", "last"),
-                           ("int",))
+_DEFAULT_PERIOD = Compiled(lambda force_id: _default_period_query(force_id, False).values_list(
+    "frequency", "lag", "is_headline", "last"), ("int",))
 
 
 def observation_export_rows(*, force: Force, first: date | None, last: date | None, include_drafts: bool,

@@ -10,7 +10,9 @@ pytestmark = pytest.mark.django_db
 API_KEYS = {"force", "indicator", "name", "period", "financial_year", "unit", "aggregation", "polarity", "headline",
             "ytd", "last_ytd", "change", "change_pct", "ytd_reason", "target", "rag", "rag_source",
             "projected_outturn", "significance", "spc", "rolling_12", "msg", "rating", "monthly",
-            "illustrative"}   # SPEC §6: true when any figure a verdict rests on was generated for the demo
+            "illustrative",   # SPEC §6: true when any figure a verdict rests on was generated for the demo
+            # SPEC §6 "API": every indicator object gains these
+            "frequency", "span", "stale", "compare", "baseline", "replaces", "benchmarks", "display"}
 
 
 def get(client, url):
@@ -56,7 +58,8 @@ def test_detail_has_exactly_the_spec_fields_and_unrounded_numbers(client, demo):
     assert set(data["spc"]) == {"mean", "ucl", "lcl", "sigma", "variation", "assurance", "signals"}
     assert set(data["msg"]) == {"rate", "average", "position", "of", "difference_pct", "peers"}
     assert data["monthly"][-1]["month"] == "2013-06"
-    assert set(data["monthly"][0]) == {"month", "value", "numerator", "denominator", "status", "illustrative"}
+    assert set(data["monthly"][0]) == {"month", "value", "numerator", "denominator", "status", "illustrative",
+                                       "from", "lower", "upper"}   # SPEC §6
 
 
 def test_list_has_every_indicator_without_monthly(client, demo):

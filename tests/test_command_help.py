@@ -53,6 +53,14 @@ def test_import_policeuk_help_says_what_a_path_may_be():
     assert "PATH" in text and ".zip" in text and "*-street.csv" in text and "folder" in text
 
 
+def test_import_policeuk_help_explains_compare_and_that_a_plans_compare_wins():
+    text = " ".join(_help("import_policeuk").split())
+    assert "--compare BASIS" in text and "ytd, rolling-12, rolling-3, previous, sequential" in text
+    assert "the 12 months to the period vs the 12 months before" in text
+    assert "keep their compare, so a plan's wins, unless --compare-existing is given too" in text
+    assert "--compare-existing with --compare: also set it on the policeuk-* indicators that already exist" in text
+
+
 def test_load_population_help_explains_the_file_and_dry_run():
     text = " ".join(_help("load_population").split())
     assert "first column `year`, then one column per force area" in text

@@ -59,6 +59,7 @@ def test_counts_match_an_independent_count_of_the_files():
     ind = models.Indicator.objects.get(force__slug="leicestershire", code="policeuk-burglary")
     assert (ind.unit, ind.aggregation, ind.polarity, ind.msg) == ("count", "sum", "down", True)
     assert ind.source == "data.police.uk, Open Government Licence v3.0"
+    assert (ind.compare, ind.basis) == ("", "ytd")                       # no --compare: the monthly default
 
 
 def test_reimporting_the_same_files_changes_nothing():
@@ -123,6 +124,71 @@ def test_msg_comparison_on_open_data(client):
     leics.msg_peers.set([models.Force.objects.get(slug="bedfordshire")])
     data = client.get("/api/forces/leicestershire/indicators/policeuk-all-crime/?period=2018-11").json()
     assert data["rolling_12"] is None and data["msg"] is None            # two months are not twelve
+
+
+# --compare (SPEC §6: the open-data counts may be compared as rolling years)
+
+def compares():
+    return dict(((slug, code), compare) for slug, code, compare in
+                models.Indicator.objects.values_list("force__slug", "code", "compare"))
+
+
+def test_compare_rolling_12_sets_it_on_the_indicators_it_creates_and_the_counts_stay_the_same():
+    out = run(DATA, "--publish", "--compare", "rolling-12")
+    assert "Compare rolling-12: 30 new indicator(s)." in out
+    got = compares()
+    # 15 measures (14 crime types seen, all crime) for each of the two forces
+    assert len(got) == 30 and set(got.values()) == {"rolling-12"}
+    burglary = models.Indicator.objects.get(force__slug="leicestershire", code="policeuk-burglary")
+    assert burglary.basis == "rolling-12"
+    expected = independent_counts()
+    stored_now = stored()
+    assert all(stored_now[key] == n for key, n in expected.items())
+    assert stored_now[("leicestershire", "policeuk-all-crime", "2018-11")] == \
+        expected[("leicestershire", "policeuk-all-crime", "2018-11")]
+    assert sum(stored_now.values()) == sum(expected.values())
+    # the same rows as without the option: 30 force figures a month, 15 per force and month
+    assert models.Observation.objects.filter(area__isnull=True).count() == 60
+
+
+def test_a_plans_compare_wins_unless_compare_existing_is_given():
+    # a plan defined Leicestershire's burglary measure with its own compare
+    leics = models.Force.objects.create(slug="leicestershire", name="Leicestershire Police")
+    models.Indicator.objects.create(force=leics, code="policeuk-burglary", name="Burglary", unit="count",
+                                    aggregation="sum", polarity="down", compare="rolling-3")
+    out = run(DATA, "--publish", "--compare", "rolling-12")
+    assert "Compare rolling-12: 29 new indicator(s); 1 existing one(s) keep theirs" in out
+    got = compares()
+    assert got[("leicestershire", "policeuk-burglary")] == "rolling-3"
+    assert {v for k, v in got.items() if k != ("leicestershire", "policeuk-burglary")} == {"rolling-12"}
+    before, history = stored(), models.Observation.history.count()
+    # a dry run with --compare-existing changes nothing either
+    run(DATA, "--dry-run", "--compare", "ytd", "--compare-existing")
+    assert compares() == got
+    out = run(DATA, "--publish", "--compare", "rolling-12", "--compare-existing")
+    assert "Compare rolling-12: 0 new indicator(s); 1 existing one(s) changed, 29 had it already." in out
+    assert set(compares().values()) == {"rolling-12"}
+    # re-importing with the option leaves the figures exactly as they were
+    assert stored() == before and models.Observation.history.count() == history
+    assert "leicestershire: 0 new, 0 changed, 690 unchanged" in out
+
+
+def test_an_import_without_compare_leaves_existing_compares_alone():
+    run(DATA, "--publish", "--compare", "rolling-12")
+    out = run(DATA, "--publish")
+    assert "Compare" not in out and set(compares().values()) == {"rolling-12"}
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--compare-existing"], "--compare-existing needs --compare BASIS"),
+    (["--compare", "benchmark"], "argument --compare: invalid choice: 'benchmark'"),
+    (["--compare", "rolling-6"], "argument --compare: invalid choice: 'rolling-6'"),
+])
+def test_bad_compare_options_are_clear_errors_and_write_nothing(args, message):
+    with pytest.raises(CommandError) as excinfo:
+        run(DATA, "--publish", *args)
+    assert message in str(excinfo.value)
+    assert models.Observation.objects.count() == 0 and models.Indicator.objects.count() == 0
 
 
 def test_force_names_from_files_and_population_tables():

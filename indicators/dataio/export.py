@@ -84,16 +84,42 @@ def _local_areas(force, *, notes: bool = False) -> list[dict]:
             for a in force.local_areas.prefetch_related("populations").order_by("code")]
 
 
+def _current_keys(ind: models.Indicator) -> dict:
+    """The SPEC §6 keys of an indicator that differ from what a 2013-style file means."""
+    keys: dict = {}
+    if ind.frequency != "monthly":
+        keys["frequency"] = ind.frequency
+    for name in ("compare", "covers", "scale", "benchmarks", "rebase"):
+        if getattr(ind, name):
+            keys[name] = getattr(ind, name)
+    if ind.lag:
+        keys["lag"] = ind.lag
+    if ind.baseline_label and ind.baseline_value is not None:
+        keys["baseline"] = {"label": ind.baseline_label, "value": ind.baseline_value}
+    elif ind.baseline_label and ind.baseline_from and ind.baseline_to:
+        keys["baseline"] = {"label": ind.baseline_label, "from": periods.format_month(ind.baseline_from),
+                            "to": periods.format_month(ind.baseline_to)}
+    if ind.replaces and ind.replaces_from:
+        keys.update({"replaces": ind.replaces, "replaces_from": periods.format_month(ind.replaces_from),
+                     **({"replaces_note": ind.replaces_note} if ind.replaces_note else {})})
+    return keys
+
+
 def plan_document(plan: models.Plan) -> dict:
     force = plan.force
     peers = list(force.msg_peers.all())
     areas = []
+    listed: set[int] = set()      # a measure listed again gives only code and headline (SPEC §6)
     for area in plan.areas.all():
         priorities = []
         for priority in area.priorities.all():
             indicators = []
             for measure in priority.measures.select_related("indicator").order_by("order"):
                 ind = measure.indicator
+                if ind.pk in listed:
+                    indicators.append({"code": ind.code, "headline": measure.headline})
+                    continue
+                listed.add(ind.pk)
                 targets = {}
                 for t in ind.targets.all():
                     target = {"kind": t.kind}
@@ -112,6 +138,7 @@ def plan_document(plan: models.Plan) -> dict:
                     entry["source"] = ind.source
                 if measure.footnote:
                     entry["footnote"] = measure.footnote
+                entry.update(_current_keys(ind))
                 if targets:
                     entry["targets"] = targets
                 indicators.append(entry)
@@ -125,7 +152,11 @@ def plan_document(plan: models.Plan) -> dict:
                   **({"msg_peers": [p.slug for p in peers]} if peers else {}),
                   **({"local_areas": local_areas} if local_areas else {})},
         "plan": {"title": plan.title, "start": plan.start, "end": plan.end, "area_label": plan.area_label,
-                 "assessment": plan.assessment, "areas": areas},
+                 "assessment": plan.assessment,
+                 **({"rating_labels": dict(plan.rating_labels)} if plan.rating_labels else {}),
+                 # the one untitled area of a one-level plan is its `priorities` (SPEC §6 Plan shape)
+                 **({"priorities": areas[0]["priorities"]} if len(areas) == 1 and not areas[0]["title"]
+                    else {"areas": areas})},
     }
     if peers:
         document["peers"] = [{"slug": p.slug, "name": p.name, "population": _population(p)} for p in peers]

@@ -9,7 +9,11 @@ DENOMINATOR = "denominator"
 STATUS = "status"          # final | provisional | unavailable
 NOTE = "note"
 ILLUSTRATIVE = "illustrative"  # bool: generated for the demo, not a published figure (a missing column: none is)
-OBSERVATION_COLUMNS = [INDICATOR_ID, MONTH, VALUE, NUMERATOR, DENOMINATOR, STATUS, NOTE, ILLUSTRATIVE]
+FIRST_MONTH = "first_month"  # SPEC §6 `from`: the first month of the figure's span; None: the month alone
+LOWER = "lower"            # a survey figure's published 95% interval (SPEC §6)
+UPPER = "upper"
+OBSERVATION_COLUMNS = [INDICATOR_ID, MONTH, VALUE, NUMERATOR, DENOMINATOR, STATUS, NOTE, ILLUSTRATIVE,
+                       FIRST_MONTH, LOWER, UPPER]
 
 # Indicators: one row per indicator.
 ID = "id"
@@ -24,6 +28,23 @@ MSG = "msg"
 HEADLINE = "headline"  # optional: a headline measure in its plan
 RATING_METHOD = "rating_method"  # optional (selectors.indicator_frame): the force's plan's rating method
 INDICATOR_COLUMNS = [ID, FORCE, CODE, NAME, UNIT, DECIMALS, AGGREGATION, POLARITY, MSG]
+# SPEC §6, optional (a frame without them holds 2013-style measures; engine/current.py reads them):
+FREQUENCY = "frequency"
+COMPARE = "compare"
+COVERS = "covers"
+LAG = "lag"
+SCALE = "scale"
+BASELINE_LABEL = "baseline_label"
+BASELINE_FROM = "baseline_from"
+BASELINE_TO = "baseline_to"
+BASELINE_VALUE = "baseline_value"
+BENCHMARKS = "benchmarks"
+REBASE = "rebase"
+REPLACES = "replaces"
+REPLACES_FROM = "replaces_from"
+REPLACES_NOTE = "replaces_note"
+CURRENT_PLAN_COLUMNS = [FREQUENCY, COMPARE, COVERS, LAG, SCALE, BASELINE_LABEL, BASELINE_FROM, BASELINE_TO,
+                        BASELINE_VALUE, BENCHMARKS, REBASE, REPLACES, REPLACES_FROM, REPLACES_NOTE]
 
 # Targets: one row per indicator and financial year.
 FINANCIAL_YEAR = "financial_year"

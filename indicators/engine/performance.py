@@ -17,24 +17,33 @@ import pandas as pd
 
 from indicators import periods
 from indicators.engine import columns as c
+from indicators.engine import current as cur
 from indicators.engine.grid import WindowResult, aggregate, build_grid, positions
 from indicators.engine.msg import msg_comparison, population_for, rate_per_1000
 from indicators.engine.rag import RATEABLE_KINDS, rag_statuses, target_values
 from indicators.engine.ratings import DEFAULT_METHOD, ratings
 from indicators.engine.result import (
     Assessment,
+    BaselineReading,
+    BenchmarkReading,
+    CompareReading,
     Illustrative,
     IndicatorResult,
     MonthlyFigure,
+    Rating,
+    ReplacesReading,
     Signal,
     Significance,
     SpcReading,
     TargetReading,
+    WindowReading,
     build,
 )
 from indicators.engine.significance import significance
-from indicators.engine.spc import RULES, SpcMatrix, spc_matrix
+from indicators.engine.spans import Figure
+from indicators.engine.spc import RULES, SpcMatrix, spc_figures, spc_matrix
 from indicators.engine.windows import Window, comparison
+from indicators.numbers import display
 
 
 def _empty(columns: list[str]) -> pd.DataFrame:
@@ -139,6 +148,10 @@ class Computed:
     msg_comparison: list
     rating: list                        # engine.result.Rating per id
     illustrative: list                  # engine.result.Illustrative per id
+    current: dict = field(default_factory=dict)  # k -> CurrentPlan, the measures that use a §6 key
+    last_figure: list = field(default_factory=list)  # per id: the last month of its latest figure by the period
+    ytd_window: Window | None = None
+    last_window: Window | None = None
 
 
 def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
@@ -174,6 +187,17 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
         r12_change_pct = np.where(pr12.value[rows] != 0, 100.0 * r12_change / pr12.value[rows], np.nan)
         projected = np.where((aggregation == "sum") & (ly != 0), y * f / ly, np.nan)
 
+    # SPEC §6: the measures that use a §6 key are compared on their own pair of windows (engine/current.py);
+    # their headline values replace YTD and last YTD below, so targets, RAG and significance follow them.
+    plans = _current_plans(inputs, meta, ids, period)
+    cmp_cur, cmp_prev = y.copy(), ly.copy()
+    for k, plan in plans.items():
+        cmp_cur[k], cmp_prev[k] = plan.current_value, plan.previous_value
+        if plan.measure.frequency != "monthly":
+            # a figure over a span is compared by span, never added up as months of a year to date
+            y[k] = ly[k] = f[k] = np.nan
+        projected[k] = np.nan if plan.measure.basis != "ytd" else projected[k]
+
     fy = periods.financial_year(period)
     tg = inputs.targets
     t, _ = _aligned(tg, _equals(tg[c.FINANCIAL_YEAR], fy) if len(tg) else None, ids,
@@ -181,7 +205,11 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
     kind = t[c.KIND]
     tvalue = t[c.TARGET_VALUE].astype(float)
     tolerance = t[c.TOLERANCE].astype(float)
-    target = target_values(kind, tvalue, ly, unit)
+    change = y - ly
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change_pct = np.where(ly != 0, 100.0 * change / ly, np.nan)
+    # a change target applies to the measure's comparison: the previous window · (1 + p/100)
+    target = target_values(kind, tvalue, cmp_prev, unit)
     rateable = np.zeros(len(ids), dtype=bool)
     for rateable_kind in RATEABLE_KINDS:
         rateable |= kind == rateable_kind
@@ -191,8 +219,8 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
     projected_gap = projected - full_year_target
     projected_rag = np.where(rateable & ~np.isnan(projected),
                              rag_statuses(projected, full_year_target, polarity, tolerance), None)
-    computed_rag = np.where(rateable, rag_statuses(y, target, polarity, tolerance), None)
-    computed_rag = np.where(rateable & np.isnan(y), "no-data", computed_rag)
+    computed_rag = np.where(rateable, rag_statuses(cmp_cur, target, polarity, tolerance), None)
+    computed_rag = np.where(rateable & np.isnan(cmp_cur), "no-data", computed_rag)
 
     asm = inputs.assessments
     a, has_assessment = _aligned(asm, _equals(asm[c.MONTH], period) if len(asm) else None, ids,
@@ -207,6 +235,8 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
     sig = significance(aggregation=aggregation, unit=unit, polarity=polarity, ytd=y, last_ytd=ly,
                        ytd_num=ytd.numerator[rows], ytd_den=ytd.denominator[rows],
                        last_num=last.numerator[rows], last_den=last.denominator[rows])
+    for k, plan in plans.items():
+        sig[k] = plan.comparison.significance
 
     base_first, base_last = baseline_months(period)
     # Which verdicts rest on a figure generated for the demo: each verdict's own months.
@@ -215,18 +245,36 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
     ill_rolling = (grid.any_illustrative(rows, r12_w.first, r12_w.last)
                    | grid.any_illustrative(rows, pr12_w.first, pr12_w.last))
     ill_spc = grid.any_illustrative(rows, base_first, period)
+    for k, plan in plans.items():
+        ill_comparison[k] = plan.illustrative
+        if plan.spc is not None:
+            ill_spc[k] = plan.spc_illustrative
     b0 = grid.col(base_first)
     spc_grid = grid.value[rows, b0:]
     # SPEC §3: assurance against an absolute target compared as a monthly value; none for `sum`
     # measures, whose absolute target is the year's total, not a month's.
     spc_target = np.where((kind == "absolute") & (aggregation != "sum"), target, np.nan)
-    spc = spc_matrix(spc_grid, baseline=(0, grid.col(base_last) - b0), polarity=polarity, target=spc_target)
+    rebase = None
+    if any(plan.measure.rebase for plan in plans.values()):
+        rebase = [None] * len(ids)
+        for k, plan in plans.items():
+            rebase[k] = [periods.months_between(base_first, m) for m in plan.measure.rebase]
+    spc = spc_matrix(spc_grid, baseline=(0, grid.col(base_last) - b0), polarity=polarity, target=spc_target,
+                     rebase=rebase)
+    variation, assurance = list(spc.variation), list(spc.assurance)
+    for k, plan in plans.items():
+        if plan.spc is not None:
+            variation[k], assurance[k] = plan.spc.variation, plan.spc.assurance
     spc_months = [periods.format_month(m) for m in periods.month_range(base_first, period)]
     rating = ratings(method=[inputs.rating_methods.get(f, DEFAULT_METHOD) for f in meta[c.FORCE]],
                      rag=rag, rag_source=rag_source, computed_rag=computed_rag,
-                     significance=[s["result"] for s in sig], variation=spc.variation, assurance=spc.assurance,
+                     significance=[s["result"] for s in sig], variation=variation, assurance=assurance,
                      assessment_rating=manual_rating, illustrative_comparison=ill_comparison,
                      illustrative_spc=ill_spc)
+    for k, plan in plans.items():
+        if plan.measure.basis == "benchmark" and rating[k].method != "none":
+            value = plan.benchmarks[0].rating if plan.benchmarks else None
+            rating[k] = Rating("benchmark", value, False, value, illustrative=plan.illustrative and value is not None)
     msg, ill_msg = _msg_comparisons(inputs, meta, columns, r12, period,
                                     grid.any_illustrative(np.arange(len(all_ids)), r12_w.first, r12_w.last))
     illustrative = [Illustrative(*flags) for flags in zip(ill_comparison.tolist(), ill_rolling.tolist(),
@@ -240,7 +288,157 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
         wording=t[c.WORDING], due=t[c.DUE],
         computed_rag=computed_rag, rag=rag, rag_source=rag_source, assessment=assessment, projected=projected,
         significance=sig, spc=spc, spc_values=spc_grid, spc_months=spc_months,
-        msg_comparison=msg, rating=rating, illustrative=illustrative)
+        msg_comparison=msg, rating=rating, illustrative=illustrative,
+        current=plans, last_figure=_last_figures(grid, rows, plans), ytd_window=ytd_w, last_window=last_w)
+
+
+@dataclass
+class CurrentPlan:
+    """One measure's §6 readings (engine/current.py), for `compute` and `evaluate`."""
+    measure: cur.Measure
+    comparison: cur.Comparison
+    baseline: cur.BaselineComparison | None
+    benchmarks: list                    # BenchmarkReading per benchmark slug
+    figures: list                       # spans.Figure, the measure's own, any order
+    extras: list                        # current.FigureExtra, beside figures
+    spc: object | None = None           # SpcReading for a non-monthly measure (its figures in order)
+    spc_illustrative: bool = False
+    last: date | None = None            # the last month of its latest figure by the period
+
+    @property
+    def current_value(self) -> float:
+        side = self.comparison.current
+        return np.nan if side is None or side.value.value is None else side.value.value
+
+    @property
+    def previous_value(self) -> float:
+        side = self.comparison.previous
+        return np.nan if side is None or side.value.value is None else side.value.value
+
+    @property
+    def illustrative(self) -> bool:
+        return any(side is not None and side.illustrative
+                   for side in (self.comparison.current, self.comparison.previous))
+
+
+def _row_dicts(meta: dict, ks: list[int]) -> list[dict]:
+    names = list(meta)
+    return [{name: meta[name][k] for name in names} for k in ks]
+
+
+def _figures_by_id(observations: pd.DataFrame, ids: set) -> dict:
+    """Each indicator's figures (spans.Figure) and what they carry besides
+    (current.FigureExtra), for the ids asked: a figure's span runs from its
+    c.FIRST_MONTH (the return's ``from``; None: the month alone) to its month."""
+    out: dict = {}
+    if not len(observations) or not ids:
+        return out
+    frame = observations[observations[c.INDICATOR_ID].isin(ids)]
+    get = {name: (frame[name].to_numpy(dtype=object) if name in frame else [None] * len(frame))
+           for name in (c.INDICATOR_ID, c.MONTH, c.VALUE, c.NUMERATOR, c.DENOMINATOR, c.STATUS, c.NOTE,
+                        c.ILLUSTRATIVE, c.FIRST_MONTH, c.LOWER, c.UPPER)}
+    for i in range(len(frame)):
+        month = get[c.MONTH][i]
+        first = get[c.FIRST_MONTH][i]
+        if not isinstance(first, date) or first > month:
+            first = month
+        figure = Figure(first, month, _opt(get[c.VALUE][i]), _opt(get[c.NUMERATOR][i]),
+                        _opt(get[c.DENOMINATOR][i]), str(get[c.STATUS][i] or "final"), str(get[c.NOTE][i] or ""))
+        extra = cur.FigureExtra(_opt(get[c.LOWER][i]), _opt(get[c.UPPER][i]), get[c.ILLUSTRATIVE][i] is True)
+        figs, extras = out.setdefault(get[c.INDICATOR_ID][i], ([], []))
+        figs.append(figure)
+        extras.append(extra)
+    return out
+
+
+def _current_plans(inputs: Inputs, meta: dict, ids: list, period: date) -> dict:
+    """k -> CurrentPlan for each measure that uses a §6 key (not
+    `current.Measure.plain`); empty for a frame of 2013-style measures."""
+    if c.FREQUENCY not in meta and c.COMPARE not in meta:
+        return {}
+    candidates = [k for k, (freq, comp, label, bench, reb, agg, cov) in enumerate(zip(
+        meta.get(c.FREQUENCY, [None] * len(ids)), meta.get(c.COMPARE, [None] * len(ids)),
+        meta.get(c.BASELINE_LABEL, [None] * len(ids)), meta.get(c.BENCHMARKS, [None] * len(ids)),
+        meta.get(c.REBASE, [None] * len(ids)), meta[c.AGGREGATION], meta.get(c.COVERS, [None] * len(ids))))
+        if (freq not in (None, "monthly") and freq == freq) or (comp not in (None, "", "ytd") and comp == comp)
+        or (isinstance(label, str) and label) or (isinstance(bench, (list, tuple)) and bench)
+        or (isinstance(reb, (list, tuple)) and reb) or agg == "weighted-mean" or (cov == cov and cov is not None)]
+    if not candidates:
+        return {}
+    measures = {k: cur.measure_of(row) for k, row in zip(candidates, _row_dicts(meta, candidates))}
+    measures = {k: m for k, m in measures.items() if not m.plain}
+    if not measures:
+        return {}
+    # benchmark series: the rows of inputs.indicators for (benchmark slug, code)
+    ind = inputs.indicators
+    bench_rows = {}
+    if any(m.benchmarks for m in measures.values()):
+        for iid, force, code in zip(ind[c.ID].tolist(), ind[c.FORCE].tolist(), ind[c.CODE].tolist()):
+            bench_rows[(force, code)] = iid
+    wanted = {ids[k] for k in measures} | {bench_rows[(slug, m.code)] for m in measures.values()
+                                           for slug in m.benchmarks if (slug, m.code) in bench_rows}
+    figures = _figures_by_id(inputs.observations, wanted)
+    out = {}
+    for k, m in measures.items():
+        figs, extras = figures.get(ids[k], ([], []))
+        comparison_ = cur.compare(m, period, figs, extras)
+        base = cur.baseline(m, period, figs, extras, comparison_)
+        window = None if comparison_.current is None else comparison_.current.window
+        own = None if comparison_.current is None else comparison_.current.value.value
+        benchmarks = []
+        for slug in m.benchmarks:
+            bench_figs = figures.get(bench_rows.get((slug, m.code)), ([], []))[0]
+            value = cur.benchmark_value(m, window, bench_figs)
+            difference = None if own is None or value is None else own - value
+            benchmarks.append(BenchmarkReading(
+                slug, value, difference, None if difference is None or not value else 100.0 * difference / value,
+                cur.benchmark_rating(own, value, m.polarity)))
+        held = [f.last for f in figs if f.last <= period and f.number() is not None]
+        plan = CurrentPlan(m, comparison_, base, benchmarks, figs, extras, last=max(held) if held else None)
+        if m.frequency != "monthly" or m.covers is not None:
+            plan.spc, plan.spc_illustrative = _spc_of_figures(m, figs, extras, period)
+        out[k] = plan
+    return out
+
+
+def _spc_of_figures(m: cur.Measure, figs: list, extras: list, period: date):
+    """SPC on a non-monthly measure's figures in order (SPEC §6), under the
+    same 12-point minimum; a rebase starts a new segment at the first figure
+    ending on or after it."""
+    pairs = sorted(((f, e) for f, e in zip(figs, extras) if f.last <= period), key=lambda p: (p[0].last, p[0].first))
+    values = [f.number() for f, _ in pairs]
+    points = [(periods.format_month(f.last), v) for (f, _), v in zip(pairs, values) if v is not None]
+    series = np.array([np.nan if v is None else v for v in values], dtype=float)
+    cuts = sorted({next((i for i, (f, _) in enumerate(pairs) if f.last >= month), len(pairs)) for month in m.rebase})
+    r = spc_figures(series[None, :] if len(series) else np.full((1, 1), np.nan), polarity=[m.polarity],
+                    rebase=[cuts] if cuts else None)
+    signals = []
+    for i, (f, _) in enumerate(pairs):
+        rules = tuple(rule for rule in RULES if r.marks[rule][0, i])
+        if rules:
+            signals.append(Signal(periods.format_month(f.last), rules))
+    first = periods.format_month(pairs[0][0].last) if pairs else periods.format_month(period)
+    last = periods.format_month(pairs[-1][0].last) if pairs else periods.format_month(period)
+    reading = build(
+        SpcReading, mean=_opt(r.mean[0]), ucl=_opt(r.ucl[0]), lcl=_opt(r.lcl[0]), sigma=_opt(r.sigma[0]),
+        variation=r.variation[0], assurance=r.assurance[0], signals=tuple(signals), reason=r.reason[0],
+        rule=r.variation_rule[0], direction=r.variation_direction[0], upper_2sigma=_opt(r.upper_2sigma[0]),
+        lower_2sigma=_opt(r.lower_2sigma[0]), points=tuple(points), baseline=(first, last))
+    return reading, any(e.illustrative for _, e in pairs)
+
+
+def _last_figures(grid, rows, plans: dict) -> list:
+    """Per row, the last month of its latest figure with a value by the
+    period (a monthly measure's latest month on the grid; a §6 measure's
+    latest span end), None when there is none."""
+    values = grid.value[rows]
+    has = ~np.isnan(values)
+    any_ = has.any(axis=1)
+    last_col = values.shape[1] - 1 - np.argmax(has[:, ::-1], axis=1)
+    out = [periods.add_months(grid.start, int(col)) if ok else None for col, ok in zip(last_col.tolist(), any_.tolist())]
+    for k, plan in plans.items():
+        out[k] = plan.last
+    return out
 
 
 def _msg_comparisons(inputs: Inputs, meta: dict, columns: dict, r12: WindowResult,
@@ -341,6 +539,10 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
     mean, ucl, lcl, sigma = (_floats(a) for a in (r.spc.mean, r.spc.ucl, r.spc.lcl, r.spc.sigma))
     up2, lo2 = _floats(r.spc.upper_2sigma), _floats(r.spc.lower_2sigma)
     tolerance = r.tolerance.tolist()
+    ytd_span = (periods.format_month(r.ytd_window.first), periods.format_month(r.ytd_window.last),
+                r.ytd_window.label())
+    last_span = (periods.format_month(r.last_window.first), periods.format_month(r.last_window.last),
+                 r.last_window.label())
     results = []
     for k, indicator_id in enumerate(r.ids):
         m = meta[k]
@@ -356,15 +558,28 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
             upper_2sigma=up2[k], lower_2sigma=lo2[k],
             points=tuple(points[p0:p1]),
             baseline=_series_baseline(baseline, point_months[p0] if p1 > p0 else None))
+        plan = r.current.get(k)
+        six = _six(r, k, m, plan, ytd[k], last[k], change[k], change_pct[k],
+                   r.ytd.reason[row] if ytd[k] is None else None, r.last.reason[row] if last[k] is None else None,
+                   ytd_span, last_span)
+        if plan is not None and plan.spc is not None:
+            spc = plan.spc
+        ytd_k, last_k, change_k, change_pct_k = ytd[k], last[k], change[k], change_pct[k]
+        ytd_reason = None if ytd_k is not None else r.ytd.reason[row]
+        if plan is not None and plan.measure.frequency != "monthly":
+            ytd_reason = (f"A {plan.measure.frequency} measure: its figures are compared span by span "
+                          f"({six['compare'].basis}), not added up as months of a year to date")
         results.append(build(
             IndicatorResult,
             id=indicator_id, force=m[c.FORCE], indicator=m[c.CODE], name=m[c.NAME],
             period=period_label, financial_year=fy,
             unit=m[c.UNIT], aggregation=m[c.AGGREGATION], polarity=m[c.POLARITY], decimals=int(m[c.DECIMALS]),
             headline=bool(m.get(c.HEADLINE, False)),
-            ytd=ytd[k], ytd_reason=None if ytd[k] is not None else r.ytd.reason[row],
-            last_ytd=last[k], last_ytd_reason=None if last[k] is not None else r.last.reason[row],
-            change=change[k], change_pct=change_pct[k],
+            ytd=ytd_k, ytd_reason=ytd_reason,
+            last_ytd=last_k, last_ytd_reason=None if last_k is not None else (ytd_reason if plan is not None and
+                                                                                plan.measure.frequency != "monthly"
+                                                                                else r.last.reason[row]),
+            change=change_k, change_pct=change_pct_k,
             rolling_12=r12[k], rolling_12_reason=None if r12[k] is not None else r.rolling_12.reason[row],
             full_last_year=fly[k], projected_outturn=projected[k],
             target=None if kind is None else TargetReading(kind, target[k], r.wording[k] or "", tolerance[k],
@@ -382,8 +597,69 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
             rolling_12_change=r12_change[k], rolling_12_change_pct=r12_change_pct[k],
             full_year_target=fy_target[k], projected_vs_target=gap[k], projected_rag=r.projected_rag[k],
             illustrative=r.illustrative[k],
+            **six,
         ))
     return results
+
+
+def _window_reading(window: Window, value: float | None, reason: str | None = None,
+                    numerator=None, denominator=None, lower=None, upper=None) -> WindowReading:
+    return WindowReading(periods.format_month(window.first), periods.format_month(window.last), window.label(),
+                         value, reason, numerator, denominator, lower, upper)
+
+
+def _side_reading(side: cur.Side | None) -> WindowReading | None:
+    if side is None:
+        return None
+    v = side.value
+    return _window_reading(side.window, v.value, v.reason, v.numerator, v.denominator, side.lower, side.upper)
+
+
+def _six(r: Computed, k: int, m: dict, plan: CurrentPlan | None, ytd, last, change, change_pct, ytd_reason,
+         last_reason, ytd_span: tuple, last_span: tuple) -> dict:
+    """The SPEC §6 fields of one result: its comparison (YTD against last
+    YTD for a 2013-style measure), span, stale mark, baseline, benchmarks,
+    the measure it replaces and its headline figure as readers see it."""
+    frequency = m.get(c.FREQUENCY) or "monthly"
+    if plan is None:
+        current = WindowReading(*ytd_span, ytd, ytd_reason)
+        previous = WindowReading(*last_span, last, last_reason)
+        reason = None if change is not None else (ytd_reason or last_reason)
+        compare = CompareReading("ytd", current, previous, change, change_pct, reason)
+        baseline, benchmarks = None, ()
+    else:
+        cmp = plan.comparison
+        current = _side_reading(cmp.current) or WindowReading(*ytd_span, None, cmp.reason)
+        compare = CompareReading(cmp.basis, current, _side_reading(cmp.previous), cmp.change, cmp.change_pct,
+                                 cmp.reason)
+        baseline = None
+        if plan.baseline is not None:
+            b = plan.baseline
+            baseline = BaselineReading(
+                b.label, None if b.window is None else periods.format_month(b.window.first),
+                None if b.window is None else periods.format_month(b.window.last), b.value, b.change,
+                b.change_pct, Significance(**b.significance), b.reason)
+        benchmarks = tuple(plan.benchmarks)
+    replaces = None
+    code = m.get(c.REPLACES)
+    if isinstance(code, str) and code:
+        first = m.get(c.REPLACES_FROM)
+        replaces = ReplacesReading(code, periods.format_month(first) if isinstance(first, date) else None,
+                                   str(m.get(c.REPLACES_NOTE) or ""))
+    unit = m[c.UNIT]
+    scale = _opt(m.get(c.SCALE))
+    of = None
+    if unit == "rank" and plan is not None and cmp.current is not None:
+        held = [f for f in plan.figures if f.last == cmp.current.window.last and f.number() is not None]
+        of = held[-1].denominator if held else None
+    lag = m.get(c.LAG)
+    lag = int(lag) if isinstance(lag, (int, float)) and lag == lag else 0
+    return {
+        "frequency": frequency, "span": current, "compare": compare, "baseline": baseline,
+        "benchmarks": benchmarks, "replaces": replaces, "scale": scale,
+        "stale": cur.is_stale(frequency, lag, r.last_figure[k], r.period),
+        "display": display(current.value, unit, int(m[c.DECIMALS]), scale, of),
+    }
 
 
 def _monthly(observations: pd.DataFrame, ids: list, start: date, end: date) -> dict:
@@ -396,16 +672,20 @@ def _monthly(observations: pd.DataFrame, ids: list, start: date, end: date) -> d
         frame = observations[observations[c.INDICATOR_ID].isin(ids)
                              & (observations[c.MONTH] >= start) & (observations[c.MONTH] <= end)]
         frame = frame.sort_values([c.INDICATOR_ID, c.MONTH])
+        none = [None] * len(frame)
         flags = frame[c.ILLUSTRATIVE] if c.ILLUSTRATIVE in frame else [False] * len(frame)
         rows = zip(frame[c.INDICATOR_ID], frame[c.MONTH], frame[c.VALUE], frame[c.NUMERATOR],
-                   frame[c.DENOMINATOR], frame[c.STATUS], flags)
+                   frame[c.DENOMINATOR], frame[c.STATUS], flags,
+                   *(frame[name] if name in frame else none for name in (c.FIRST_MONTH, c.LOWER, c.UPPER)))
     out: dict = {}
-    for ind_id, month, value, num, den, status, flag in rows:
+    for ind_id, month, value, num, den, status, flag, first, lower, upper in rows:
         value, num, den = _opt(value), _opt(num), _opt(den)
         if value is None and status != "unavailable" and num is not None and den:
             value = 100.0 * num / den
+        first = periods.format_month(first) if isinstance(first, date) and first != month else None
         out.setdefault(ind_id, []).append(MonthlyFigure(periods.format_month(month), value, num, den, status,
-                                                        flag is True or flag == True))  # noqa: E712
+                                                        flag is True or flag == True,  # noqa: E712
+                                                        first, _opt(lower), _opt(upper)))
     return out
 
 
@@ -431,4 +711,6 @@ def _monthly_rows(observations: pd.DataFrame, ids: list, start: date, end: date)
                for name in (c.INDICATOR_ID, c.MONTH, c.VALUE, c.NUMERATOR, c.DENOMINATOR, c.STATUS)]
     flags = (observations[c.ILLUSTRATIVE].to_numpy()[order].tolist() if c.ILLUSTRATIVE in observations
              else [False] * len(order))
-    return zip(*columns, flags)
+    extra = [observations[name].to_numpy()[order].tolist() if name in observations else [None] * len(order)
+             for name in (c.FIRST_MONTH, c.LOWER, c.UPPER)]
+    return zip(*columns, flags, *extra)

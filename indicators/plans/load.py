@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from indicators import models, versioning
-from indicators.plans.file import ForceSpec, IndicatorSpec, PlanSpec
+from indicators import models, versioning, vocabulary
+from indicators.plans.benchmarks import ensure_benchmark_forces
+from indicators.plans.file import ForceSpec, IndicatorSpec, PlanSpec, targets_by_year
 
 
 class PlanLoadError(Exception):
@@ -62,11 +63,32 @@ def _upsert(summary: LoadSummary, model, lookup: dict, values: dict):
 
 
 def _indicator_values(spec: IndicatorSpec) -> dict:
+    baseline = spec.baseline
     return {
         "name": spec.name, "unit": spec.unit, "decimals": spec.decimals,
         "aggregation": spec.aggregation, "polarity": spec.polarity,
         "msg": spec.msg, "source": spec.source,
+        # SPEC §6; a 2013-style file gives the fields' defaults, so its re-load changes nothing
+        "frequency": spec.frequency, "compare": spec.compare, "covers": spec.covers, "lag": spec.lag,
+        "scale": spec.scale,
+        "baseline_label": baseline.label if baseline else "",
+        "baseline_from": baseline.first if baseline else None,
+        "baseline_to": baseline.last if baseline else None,
+        "baseline_value": baseline.value if baseline else None,
+        "benchmarks": list(spec.benchmarks), "rebase": list(spec.rebase),
+        "replaces": spec.replaces, "replaces_from": spec.replaces_from, "replaces_note": spec.replaces_note,
     }
+
+
+def _series_values(spec: IndicatorSpec) -> dict:
+    """The definition a peer's or benchmark's copy of the measure is created
+    with: the same, but without the plan force's own benchmarks (a benchmark
+    series is not compared with benchmarks; a peer's own plan names its own)."""
+    values = _indicator_values(spec)
+    values["benchmarks"] = []
+    if values["compare"] == "benchmark":
+        values["compare"] = ""
+    return values
 
 
 def _load_force(summary: LoadSummary, spec: ForceSpec, *, is_demo: bool) -> models.Force:
@@ -142,10 +164,12 @@ def _load(summary: LoadSummary, spec: PlanSpec, *, is_demo: bool) -> None:
     msg_peers = list(force.msg_peers.all())
 
     local_areas = _load_local_areas(summary, force, spec.force)
+    benchmarks = _benchmark_forces(summary, spec, force, peers)
+    _check_replaces(spec, force)
 
     plan = _upsert(summary, models.Plan, {"force": force, "start": spec.start},
                    {"title": spec.title, "end": spec.end, "area_label": spec.area_label,
-                    "assessment": spec.assessment,
+                    "assessment": spec.assessment, "rating_labels": dict(spec.rating_labels),
                     **({"is_demo": True} if is_demo else {})})
     summary.plan = plan
 
@@ -153,29 +177,65 @@ def _load(summary: LoadSummary, spec: PlanSpec, *, is_demo: bool) -> None:
     for ind in spec.indicators():
         indicator = _upsert(summary, models.Indicator, {"force": force, "code": ind.code}, _indicator_values(ind))
         indicators[ind.code] = indicator
-        for target in ind.targets:
+        # a target keyed `plan` is written for every financial year of the plan (SPEC §6)
+        for target in targets_by_year(ind.targets, spec.start, spec.end):
             _upsert(summary, models.Target, {"indicator": indicator, "financial_year": target.financial_year},
                     {"kind": target.kind, "value": target.value, "tolerance": target.tolerance,
                      "wording": target.wording, "due": target.due})
-        if ind.msg:
-            # Peers report the measure under the same code; a peer's own plan
-            # owns its definition, so an existing indicator is left as it is.
-            for peer in msg_peers:
-                if not models.Indicator.objects.filter(force=peer, code=ind.code).exists():
-                    models.Indicator.objects.create(force=peer, code=ind.code, **_indicator_values(ind))
-                    summary.created["peer indicators"] += 1
+        # Peers and benchmarks report the measure under the same code; a
+        # peer's own plan owns its definition, so an existing indicator is
+        # left as it is.
+        for other, label in ([(peer, "peer indicators") for peer in msg_peers] if ind.msg else []) + [
+                (benchmarks[slug], "benchmark indicators") for slug in ind.benchmarks]:
+            if not models.Indicator.objects.filter(force=other, code=ind.code).exists():
+                models.Indicator.objects.create(force=other, code=ind.code, **_series_values(ind))
+                summary.created[label] += 1
 
-    area_numbers = [a.number for a in spec.areas]
-    gone = plan.areas.exclude(number__in=area_numbers)
-    if gone.exists():
-        summary.deleted["areas of focus (with their priorities)"] += gone.count()
-        gone.delete()
+    # Areas and priorities are written before the ones the file no longer
+    # lists are deleted, so a priority that moves to another area (or to the
+    # one area of a one-level plan) keeps its row and its commentary.
     priority_numbers = [p.number for a in spec.areas for p in a.priorities]
+    _load_priorities(summary, spec, plan, indicators, local_areas)
     removed = plan.priorities.exclude(number__in=priority_numbers)
     if removed.exists():
         summary.deleted["strategic priorities"] += removed.count()
         removed.delete()
+    gone = plan.areas.exclude(number__in=[a.number for a in spec.areas])
+    if gone.exists():
+        summary.deleted["areas of focus (with their priorities)"] += gone.count()
+        gone.delete()
 
+
+def _benchmark_forces(summary: LoadSummary, spec: PlanSpec, force: models.Force,
+                      peers: dict[str, models.Force]) -> dict[str, models.Force]:
+    """The forces the plan's measures name as benchmarks (SPEC §6): the
+    pseudo-forces every database holds (re-created if missing), the file's
+    peers, or forces already loaded. An unknown slug is an error at its path."""
+    named = {slug for ind in spec.indicators() for slug in ind.benchmarks}
+    found = dict(ensure_benchmark_forces(summary.created))
+    found.update(peers)
+    found.update({f.slug: f for f in models.Force.objects.filter(slug__in=named - set(found))})
+    problems = [f"{ind.path}.benchmarks[{i}]: {slug!r} is not a force or benchmark series here; use "
+                f"{' or '.join(vocabulary.BENCHMARK_FORCES)}, a peer under peers:, or a force whose plan is loaded"
+                for ind in spec.indicators() for i, slug in enumerate(ind.benchmarks) if slug not in found]
+    if problems:
+        raise PlanLoadError("; ".join(problems))
+    return {slug: found[slug] for slug in named}
+
+
+def _check_replaces(spec: PlanSpec, force: models.Force) -> None:
+    """`replaces` names a measure of this file or one the force already has."""
+    in_file = {ind.code for ind in spec.indicators()}
+    wanted = {ind.replaces for ind in spec.indicators() if ind.replaces and ind.replaces not in in_file}
+    known = set(models.Indicator.objects.filter(force=force, code__in=wanted).values_list("code", flat=True))
+    problems = [f"{ind.path}.replaces: {ind.replaces!r} is not a measure of this file or of {force.slug}"
+                for ind in spec.indicators() if ind.replaces and ind.replaces not in in_file | known]
+    if problems:
+        raise PlanLoadError("; ".join(problems))
+
+
+def _load_priorities(summary: LoadSummary, spec: PlanSpec, plan: models.Plan,
+                     indicators: dict[str, models.Indicator], local_areas: dict[str, models.LocalArea]) -> None:
     for area_spec in spec.areas:
         area = _upsert(summary, models.AreaOfFocus, {"plan": plan, "number": area_spec.number},
                        {"title": area_spec.title})

@@ -18,7 +18,22 @@ def indicators(*rows: dict) -> pd.DataFrame:
     defaults = {c.FORCE: "west-mercia", c.NAME: "x", c.UNIT: "count", c.DECIMALS: 0, c.AGGREGATION: "sum",
                 c.POLARITY: "down", c.MSG: False, c.HEADLINE: False}
     records = [defaults | {c.ID: i + 1, c.CODE: f"i{i + 1}"} | row for i, row in enumerate(rows)]
-    return pd.DataFrame.from_records(records, columns=[*c.INDICATOR_COLUMNS, c.HEADLINE])
+    # SPEC §6 keys only when a row gives one: a frame without them holds 2013-style measures
+    six = [name for name in c.CURRENT_PLAN_COLUMNS if any(name in row for row in rows)]
+    return pd.DataFrame.from_records(records, columns=[*c.INDICATOR_COLUMNS, c.HEADLINE, *six])
+
+
+def figures(indicator_id: int, *rows: tuple) -> pd.DataFrame:
+    """Figures over spans (SPEC §6): each row ``(first, last, value[, numerator, denominator[, lower,
+    upper]])`` with months as "YYYY-MM"."""
+    records = []
+    for row in rows:
+        first, last, value, *rest = row
+        num, den, lower, upper = (list(rest) + [None] * 4)[:4]
+        records.append({c.INDICATOR_ID: indicator_id, c.MONTH: m(last), c.VALUE: value, c.NUMERATOR: num,
+                        c.DENOMINATOR: den, c.STATUS: "final", c.NOTE: "", c.ILLUSTRATIVE: False,
+                        c.FIRST_MONTH: None if first == last else m(first), c.LOWER: lower, c.UPPER: upper})
+    return pd.DataFrame.from_records(records, columns=c.OBSERVATION_COLUMNS)
 
 
 def observations(indicator_id: int, values: dict, **extra_by_month) -> pd.DataFrame:

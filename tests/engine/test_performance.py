@@ -93,7 +93,8 @@ def test_ytd_reason_for_an_unavailable_month():
     r = one(Inputs(indicators=indicators({}), observations=obs))
     assert r.ytd is None and r.ytd_reason == "June 2013 unavailable: System migration"
     assert r.monthly[-1].to_api() == {"month": "2013-06", "value": None, "numerator": None, "denominator": None,
-                                "status": "unavailable", "illustrative": False}
+                                "status": "unavailable", "illustrative": False,
+                                    "from": "2013-06", "lower": None, "upper": None}
 
 
 def test_ratio_indicator_rag_and_two_proportion_test():

@@ -1,4 +1,5 @@
-"""python manage.py import_policeuk PATH... [--force SLUG ...] [--dry-run] [--publish] [--skip-unknown]"""
+"""python manage.py import_policeuk PATH... [--force SLUG ...] [--dry-run] [--publish] [--skip-unknown]
+[--compare BASIS [--compare-existing]]"""
 
 import sys
 import time
@@ -8,12 +9,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from indicators import versioning
+from indicators import versioning, vocabulary
 from indicators.management.commands._common import acting_user, problems_error
 from indicators.models import Force, Indicator, LocalArea
 from indicators.opendata import policeuk
 from indicators.returns.file import COLUMNS_WITH_AREA, ReturnFileError, check_rows
 from indicators.returns.workflow import catalogue_for, preview, stage, summarise
+
+# The comparisons a monthly count can be made on; `benchmark` needs benchmark series the import does not file.
+COMPARE_CHOICES = [basis for basis in vocabulary.COMPARISONS if basis != "benchmark"]
 
 
 class Command(BaseCommand):
@@ -26,7 +30,9 @@ class Command(BaseCommand):
         "Bromsgrove; rows without a location count for the force only). Forces, local areas and indicators "
         "it has not seen are created (count, sum, lower is better, compared with the Most Similar Group). A month a "
         "force did not publish stays missing, never zero. Figures go through the same checks and atomic, "
-        "history-keeping path as a return file; importing the same files again changes nothing."
+        "history-keeping path as a return file; importing the same files again changes nothing. "
+        "--compare rolling-12 makes the new indicators' headline change the 12 months to the period vs the 12 "
+        "before (SPEC §6 compare); without it they compare year to date, the monthly default."
     )
 
     def add_arguments(self, parser):
@@ -41,9 +47,24 @@ class Command(BaseCommand):
         parser.add_argument("--skip-unknown", action="store_true",
                             help='leave out rows whose "Falls within" matches no force (listed) instead of failing')
         parser.add_argument("--user", help="act as this user, with their permissions")
+        parser.add_argument("--compare", choices=COMPARE_CHOICES, metavar="BASIS",
+                            help="the comparison the headline change of the indicators this import creates is "
+                                 "made on (their `compare`): " + ", ".join(COMPARE_CHOICES) + "; e.g. rolling-12, "
+                                 "the 12 months to the period vs the 12 months before. Without it new indicators "
+                                 "have none (year to date, the monthly default). Indicators that already exist "
+                                 "(defined by a plan, or by an earlier import) keep their compare, so a plan's "
+                                 "wins, unless --compare-existing is given too")
+        parser.add_argument("--compare-existing", action="store_true",
+                            help="with --compare: also set it on the policeuk-* indicators that already exist "
+                                 "for the forces imported, overriding the compare a plan or an earlier import "
+                                 "gave them")
 
-    def handle(self, *args, paths, forces, dry_run, publish, skip_unknown, user, **options):
+    def handle(self, *args, paths, forces, dry_run, publish, skip_unknown, user, compare=None,
+               compare_existing=False, **options):
         started = time.perf_counter()
+        if compare_existing and not compare:
+            raise CommandError("--compare-existing needs --compare BASIS (the comparison to set); nothing was "
+                               "written")
         acting = acting_user(user, perms=["indicators.add_return"] + (["indicators.publish_return"] if publish else []))
         for slug in forces or []:
             if slug not in policeuk.FORCES:
@@ -68,7 +89,7 @@ class Command(BaseCommand):
             raise CommandError("no figures to import; nothing was written")
         try:
             with transaction.atomic():
-                self._ensure(rows)
+                self._ensure(rows, compare=compare, compare_existing=compare_existing)
                 area_codes = _ensure_areas(policeuk.area_names(counts, only=set(forces or [])))
                 rows, _ = policeuk.observation_rows(counts, only=set(forces or []), skip_unknown=True,
                                                     area_codes=area_codes)
@@ -90,8 +111,10 @@ class Command(BaseCommand):
             f"{len(checked):,} figures {state} ({len(summary.returns)} return(s)) in "
             f"{time.perf_counter() - started:.1f} s."))
 
-    def _ensure(self, rows):
-        """Create the forces and indicators the figures need."""
+    def _ensure(self, rows, *, compare=None, compare_existing=False):
+        """Create the forces and indicators the figures need; with
+        ``compare``, the new indicators get it as their ``compare``, and the
+        existing ones the rows touch too when ``compare_existing``."""
         for slug in sorted({r[0] for r in rows}):
             Force.objects.get_or_create(slug=slug, defaults={"name": policeuk.FORCES[slug]})
         by_slug = dict(Force.objects.filter(slug__in={r[0] for r in rows}).values_list("slug", "id"))
@@ -99,10 +122,25 @@ class Command(BaseCommand):
         names[policeuk.ALL_CRIME] = "All crime, excluding anti-social behaviour (data.police.uk)"
         existing = set(Indicator.objects.filter(force_id__in=by_slug.values(), code__startswith="policeuk-")
                        .values_list("force__slug", "code"))
+        touched = sorted({(r[0], r[1]) for r in rows})
+        new = [key for key in touched if key not in existing]
         Indicator.objects.bulk_create([
             Indicator(force_id=by_slug[slug], code=code, name=names[code], unit="count", aggregation="sum",
-                      polarity="down", msg=True, source=policeuk.SOURCE)
-            for slug, code in sorted({(r[0], r[1]) for r in rows}) if (slug, code) not in existing])
+                      polarity="down", msg=True, source=policeuk.SOURCE, compare=compare or "")
+            for slug, code in new])
+        if compare:
+            old = [key for key in touched if key in existing]
+            if compare_existing and old:
+                changed = 0
+                for slug in sorted({s for s, _ in old}):
+                    changed += (Indicator.objects.filter(force_id=by_slug[slug], code__in=[c for s, c in old if s == slug])
+                                .exclude(compare=compare).update(compare=compare))
+                self.stdout.write(f"Compare {compare}: {len(new)} new indicator(s); {changed} existing one(s) changed, "
+                                  f"{len(old) - changed} had it already.")
+            else:
+                self.stdout.write(f"Compare {compare}: {len(new)} new indicator(s)"
+                                  + (f"; {len(old)} existing one(s) keep theirs (--compare-existing changes them)."
+                                     if old else "."))
         versioning.bump()
 
 
