@@ -14,7 +14,6 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from indicators import models
-from indicators.engine.columns import OBSERVATION_COLUMNS
 from indicators.returns.figure_warnings import find_warnings, reference_months
 from indicators.returns.file import Row
 from indicators.returns.grid import entry_months
@@ -143,9 +142,6 @@ def test_the_long_template_has_the_new_columns_and_a_row_per_figure_due(analyst,
     assert by_code["alcohol-strategy"] == [["west-mercia", "alcohol-strategy", "2013-06", *[""] * 9]]
 
 
-@pytest.mark.skipif("first_month" not in OBSERVATION_COLUMNS,
-                    reason="the figures' frame carries first_month, lower, upper once engine/columns.py lists "
-                           "them (the lead's integration)")
 def test_the_long_template_is_prefilled_with_from_lower_upper(analyst, client, tmp_path):
     publish(tmp_path, "west-mercia,alcohol-strategy,2013-05,3,,,final,Wave 1,,2013-03,2,4\n")
     text = client.get("/admin/indicators/return/template/?force=west-mercia&quarter=2013/14+Q1").content.decode()

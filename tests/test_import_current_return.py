@@ -141,3 +141,24 @@ def test_a_granted_benchmark_needs_no_msg_link_in_the_force_admin_form(northshir
     form = ForceForm({**data, "files_for": [benchmark.pk]}, instance=northshire)
     assert form.is_valid(), form.errors
 
+
+
+def test_the_example_plan_and_return_load_end_to_end(db):
+    """load_plan plan-current.yaml, then import_return return-current.csv --publish (SPEC §6)."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    plan = SHARED / "examples" / "plan-current.yaml"
+    skip_unless_shared(plan, "the shared example plan is not here")
+    skip_unless_shared(RETURN, "the shared example return is not here")
+    call_command("load_plan", str(plan), stdout=StringIO())
+    assert "northshire: 10 new, 0 changed, 0 unchanged" in run_import(RETURN, "--publish")
+    held = figures(models.Observation)
+    assert held[("calls-999-10s", None, date(2024, 6, 1))]["first_month"] == date(2024, 4, 1)
+    assert held[("homicide", None, date(2024, 3, 1))]["first_month"] == date(2023, 4, 1)
+    assert (held[("calls-999-rank", None, date(2024, 4, 1))]["first_month"],
+            held[("calls-999-rank", None, date(2024, 4, 1))]["denominator"]) == (date(2023, 11, 1), 43)
+    survey = held[("survey-confidence", None, date(2024, 11, 1))]
+    assert (survey["first_month"], survey["lower"], survey["upper"]) == (date(2024, 9, 1), 6.1, 6.7)
+    assert held[("vwi", "E07999001", date(2024, 5, 1))]["value"] == 96
