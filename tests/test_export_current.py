@@ -15,10 +15,10 @@ from indicators.dataio.export import export_folder, import_folder
 from tests.factories import EXAMPLE_PLAN
 from tests.test_export import empty_database
 
-SIX = dict(frequency="quarterly", compare="rolling-3", covers=12, lag=3, scale=10.0,
+SIX = dict(frequency="quarterly", compare="rolling-3", covers=12, lag=3, scale=None,
            baseline_label="year ending June 2019", baseline_from=date(2018, 7, 1), baseline_to=date(2019, 6, 1),
-           baseline_value=20241.0, benchmarks=["england-and-wales", "wales"], rebase=["2020-04"],
-           replaces="gun-crime", replaces_from=date(2023, 4, 1), replaces_note="Air weapons no longer counted")
+           baseline_value=20241.0, benchmarks=[], rebase=["2020-04"],
+           replaces="vwi", replaces_from=date(2013, 4, 1), replaces_note="Counted as solved from April 2013")
 
 
 def current_data(plan_file):
@@ -36,7 +36,9 @@ def current_data(plan_file):
     benchmark = models.Force.objects.get(slug="england-and-wales")
     wales_rate = models.Indicator.objects.create(force=benchmark, code="vwi-solved", name="Solved rate, E&W",
                                                  unit="percent", aggregation="ratio", polarity="up",
-                                                 frequency="quarterly")
+                                                 frequency="quarterly", scale=10.0, benchmarks=["wales"])
+    # (a plan measure's benchmarks travel in its plan file, and load_plan makes the benchmarks' series; this
+    # indicator is in no plan, so indicators.yaml and definitions.yaml carry it)
     models.Observation.objects.create(indicator=wales_rate, month=date(2013, 6, 1), first_month=date(2013, 4, 1),
                                       value=50.0, numerator=50000, denominator=100000)
 
