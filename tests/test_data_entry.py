@@ -156,11 +156,11 @@ def test_template_download_round_trip(analyst, client):
     response = client.get("/admin/indicators/return/template/?force=west-mercia&quarter=2013/14+Q1")
     text = response.content.decode()
     rows = list(csv.reader(io.StringIO(text)))
-    # the return-file columns and the optional ninth, area (empty: the whole force's figure)
-    assert rows[0] == [*HEADER.split(","), "area"] and len(rows) == 1 + 9
-    assert ["west-mercia", "vwi", "2013-04", "512", "", "", "final", "", ""] in rows
+    # the return-file columns and the optional ones: area (empty: the whole force's figure), from, lower, upper
+    assert rows[0] == [*HEADER.split(","), "area", "from", "lower", "upper"] and len(rows) == 1 + 9
+    assert ["west-mercia", "vwi", "2013-04", "512", "", "", "final", "", "", "", "", ""] in rows
     # fill in two figures and upload it again
-    filled = text.replace("west-mercia,vwi,2013-05,,,,,,", "west-mercia,vwi,2013-05,498,,,,,")
+    filled = text.replace("west-mercia,vwi,2013-05,,,,,,,,,", "west-mercia,vwi,2013-05,498,,,,,,,,")
     upload = io.BytesIO(filled.encode())
     upload.name = "filled.csv"
     preview = client.post("/admin/indicators/return/import/", {"file": upload}).content.decode()
@@ -174,7 +174,8 @@ def test_template_as_xlsx(analyst, client):
     response = client.get("/admin/indicators/return/template/?force=west-mercia&quarter=2013/14+Q1&format=xlsx")
     assert response["Content-Disposition"].endswith('.xlsx"')
     sheet = load_workbook(io.BytesIO(response.content)).active
-    assert [c.value for c in sheet[1]] == [*HEADER.split(","), "area"] and sheet.max_row == 10
+    assert [c.value for c in sheet[1]] == [*HEADER.split(","), "area", "from", "lower", "upper"]
+    assert sheet.max_row == 10
 
 
 def test_template_has_rows_for_the_local_areas_of_measures_broken_down_by_area(analyst, client):
@@ -186,9 +187,10 @@ def test_template_has_rows_for_the_local_areas_of_measures_broken_down_by_area(a
     text = client.get("/admin/indicators/return/template/?force=west-mercia&quarter=2013/14+Q1").content.decode()
     rows = list(csv.reader(io.StringIO(text)))
     assert len(rows) == 1 + 9 + 2 * 3                 # + vwi for each of the 2 areas and 3 months
-    assert ["west-mercia", "vwi", "2013-04", "40", "", "", "final", "", "E07000237"] in rows
-    assert ["west-mercia", "vwi", "2013-05", "", "", "", "", "", "E07000234"] in rows
-    filled = text.replace("west-mercia,vwi,2013-05,,,,,,E07000234", "west-mercia,vwi,2013-05,31,,,,,E07000234")
+    assert ["west-mercia", "vwi", "2013-04", "40", "", "", "final", "", "E07000237", "", "", ""] in rows
+    assert ["west-mercia", "vwi", "2013-05", "", "", "", "", "", "E07000234", "", "", ""] in rows
+    filled = text.replace("west-mercia,vwi,2013-05,,,,,,E07000234,,,",
+                          "west-mercia,vwi,2013-05,31,,,,,E07000234,,,")
     upload = io.BytesIO(filled.encode())
     upload.name = "filled.csv"
     preview = client.post("/admin/indicators/return/import/", {"file": upload}).content.decode()

@@ -37,7 +37,7 @@ def test_round_trip_gives_the_same_figures(demo, client, tmp_path):
     assert sorted(p.name for p in (tmp_path / "backup" / "plans").iterdir()) == [
         "essex-2013-04-01.yaml", "leicestershire-2013-04-01.yaml", "west-mercia-2013-04-01.yaml"]
     header = (tmp_path / "backup" / "observations" / "west-mercia.csv").read_text().splitlines()[0]
-    assert header == "force,indicator,month,value,numerator,denominator,status,note,area"
+    assert header == "force,indicator,month,value,numerator,denominator,status,note,area,from,lower,upper"
 
     empty_database()
     assert client.get("/api/forces/west-mercia/indicators/").status_code == 404

@@ -192,7 +192,7 @@ def test_staged_area_lines_publish_per_area(world):
 def test_export_import_round_trip_keeps_areas(world, tmp_path):
     call_command("export_data", "--output", str(tmp_path / "out"), stdout=io.StringIO())
     text = (tmp_path / "out" / "observations" / "west-mercia.csv").read_text()
-    assert text.splitlines()[0].endswith(",area") and ",E07000237" in text
+    assert text.splitlines()[0].endswith(",area,from,lower,upper") and ",E07000237" in text
     def figures():
         return sorted((c, a or "", m, v) for c, a, m, v in
                       models.Observation.objects.values_list("indicator__code", "area__code", "month", "value"))

@@ -309,10 +309,10 @@ def test_a_control_character_in_an_xlsx_note_is_refused():
      "row 2, column numerator: a ratio figure needs its numerator and denominator (the value alone cannot be "
      "added up over months)"),
     ("west-mercia,vwi,2013-04,512,281,512,final,",
-     "row 2, column numerator: only ratio indicators take a numerator and denominator; leave it empty (this "
+     "row 2, column numerator: only ratio and weighted-mean indicators take a numerator and denominator (and a rank its denominator); leave it empty (this "
      "indicator is a count, added up by sum)"),
     ("west-mercia,confidence,2013-04,55,,100,final,",
-     "row 2, column denominator: only ratio indicators take a numerator and denominator; leave it empty (this "
+     "row 2, column denominator: only ratio and weighted-mean indicators take a numerator and denominator (and a rank its denominator); leave it empty (this "
      "indicator is a percent, added up by latest)"),
     ("west-mercia,vwi,2013-04,512.5,,,final,", "row 2, column value: 512.5 is not a whole number; a count is"),
 ])
@@ -355,7 +355,7 @@ def test_twenty_thousand_extra_columns_list_a_hundred_problems_then_a_count():
     assert time.perf_counter() - started < 2
     assert len(found) == SHOWN_PROBLEMS + 1 == 101
     assert found[0] == ("file: unexpected column 'extra0'; the columns are force, indicator, month, value, "
-                        "numerator, denominator, status, note and, optionally, area")
+                        "numerator, denominator, status, note and, optionally, area, from, lower, upper")
     assert found[-1] == "file: … and 19,900 more problems; correct those above and check again"
 
 

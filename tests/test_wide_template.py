@@ -59,7 +59,9 @@ def test_the_wide_template_has_measures_as_rows_and_months_across(analyst, clien
     assert header[:5] == ["force", "indicator", "measure", "unit", "headline"]
     assert header[5:10] == ["2013-04 value", "2013-04 numerator", "2013-04 denominator", "2013-04 status",
                             "2013-04 note"]
-    assert header[-1] == "2013-06 note" and len(header) == 20
+    assert header[19] == "2013-06 note" and len(header) == 29
+    # SPEC §6: each month's from, lower and upper after the months' five columns
+    assert header[20:23] == ["2013-04 from", "2013-04 lower", "2013-04 upper"] and header[-1] == "2013-06 upper"
     assert sheet.max_row - 1 == 49                 # the plan's 49 measures
     asb = find_row(sheet, "asb")
     assert sheet.cell(asb, 3).value == "Reduction in the volume of ASB incidents as measured by the police"

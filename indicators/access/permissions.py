@@ -18,6 +18,10 @@ The rules, in one place:
   of one of them that has no plan of its own and that an administrator
   granted to that force (Force.files_for), its MSG measures only. A force
   with its own plan is written by its own analysts only, granted or not.
+  A benchmark series (Force.is_benchmark: england-and-wales, wales; SPEC §6)
+  is filed like such a peer: it has no plan, an administrator grants it to
+  a force (Force.files_for, no MSG link needed), and then that force's
+  analysts file every measure of it (a benchmark's measures are its series).
   write_refusal says why not, in words; every write path asks it (through
   writable_force_ids, can_write_figures or the return-file catalogue).
   docs/decisions.md, "Who may write a force's figures (issue 24, item 1)".
@@ -97,10 +101,22 @@ def granted_peer_ids(user) -> set[int]:
         peers = set(Force.msg_peers.through.objects.filter(from_force_id__in=editable)
                     .values_list("from_force_id", "to_force_id")) if granted else set()
         candidates = {peer for _, peer in granted & peers}
+        # a benchmark series is granted without being an MSG peer (SPEC §6 Benchmarks)
+        candidates |= set(Force.objects.filter(pk__in={peer for _, peer in granted}, is_benchmark=True)
+                          .values_list("pk", flat=True)) if granted else set()
         planned = set(Plan.objects.filter(force_id__in=candidates).values_list("force_id", flat=True)) \
             if candidates else set()
         cache = user._pccperf_peers = candidates - planned - editable
     return cache
+
+
+def granted_benchmark_ids(user) -> set[int]:
+    """Those of granted_peer_ids that are benchmark series: every measure of
+    theirs may be written, not only MSG ones."""
+    from indicators.models import Force
+
+    peers = granted_peer_ids(user)
+    return set(Force.objects.filter(pk__in=peers, is_benchmark=True).values_list("pk", flat=True)) if peers else set()
 
 
 def writable_force_ids(user) -> set[int] | None:
@@ -130,6 +146,10 @@ def write_refusal(user, force) -> str | None:
         return f"you may not file figures for {name}: only a force's analysts file its figures"
     if Plan.objects.filter(force=force).exists():
         return f"{name} has its own plan; only its analysts may file its figures"
+    if force is not None and force.is_benchmark:
+        return (f"{name} is a benchmark series, and no administrator has granted it to your force: an "
+                "administrator may add it under \"MSG peers this force's analysts file for\" on your force's "
+                "admin page")
     own = list(Force.objects.filter(pk__in=editable_force_ids(user), msg_peers=force).order_by("name"))
     if not own:
         return f"{name} is not one of your forces, nor an MSG peer of one, so you may not file its figures"

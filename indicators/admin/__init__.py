@@ -267,7 +267,7 @@ class ForceForm(forms.ModelForm):
     """A force, with the peers its analysts may file for (Force.files_for):
     only MSG peers of the force (as this form lists them) with no plan of
     their own may be granted (docs/decisions.md, "Who may write a force's
-    figures")."""
+    figures"), and the benchmark series (england-and-wales, wales; SPEC §6)."""
 
     class Meta:
         model = models.Force
@@ -282,7 +282,7 @@ class ForceForm(forms.ModelForm):
         for force in granted:
             if force.pk == self.instance.pk:
                 problems.append(f"{force} cannot file for itself: its analysts file its figures already.")
-            elif force not in peers:
+            elif force not in peers and not force.is_benchmark:      # a benchmark series needs no MSG link
                 problems.append(f"{force} is not one of this force's MSG peers; only a peer can be granted.")
             elif force.plans.exists():
                 problems.append(f"{force} has its own plan; only its analysts may file its figures.")

@@ -32,7 +32,7 @@ from indicators import periods, selectors
 from indicators.access.permissions import write_refusal
 from indicators.models import Force, Observation
 from indicators.returns import grid as rules
-from indicators.returns.figure_warnings import find_warnings, last_year, previous_month, reference_figures
+from indicators.returns.figure_warnings import find_warnings, reference_figures, reference_months
 from indicators.returns.file import (
     COLUMNS,
     COLUMNS_WITH_AREA,
@@ -206,6 +206,9 @@ def area_values(force, area, indicators, months) -> dict:
 
 
 def _render(request, context, grid, shown):
+    # irregular measures: entered by file only (SPEC §6), listed above the grid, no row in it
+    context["file_only"] = [row["indicator"] for row in grid if row["file_only"]]
+    grid = [row for row in grid if not row["file_only"]]
     context.update(grid=grid, shown=shown, counts=rules.filled_counts(grid),
                    warnings=[{"key": rules.warning_key(w), "cell": f"{row['indicator'].name}, "
                               f"{periods.month_label(c['month'])}", "message": w.message,
@@ -219,19 +222,38 @@ def _render(request, context, grid, shown):
 
 def _display(ind, held: dict) -> dict:
     """A held figure as the grid's inputs show it (strings)."""
-    ratio = ind.aggregation == "ratio"
+    ratio = ind.aggregation in ("ratio", "weighted-mean")
     return {"value": format_cell(held.get("value")) if not ratio or held.get("numerator") is None else "",
             "numerator": format_cell(held.get("numerator")), "denominator": format_cell(held.get("denominator")),
             "status": held.get("status") or "", "note": held.get("note") or ""}
 
 
+def _frequency(ind) -> str:
+    return getattr(ind, "frequency", None) or "monthly"
+
+
+def _length(ind) -> int:
+    """How many months a grid cell's figure of ``ind`` covers."""
+    return {"quarterly": getattr(ind, "covers", None) or 3, "annual": 12}.get(_frequency(ind), 1)
+
+
 def _grid_rows(indicators, months, values, posted, area_id=None) -> list[dict]:
-    references = reference_figures({(ind.id, m) for ind in indicators for m in months}, area_id)
+    """A row per measure: ``cells``, the months it takes a figure in (SPEC §6:
+    a quarterly measure its quarter's end, an annual one March, an irregular
+    one none) and ``columns``, a place per month of the quarter, its cell or
+    the words why it has none."""
+    open_months = {ind.id: rules.entry_months(_frequency(ind), months) for ind in indicators}
+    references = reference_figures({(ind.id, m) for ind in indicators for m in open_months[ind.id]}, area_id,
+                                   {ind.id: _length(ind) for ind in indicators})
     grid = []
     for ind in indicators:
-        ratio = ind.aggregation == "ratio"
+        ratio = ind.aggregation in ("ratio", "weighted-mean")
         cells = []
+        columns = []
         for month in months:
+            if month not in open_months[ind.id]:
+                columns.append({"closed": rules.closed_words(_frequency(ind), month, months), "month": month})
+                continue
             key = f"{ind.id}-{periods.format_month(month)}"
             current = values.get((ind.id, month), {})
             held = _display(ind, current) if current else {f: "" for f in rules.FIELDS}
@@ -246,16 +268,18 @@ def _grid_rows(indicators, months, values, posted, area_id=None) -> list[dict]:
                                 denominator=format_cell(current.get("denominator")))
             else:
                 cell = dict(held)
-            refs = [(label, m, references[(ind.id, m)]) for label, m in
-                    (("Previous month", previous_month(month)), ("Same month last year", last_year(month)))
-                    if references.get((ind.id, m)) is not None]
+            refs = [(label.removeprefix("the ").capitalize(), m, references[(ind.id, m)]) for label, m in
+                    reference_months(month, _length(ind)) if references.get((ind.id, m)) is not None]
             cell.update({"key": key, "month": month, "held": held, "held_value": current.get("value"),
                          "held_figure": {f: _plain(current.get(f)) for f in rules.FIELDS} if current else None,
+                         "first_month": rules.span_first(_frequency(ind), month, getattr(ind, "covers", None)),
                          "refs": [(label, m, _show(v, ind)) for label, m, v in refs],
                          "errors": [], "warnings": [], "warning_objects": []})
             cells.append(cell)
+            columns.append(cell)
         grid.append({"indicator": ind, "ratio": ratio, "headline": getattr(ind, "headline", False),
-                     "cells": cells})
+                     "cells": cells, "columns": columns, "frequency": _frequency(ind),
+                     "file_only": _frequency(ind) == "irregular"})
     return grid
 
 
@@ -276,6 +300,7 @@ def _held_warnings(grid, area_id=None):
     """Warnings of the figures the grid shows that publishing would change
     (those a draft holds): a published figure is not warned about again."""
     figures = [SimpleNamespace(indicator_id=row["indicator"].id, area_id=area_id, month=c["month"],
+                               first_month=c["first_month"],
                                **{**c["held_figure"], "status": c["held_figure"]["status"] or "final"})
                for row in grid for c in row["cells"] if c["held_figure"] is not None]
     changing = {(c.row.indicator_id, c.row.month) for c in preview(figures) if c.kind != "unchanged"}

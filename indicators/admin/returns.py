@@ -24,7 +24,7 @@ from indicators.returns import grid as grid_rules
 from indicators.returns import pending
 from indicators.returns.figure_warnings import find_warnings
 from indicators.returns.file import (
-    COLUMNS_WITH_AREA,
+    ALL_COLUMNS,
     Problem,
     ReturnFileError,
     check_rows,
@@ -96,16 +96,36 @@ def _preview_context(rows, token: str, name: str, skipped: int) -> dict:
             "warnings": [(w, grid_rules.warning_key(w)) for w in find_warnings(rows)]}
 
 
+def _template_months(ind, months: list[date], held: set[date]) -> list[date]:
+    """The months of the quarter a measure's template rows are for (SPEC §6):
+    those it takes a figure in (grid_rules.entry_months), and for an
+    irregular measure each month a figure held ends in, or else the quarter's
+    last month, its ``from`` left for the analyst to fill."""
+    frequency = getattr(ind, "frequency", None) or "monthly"
+    if frequency == "irregular":
+        return sorted(held) or months[-1:]
+    return grid_rules.entry_months(frequency, months)
+
+
+def _template_row(force: Force, ind, month: date, v: dict, area: str = "") -> list[str]:
+    first = v.get("first_month")
+    first = None if first is None or first != first else first            # a frame gives NaT/NaN for none
+    return [force.slug, ind.code, periods.format_month(month), format_cell(v.get("value")),
+            format_cell(v.get("numerator")), format_cell(v.get("denominator")), v.get("status") or "",
+            v.get("note") or "", area, periods.format_month(first) if first else "", format_cell(v.get("lower")),
+            format_cell(v.get("upper"))]
+
+
 def template_rows(force: Force, months: list[date]) -> list[list[str]]:
+    """The long template's rows, in ALL_COLUMNS: a row per measure and month
+    it takes a figure in, pre-filled with the figures held."""
     indicators = plan_indicators(force, months[-1])
     values = current_values(indicators, months)
     rows = []
     for ind in indicators:
-        for month in months:
-            v = values.get((ind.id, month), {})
-            rows.append([force.slug, ind.code, periods.format_month(month), format_cell(v.get("value")),
-                         format_cell(v.get("numerator")), format_cell(v.get("denominator")), v.get("status") or "",
-                         v.get("note") or "", ""])
+        held = {m for (i, m) in values if i == ind.id}
+        for month in _template_months(ind, months, held):
+            rows.append(_template_row(force, ind, month, values.get((ind.id, month), {})))
     return rows + area_template_rows(force, indicators, months)
 
 
@@ -123,11 +143,9 @@ def area_template_rows(force: Force, indicators, months: list[date]) -> list[lis
     rows = []
     for ind in measures:
         for area_id, code in zip(areas["area_id"], areas["area_code"]):
-            for month in months:
-                v = values.get((ind.id, area_id, month), {})
-                rows.append([force.slug, ind.code, periods.format_month(month), format_cell(v.get("value")),
-                             format_cell(v.get("numerator")), format_cell(v.get("denominator")),
-                             v.get("status") or "", v.get("note") or "", code])
+            held = {m for (i, a, m) in values if i == ind.id and a == area_id}
+            for month in _template_months(ind, months, held):
+                rows.append(_template_row(force, ind, month, values.get((ind.id, area_id, month), {}), code))
     return rows
 
 
@@ -164,12 +182,13 @@ class ReturnViews:
             book = Workbook()
             sheet = book.active
             sheet.title = "Return"
-            sheet.append(COLUMNS_WITH_AREA)
+            sheet.append(ALL_COLUMNS)
             for row in rows:
-                sheet.append([float(c) if i in (3, 4, 5) and c else c for i, c in enumerate(row)])
-            for column in sheet.iter_cols(min_col=3, max_col=3, min_row=2):
-                for cell in column:
-                    cell.number_format = "@"       # keep 2013-04 as text, not a date
+                sheet.append([float(c) if i in (3, 4, 5, 10, 11) and c else c for i, c in enumerate(row)])
+            for col in (3, 10):                    # month and from
+                for column in sheet.iter_cols(min_col=col, max_col=col, min_row=2):
+                    for cell in column:
+                        cell.number_format = "@"   # keep 2013-04 as text, not a date
             buffer = io.BytesIO()
             book.save(buffer)
             response = HttpResponse(buffer.getvalue(), content_type=(
@@ -179,7 +198,7 @@ class ReturnViews:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         writer = csv.writer(response, lineterminator="\r\n")
-        writer.writerow(COLUMNS_WITH_AREA)
+        writer.writerow(ALL_COLUMNS)
         writer.writerows(rows)
         return response
 

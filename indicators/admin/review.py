@@ -373,16 +373,23 @@ def quarter_status(force: Force, quarter: str, months: list[date], area=None) ->
     complete = 0
     for ind in indicators:
         cells = []
+        # SPEC §6: a quarterly measure is due at the quarter's end, an annual one in March, an irregular one
+        # never; a month between its spans is not missing ("between", not counted)
+        frequency = getattr(ind, "frequency", None) or "monthly"
+        due = set(grid_rules.entry_months(frequency, months))
         for month in months:
             v = held.get((ind.id, month))
             if v is None:
-                status = "missing"
+                status = "missing" if month in due else "between"
             else:
                 status = v["status"] or "final"
             draft = (ind.id, month) in waiting
-            counts[status] += 1
+            if status != "between":
+                counts[status] += 1
             counts["draft"] += draft
             cells.append({"month": month, "status": status, "draft": draft,
+                          "between": grid_rules.closed_words(frequency, month, months) if status == "between"
+                          else "",
                           "value": "" if v is None or status == "unavailable" else fmt.measure(
                               v["value"], ind.unit, ind.decimals),
                           "note": "" if v is None else (v["note"] or "")})

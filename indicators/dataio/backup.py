@@ -30,6 +30,9 @@ EXTENSIONS = {"sqlite": "sqlite3", "postgresql": "dump"}
 KINDS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 # Tables whose rows mean the database is in use: restoring over them would lose data.
 DATA_TABLES = ["indicators_force", "indicators_observation", "indicators_return", "auth_user"]
+# Rows every migrated database holds, which mean nothing is in use: the benchmark series that migration
+# 0016 makes (SPEC §6 Benchmarks), by table and the column that marks them.
+MIGRATION_ROWS = {"indicators_force": "is_benchmark"}
 
 
 class BackupError(Exception):
@@ -116,7 +119,12 @@ def rows_in_use(using: str = "default") -> dict[str, int]:
     with connection.cursor() as cursor:
         for table in DATA_TABLES:
             if table in tables:
-                cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+                where = ""
+                marker = MIGRATION_ROWS.get(table)
+                if marker and marker in {c.name for c in connection.introspection.get_table_description(cursor,
+                                                                                                       table)}:
+                    where = f" WHERE NOT {connection.ops.quote_name(marker)}"
+                cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}{where}")
                 count = cursor.fetchone()[0]
                 if count:
                     counts[table] = count

@@ -6,7 +6,13 @@ every table. An export folder holds:
 - ``plans/<force>-<start>.yaml``: each plan in the plan-file format (SPEC §4);
 - ``indicators.yaml``: indicators outside every plan (peers', open data);
 - ``observations/<force>.csv``: every published figure, in the return-file format
-  with its ninth column ``area`` (empty: the whole force's figure);
+  with its ninth column ``area`` (empty: the whole force's figure), then
+  ``from`` (the first month of a figure's span, when it covers more than its
+  month), ``lower`` and ``upper`` (a survey figure's interval; SPEC §6);
+- ``definitions.yaml``: what the plan files do not say of each indicator and
+  plan (SPEC §6: frequency, comparison, covers, lag, scale, baseline,
+  benchmarks, rebase, replaces; a plan's rating labels), applied after the
+  plans load;
 - ``notes.yaml``: assessments, commentary and panel meetings.
 
 `import_folder` reads them into an empty database: plans through load_plan,
@@ -39,7 +45,10 @@ from indicators.plans.load import load_plan
 from indicators.returns.file import (
     COLUMNS,
     COLUMNS_WITH_AREA,
+    FROM,
+    LOWER,
     STATUSES,
+    UPPER,
     ReturnFileError,
     Row,
     format_cell,
@@ -49,6 +58,14 @@ from indicators.returns.workflow import catalogue_for, stage
 
 NOT_CARRIED = ("the history of earlier values; draft and submitted returns, and who published what when; "
                "users, groups, force memberships and login records")
+
+
+# observations/<force>.csv: the return file's columns, area, then SPEC §6's span and interval
+EXPORT_COLUMNS = [*COLUMNS_WITH_AREA, FROM, LOWER, UPPER]
+# The Indicator fields of SPEC §6 that definitions.yaml carries, with the value that needs no line
+INDICATOR_FIELDS = {"frequency": "monthly", "compare": "", "covers": None, "lag": 0, "scale": None,
+                    "baseline_label": "", "baseline_from": None, "baseline_to": None, "baseline_value": None,
+                    "benchmarks": [], "rebase": [], "replaces": "", "replaces_from": None, "replaces_note": ""}
 
 
 class ExportError(Exception):
@@ -154,7 +171,8 @@ def export_folder(folder: Path) -> dict:
 
     forces = list(models.Force.objects.prefetch_related("populations", "msg_peers").order_by("slug"))
     _dump(folder / "forces.yaml", {"forces": [
-        {"slug": f.slug, "name": f.name, "is_demo": f.is_demo, "population": _population(f),
+        {"slug": f.slug, "name": f.name, "is_demo": f.is_demo, "is_benchmark": f.is_benchmark,
+         "population": _population(f),
          "msg_peers": [p.slug for p in f.msg_peers.all()], "local_areas": _local_areas(f, notes=True)} for f in forces]})
     counts["forces"] = len(forces)
 
@@ -179,17 +197,22 @@ def export_folder(folder: Path) -> dict:
         rows = (published.filter(indicator__force=force)
                 .order_by("indicator__code", F("area__code").asc(nulls_first=True), "month")
                 .values_list("indicator__code", "month", "value", "numerator", "denominator", "status", "note",
-                             "area__code"))
+                             "area__code", "first_month", "lower", "upper"))
         if not rows:
             continue
         with (folder / "observations" / f"{force.slug}.csv").open("w", newline="", encoding="utf-8") as handle:
             # CRLF, as RFC 4180 has it: a note holding a lone carriage return is then quoted and reads back
             writer = csv.writer(handle, lineterminator="\r\n")
-            writer.writerow(COLUMNS_WITH_AREA)
-            for code, month, value, num, den, status, note, area in rows:
+            writer.writerow(EXPORT_COLUMNS)
+            for code, month, value, num, den, status, note, area, first, lower, upper in rows:
                 writer.writerow([force.slug, code, periods.format_month(month), format_cell(value), format_cell(num),
-                                 format_cell(den), status, note, area or ""])
+                                 format_cell(den), status, note, area or "",
+                                 periods.format_month(first) if first else "", format_cell(lower),
+                                 format_cell(upper)])
                 counts["observations"] += 1
+
+    definitions = _definitions()
+    _dump(folder / "definitions.yaml", definitions)
 
     notes = {
         "assessments": [{"force": a.indicator.force.slug, "indicator": a.indicator.code, "month": a.month,
@@ -219,6 +242,33 @@ def export_folder(folder: Path) -> dict:
     return counts
 
 
+def _definitions() -> dict:
+    """definitions.yaml: each indicator's SPEC §6 fields that differ from
+    their defaults, and each plan's rating labels."""
+    indicators = []
+    for ind in models.Indicator.objects.select_related("force").order_by("force__slug", "code"):
+        fields = {name: getattr(ind, name) for name, default in INDICATOR_FIELDS.items()
+                  if getattr(ind, name) != default}
+        if fields:
+            indicators.append({"force": ind.force.slug, "code": ind.code, **fields})
+    plans = [{"force": p.force.slug, "start": p.start, "rating_labels": p.rating_labels}
+             for p in models.Plan.objects.select_related("force").order_by("force__slug", "start")
+             if p.rating_labels]
+    return {"indicators": indicators, "plans": plans}
+
+
+def _apply_definitions(data: dict) -> None:
+    for item in data.get("indicators", []):
+        fields = {name: item[name] for name in INDICATOR_FIELDS if name in item}
+        updated = models.Indicator.objects.filter(force__slug=item["force"], code=item["code"]).update(**fields)
+        if not updated:
+            raise ExportError(f"definitions.yaml: force {item['force']!r} has no indicator {item['code']!r}")
+    for item in data.get("plans", []):
+        if not models.Plan.objects.filter(force__slug=item["force"], start=item["start"]).update(
+                rating_labels=item["rating_labels"]):
+            raise ExportError(f"definitions.yaml: force {item['force']!r} has no plan starting {item['start']}")
+
+
 def _dump(path: Path, data) -> None:
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120), encoding="utf-8")
 
@@ -238,7 +288,10 @@ def import_folder(folder: Path, *, progress=None) -> dict:
     counts = {"forces": 0, "plans": 0, "indicators": 0, "observations": 0, "notes": 0}
     by_slug = {}
     for f in forces:
-        force = models.Force.objects.create(slug=f["slug"], name=f["name"], is_demo=f.get("is_demo", False))
+        # update_or_create: the benchmark series are in every migrated database already (SPEC §6)
+        force, _ = models.Force.objects.update_or_create(slug=f["slug"], defaults={
+            "name": f["name"], "is_demo": f.get("is_demo", False), "is_benchmark": f.get("is_benchmark", False)})
+        force.populations.all().delete()
         models.ForcePopulation.objects.bulk_create(
             [models.ForcePopulation(force=force, year=y, population=p) for y, p in f.get("population", {}).items()])
         by_slug[force.slug] = force
@@ -263,6 +316,9 @@ def import_folder(folder: Path, *, progress=None) -> dict:
         force = by_slug[i.pop("force")]
         models.Indicator.objects.update_or_create(force=force, code=i.pop("code"), defaults=i)
         counts["indicators"] += 1
+
+    if (folder / "definitions.yaml").exists():      # an export made before SPEC §6 has none
+        _apply_definitions(_load(folder / "definitions.yaml"))
 
     catalogue = catalogue_for(None)
     for path in sorted((folder / "observations").glob("*.csv")):
@@ -304,8 +360,9 @@ def read_figures(header: list[str], body: list[tuple[int, list]], catalogue, nam
     """The rows of an exported observations file, exactly as written: every
     figure the database can hold is accepted (the return checks for new
     figures do not apply); anything else is a problem naming row and column."""
-    if header not in (COLUMNS, COLUMNS_WITH_AREA):
-        raise ExportError(f"{name}: the columns must be {','.join(COLUMNS_WITH_AREA)} (area may be left out)")
+    if header not in (COLUMNS, COLUMNS_WITH_AREA, EXPORT_COLUMNS):
+        raise ExportError(f"{name}: the columns must be {','.join(EXPORT_COLUMNS)} (an export made before SPEC §6 "
+                          f"stops after area, and one before local areas after note)")
     problems, rows = [], []
     for number, cells in body:
         where = f"{name} row {number}"
@@ -314,6 +371,7 @@ def read_figures(header: list[str], body: list[tuple[int, list]], catalogue, nam
             continue
         force, code, month, *figures, status, note = cells[:len(COLUMNS)]
         area = cells[len(COLUMNS)] if len(cells) > len(COLUMNS) else ""
+        first_text, *interval = cells[len(COLUMNS) + 1:] if len(cells) > len(COLUMNS) + 1 else ("", "", "")
         area_id = catalogue.areas.get((force, area)) if area else None
         if area and area_id is None:
             problems.append(f"{where}, column area: force {force!r} has no local area {area!r}")
@@ -330,15 +388,22 @@ def read_figures(header: list[str], body: list[tuple[int, list]], catalogue, nam
         except ValueError as exc:
             problems.append(f"{where}, column month: {exc}")
             continue
+        first = None
+        if first_text:
+            try:
+                first = periods.parse_month(first_text)
+            except ValueError as exc:
+                problems.append(f"{where}, column from: {exc}")
+                continue
         values = []
-        for column, text in zip(("value", "numerator", "denominator"), figures):
+        for column, text in zip(("value", "numerator", "denominator", LOWER, UPPER), [*figures, *interval]):
             try:
                 values.append(None if text == "" else float(text))
             except ValueError:
                 values.append(math.nan)
             if values[-1] is not None and not math.isfinite(values[-1]):
                 problems.append(f"{where}, column {column}: {text!r} is not a number")
-        value, num, den = values
+        value, num, den, lower, upper = values
         if status not in STATUSES:
             problems.append(f"{where}, column status: must be final, provisional or unavailable (got {status!r})")
         elif status == "unavailable" and not note:
@@ -347,10 +412,10 @@ def read_figures(header: list[str], body: list[tuple[int, list]], catalogue, nam
             problems.append(f"{where}, column denominator: must be more than zero")
         if num is not None and not num >= 0:
             problems.append(f"{where}, column numerator: must not be negative")
-        elif num is not None and den is not None and num > den:
+        elif num is not None and den is not None and num > den and info.aggregation == "ratio":
             problems.append(f"{where}, column numerator: is more than the denominator")
         rows.append(Row(number, force, code, info.id, info.force_id, month, value, num, den, status, note,
-                        area, area_id))
+                        area, area_id, first_month=first, lower=lower, upper=upper))
     if problems:
         raise ReturnFileError(problems)
     return rows

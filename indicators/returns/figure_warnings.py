@@ -5,7 +5,9 @@ import, the admin preview, the quarterly grid and the review page all call
 A figure is compared with the previous month and the same month last year:
 taken from the figures being filed when they hold that month (a quarter's
 May is compared with the April typed beside it), else from the published
-figures."""
+figures. A figure over a span (SPEC §6) is compared with like spans only: a
+quarter with the previous quarter and the same quarter last year, a year
+with the year before (reference_months), never a quarter with a month."""
 
 from __future__ import annotations
 
@@ -45,25 +47,58 @@ def last_year(month: date) -> date:
     return periods.add_months(month, -12)
 
 
-def reference_figures(keys: set[tuple[int, date]], area_id: int | None = None) -> dict[tuple[int, date], float | None]:
-    """Published values of the previous month and the same month last year
-    of each (indicator id, month) in ``keys``: the whole force's figures, or
-    with ``area_id`` that local area's own (one query)."""
-    found = _references({(i, area_id, m) for i, m in keys})
-    return {(i, m): v for (i, _, m), v in found.items()}
+def span_length(figure) -> int:
+    """How many months a figure covers: from its ``first_month`` (SPEC §6) to
+    its month; 1 when it has none."""
+    first = getattr(figure, "first_month", None)
+    return periods.months_between(first, figure.month) + 1 if first else 1
 
 
-def _references(keys: set[tuple[int, int | None, date]]) -> dict[tuple[int, int | None, date], float]:
-    """As reference_figures, for (indicator id, local area id or None, month):
-    a local area's figure is compared with that area's own (one query)."""
-    wanted = {(i, a, m) for i, a, month in keys for m in (previous_month(month), last_year(month))}
+def reference_months(month: date, length: int = 1) -> list[tuple[str, date]]:
+    """The figures a figure of ``length`` months ending at ``month`` is
+    compared with, like with like (SPEC §6): a month with the previous month
+    and the same month last year; a quarter with the previous quarter and the
+    same quarter last year; a year with the year before; any other span with
+    the same span a year earlier. Never a quarter with a month: a reference
+    counts only when its own span is as long (see _references)."""
+    if length == 1:
+        return [("the previous month", previous_month(month)), ("the same month last year", last_year(month))]
+    if length == 3:
+        return [("the previous quarter", periods.add_months(month, -3)),
+                ("the same quarter last year", last_year(month))]
+    if length == 12:
+        return [("the previous year", last_year(month))]
+    return [("the same span a year earlier", last_year(month))]
+
+
+def reference_figures(keys: set[tuple[int, date]], area_id: int | None = None,
+                      lengths: dict[int, int] | None = None) -> dict[tuple[int, date], float | None]:
+    """Published values of the reference months (reference_months) of each
+    (indicator id, month) in ``keys``, for figures of ``lengths[indicator
+    id]`` months (default 1): the whole force's figures, or with ``area_id``
+    that local area's own (one query)."""
+    lengths = lengths or {}
+    found = _references({(i, area_id, m, lengths.get(i, 1)) for i, m in keys})
+    return {(i, m): v for (i, _, m, _), v in found.items()}
+
+
+def _references(keys: set[tuple[int, int | None, date, int]]) -> dict[tuple[int, int | None, date, int], float]:
+    """As reference_figures, for (indicator id, local area id or None, month,
+    span length): a local area's figure is compared with that area's own, and
+    a figure only with figures covering as many months (one query)."""
+    wanted = {(i, a, m, n) for i, a, month, n in keys for _, m in reference_months(month, n)}
     if not wanted:
         return {}
-    ids = {i for i, _, _ in wanted}
-    months = {m for _, _, m in wanted}
+    ids = {i for i, _, _, _ in wanted}
+    months = {m for _, _, m, _ in wanted}
     rows = Observation.objects.filter(indicator_id__in=ids, month__in=months, value__isnull=False) \
-        .values_list("indicator_id", "area_id", "month", "value")
-    return {(i, a, m): v for i, a, m, v in rows if (i, a, m) in wanted}
+        .values_list("indicator_id", "area_id", "month", "first_month", "value")
+    out = {}
+    for i, a, m, first, v in rows:
+        n = periods.months_between(first, m) + 1 if first else 1
+        if (i, a, m, n) in wanted:
+            out[(i, a, m, n)] = v
+    return out
 
 
 def _show(month, value) -> str:
@@ -77,14 +112,14 @@ def find_warnings(figures) -> list[FigureWarning]:
     have one, a file ``number`` or ``row``. Unavailable figures and empty
     values are not compared. In the order given."""
     figures = [f for f in figures if f.value is not None and f.status != "unavailable"]
-    own = {(f.indicator_id, getattr(f, "area_id", None), f.month): f.value for f in figures}
+    own = {(f.indicator_id, getattr(f, "area_id", None), f.month, span_length(f)): f.value for f in figures}
     published = _references(set(own))
     out = []
     for f in figures:
         refs = []
-        for label, month in (("the previous month", previous_month(f.month)),
-                             ("the same month last year", last_year(f.month))):
-            key = (f.indicator_id, getattr(f, "area_id", None), month)
+        length = span_length(f)
+        for label, month in reference_months(f.month, length):
+            key = (f.indicator_id, getattr(f, "area_id", None), month, length)
             value = own.get(key, published.get(key))
             if value is not None:
                 refs.append(Reference(label, month, value))

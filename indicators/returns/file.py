@@ -1,9 +1,13 @@
 """Read and check a return file (SPEC §4): CSV with a header row, or the first
 sheet of an XLSX, in the columns
 
-    force,indicator,month,value,numerator,denominator,status,note[,area]
+    force,indicator,month,value,numerator,denominator,status,note[,area][,from][,lower][,upper]
 
-(``area``, optional: a local area code of that force; empty = the whole force.)
+The optional columns after the eighth are found by their header names, in
+any order, and any may be left out (SPEC §6): ``area``, a local area code of
+that force (empty = the whole force); ``from``, the first month (YYYY-MM) of
+the span a non-monthly figure covers (its last month is ``month``);
+``lower`` and ``upper``, a survey figure's published 95 % confidence interval.
 The whole file is checked before anything is written; every problem is
 reported as ``row N, column C: message`` (the header is row 1, as a
 spreadsheet shows it) or ``file: message``. Nothing here writes.
@@ -29,7 +33,10 @@ from indicators import periods, vocabulary
 
 COLUMNS = ["force", "indicator", "month", "value", "numerator", "denominator", "status", "note"]
 AREA = "area"                           # the optional ninth column (SPEC §4)
+FROM, LOWER, UPPER = "from", "lower", "upper"   # SPEC §6: optional, found by header name like `area`
+OPTIONAL = [AREA, FROM, LOWER, UPPER]
 COLUMNS_WITH_AREA = [*COLUMNS, AREA]
+ALL_COLUMNS = [*COLUMNS, *OPTIONAL]            # every column a return may have
 STATUSES = list(vocabulary.OBSERVATION_STATUSES)
 MAX_BYTES = 20 * 1024 * 1024
 MAX_EXPANDED = 200 * 1024 * 1024       # an XLSX's members, uncompressed
@@ -87,6 +94,9 @@ class IndicatorInfo:
     unit: str
     aggregation: str
     msg: bool
+    frequency: str = "monthly"   # SPEC §6: monthly | quarterly | annual | irregular
+    covers: int | None = None    # each figure covers this many months; spans may then overlap
+    scale: float | None = None   # a score measure's top of scale
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,14 @@ class Row:
     area: str = ""               # the local area's code; "" = the whole force
     area_id: int | None = None
     value_cell: str = "value"    # how a problem names the value's cell: a wide sheet's "K (August 2013 value)"
+    first_month: date | None = None   # the span's first month when it covers more than `month` (SPEC §6)
+    lower: float | None = None        # a survey figure's 95 % interval
+    upper: float | None = None
+
+    @property
+    def first(self) -> date:
+        """The first month of the span the figure covers."""
+        return self.first_month or self.month
 
 
 @dataclass
@@ -117,6 +135,9 @@ class Catalogue:
     areas: dict[tuple[str, str], int] = field(default_factory=dict)   # (force slug, area code) -> local area id
     # force id -> why the user may not write its figures (permissions.write_refusal); None: a plain refusal
     why_not: Callable[[int], str] | None = None
+    # SPEC §6: the spans of the figures held for measures whose spans may not overlap (non-monthly, no
+    # `covers`): (indicator id, area id) -> [(first month, last month)]
+    held_spans: dict[tuple[int, int | None], list[tuple[date, date]]] = field(default_factory=dict)
 
 
 # A note of these alone shows nothing, so it is no note (issue 24 item 3):
@@ -201,7 +222,7 @@ def _column(header: list, index: int, letters: bool = False) -> str:
     """A column as a message names it: its name if it is one of COLUMNS, else
     its number (CSV) or letter (XLSX)."""
     name = _text(header[index]).lower() if index < len(header) else ""
-    if name in COLUMNS_WITH_AREA:
+    if name in ALL_COLUMNS:
         return name
     if letters:
         from openpyxl.utils import get_column_letter
@@ -812,15 +833,15 @@ def check_rows(header: list[str], body: list[tuple[int, list]], catalogue: Catal
     counts = Counter(header)
     problems += [Problem(None, None, f"missing column '{col}'") for col in COLUMNS if col not in counts]
     problems += [Problem(None, None, f"unexpected column {_show(col) if col else repr('(blank)')}; the columns are "
-                 f"{', '.join(COLUMNS)} and, optionally, {AREA}") for col in header if col not in COLUMNS_WITH_AREA]
-    problems += [Problem(None, None, f"column '{col}' appears more than once") for col in COLUMNS_WITH_AREA
+                 f"{', '.join(COLUMNS)} and, optionally, {', '.join(OPTIONAL)}") for col in header if col not in ALL_COLUMNS]
+    problems += [Problem(None, None, f"column '{col}' appears more than once") for col in ALL_COLUMNS
                  if counts[col] > 1]
     if problems:
         raise ReturnFileError(problems)
     if not body:
         raise ReturnFileError([Problem(None, None, "the file has a header but no rows")])
 
-    position = {col: header.index(col) for col in COLUMNS_WITH_AREA if col in counts}
+    position = {col: header.index(col) for col in ALL_COLUMNS if col in counts}
     this_month = periods.first_of_month(today)
     fast = _fast_rows(len(header), position, body, catalogue, this_month)
     if fast is not None:
@@ -842,7 +863,8 @@ def check_rows(header: list[str], body: list[tuple[int, list]], catalogue: Catal
                 problems.append(Problem(number, None, f"has {len(cells)} fields; the header has {len(header)}"))
             continue
         named = {col: cells[i] for col, i in position.items()}
-        named.setdefault(AREA, None)
+        for col in OPTIONAL:
+            named.setdefault(col, None)
         if _blank(named["value"]) and _blank(named["numerator"]) and _blank(named["denominator"]) and \
                 _blank(named["note"]) and _text(named["status"]).lower() in ("", "final"):
             hidden = [(col, named[col]) for col in ("value", "numerator", "denominator", "status", "note")
@@ -865,6 +887,7 @@ def check_rows(header: list[str], body: list[tuple[int, list]], catalogue: Catal
             continue
         seen[key] = number
         rows.append(row)
+    problems += _overlaps(rows, catalogue)
     relocate = getattr(body, "relocate", None)
     if relocate is not None:               # a wide sheet (returns/wide.py) names its own cells
         problems, rows = relocate(problems, rows, skipped)
@@ -920,6 +943,8 @@ def _fast_rows(width: int, position: dict[str, int], body, cat: Catalogue,
     force_c, code_c, month_c, status_c, note_c = (list(map(strip, columns[position[c]]))
                                                   for c in ("force", "indicator", "month", "status", "note"))
     area_c = list(map(strip, columns[position[AREA]])) if AREA in position else [""] * len(body)
+    if any(any(map(strip, columns[position[col]])) for col in (FROM, LOWER, UPPER) if col in position):
+        return None                     # spans and intervals: the per-row path checks them (SPEC §6)
     figures = []
     for column in ("value", "numerator", "denominator"):
         texts = list(map(strip, columns[position[column]]))
@@ -951,7 +976,7 @@ def _fast_rows(width: int, position: dict[str, int], body, cat: Catalogue,
                                          or (info.msg and info.force_id in cat.peer_editable)):
                 info = None
             infos[key] = info
-        if info is None:
+        if info is None or info.frequency != "monthly":
             return None
         area_id = None
         if area:
@@ -985,8 +1010,7 @@ def _fast_rows(width: int, position: dict[str, int], body, cat: Catalogue,
         if seen_key in seen:
             return None
         seen.add(seen_key)
-        if info.aggregation == "ratio" and value is None and num is not None and den:
-            value = 100.0 * num / den
+        value = _derived(info, value, num, den)
         rows.append(Row(number, force, code, info.id, info.force_id, month, value, num, den, status, note, area,
                         area_id))
     if not rows:
@@ -1125,26 +1149,142 @@ def _check_row(number: int, cells: dict, cat: Catalogue, this_month: date, probl
             problems.append(Problem(number, "note", f"contains the control character U+{ord(bad.group()):04X}, "
                             "which is invisible and cannot be stored; remove it"))
 
+    first = None
+    raw_from = _text(cells[FROM])
+    if raw_from:
+        if len(raw_from) > 20:
+            problems.append(Problem(number, FROM, f"{_show(raw_from)} is not a month; write it as YYYY-MM"))
+        else:
+            first, error = _month(raw_from)
+            if error:
+                problems.append(Problem(number, FROM, error))
+    first_month = None
+    if info is not None and month is not None and (first is not None or not raw_from):
+        first_month = _span(number, code, info, month, first, problems)
+
     values = {}
-    for column in ("value", "numerator", "denominator"):
+    for column in ("value", "numerator", "denominator", LOWER, UPPER):
         ok, values[column] = _number(number, column, cells[column], problems)
     value, num, den = values["value"], values["numerator"], values["denominator"]
+    lower, upper = values[LOWER], values[UPPER]
 
     if status == "unavailable":
         if not note:
             problems.append(Problem(number, "note", "a note is required when status is unavailable "
                             "(say why the figure is missing)" + shown_nothing))
-        for column in ("value", "numerator", "denominator"):
+        for column in ("value", "numerator", "denominator", LOWER, UPPER):
             if values[column] is not None:
                 problems.append(Problem(number, column, "must be empty when status is unavailable"))
     elif info is not None and len(problems) == start:
         _check_figures(number, info, value, num, den, problems)
+        if len(problems) == start:
+            _check_interval(number, _derived(info, value, num, den), lower, upper, problems)
 
     if len(problems) > start or info is None or month is None:
         return None
-    if info.aggregation == "ratio" and value is None and num is not None and den:
-        value = 100.0 * num / den
-    return Row(number, force, code, info.id, info.force_id, month, value, num, den, status, note, area, area_id)
+    value = _derived(info, value, num, den)
+    return Row(number, force, code, info.id, info.force_id, month, value, num, den, status, note, area, area_id,
+               first_month=first_month, lower=lower, upper=upper)
+
+
+def _derived(info: IndicatorInfo, value, num, den):
+    """The value of a figure given by its parts: 100 × n / d for a ratio,
+    n / d for a weighted mean (SPEC §6); else the value as given."""
+    if value is None and num is not None and den:
+        if info.aggregation == "ratio":
+            return 100.0 * num / den
+        if info.aggregation == "weighted-mean":
+            return num / den
+    return value
+
+
+_FREQUENCY_WORDS = {"quarterly": "a quarterly", "annual": "an annual", "irregular": "an irregular",
+                    "monthly": "a monthly"}
+
+
+def _span(number: int, code: str, info: IndicatorInfo, month: date, first: date | None,
+          problems: list[Problem]) -> date | None:
+    """The first month of the row's span when it covers more than its month
+    (SPEC §6 Frequency), else None; a problem naming the column if the span
+    cannot be made."""
+    from indicators.engine.windows import Span
+
+    try:
+        span = Span.of(month, info.frequency, first, info.covers)
+    except ValueError as exc:
+        column = MONTH if first is None and info.frequency == "quarterly" else FROM
+        problems.append(Problem(number, column, f"{code!r} is {_FREQUENCY_WORDS.get(info.frequency, info.frequency)} "
+                                f"measure: {exc}" + (
+                                    "; give `from` for a span that is not a calendar quarter"
+                                    if column == MONTH else "")))
+        return None
+    return span.first if len(span) > 1 else None
+
+
+MONTH = "month"
+
+
+def _check_interval(number: int, value, lower, upper, problems: list[Problem]) -> None:
+    """``lower`` and ``upper``: both or neither, around the value."""
+    if lower is None and upper is None:
+        return
+    if lower is None or upper is None:
+        given, missing = (LOWER, UPPER) if upper is None else (UPPER, LOWER)
+        problems.append(Problem(number, missing, f"is required when {given} is given (a 95 % interval has both ends)"))
+        return
+    if value is None:
+        return
+    if lower > value:
+        problems.append(Problem(number, LOWER, f"{_fmt(lower)} is more than the value {_fmt(value)}"))
+    if upper < value:
+        problems.append(Problem(number, UPPER, f"{_fmt(upper)} is less than the value {_fmt(value)}"))
+
+
+def _overlaps(rows: list[Row], cat: Catalogue) -> list[Problem]:
+    """SPEC §6: the spans of one measure's figures never overlap (unless it
+    sets ``covers``), neither within the file nor with the figures held; a
+    held figure the file files again (same month) is replaced, not overlapped.
+    Each problem names both rows, or the row and the held span."""
+    from indicators.engine.windows import Span, span_label
+
+    infos = {(info.id): info for info in cat.indicators.values()}
+
+    def column(row: Row) -> str:
+        """`from` when the file gave the span's first month, else `month` (the span is the month's quarter or year)."""
+        info = infos[row.indicator_id]
+        try:
+            implied = Span.of(row.month, info.frequency, None, info.covers).first
+        except ValueError:
+            return FROM
+        return MONTH if implied == row.first else FROM
+
+    by_series: dict[tuple[int, int | None], list[Row]] = {}
+    for row in rows:
+        info = infos.get(row.indicator_id)
+        if info is None or info.covers or (info.frequency == "monthly" and row.first_month is None):
+            continue
+        by_series.setdefault((row.indicator_id, row.area_id), []).append(row)
+    problems = []
+    for key, series in by_series.items():
+        series.sort(key=lambda r: (r.first, r.month))
+        for earlier, later in zip(series, series[1:]):
+            if later.first <= earlier.month:
+                problems.append(Problem(later.number, column(later), (
+                    f"its span {span_label(later.first, later.month)} overlaps row {earlier.number}'s "
+                    f"{span_label(earlier.first, earlier.month)}; the figures of {later.indicator!r} never "
+                    "overlap (each month is in one figure)")))
+        months = {r.month for r in series}
+        for first, last in cat.held_spans.get(key, ()):
+            if last in months:
+                continue                    # filed again: this file's figure replaces it
+            for row in series:
+                if row.first <= last and first <= row.month:
+                    problems.append(Problem(row.number, column(row), (
+                        f"its span {span_label(row.first, row.month)} overlaps the figure held for "
+                        f"{span_label(first, last)} ({first:%Y-%m} to {last:%Y-%m}); the figures of "
+                        f"{row.indicator!r} never overlap (each month is in one figure)")))
+    problems.sort(key=lambda p: p.row or 0)
+    return problems
 
 
 def _refusal(cat: Catalogue, force: str, code: str, info: IndicatorInfo) -> str:
@@ -1162,19 +1302,25 @@ def _fmt(x: float) -> str:
 
 
 def _check_figures(number, info: IndicatorInfo, value, num, den, problems) -> None:
-    if info.aggregation != "ratio":
+    if info.unit == "rank":
+        _check_rank(number, value, num, den, problems)
+        return
+    fraction = info.aggregation in ("ratio", "weighted-mean")
+    if not fraction:
         if num is not None or den is not None:
             column = "numerator" if num is not None else "denominator"
-            problems.append(Problem(number, column, f"only ratio indicators take a numerator and denominator; "
-                            f"leave it empty (this indicator is a {info.unit}, added up by {info.aggregation})"))
+            problems.append(Problem(number, column, f"only ratio and weighted-mean indicators take a numerator and "
+                            f"denominator (and a rank its denominator); leave it empty (this indicator is a "
+                            f"{info.unit}, added up by {info.aggregation})"))
             return
         if value is None:
             problems.append(Problem(number, "value", "is required (or set status to unavailable with a note)"))
             return
     else:
+        what = "a ratio" if info.aggregation == "ratio" else "a weighted-mean"
         if num is None and den is None:
             alone = " (the value alone cannot be added up over months)" if value is not None else ""
-            problems.append(Problem(number, "numerator", "a ratio figure needs its numerator and denominator" + alone))
+            problems.append(Problem(number, "numerator", f"{what} figure needs its numerator and denominator" + alone))
             return
         if num is None or den is None:
             given, missing = ("numerator", "denominator") if den is None else ("denominator", "numerator")
@@ -1186,17 +1332,57 @@ def _check_figures(number, info: IndicatorInfo, value, num, den, problems) -> No
         if den < 0 or num < 0:
             problems.append(Problem(number, 'numerator' if num < 0 else 'denominator', "must not be negative"))
             return
-        if num > den:
-            problems.append(Problem(number, "numerator", f"{_fmt(num)} is more than the denominator {_fmt(den)}"))
-            return
-        if value is not None and abs(value - 100 * num / den) > RATIO_TOLERANCE:
-            problems.append(Problem(number, "value", f"{_fmt(value)} disagrees with 100 × numerator / denominator "
-                            f"= {100 * num / den:.2f}"))
-            return
-        value = 100 * num / den
+        if info.aggregation == "ratio":
+            if num > den:
+                problems.append(Problem(number, "numerator", f"{_fmt(num)} is more than the denominator {_fmt(den)}"))
+                return
+            if value is not None and abs(value - 100 * num / den) > RATIO_TOLERANCE:
+                problems.append(Problem(number, "value", f"{_fmt(value)} disagrees with 100 × numerator / denominator "
+                                f"= {100 * num / den:.2f}"))
+                return
+            value = 100 * num / den
+        else:
+            if value is not None and abs(value - num / den) > RATIO_TOLERANCE:
+                problems.append(Problem(number, "value", f"{_fmt(value)} disagrees with numerator / denominator "
+                                f"= {num / den:.2f} (a weighted mean is not × 100)"))
+                return
+            value = num / den
     if info.unit == "count" and value < 0:
         problems.append(Problem(number, "value", f"{_fmt(value)} is negative; a count cannot be"))
-    elif info.unit == "count" and info.aggregation != "ratio" and not value.is_integer():
+    elif info.unit == "count" and not fraction and not value.is_integer():
         problems.append(Problem(number, "value", f"{_fmt(value)} is not a whole number; a count is"))
     elif info.unit == "percent" and not 0 <= value <= 100:
         problems.append(Problem(number, "value", f"{_fmt(value)} is not a percentage between 0 and 100"))
+    elif info.unit == "duration" and value < 0:
+        problems.append(Problem(number, "value", f"{_fmt(value)} is negative; a duration is a number of seconds, "
+                        "0 or more"))
+    elif info.unit == "score" and (value < 0 or (info.scale is not None and value > info.scale)):
+        top = f" and {_fmt(info.scale)}, the measure's scale" if info.scale is not None else " or more"
+        problems.append(Problem(number, "value", f"{_fmt(value)} is not a score between 0{top}"))
+    elif value < 0 and info.unit not in vocabulary.SIGNED_UNITS:
+        problems.append(Problem(number, "value", f"{_fmt(value)} is negative; only number and £ measures may be "
+                        f"(this one is a {info.unit})"))
+
+
+def _check_rank(number, value, num, den, problems) -> None:
+    """A rank (SPEC §6 Units): the position as the value, a whole number from
+    1; the N ranked as the denominator, no smaller than the position; no
+    numerator."""
+    if num is not None:
+        problems.append(Problem(number, "numerator", "a rank has no numerator; leave it empty (the value is the "
+                        "position, the denominator how many were ranked)"))
+        return
+    if value is None:
+        problems.append(Problem(number, "value", "is required: the position (1 = best)"))
+        return
+    if value < 1 or not value.is_integer():
+        problems.append(Problem(number, "value", f"{_fmt(value)} is not a position; a rank is a whole number, 1 or "
+                        "more"))
+        return
+    if den is None:
+        problems.append(Problem(number, "denominator", "is required for a rank: how many were ranked (the N of "
+                        "'2nd of 43')"))
+        return
+    if not den.is_integer() or den < value:
+        problems.append(Problem(number, "denominator", f"{_fmt(den)} is not how many were ranked: a whole number, "
+                        f"no less than the position {_fmt(value)}"))

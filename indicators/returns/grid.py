@@ -89,6 +89,45 @@ def default_quarter(force, quarters: list[tuple[int, int]], today: date) -> tupl
     return after[-1] if after else done[0]
 
 
+# --- which months a measure has a cell for (SPEC §6 Frequency) -------------------------------------------------
+
+def entry_months(frequency: str, months: list[date]) -> list[date]:
+    """The months of a quarter's grid (or template) where a measure of
+    ``frequency`` takes a figure: a monthly one each month, a quarterly one
+    the quarter's end (its figure covers the quarter, or with ``covers`` the
+    months before it too), an annual one March (the financial year's end),
+    an irregular one none (its spans are given by file, with ``from``)."""
+    if frequency == "quarterly":
+        return months[-1:]
+    if frequency == "annual":
+        return [m for m in months if m.month == 3]
+    if frequency == "irregular":
+        return []
+    return list(months)
+
+
+def closed_words(frequency: str, month: date, months: list[date]) -> str:
+    """Why a measure has no cell in ``month`` of the grid, in words."""
+    if frequency == "quarterly":
+        return f"quarterly: one figure for the quarter, in {months[-1]:%B %Y}"
+    if frequency == "annual":
+        return "annual: one figure for the financial year, in March"
+    if frequency == "irregular":
+        return "irregular: filed by file only, with the first month of its span in the column from"
+    return ""
+
+
+def span_first(frequency: str, month: date, covers: int | None = None) -> date | None:
+    """The first month of the span a grid cell's figure covers (the return
+    file's rule with no ``from``), None when it covers its month alone."""
+    from indicators.engine.windows import Span
+
+    if frequency == "irregular":
+        return None
+    span = Span.of(month, frequency, None, covers)
+    return span.first if len(span) > 1 else None
+
+
 def cell_filled(cell: dict, ratio: bool) -> bool:
     if cell.get("status") == "unavailable":
         return True
@@ -98,11 +137,13 @@ def cell_filled(cell: dict, ratio: bool) -> bool:
 
 
 def filled_counts(grid: list[dict]) -> dict:
-    """Measures with a figure (or a withdrawal) in every month of the quarter,
-    and figures, out of how many."""
-    measures = sum(all(cell_filled(c, row["ratio"]) for c in row["cells"]) for row in grid)
+    """Measures with a figure (or a withdrawal) in every cell they have this
+    quarter, and figures, out of how many. A measure with no cell this
+    quarter (an annual one before Q4, an irregular one) is not counted."""
+    open_rows = [row for row in grid if row["cells"]]
+    measures = sum(all(cell_filled(c, row["ratio"]) for c in row["cells"]) for row in open_rows)
     figures = sum(cell_filled(c, row["ratio"]) for row in grid for c in row["cells"])
-    return {"measures": measures, "measure_total": len(grid), "figures": figures,
+    return {"measures": measures, "measure_total": len(open_rows), "figures": figures,
             "figure_total": sum(len(row["cells"]) for row in grid)}
 
 

@@ -12,6 +12,19 @@ header, then one row per measure of the plan in force:
     then for each month YYYY-MM of the quarter:
     YYYY-MM value | YYYY-MM numerator | YYYY-MM denominator | YYYY-MM status | YYYY-MM note
 
+and, written by pccperf since SPEC §6 after every month's five columns (so
+the months' columns keep their letters; optional when read back, so older
+sheets still read), for each month:
+
+    YYYY-MM from | YYYY-MM lower | YYYY-MM upper
+
+the return file's ``from`` (the first month of a span), ``lower`` and
+``upper`` (a survey figure's interval) for that month's figure. A quarterly
+measure takes its figure in the quarter's last month and an annual one in
+March: its other months' cells are shaded and left empty (a figure typed
+there is refused, as in a file, with the cell named). An irregular measure
+may take a figure in any month, with its ``from``.
+
 ``measure``, ``unit`` and ``headline`` are for the reader and not read
 back. A ratio measure is given by its numerator and denominator (its value
 is worked out, so its value cell is left empty and shaded); other measures
@@ -31,8 +44,9 @@ from indicators import periods
 from indicators.returns.file import COLUMNS, Problem, ReturnFileError, format_cell
 
 PARTS = ("value", "numerator", "denominator", "status", "note")
+OPTIONAL_PARTS = ("from", "lower", "upper")           # SPEC §6: may be left out of a sheet
 INFO = ("force", "indicator", "measure", "unit", "headline")
-_MONTH_COLUMN = re.compile(r"(\d{4}-\d{2}) (value|numerator|denominator|status|note)")
+_MONTH_COLUMN = re.compile(r"(\d{4}-\d{2}) (value|numerator|denominator|status|note|from|lower|upper)")
 STATUS_LIST = '"final,provisional,unavailable"'
 
 
@@ -102,7 +116,8 @@ def to_long(header: list[str], body: list[tuple[int, list]]) -> tuple[list[str],
         elif name:
             problems.append(Problem(None, None, f"column {_letter(index)}: unexpected column {name!r}; the wide "
                                     "template's columns are force, indicator, measure, unit, headline and, for "
-                                    "each month, 'YYYY-MM value', numerator, denominator, status and note"))
+                                    "each month, 'YYYY-MM value', numerator, denominator, status and note, and optionally from, "
+                                    "lower and upper"))
     for needed in ("force", "indicator"):
         if needed not in position:
             problems.append(Problem(None, None, f"missing column '{needed}'"))
@@ -143,14 +158,16 @@ def to_long(header: list[str], body: list[tuple[int, list]]) -> tuple[list[str],
         for month, parts in sorted(months.items()):
             number += 1
             label = periods.month_label(periods.parse_month(month)) if month else month
-            rows.append((number, [force, code, month, *(cell(parts[p]) for p in PARTS)]))
+            rows.append((number, [force, code, month, *(cell(parts[p]) for p in PARTS),
+                                  *(cell(parts[p]) if p in parts else None for p in OPTIONAL_PARTS)]))
             origin[number] = wide_row
             cells[(number, "force")] = (wide_row, _letter(position["force"]))
             cells[(number, "indicator")] = (wide_row, _letter(position["indicator"]))
             cells[(number, "month")] = (wide_row, f"{_letter(parts['value'])} ({label} value)")
-            for part in PARTS:
-                cells[(number, part)] = (wide_row, f"{_letter(parts[part])} ({label} {part})")
-    return list(COLUMNS), WideBody(rows, cells, origin, problems)
+            for part in (*PARTS, *OPTIONAL_PARTS):
+                if part in parts:
+                    cells[(number, part)] = (wide_row, f"{_letter(parts[part])} ({label} {part})")
+    return [*COLUMNS, *OPTIONAL_PARTS], WideBody(rows, cells, origin, problems)
 
 
 def workbook(force, months: list[date], indicators, values: dict, headline: dict[int, bool]) -> bytes:
@@ -164,26 +181,50 @@ def workbook(force, months: list[date], indicators, values: dict, headline: dict
     book = Workbook()
     sheet = book.active
     sheet.title = "Quarter"
-    header = list(INFO) + [f"{periods.format_month(m)} {part}" for m in months for part in PARTS]
+    from indicators.returns.grid import entry_months
+
+    header = (list(INFO) + [f"{periods.format_month(m)} {part}" for m in months for part in PARTS]
+              + [f"{periods.format_month(m)} {part}" for m in months for part in OPTIONAL_PARTS])
     sheet.append(header)
     shaded = PatternFill("solid", fgColor="DDDDDD")
+    width, extra = len(PARTS), len(OPTIONAL_PARTS)
+    tail = len(INFO) + len(months) * width          # where the months' from, lower, upper start (0-based)
     for ind in indicators:
-        ratio = ind.aggregation == "ratio"
+        ratio = ind.aggregation in ("ratio", "weighted-mean")
+        frequency = getattr(ind, "frequency", None) or "monthly"
+        open_months = months if frequency == "irregular" else entry_months(frequency, months)
         row = [force.slug, ind.code, ind.name, ind.get_unit_display(), "*" if headline.get(ind.id) else ""]
+        spans = []
         for month in months:
             v = values.get((ind.id, month)) or {}
-            number = {k: _number(v.get(k)) for k in ("value", "numerator", "denominator")}
+            number = {k: _number(v.get(k)) for k in ("value", "numerator", "denominator", "lower", "upper")}
             if ratio and number["numerator"] is not None:
                 number["value"] = None               # worked out from its parts
+            first = v.get("first_month")
+            first = periods.format_month(first) if first is not None and first == first else None   # NaT: none
             row += [number["value"], number["numerator"], number["denominator"], v.get("status") or None,
                     v.get("note") or None]
-        sheet.append(row)
+            spans += [first, number["lower"], number["upper"]]
+        sheet.append(row + spans)
         r = sheet.max_row
-        for k in range(len(months)):
-            first = len(INFO) + 1 + k * len(PARTS)
-            for offset in ((0,) if ratio else (1, 2)):
+        for k, month in enumerate(months):
+            first = len(INFO) + 1 + k * width
+            closed = month not in open_months        # no figure this month (a quarterly or annual measure)
+            if closed:
+                offsets = range(width)
+            elif ratio:
+                offsets = (0,)
+            elif ind.unit == "rank":
+                offsets = (1,)                       # a rank's N is its denominator
+            else:
+                offsets = (1, 2)
+            for offset in offsets:
                 sheet.cell(r, first + offset).fill = shaded
             sheet.cell(r, first + 4).number_format = "@"
+            start = tail + 1 + k * extra
+            sheet.cell(r, start).number_format = "@"          # keep 2024-04 as text, not a date
+            for offset in range(extra) if closed else ():
+                sheet.cell(r, start + offset).fill = shaded
     last = sheet.max_row
     status = DataValidation(type="list", formula1=STATUS_LIST, allow_blank=True, showErrorMessage=True,
                             errorTitle="Status", error="Choose final, provisional or unavailable (empty is final).",
@@ -191,18 +232,20 @@ def workbook(force, months: list[date], indicators, values: dict, headline: dict
                             showInputMessage=True)
     sheet.add_data_validation(status)
     for k in range(len(months)):
-        column = _letter(len(INFO) + k * len(PARTS) + 3)
+        column = _letter(len(INFO) + k * width + 3)
         status.add(f"{column}2:{column}{max(last, 2)}")
     for cell in sheet[1]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "F2"
     widths = {"A": 14, "B": 22, "C": 48, "D": 9, "E": 9}
-    for column, width in widths.items():
-        sheet.column_dimensions[column].width = width
+    for column, size in widths.items():
+        sheet.column_dimensions[column].width = size
     for k in range(len(months)):
-        for offset, width in enumerate((11, 11, 12, 12, 28)):
-            sheet.column_dimensions[_letter(len(INFO) + k * len(PARTS) + offset)].width = width
+        for offset, size in enumerate((11, 11, 12, 12, 28)):
+            sheet.column_dimensions[_letter(len(INFO) + k * width + offset)].width = size
+        for offset in range(extra):
+            sheet.column_dimensions[_letter(tail + k * extra + offset)].width = 10
     notes = book.create_sheet("Read me")
     for line in (
             [f"Quarterly return for {force.name}, {periods.quarter(months[0])}"],
@@ -214,6 +257,11 @@ def workbook(force, months: list[date], indicators, values: dict, headline: dict
              "the value is worked out (its cell is shaded). Other measures: leave numerator and denominator "
              "empty (shaded)."],
             ["Write plain numbers: 15102, not 15,102; 55.2, not 55.2 %. Unavailable needs a note saying why."],
+            ["A quarterly measure has one figure per quarter, in the quarter's last month; an annual one in March; "
+             "their other months are shaded. 'from' (YYYY-MM) is the first month of a figure's span: needed for "
+             "irregular measures (survey waves), else left empty. 'lower' and 'upper': a survey figure's 95% "
+             "confidence interval, both or neither. A rank: the position as the value, how many were ranked as "
+             "the denominator."],
             ["The measure, unit and headline (*) columns are for reading only."]):
         notes.append(line)
     notes.column_dimensions["A"].width = 120

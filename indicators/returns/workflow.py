@@ -23,14 +23,16 @@ from indicators import periods, versioning
 from indicators.access.permissions import (
     can_write_figures,
     editable_force_ids,
+    granted_benchmark_ids,
     granted_peer_ids,
     write_refusal,
 )
+from indicators.engine.windows import span_label
 from indicators.models import Force, Indicator, LocalArea, Observation, Return, ReturnLine, ReturnState
 from indicators.returns import history
 from indicators.returns.file import Catalogue, IndicatorInfo, Row
 
-FIELDS = ["value", "numerator", "denominator", "status", "note"]
+FIELDS = ["value", "numerator", "denominator", "status", "note", "first_month", "lower", "upper"]
 
 
 class ReturnError(Exception):
@@ -45,14 +47,29 @@ def catalogue_for(user) -> Catalogue:
     with permissions.write_refusal's reason."""
     forces = dict(Force.objects.values_list("slug", "id"))
     indicators = {
-        (slug, code): IndicatorInfo(pk, force_id, unit, aggregation, msg)
-        for pk, force_id, slug, code, unit, aggregation, msg in Indicator.objects.values_list(
-            "id", "force_id", "force__slug", "code", "unit", "aggregation", "msg")
+        (slug, code): IndicatorInfo(pk, force_id, unit, aggregation, msg, frequency, covers, scale)
+        for pk, force_id, slug, code, unit, aggregation, msg, frequency, covers, scale in
+        Indicator.objects.values_list("id", "force_id", "force__slug", "code", "unit", "aggregation", "msg",
+                                      "frequency", "covers", "scale")
     }
     editable = None if user is None else editable_force_ids(user)
     peers = set() if user is None else granted_peer_ids(user)
+    if editable is not None:            # a granted benchmark series: every measure of it (SPEC §6)
+        editable = editable | granted_benchmark_ids(user)
     areas = {(slug, code): pk for pk, slug, code in LocalArea.objects.values_list("id", "force__slug", "code")}
-    return Catalogue(forces, indicators, editable, peers, areas, why_not=_refusals(user))
+    return Catalogue(forces, indicators, editable, peers, areas, why_not=_refusals(user), held_spans=held_spans())
+
+
+def held_spans() -> dict[tuple[int, int | None], list[tuple[date, date]]]:
+    """The spans of the published figures of the measures whose spans may
+    not overlap and may be longer than a month (non-monthly, no ``covers``;
+    SPEC §6), by (indicator id, area id). One query, over those measures only."""
+    out: dict[tuple[int, int | None], list[tuple[date, date]]] = defaultdict(list)
+    for indicator_id, area_id, month, first in (
+            Observation.objects.filter(indicator__covers__isnull=True).exclude(indicator__frequency="monthly")
+            .values_list("indicator_id", "area_id", "month", "first_month")):
+        out[(indicator_id, area_id)].append((first or month, month))
+    return dict(out)
 
 
 def _refusals(user):
@@ -92,13 +109,16 @@ class Change:
     def describe(self) -> str:
         area = f" {self.row.area}" if self.row.area else ""
         where = f"{self.row.force} {self.row.indicator}{area} {periods.format_month(self.row.month)}"
+        first = getattr(self.row, "first_month", None)
+        if first:                   # a figure over a span (SPEC §6): say which months
+            where += f" ({span_label(first, self.row.month)})"
         if self.kind == "changed":
             return f"{where}: {_show(self.old)} → {_show(_fields(self.row))}"
         return f"{where}: {_show(_fields(self.row))}"
 
 
 def _fields(row) -> dict:
-    return {f: getattr(row, f) for f in FIELDS}
+    return {f: getattr(row, f, None) for f in FIELDS}
 
 
 def _show(values: dict) -> str:
@@ -132,6 +152,10 @@ def unchanged(held: dict | None, new: dict, decimals: int) -> bool:
             (held["note"] or "").strip() != (new["note"] or "").strip():
         return False
     if not (same(held["numerator"], new["numerator"]) and same(held["denominator"], new["denominator"])):
+        return False
+    # SPEC §6: a figure's span and interval are part of it (absent from a caller's dict: none)
+    if held.get("first_month") != new.get("first_month") or not (
+            same(held.get("lower"), new.get("lower")) and same(held.get("upper"), new.get("upper"))):
         return False
     if same(held["value"], new["value"]):
         return True
@@ -224,14 +248,15 @@ def stage(rows: list[Row], *, user, source: str, period: str = "", publish: bool
             # which record them as published from this return (and the history
             # once revised: returns/history.py); lines are only for figures that wait.
             _check_may(user, ret, "publish")
-            _apply(ret, [(r.indicator_id, r.month, r.value, r.numerator, r.denominator, r.status, r.note)
-                         for r in force_rows], user, areas=[r.area_id for r in force_rows])
+            _apply(ret, [(r.indicator_id, r.month, *(getattr(r, f) for f in FIELDS)) for r in force_rows],
+                   user, areas=[r.area_id for r in force_rows])
             publish_writing(ret, {r.month for r in force_rows}, user)
         else:
             ReturnLine.objects.bulk_create(
                 [ReturnLine(source_return=ret, indicator_id=r.indicator_id, area_id=r.area_id, month=r.month,
                             value=r.value,
                             numerator=r.numerator, denominator=r.denominator, status=r.status, note=r.note,
+                            first_month=r.first_month, lower=r.lower, upper=r.upper,
                             row=r.number, written_at=now) for r in force_rows], batch_size=2000)
     versioning.bump()
     return summary
@@ -472,12 +497,16 @@ def _copy_text(value) -> str:
 
 
 def _copy_line(row: tuple, months: dict, tails: dict) -> str:
-    indicator_id, month, value, numerator, denominator, status, note, source_return_id, updated_at, area_id = row
+    (indicator_id, month, value, numerator, denominator, status, note, first_month, lower, upper,
+     source_return_id, updated_at, area_id) = row
     month_text = months.get(month) or months.setdefault(month, month.isoformat())
+    first_text = "\\N" if first_month is None else (months.get(first_month)
+                                                    or months.setdefault(first_month, first_month.isoformat()))
     tail = tails.get((source_return_id, updated_at)) or tails.setdefault(
         (source_return_id, updated_at), f"{_copy_text(source_return_id)}\t{updated_at.isoformat()}\t")
     return (f"{indicator_id}\t{month_text}\t{_copy_text(value)}\t{_copy_text(numerator)}\t"
-            f"{_copy_text(denominator)}\t{_copy_text(status)}\t{_copy_text(note)}\t{tail}{_copy_text(area_id)}\n")
+            f"{_copy_text(denominator)}\t{_copy_text(status)}\t{_copy_text(note)}\t{first_text}\t"
+            f"{_copy_text(lower)}\t{_copy_text(upper)}\t{tail}{_copy_text(area_id)}\n")
 
 
 @transaction.atomic
@@ -523,6 +552,7 @@ def save_grid(force: Force, quarter: str, rows: list[Row], user,
         lines.append(ReturnLine(source_return=ret, indicator_id=r.indicator_id, area_id=r.area_id, month=r.month,
                                 value=r.value,
                                 numerator=r.numerator, denominator=r.denominator, status=r.status, note=r.note,
+                                first_month=r.first_month, lower=r.lower, upper=r.upper,
                                 written_at=old["written_at"] if same else now))
     if not before and all(line.written_at != now for line in lines):
         return ret, summary                     # the draft holds exactly these figures already

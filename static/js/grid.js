@@ -54,6 +54,7 @@
         Array.prototype.forEach.call(tr.cells, function (td) {
           if (!td.hasAttribute("data-col")) return;
           var input = td.querySelector('input.fig[data-part="' + part + '"]');
+          if (!input) return;       // a month the measure has no figure in (SPEC §6: quarterly, annual)
           where.set(input, {row: r, col: parseInt(td.getAttribute("data-col"), 10), line: lines.length});
           line.push(input);
         });
@@ -75,11 +76,18 @@
       return Array.prototype.every.call(figs, function (i) { return i.value.trim() !== ""; });
     }
 
+    function open(tr, col) {
+      var td = cellOf(tr, col);
+      return !!(td && td.querySelector("input.fig"));
+    }
+
     function count() {
-      var measures = 0, figures = 0;
+      var measures = 0, figures = 0, total = 0;
       rows.forEach(function (tr) {
         var all = true;
         for (var col = 0; col < months; col++) {
+          if (!open(tr, col)) continue;       // no cell this month: nothing to fill
+          total++;
           if (filled(tr, col)) figures++; else all = false;
         }
         if (all) measures++;
@@ -90,7 +98,7 @@
       strong.textContent = measures + " of " + rows.length;
       counter.appendChild(strong);
       counter.appendChild(document.createTextNode(" measures (every month) · " + figures + " of " +
-        rows.length * months + " figures"));
+        total + " figures"));
     }
 
     function go(input) {
@@ -151,7 +159,7 @@
 
     function fill(block, row0, col0) {
       var width = Math.max.apply(null, block.map(function (r) { return r.length; }));
-      var put = 0, empty = 0, text = [], ratioSkipped = [], ratioSplit = 0;
+      var put = 0, empty = 0, text = [], ratioSkipped = [], ratioSplit = 0, closed = [];
       var droppedRows = Math.max(0, row0 + block.length - rows.length);
       var droppedCols = Math.max(0, col0 + width - months);
       var changed = form.querySelectorAll("input.pasted");
@@ -166,6 +174,7 @@
           var name = tr.getAttribute("data-name");
           var month = table.tHead.rows[0].cells[col + 1].textContent;
           if (raw.trim() === "") { empty++; return; }
+          if (!open(tr, col)) { closed.push(name + ", " + month); return; }
           if (tr.getAttribute("data-ratio") === "1") {
             var parts = PARTS.exec(raw);
             if (parts) {
@@ -204,6 +213,12 @@
           " did not fit and " + (droppedRows + droppedCols === 1 ? "was" : "were") + " left out.");
       }
       if (empty) said.push(plural(empty, "empty cell") + " left the grid's cell as it was.");
+      if (closed.length) {
+        said.push(plural(closed.length, "pasted cell") + " fell in a month where the measure has no figure (a " +
+          "quarterly measure has one at the quarter's end, an annual one in March) and " +
+          (closed.length === 1 ? "was" : "were") + " left out: " + closed.slice(0, 6).join("; ") +
+          (closed.length > 6 ? "; …" : "") + ".");
+      }
       if (ratioSplit) said.push(plural(ratioSplit, "ratio cell") + " written as numerator/denominator filled both parts.");
       if (ratioSkipped.length) {
         said.push("A ratio measure takes a numerator and a denominator, so " + plural(ratioSkipped.length, "pasted cell") +

@@ -11,8 +11,11 @@ from indicators.returns.figure_warnings import find_warnings
 from indicators.returns.file import (
     AREA,
     COLUMNS,
+    FROM,
+    LOWER,
     MAX_BYTES,
     MAX_CELLS,
+    UPPER,
     ReturnFileError,
     check_rows,
     read_table,
@@ -32,14 +35,22 @@ even when a column's cells are empty):
   month        YYYY-MM, e.g. 2013-06; not after the current month
   value        the figure, a plain decimal with a dot (512, 55.2; no thousands separator,
                no % sign); may be empty for a ratio measure given by numerator and denominator
-  numerator    ratio measures only, with denominator: value = 100 x numerator / denominator
-  denominator  ratio measures only: not zero, not less than the numerator
+  numerator    ratio and weighted-mean measures only, with denominator: value = 100 x numerator /
+               denominator (ratio), numerator / denominator (weighted-mean)
+  denominator  ratio and weighted-mean measures: not zero, not less than the numerator (ratio);
+               rank measures: how many were ranked (value is the position, 1 = best)
   status       final (empty means final), provisional or unavailable
   note         free text; required when status is unavailable (then value, numerator and
                denominator stay empty); must not begin with = + - or @
-optional column:
+optional columns (found by their header names, in any order; any may be left out):
   {AREA:<12} a local area code of that force (its /<force>/areas/ page lists them);
                empty, or no such column: the whole force
+  {FROM:<12} YYYY-MM, the first month of the span a non-monthly figure covers (month is its
+               last); needed for irregular measures; without it a quarterly figure is the
+               quarter ending at month (Jun, Sep, Dec or Mar), an annual one the 12 months
+               ending at month; spans of one measure never overlap (unless it sets covers)
+  {LOWER:<12} and {UPPER}: a survey figure's published 95% confidence interval, both or
+               neither, lower <= value <= upper
 
 A row whose value, numerator, denominator and note are all empty (status empty or final) is
 a template row left blank: it is skipped. The admin's wide quarterly template (one row per
