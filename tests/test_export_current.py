@@ -12,6 +12,7 @@ from django.db import connection
 from indicators import models
 from indicators.dataio.backup import rows_in_use
 from indicators.dataio.export import export_folder, import_folder
+from indicators.plans.benchmarks import ensure_benchmark_forces
 from tests.factories import EXAMPLE_PLAN
 from tests.test_export import empty_database
 
@@ -33,7 +34,7 @@ def current_data(plan_file):
                                       value=6.4, lower=6.1, upper=6.7, note="Survey wave")
     models.Observation.objects.create(indicator=models.Indicator.objects.get(force__slug="west-mercia", code="vwi"), month=date(2013, 4, 1),
                                       value=512)
-    benchmark = models.Force.objects.get(slug="england-and-wales")
+    benchmark = ensure_benchmark_forces()["england-and-wales"]
     wales_rate = models.Indicator.objects.create(force=benchmark, code="vwi-solved", name="Solved rate, E&W",
                                                  unit="percent", aggregation="ratio", polarity="up",
                                                  frequency="quarterly", scale=10.0, benchmarks=["wales"])
@@ -86,6 +87,7 @@ def test_an_export_made_before_section_6_still_imports(plan_file, tmp_path):
 
 @pytest.mark.django_db
 def test_the_benchmark_series_do_not_make_a_new_database_look_in_use():
+    ensure_benchmark_forces()        # migration 0016 makes them; a transactional test elsewhere may have flushed them
     assert models.Force.objects.filter(is_benchmark=True).count() == 2
     assert "indicators_force" not in rows_in_use()
     models.Force.objects.create(slug="northshire", name="Northshire Police")
@@ -96,10 +98,7 @@ def test_the_benchmark_series_do_not_make_a_new_database_look_in_use():
 def test_a_backup_restores_every_field_of_section_6(plan_file, tmp_path):
     from tests.test_backup_full import drop_everything
 
-    if not models.Force.objects.filter(slug="england-and-wales").exists():
-        # a transactional test's database is flushed after each test: make the series as migration 0016 does
-        for slug, name in (("england-and-wales", "England and Wales"), ("wales", "Wales")):
-            models.Force.objects.create(slug=slug, name=name, is_benchmark=True)
+    ensure_benchmark_forces()        # a transactional test's database is flushed after each test
     current_data(plan_file)
     models.ReturnLine.objects.create(
         source_return=models.Return.objects.create(force=models.Force.objects.get(slug="west-mercia"),
