@@ -998,8 +998,9 @@ def default_periods(*, forces: list[Force], headline_ids: set[int], drafts_force
 
 def indicator_frame_by_ids(*, indicator_ids: list[int], headline_ids: set[int]) -> pd.DataFrame:
     rows = (Indicator.objects.filter(id__in=indicator_ids).order_by("force__slug", "code")
-            .values_list("id", "force__slug", "code", "name", "unit", "decimals", "aggregation", "polarity", "msg"))
-    frame = pd.DataFrame.from_records(list(rows), columns=c.INDICATOR_COLUMNS)
+            .values_list("id", "force__slug", "code", "name", "unit", "decimals", "aggregation", "polarity", "msg",
+                         *c.CURRENT_PLAN_COLUMNS))
+    frame = pd.DataFrame.from_records(list(rows), columns=[*c.INDICATOR_COLUMNS, *c.CURRENT_PLAN_COLUMNS])
     frame[c.HEADLINE] = frame[c.ID].isin(headline_ids)
     return frame
 
@@ -1039,6 +1040,8 @@ def performance_inputs_many(*, forces: list[Force], indicators: pd.DataFrame, mo
         if len(pending):
             observations = (pd.concat([observations, pending], ignore_index=True)
                             .drop_duplicates([c.INDICATOR_ID, c.MONTH], keep="last").reset_index(drop=True))
+    # §6: earlier spans, baselines and benchmark series (published figures only; no query for 2013-style plans)
+    all_indicators, observations = _current_plan_inputs(indicators, all_indicators, observations, end, False)
     targets, assessments = _targets_and_assessments(indicator_ids=ids, months=months)
     slugs = set(peer_map) | {p for v in peer_map.values() for p in v}
     return Inputs(

@@ -17,10 +17,11 @@ from indicators.models import Force, Indicator, Plan, PriorityIndicator
 
 def _engine_frame(indicators: list[Indicator], headline_ids: set[int]) -> pd.DataFrame:
     """The engine's indicator frame for indicators already loaded with the
-    plan (headline = a headline measure of this plan)."""
+    plan (headline = a headline measure of this plan), with the §6 keys the
+    engine reads (frequency, comparison, baseline, benchmarks, rebase...)."""
     rows = [(i.id, i.force.slug, i.code, i.name, i.unit, i.decimals, i.aggregation, i.polarity, i.msg,
-             i.id in headline_ids) for i in indicators]
-    return pd.DataFrame.from_records(rows, columns=[*c.INDICATOR_COLUMNS, c.HEADLINE])
+             i.id in headline_ids, *(getattr(i, name) for name in c.CURRENT_PLAN_COLUMNS)) for i in indicators]
+    return pd.DataFrame.from_records(rows, columns=[*c.INDICATOR_COLUMNS, c.HEADLINE, *c.CURRENT_PLAN_COLUMNS])
 
 
 def indicator_results(force: Force, indicators: list[Indicator], period: date, drafts: bool, *,
