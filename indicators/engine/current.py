@@ -168,6 +168,9 @@ def _side(figures: Sequence[Figure], extras: Sequence[FigureExtra], window: Wind
         if value.numerator is None and figure.fraction() is not None:
             # a percent survey figure with its respondents: the two-proportion test needs them
             value = replace(value, numerator=figure.fraction()[0], denominator=figure.fraction()[1])
+        elif value.denominator is None and figure.numerator is None and figure.denominator is not None:
+            # a rank's N (SPEC §6 units: a denominator and no numerator): "27th of 43" on either side
+            value = replace(value, denominator=float(figure.denominator))
     return Side(window, value, lower, upper, illustrative)
 
 

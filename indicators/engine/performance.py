@@ -658,7 +658,7 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
         ytd_k, last_k, change_k, change_pct_k = ytd[k], last[k], change[k], change_pct[k]
         ytd_reason = None if ytd_k is not None else r.ytd.reason[row]
         if plan is not None and plan.measure.frequency != "monthly":
-            ytd_reason = (f"A {plan.measure.frequency} measure: its figures are compared span by span "
+            ytd_reason = (f"{_article(plan.measure.frequency)} {plan.measure.frequency} measure: its figures are compared span by span "
                           f"({six['compare'].basis}), not added up as months of a year to date")
         results.append(build(
             IndicatorResult,
@@ -691,6 +691,10 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
             **six,
         ))
     return results
+
+
+def _article(word: str) -> str:
+    return "An" if word[:1] in "aeiou" else "A"
 
 
 def _window_reading(window: Window, value: float | None, reason: str | None = None,

@@ -86,7 +86,7 @@ def test_annual_figures_and_a_published_baseline():
     assert r.span.label == "2023/24"
     assert (r.baseline.value, r.baseline.change, r.baseline.first) == (11.0, 1, None)
     # an annual figure is never added up as months of a year to date
-    assert r.ytd is None and "annual measure" in r.ytd_reason
+    assert r.ytd is None and r.ytd_reason.startswith("An annual measure: its figures are compared span by span")
     assert r.stale is False
     # two years and two months after its span ended, the figure is stale (annual: two years)
     assert one(Inputs(indicators=inds, observations=obs), "2026-05").stale is True
@@ -138,6 +138,9 @@ def test_a_rank_shows_its_place_and_moves_in_places():
     r = one(Inputs(indicators=inds, observations=obs), "2025-03")
     assert r.display == "2nd of 43"
     assert r.compare.change == -25
+    # each side carries its N, so the previous place reads "27th of 43" too
+    assert (r.compare.previous.value, r.compare.previous.denominator, r.compare.current.denominator) == (27, 43, 43)
+    assert r.compare.previous.numerator is None
     assert r.span.label == "Nov 2023 – Apr 2024"
     # a one-off figure eleven months old is not stale (irregular: 24 months)
     assert r.stale is False
