@@ -202,7 +202,7 @@ def test_a_quarter_the_picker_does_not_offer_is_refused(analyst, client):
     response = client.get(url)
     assert response.status_code == 400
     html = response.content.decode()
-    assert "1999/00 Q1 is not a quarter of West Mercia Police's plans" in html
+    assert "1999/00 Q1 is not a quarter West Mercia Police can file</strong>: it is before the force's first plan started" in html
     assert 'id="grid-form"' not in html and "April 1999" not in html
     assert client.post(url, {f"value-{key('vwi', '1999-04')}": "5", "action": "publish"}).status_code == 400
     assert client.get(url + f"&area={WORCESTER}").status_code == 400

@@ -120,9 +120,30 @@ def test_thousands_separator_saved_and_text_reported_beside_its_cell(analyst, cl
 def test_picker_covers_the_plans_quarters_and_not_the_future(plan):
     quarters = plan_quarters(models.Force.objects.filter(pk=plan.pk), date(2014, 8, 20))
     assert quarters == [(2014, 2), (2014, 1), (2013, 4), (2013, 3), (2013, 2), (2013, 1)]
-    # long after the plan (April 2013 to March 2017): every quarter of it, none after
+    # long after the plan (April 2013 to March 2017): every quarter up to the current one, none after
+    # (SPEC §6 "A plan's life": analysts keep filing for its measures until a new plan is loaded)
     later = plan_quarters(models.Force.objects.filter(pk=plan.pk), date(2026, 11, 24))
-    assert later[0] == (2016, 4) and later[-1] == (2013, 1) and len(later) == 16
+    assert later[0] == (2026, 3) and later[-1] == (2013, 1) and len(later) == 55
+
+
+def test_after_the_plan_ends_the_grid_files_its_measures_with_a_notice(analyst, client):
+    after = "/admin/indicators/return/grid/?force=west-mercia&quarter=2017/18+Q1"
+    response = client.get(after)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "The plan has ended." in html
+    assert "ended on 31 March 2017. Its measures are still offered" in html
+    assert "2017/18 Q1" in re.search(r'<select id="pick-quarter".*?</select>', html, re.S).group(0)
+    form = form_of(html)
+    form[f"value-{key('vwi', '2017-04')}"] = "1,040"
+    assert client.post(after, form).status_code == 302
+    line = models.ReturnLine.objects.get()
+    assert (line.indicator.code, line.month, line.value, line.source_return.state) == (
+        "vwi", date(2017, 4, 1), 1040, "draft")
+    # while the plan runs, no notice
+    assert "The plan has ended." not in client.get(Q1).content.decode()
+    status = client.get("/admin/indicators/return/status/?force=west-mercia&quarter=2017/18+Q1").content.decode()
+    assert "The plan has ended." in status
 
 
 def test_default_quarter_is_the_next_to_file(plan, publish):

@@ -88,7 +88,9 @@ def grid_view(admin, request, *, editable_forces, plan_indicators, current_value
         return TemplateResponse(request, TEMPLATE, context, status=400)
     indicators, values = quarter_figures(force, area, months, plan_indicators, current_values)
     area_id = area.id if area else None
-    context.update(force=force, quarter=quarter, months=months)
+    ended = rules.ended_plan(getattr(indicators, "plan", None), months)
+    context.update(force=force, quarter=quarter, months=months,
+                   plan_ended=rules.ended_words(force, ended) if ended else None)
     if request.method != "POST":
         grid = _grid_rows(indicators, months, values, None, area_id)
         _annotate(grid, _held_warnings(grid, area_id), {})
@@ -192,8 +194,11 @@ def quarter_figures(force, area, months, plan_indicators, current_values) -> tup
     if area is None:
         return indicators, current_values(indicators, months)
     broken_down = selectors.indicator_ids_with_area_figures(force=force)
-    indicators = [ind for ind in indicators if ind.id in broken_down]
-    return indicators, area_values(force, area, indicators, months)
+    kept = [ind for ind in indicators if ind.id in broken_down]
+    if hasattr(indicators, "plan"):
+        kept = type(indicators)(kept)
+        kept.plan = indicators.plan
+    return kept, area_values(force, area, kept, months)
 
 
 def area_values(force, area, indicators, months) -> dict:

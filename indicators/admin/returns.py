@@ -62,11 +62,19 @@ def parse_quarter_param(raw: str | None) -> list[date]:
     return periods.quarter_months(fy, q)
 
 
-def plan_indicators(force: Force, month: date):
+class PlanMeasures(list):
+    """The indicators of a plan's measures, in the plan's order, with the plan
+    they come from (``plan``; None without one)."""
+    plan = None
+
+
+def plan_indicators(force: Force, month: date) -> PlanMeasures:
     plan = selectors.plan_for(force=force, period=month)
+    out = PlanMeasures()
+    out.plan = plan
     if plan is None:
-        return []
-    seen, out = set(), []
+        return out
+    seen = set()
     for area in plan.areas.all():
         for priority in area.priorities.all():
             for measure in priority.measures.all():

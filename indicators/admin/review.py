@@ -305,6 +305,8 @@ class ReviewViews:
             if area is None:
                 raise Http404(f"{force.name} has no local area {request.GET['area']!r}")
         context.update(quarter_status(force, quarter, months, area))
+        ended = grid_rules.ended_plan(selectors.plan_for(force=force, period=months[-1], with_measures=False), months)
+        context["plan_ended"] = grid_rules.ended_words(force, ended) if ended else None
         query = f"force={force.slug}&quarter={quarter.replace(' ', '+')}"
         context.update({"force": force, "quarter": quarter, "area": area, "local_areas": local_area_choices(force),
                         "query": query, "grid_query": query + (f"&area={area.code}" if area else "")})

@@ -336,7 +336,7 @@ def _figures_by_id(observations: pd.DataFrame, ids: set) -> dict:
     wanted = np.array(sorted(ids))
     take = np.flatnonzero(positions(wanted, keys) >= 0) if keys.dtype.kind in "iu" and wanted.dtype.kind in "iu" \
         else np.flatnonzero(observations[c.INDICATOR_ID].isin(ids).to_numpy())
-    get = {name: (observations[name].to_numpy(dtype=object)[take].tolist() if name in observations
+    get = {name: (observations[name].to_numpy()[take].tolist() if name in observations
                   else [None] * len(take))
            for name in (c.INDICATOR_ID, c.MONTH, c.VALUE, c.NUMERATOR, c.DENOMINATOR, c.STATUS, c.NOTE,
                         c.ILLUSTRATIVE, c.FIRST_MONTH, c.LOWER, c.UPPER)}

@@ -46,20 +46,37 @@ def quarter_key(fy: int, q: int) -> str:
 
 
 def plan_quarters(forces, today: date) -> list[tuple[int, int]]:
-    """Every quarter of the forces' plans, from the first plan's start to the
-    last plan's end, none after the current quarter; newest first (one query)."""
-    span = Plan.objects.filter(force__in=forces).aggregate(first=Min("start"), last=Max("end"))
+    """Every quarter from the forces' first plan's start to the current
+    quarter, newest first (one query). Figures belong to indicators, not to
+    plans (SPEC §6 "A plan's life"): after a plan ends its analysts keep
+    filing for its measures until a new plan is loaded, so the quarters run
+    on past the last plan's end (`ended_plan` gives the notice)."""
+    first_start = Plan.objects.filter(force__in=forces).aggregate(first=Min("start"))["first"]
     current = periods.fy_start_year(today), periods.quarter_number(today)
-    if span["first"] is None:
+    if first_start is None:
         return [current]
-    first = periods.fy_start_year(span["first"]), periods.quarter_number(span["first"])
-    last = min(current, (periods.fy_start_year(span["last"]), periods.quarter_number(span["last"])))
+    first = periods.fy_start_year(first_start), periods.quarter_number(first_start)
     out = []
-    fy, q = last
+    fy, q = current
     while (fy, q) >= first:
         out.append((fy, q))
         fy, q = (fy, q - 1) if q > 1 else (fy - 1, 4)
     return out or [current]
+
+
+def ended_plan(plan: Plan | None, months: list[date]) -> Plan | None:
+    """``plan`` (the force's latest plan to start by the quarter's end, whose
+    measures the quarter is filed for) when the quarter begins after it has
+    ended and no new plan has been loaded; else None."""
+    if plan is None or not months or plan.end is None or plan.end >= months[0]:
+        return None
+    return plan
+
+
+def ended_words(force, plan: Plan) -> str:
+    """The notice shown where an analyst files after ``plan`` has ended."""
+    return (f"{force.name}'s plan \u201c{plan.title}\u201d ended on {plan.end:%-d %B %Y}. Its measures are "
+            "still offered, and figures filed for them are kept, until a new plan is loaded.")
 
 
 def default_quarter(force, quarters: list[tuple[int, int]], today: date) -> tuple[int, int] | None:

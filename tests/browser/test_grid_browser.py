@@ -336,8 +336,10 @@ def essex(demo_data, django_db_blocker):
 def test_a_districts_grid_opens_from_the_picker_and_passes_axe(site, page, essex):
     sign_in(page, site, "essex-analyst")
     page.goto(site + "/admin/indicators/return/grid/?force=essex")
-    # Essex's district series fill the plan's year: the quarter to file next is its last, 2013/14 Q4
-    assert page.locator("#pick-quarter option:checked").inner_text() == "2013/14 Q4"
+    # Essex's figures run to June 2014, past its plan's end (March 2014): the quarter to file next is
+    # 2014/15 Q2, offered although the plan has ended (SPEC §6 "A plan's life"); the districts' is 2013/14 Q4
+    assert page.locator("#pick-quarter option:checked").inner_text() == "2014/15 Q2"
+    page.get_by_label("Quarter").select_option(label="2013/14 Q4")
     page.get_by_label(f"Area of {essex.force.name}").select_option(label="Basildon")
     page.get_by_role("button", name="Open the grid").click()
     page.wait_for_url(f"**/grid/?force=essex&quarter=2013%2F14+Q4&area={essex.district.code}")
@@ -360,3 +362,46 @@ def test_a_districts_grid_opens_from_the_picker_and_passes_axe(site, page, essex
     assert page.locator("#pick-area option:checked").inner_text() == "Basildon"
     screenshot(page, "grid-local-area")
     assert axe_violations(page) == []
+
+
+def test_essex_files_the_quarter_after_its_plan_ended_by_grid_and_wide_template(site, page, essex, tmp_path):
+    """Essex's plan ends on 31 March 2014 (issue "Current plans II"): its
+    analyst goes on filing, 2014/15 Q2 by the grid and by the wide template,
+    with no administrator step, and is told the plan has ended."""
+    from openpyxl import load_workbook
+
+    sign_in(page, site, "essex-analyst")
+    page.goto(site + "/admin/indicators/return/grid/?force=essex")
+    assert page.locator("#pick-quarter option:checked").inner_text() == "2014/15 Q2"
+    page.get_by_role("button", name="Open the grid").click()
+    page.wait_for_url("**/grid/?force=essex&quarter=2014%2F15+Q2*")
+    notice = page.locator(".plan-ended")
+    assert notice.is_visible()
+    assert "ended on 31 March 2014. Its measures are still offered" in notice.inner_text()
+    assert axe_violations(page) == []
+    crime = essex.measures[0]
+    page.fill(f"#value-{crime.id}-2014-07", "9,876")
+    page.get_by_role("button", name="Save as draft").click()
+    page.wait_for_load_state()
+    assert "1 figure saved in draft" in page.locator(".messagelist").inner_text()
+
+    # the wide template of the same quarter, filled in Excel and uploaded
+    response = page.request.get(site + "/admin/indicators/return/template/wide/?force=essex&quarter=2014/15+Q2")
+    assert response.status == 200
+    path = tmp_path / "essex-2014-15-q2.xlsx"
+    path.write_bytes(response.body())
+    book = load_workbook(path)
+    sheet = book["Quarter"]
+    header = [cell.value for cell in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[2].value == crime.name)
+    assert row[header.index("2014-07 value")].value == 9876          # the grid's draft, filled in
+    row[header.index("2014-08 value")].value = 9543
+    book.save(path)
+    page.goto(site + "/admin/indicators/return/import/")
+    page.set_input_files("#id_file", str(path))
+    page.get_by_role("button", name="Check the file").click()
+    page.wait_for_load_state()
+    assert "9,543" in page.locator("#content-main").inner_text()
+    page.get_by_role("button", name="Import").click()
+    page.wait_for_load_state()
+    assert "essex" in page.locator(".messagelist").inner_text().lower()
