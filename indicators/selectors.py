@@ -1054,6 +1054,29 @@ def performance_inputs_many(*, forces: list[Force], indicators: pd.DataFrame, mo
     )
 
 
+def measures_expecting_no_figures(*, indicator_ids: list[int], financial_year: str) -> dict[int, str]:
+    """The measures that expect no figure in ``financial_year`` (so a quarter
+    can be complete without one), with why in words: a milestone (rated by
+    assessment), and a measure with no numeric target that has never had a
+    figure, published or in a draft (a monitored measure reported in words).
+    One query."""
+    if not indicator_ids:
+        return {}
+    kind = Target.objects.filter(indicator=OuterRef("pk"), financial_year=financial_year).values("kind")[:1]
+    rows = (Indicator.objects.filter(pk__in=indicator_ids)
+            .annotate(kind=Subquery(kind),
+                      held=Exists(Observation.objects.filter(indicator=OuterRef("pk")))
+                      | Exists(ReturnLine.objects.filter(indicator=OuterRef("pk"))))
+            .values_list("pk", "kind", "held"))
+    out = {}
+    for pk, kind_, held in rows:
+        if kind_ == "milestone":
+            out[pk] = "not expected: a milestone, rated by assessment"
+        elif kind_ not in ("change", "absolute") and not held:
+            out[pk] = "not expected: no numeric target, and no figure has ever been filed"
+    return out
+
+
 def pending_lines(*, indicator_ids, first: date | None = None, last: date | None = None, area_id: int | None = None):
     """Lines of unpublished returns, latest return last (so it wins): the
     whole force's, or with ``area_id`` that local area's."""

@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.html import escape
 
 from indicators import models, selectors
 from indicators.admin.review import due_date
@@ -202,3 +203,34 @@ def test_the_trail_keeps_who_and_which_return_without_the_first_history_record(w
     html = client.get(AUDIT + "&indicator=asb").content.decode()
     assert f"J. Smith published return #{ret.pk} (file r.csv): {ASB}, July 2013 none → 4,700" in html
     assert f"J. Smith published return #{august.pk} (file r.csv): {ASB}, August 2013 none → 4,650" in html
+
+
+def test_measures_that_expect_no_figure_are_not_expected_never_missing(west_mercia, analyst, client):
+    """Issue "Current plans II": a milestone, and a measure with no numeric
+    target that has never had a figure, are "not expected", so a quarter can
+    be complete without them."""
+    ids = [i.id for i in models.Indicator.objects.filter(force=west_mercia)]
+    unexpected = selectors.measures_expecting_no_figures(indicator_ids=ids, financial_year="2013/14")
+    milestones = set(models.Target.objects.filter(indicator_id__in=ids, financial_year="2013/14", kind="milestone")
+                     .values_list("indicator_id", flat=True))
+    assert milestones and milestones <= set(unexpected)
+    assert all(unexpected[i] == "not expected: a milestone, rated by assessment" for i in milestones)
+    numeric = set(models.Target.objects.filter(indicator_id__in=ids, financial_year="2013/14",
+                                               kind__in=["change", "absolute"]).values_list("indicator_id", flat=True))
+    held = set(models.Observation.objects.filter(indicator_id__in=ids).values_list("indicator_id", flat=True))
+    assert not (set(unexpected) - milestones) & (numeric | held)
+
+    html = client.get(STATUS).content.decode()
+    quiet = sorted(milestones - set(models.Observation.objects.filter(
+        indicator_id__in=ids, month__range=(date(2013, 4, 1), JUNE)).values_list("indicator_id", flat=True)))
+    name = models.Indicator.objects.get(pk=quiet[0]).name
+    assert cells_of(html, escape(name)) == ["No figure due (not expected: a milestone, rated by assessment)"] * 3
+    # a milestone with a figure shows it
+    filed = sorted(milestones - set(quiet))
+    if filed:
+        assert any(c.startswith("Final") for c in cells_of(html, escape(models.Indicator.objects.get(pk=filed[0]).name)))
+    cells = sum(1 for i in unexpected for month in (date(2013, 4, 1), date(2013, 5, 1), JUNE)
+                if not models.Observation.objects.filter(indicator_id=i, month=month).exists())
+    assert f"{cells} not expected (a milestone, or a measure with no numeric target" in html
+    assert "Missing" not in "".join("".join(cells_of(html, escape(models.Indicator.objects.get(pk=i).name)))
+                                    for i in unexpected)

@@ -371,17 +371,25 @@ def quarter_status(force: Force, quarter: str, months: list[date], area=None) ->
                                           area_id=area.id if area else None).values_list("indicator_id", "month"))
     frame = selectors.indicator_frame(force=force, period=months[-1]) if indicators else None
     headline = dict(zip(frame["id"], frame["headline"])) if frame is not None else {}
-    rows, counts = [], {"final": 0, "provisional": 0, "unavailable": 0, "missing": 0, "draft": 0}
+    rows, counts = [], {"final": 0, "provisional": 0, "unavailable": 0, "missing": 0, "draft": 0,
+                        "not_expected": 0}
     complete = 0
+    unexpected = selectors.measures_expecting_no_figures(indicator_ids=[i.id for i in indicators],
+                                                         financial_year=periods.financial_year(months[-1]))
     for ind in indicators:
         cells = []
         # SPEC §6: a quarterly measure is due at the quarter's end, an annual one in March, an irregular one
-        # never; a month between its spans is not missing ("between", not counted)
+        # never; a month between its spans is not missing ("between", not counted). A milestone, and a
+        # measure with no numeric target that has never had a figure, expect none ("not expected").
         frequency = getattr(ind, "frequency", None) or "monthly"
         due = set(grid_rules.entry_months(frequency, months))
         for month in months:
             v = held.get((ind.id, month))
-            if v is None:
+            why = ""
+            if v is None and month in due and ind.id in unexpected:
+                status, why = "between", unexpected[ind.id]
+                counts["not_expected"] += 1
+            elif v is None:
                 status = "missing" if month in due else "between"
             else:
                 status = v["status"] or "final"
@@ -390,7 +398,7 @@ def quarter_status(force: Force, quarter: str, months: list[date], area=None) ->
                 counts[status] += 1
             counts["draft"] += draft
             cells.append({"month": month, "status": status, "draft": draft,
-                          "between": grid_rules.closed_words(frequency, month, months) if status == "between"
+                          "between": why or grid_rules.closed_words(frequency, month, months) if status == "between"
                           else "",
                           "value": "" if v is None or status == "unavailable" else fmt.measure(
                               v["value"], ind.unit, ind.decimals),
