@@ -143,6 +143,9 @@ class Plan(models.Model):
                   'scrutiny"} (SPEC §6). Readers see these; the API keeps the SPEC values.')
     is_demo = models.BooleanField(default=False)
 
+    # every load of a plan file is recorded, with what it changed (the audit trail's "loaded a plan file")
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
     class Meta:
         ordering = ["force__name", "-start"]
         constraints = [

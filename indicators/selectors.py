@@ -1104,7 +1104,7 @@ class AuditEntry:
     subject: str = ""
     detail: str = ""
     reason: str = ""
-    kind: str = "figure"                     # figure | assessment | return | writing
+    kind: str = "figure"                     # figure | assessment | return | writing | plan
     return_id: int | None = None
     indicator_id: int | None = None
     month: date | None = None
@@ -1221,7 +1221,11 @@ def audit_trail(*, force: Force, indicator_id: int | None = None, return_id: int
     if indicator_id is not None:
         assessments = [rec for rec in assessments if rec["indicator_id"] == indicator_id]
     writing = [] if indicator_id is not None or return_id is not None else _writing_history(force)
-    user_ids = ({e["user"] for evs in events.values() for e in evs}
+    # the plan files loaded (with who, which file and what it changed: plans.load.record_load)
+    loads = [] if indicator_id is not None or return_id is not None else list(
+        Plan.history.filter(force=force, history_change_reason__isnull=False).exclude(history_change_reason="")
+        .values("history_date", "history_user_id", "history_change_reason", "title"))
+    user_ids = ({e["user"] for evs in events.values() for e in evs} | {p["history_user_id"] for p in loads}
                 | {r[k] for r in returns.values() for k in ("author_id", "submitted_by_id", "published_by_id")}
                 | {rec["history_user_id"] for rec in assessments} | {w["history_user_id"] for w in writing})
     users = {u.pk: _user_label(u) for u in get_user_model().objects.filter(pk__in=user_ids - {None})}
@@ -1269,6 +1273,10 @@ def audit_trail(*, force: Force, indicator_id: int | None = None, return_id: int
                                   {"+": "wrote", "~": "edited", "-": "deleted"}[w["history_type"]], w["subject"],
                                   "a draft" if w["state"] == WritingState.DRAFT else "published",
                                   reason=w["history_change_reason"] or "", kind="writing"))
+    for p in loads:
+        name, _, detail = p["history_change_reason"].partition(": ")
+        out.append(AuditEntry(p["history_date"], users.get(p["history_user_id"], ""), f"loaded the plan file {name}",
+                              p["title"], f"({detail})", kind="plan"))
     out.sort(key=lambda e: e.when, reverse=True)
     return out[:limit]
 

@@ -348,6 +348,17 @@ class PlanAdmin(ForceScoped, admin.ModelAdmin):
     search_fields = ["title", "force__name"]
     inlines = [AreaInline]
 
+    def get_urls(self):
+        from django.urls import path
+
+        from indicators.admin.plan_upload import load_view
+        return [path("load/", self.admin_site.admin_view(lambda request: load_view(self, request)),
+                     name="indicators_plan_load")] + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        from indicators.admin.plan_upload import may_load
+        return super().changelist_view(request, {**(extra_context or {}), "can_load_plan": may_load(request.user)})
+
 
 @admin.register(models.AreaOfFocus)
 class AreaOfFocusAdmin(ForceScoped, admin.ModelAdmin):

@@ -64,6 +64,10 @@ RATING_LABEL_KEYS = list(dict.fromkeys([*vocabulary.RAGS, *(v for values in voca
 NON_MONTHLY = ("quarterly", "annual", "irregular")
 
 
+MAX_ALIASES = 200                  # YAML aliases (*name) in one plan file: bounded parsing
+MAX_BYTES = 2 * 1024 * 1024        # a plan file uploaded in the admin (real plans: 10-60 KB)
+
+
 class PlanFileError(Exception):
     """Every problem found in a plan file, one per line."""
 
@@ -340,6 +344,13 @@ def parse_plan_file(text: str | bytes) -> PlanSpec:
         except UnicodeDecodeError as exc:
             raise PlanFileError([f"file: not UTF-8 text (byte {exc.start} cannot be read); save it as UTF-8"]) from exc
     try:
+        if "*" in text:
+            # An alias refers to a node already read, so a few lines can stand for a tree too big to walk
+            # (a "billion laughs"): real plans use a handful, for a footnote repeated.
+            aliases = sum(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=yaml.SafeLoader))
+            if aliases > MAX_ALIASES:
+                raise PlanFileError([f"file: {aliases:,} YAML aliases (*name); a plan file may use at most "
+                                     f"{MAX_ALIASES}: write the values out"])
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

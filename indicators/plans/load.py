@@ -28,6 +28,7 @@ class LoadSummary:
     updated: Counter = field(default_factory=Counter)
     deleted: Counter = field(default_factory=Counter)
     unchanged: int = 0
+    details: list[str] = field(default_factory=list)   # each change in words, for the admin's preview
 
     @property
     def changed(self) -> bool:
@@ -50,16 +51,27 @@ def _upsert(summary: LoadSummary, model, lookup: dict, values: dict):
     if obj is None:
         obj = model.objects.create(**lookup, **values)
         summary.created[label] += 1
+        summary.details.append(f"New {model._meta.verbose_name}: {obj}")
         return obj
     changed = [name for name, value in values.items() if getattr(obj, name) != value]
     if changed:
+        words = ", ".join(f"{model._meta.get_field(name).verbose_name} {_shown(getattr(obj, name))} → "
+                          f"{_shown(values[name])}" for name in changed)
         for name in changed:
             setattr(obj, name, values[name])
         obj.save(update_fields=changed)
         summary.updated[label] += 1
+        summary.details.append(f"Changed {model._meta.verbose_name} {obj}: {words}")
     else:
         summary.unchanged += 1
     return obj
+
+
+def _shown(value) -> str:
+    """A field's value as the preview shows it (quoted text, "none" for empty)."""
+    if value in (None, "", [], {}):
+        return "none"
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _indicator_values(spec: IndicatorSpec) -> dict:
@@ -157,8 +169,11 @@ def _load(summary: LoadSummary, spec: PlanSpec, *, is_demo: bool) -> None:
         wanted = {known[s].pk for s in spec.force.msg_peers}
         current = set(force.msg_peers.values_list("pk", flat=True))
         if wanted != current:
+            before = sorted(force.msg_peers.values_list("slug", flat=True))
             force.msg_peers.set(wanted)
             summary.updated["MSG peer lists"] += 1
+            summary.details.append(f"MSG peers of {force.name}: {', '.join(before) or 'none'} → "
+                                   f"{', '.join(sorted(spec.force.msg_peers)) or 'none'}")
         else:
             summary.unchanged += 1
     msg_peers = list(force.msg_peers.all())
@@ -195,7 +210,14 @@ def _load(summary: LoadSummary, spec: PlanSpec, *, is_demo: bool) -> None:
     # lists are deleted, so a priority that moves to another area (or to the
     # one area of a one-level plan) keeps its row and its commentary.
     priority_numbers = [p.number for a in spec.areas for p in a.priorities]
+    listed_before = dict(models.PriorityIndicator.objects.filter(priority__plan=plan)
+                         .values_list("indicator_id", "indicator__name"))
     _load_priorities(summary, spec, plan, indicators, local_areas)
+    listed_now = {i.pk for i in indicators.values()}
+    for pk, name in sorted(listed_before.items(), key=lambda item: item[1]):
+        if pk not in listed_now:
+            summary.details.append(f"Retired from the plan: {name} (its figures are kept, and its page stays "
+                                   "readable)")
     removed = plan.priorities.exclude(number__in=priority_numbers)
     if removed.exists():
         summary.deleted["strategic priorities"] += removed.count()
@@ -261,3 +283,11 @@ def _load_priorities(summary: LoadSummary, spec: PlanSpec, plan: models.Plan,
                 (summary.updated if current else summary.created)["priority measure lists"] += 1
             else:
                 summary.unchanged += 1
+
+
+def record_load(plan: models.Plan, *, user, name: str, summary: LoadSummary) -> None:
+    """Record a plan file's load in the plan's history, and so in the force's
+    audit trail: who loaded which file, and what it changed."""
+    plan._history_user = user
+    plan._change_reason = f"{name}: {summary.describe()}"
+    plan.save()
