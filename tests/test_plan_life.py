@@ -61,3 +61,17 @@ def test_a_new_plan_takes_over_on_its_start_and_the_old_one_shows_before_it(two_
         assert 'value="2017-03"' in page and 'value="2017-04"' in page
     # a measure of the old plan only keeps its page
     assert client.get("/west-mercia/indicators/vwi-solved/?period=2017-03").status_code == 200
+
+
+def test_a_measure_given_only_its_code_on_first_listing_is_told_once_per_key(plan_file):
+    from indicators.plans.file import PlanFileError, parse_plan_file
+
+    text = NEW_PLAN.replace("""          name: Violent crime with injury
+          unit: count
+          aggregation: sum
+          polarity: down
+""", "")
+    with pytest.raises(PlanFileError) as excinfo:
+        parse_plan_file(text)
+    assert excinfo.value.problems == [f"plan.priorities[0].indicators[0].{key}: is required"
+                                      for key in ("name", "unit", "aggregation", "polarity")]

@@ -202,6 +202,8 @@ class _Checker:
         self.problems: list[str] = []
 
     def problem(self, path: str, message: str) -> None:
+        if f"{path}: is required" in self.problems:
+            return            # a key left out is said once, not again as "must be one of…" or "must be text"
         self.problems.append(f"{path}: {message}")
 
     def mapping(self, value: Any, path: str, keys: dict[str, bool]) -> dict | None:
