@@ -747,8 +747,12 @@ def months_with_data(*, force: Force, include_drafts: bool = False) -> list[date
         return _months_with_data_pg(force)
     # order_by(): the model's default ordering would pull its columns into the
     # DISTINCT and fetch one row per observation instead of one per month.
-    months = (Observation.objects.filter(WHOLE_FORCE, _visible(include_drafts), indicator__force=force)
-              .exclude(status="unavailable").order_by().values_list("month", flat=True).distinct())
+    months = Observation.objects.filter(WHOLE_FORCE, _visible(include_drafts), indicator__force=force)
+    if not force.is_demo:
+        # a real force's periods are those of its own figures, not of those the demo generated for it as a
+        # peer (SPEC §6: demo is a property of the data; they stay, labelled, wherever they appear)
+        months = months.exclude(ILLUSTRATIVE)
+    months = months.exclude(status="unavailable").order_by().values_list("month", flat=True).distinct()
     if include_drafts:
         months = months.union(pending_lines(indicator_ids=Indicator.objects.filter(force=force).values("id"))
                               .exclude(status="unavailable").order_by().values_list("month", flat=True))
@@ -778,10 +782,10 @@ def _months_with_data_pg(force: Force) -> list[date]:
             SELECT 1 FROM ind JOIN {obs} o ON o.indicator_id = ind.id AND o.area_id IS NULL
                 AND o.month >= d::date AND o.month < (d + interval '1 month')::date
             LEFT JOIN {ret} r ON o.source_return_id = r.id
-            WHERE (o.source_return_id IS NULL OR r.state = %s) AND o.status <> %s)
+            WHERE (o.source_return_id IS NULL OR r.state = %s) AND o.status <> %s AND (%s OR NOT o.illustrative))
         ORDER BY 1 DESC"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, [force.pk, ReturnState.PUBLISHED, "unavailable"])
+        cursor.execute(sql, [force.pk, ReturnState.PUBLISHED, "unavailable", bool(force.is_demo)])
         return [row[0] for row in cursor.fetchall()]
 
 

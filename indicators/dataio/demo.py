@@ -314,7 +314,7 @@ def load_demo(progress=None) -> DemoSummary:
     # The MSG peers the demo made up figures for are demo forces too (their
     # figures are all illustrative): a force with an analyst's return is not.
     models.Force.objects.filter(msg_of__slug__in=DEMO_FORCES, is_demo=False).exclude(
-        returns__is_demo=False).update(is_demo=True)
+        returns__is_demo=False).exclude(plans__is_demo=False).update(is_demo=True)
 
     # Earlier demo rows are compared with the new ones, so a second run
     # writes nothing (and adds no history); an analyst's rows are kept.

@@ -103,10 +103,13 @@ def _series_values(spec: IndicatorSpec) -> dict:
     return values
 
 
-def _load_force(summary: LoadSummary, spec: ForceSpec, *, is_demo: bool) -> models.Force:
+def _load_force(summary: LoadSummary, spec: ForceSpec, *, is_demo: bool | None) -> models.Force:
+    """``is_demo``: whether the plan loaded is the demo's (SPEC §6: demo is a
+    property of the data, so a real plan makes its force real, even one the
+    demo created as a peer); None for a peer listed by a plan, left as it is."""
     values = {"name": spec.name}
-    if is_demo:
-        values["is_demo"] = True
+    if is_demo is not None:
+        values["is_demo"] = is_demo
     force = _upsert(summary, models.Force, {"slug": spec.slug}, values)
     for year, population in sorted(spec.population.items()):
         _upsert(summary, models.ForcePopulation, {"force": force, "year": year}, {"population": population})
@@ -155,7 +158,7 @@ class _DryRun(Exception):
 def _load(summary: LoadSummary, spec: PlanSpec, *, is_demo: bool) -> None:
     versioning.bump()       # measure lists are rebuilt with bulk_create, which sends no signal
     force = _load_force(summary, spec.force, is_demo=is_demo)
-    peers = {p.slug: _load_force(summary, p, is_demo=False) for p in spec.peers}
+    peers = {p.slug: _load_force(summary, p, is_demo=None) for p in spec.peers}
 
     if spec.force.msg_peers is not None:
         known = dict(peers)
