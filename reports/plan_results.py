@@ -79,7 +79,14 @@ class PlanResults:
 
     @property
     def headline(self) -> list[PriorityIndicator]:
-        return [m for m in self.measures if m.headline]
+        """The headline measures, each once: a measure listed under two
+        priorities is one headline measure (SPEC §6 Plan shape)."""
+        return _once([m for m in self.measures if m.headline])
+
+
+def _once(measures: list[PriorityIndicator]) -> list[PriorityIndicator]:
+    seen: set[int] = set()
+    return [m for m in measures if not (m.indicator_id in seen or seen.add(m.indicator_id))]
 
 
 def plan_results(force: Force, plan: Plan, period: date, drafts: bool) -> PlanResults:

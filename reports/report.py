@@ -139,6 +139,8 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
     # An exceptions report shows no other measure anywhere: not in the headline table, nor in a count.
     headline = [m for m in scope if m.headline and (not exceptions or is_exception(results[m.indicator_id]))
                 and mode != "compact"]       # compact: every measure is on one line in the list instead
+    seen: set[int] = set()     # each measure once, though listed under two priorities (SPEC §6 Plan shape)
+    headline = [m for m in headline if not (m.indicator_id in seen or seen.add(m.indicator_id))]
     headline_table = measures_table("Headline measures", headline, results, force_slug=force.slug,
                                     period=period, footnote_prefix="fn-h", anchor_links=True,
                                     method=plan.assessment, labels=plan.rating_labels)
