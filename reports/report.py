@@ -30,7 +30,14 @@ from reports import charts, svg
 from reports import formatting as fmt
 from reports.local_areas import report_section
 from reports.plan_results import plan_results
-from reports.tables import MeasuresTable, attention, key_context, measures_table, rating_counts
+from reports.tables import (
+    MeasuresTable,
+    attention,
+    key_context,
+    measures_table,
+    needs_current_layout,
+    rating_counts,
+)
 
 # The modes a panel meeting can ask for (SPEC §4), and compact, for exception
 # meetings: one line per measure with its rating, what needs attention, the
@@ -157,6 +164,7 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
     meeting = next((m for m in meetings if m.period == period), None)
     schedule = [m for m in meetings if (m.date >= meeting.date if meeting else m.period >= period)]
     generated_at = generated_at or timezone.now()
+    compact_rows = _compact_rows(scope, results, plan.rating_labels) if mode == "compact" else []
     context = {
         "force": force, "plan": plan, "period": period, "mode": mode, "theme": theme,
         "theme_area": next((a["area"] for a in areas), None) if theme is not None else None,
@@ -167,7 +175,8 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
                            labels=plan.rating_labels, current=current),
         # SPEC §6 Plan shape: priorities listed directly are one area with no title, and no area heading
         "one_level": len(plan_areas) == 1 and not plan_areas[0].title.strip(),
-        "compact_rows": _compact_rows(scope, results, plan.rating_labels) if mode == "compact" else [],
+        "compact_rows": compact_rows,
+        "compact_current": plan.assessment == "none" or any(row["current"] for row in compact_rows),
         "attention": attention_items, "improved": improved_items, "exceptions_only": exceptions,
         "executive_summary": fmt.render_markdown(selectors.executive_summary(force=force, month=period, include_drafts=drafts)),
         "headline_table": headline_table,
@@ -196,7 +205,15 @@ def _compact_rows(measures, results, labels: dict | None = None) -> list[dict]:
         values = fmt.RATING_VALUES.get(result.rating.method, fmt.RATING_VALUES["targets"])
         label, shape, tone = values.get(result.rating.value, values[None])
         label = labels.get(result.rating.value, label)
-        rows.append({"area": this_area if this_area != area and this_area.title.strip() else None, "priority": m.priority, "result": result,
+        latest = change = ""
+        if result.compare is not None:
+            # SPEC §6: the span the figure is for and the change on its own comparison, in the unit's form
+            cmp = result.compare
+            latest = f"{cmp.current.label}: {result.display or fmt.DASH}" + (" (stale)" if result.stale else "")
+            change = (fmt.change_text(result.unit, result.decimals, cmp.change, cmp.change_pct)
+                      if cmp.change is not None else (cmp.reason or fmt.DASH))
+        rows.append({"latest": latest, "change": change, "current": needs_current_layout(result),
+                     "area": this_area if this_area != area and this_area.title.strip() else None, "priority": m.priority, "result": result,
                      "headline": m.headline, "attention": is_exception(result),
                      "rating": {"key": result.rating.value or "none", "label": label, "shape": shape, "tone": tone,
                                 "manual": result.rating.manual}})

@@ -215,3 +215,12 @@ def test_the_report_shows_the_spans_and_no_area_heading(northshire):
     assert '<a href="#area-1">Priorities</a>' in html              # the contents list names the section
     assert 'class="data measures measures-current"' in html
     assert build_pdf(html).startswith(b"%PDF")
+
+
+def test_the_compact_pack_gives_each_measure_its_span_and_change(northshire):
+    html = build_report(force=Force.objects.get(slug="northshire"), period=date(2024, 12, 1), mode="compact")
+    glance = text(html[html.index('id="at-a-glance"'):html.index("</section>", html.index('id="at-a-glance"'))])
+    assert "Latest figure" in glance and "Change on last YTD" not in glance
+    assert f"2023/24: 87 {MINUS}4 ({MINUS}4.4%)" in glance
+    assert "Q1 2024/25: 90.0%" in glance
+    assert "Area of focus" not in glance
