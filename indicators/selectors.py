@@ -18,8 +18,11 @@ from django.db.models import (
     DateField,
     DateTimeField,
     Exists,
+    F,
+    FilteredRelation,
     Func,
     IntegerField,
+    JSONField,
     Max,
     OuterRef,
     Prefetch,
@@ -86,9 +89,13 @@ def force_slugs_with_plans() -> list[str]:
 def indicator_by_code(*, force: Force, code: str, period: date | None = None) -> Indicator | None:
     """The force's indicator with this code, or None; ``rating_method`` is
     the rating method of the force's plan in force at ``period`` (None
-    without a plan). One query."""
+    without a plan), ``rating_labels`` that plan's words for its ratings
+    (None without a plan). One query."""
+    plans = _plans_in_force(Plan.objects.filter(force=force), period)
     return (Indicator.objects.filter(force=force, code=code)
-            .annotate(rating_method=_rating_method_of_force(force, period)).order_by().first())
+            .annotate(rating_method=_rating_method_of_force(force, period),
+                      rating_labels=Subquery(plans.values("rating_labels")[:1], output_field=JSONField()))
+            .order_by().first())
 
 
 def meeting_list(*, force: Force) -> list[PanelMeeting]:
@@ -961,6 +968,30 @@ def revisions(*, indicator_id: int, limit: int = 20) -> list[dict]:
         previous[record.id] = record
     out.sort(key=lambda r: r["when"], reverse=True)
     return out[:limit]
+
+
+def replaced_series(*, force: Force, code: str, include_drafts: bool = False) -> tuple[str, list[dict]]:
+    """The name and figures of the force's indicator ``code`` (the old
+    definition a measure replaces, SPEC §6 Definition changes), whole force,
+    newest first: each {unit, decimals, month, first_month, value, lower,
+    upper, status}. Published only unless ``include_drafts`` (drafts' own
+    lines are not laid over: the old series is closed). ("", []) when the
+    force has no such indicator. One query: the indicator LEFT JOIN its
+    whole-force figures (so its name comes even when it has none) with
+    their returns' state, filtered here, since a FilteredRelation's
+    condition may not follow a further relation."""
+    rows = list(Indicator.objects.filter(force=force, code=code)
+                .annotate(figures=FilteredRelation("observations", condition=Q(observations__area__isnull=True)))
+                .order_by(F("figures__month").desc(nulls_last=True))
+                .values_list("name", "figures__source_return_id", "figures__source_return__state", "unit",
+                             "decimals", "figures__month", "figures__first_month", "figures__value",
+                             "figures__lower", "figures__upper", "figures__status"))
+    if not rows:
+        return "", []
+    keys = ("unit", "decimals", "month", "first_month", "value", "lower", "upper", "status")
+    return rows[0][0], [dict(zip(keys, row[3:], strict=True)) for row in rows
+                        if row[5] is not None and (include_drafts or row[1] is None
+                                                   or row[2] == ReturnState.PUBLISHED)]
 
 
 def headline_links(*, forces: list[Force]) -> list[tuple[int, int, int]]:

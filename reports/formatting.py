@@ -298,3 +298,78 @@ def assurance_icon(assurance: str | None) -> dict | None:
     tone, letter, words = ASSURANCE_ICONS[assurance]
     short = {"pass": "Pass", "fail": "Fail", "hit-and-miss": "Hit and miss"}[assurance]
     return {"tone": tone, "letter": letter, "title": words, "short": short, "colour": ICON_COLOURS[tone]}
+
+
+# --- SPEC §6: the span a figure is for, its comparison, baseline and benchmarks in words -----------
+
+STALE_AFTER_WORDS = {"monthly": "2 months", "quarterly": "2 quarters", "annual": "2 years", "irregular": "24 months"}
+SIGNIFICANT = ("improvement", "deterioration", "significant-change")
+
+
+def change_text(unit: str, decimals: int, change, pct) -> str:
+    """A change in the unit's form (SPEC §6 Units): "−5.1 pts" (percent, in
+    points), "up 2 places" (rank), "−15 min 20 s" (duration), else the
+    figure and the relative change, "+1,093 (+6.4%)"."""
+    text = display_change(change, unit, None if unit == "percent" else decimals)
+    if unit in ("percent", "rank", "duration") or is_missing(pct):
+        return text
+    return f"{text} ({change_pct(pct)})"
+
+
+def benchmark_name(slug: str) -> str:
+    """"England and Wales", "Wales", or a force's slug in words (no query: a
+    benchmark force's name is not loaded with the results)."""
+    from indicators.vocabulary import BENCHMARK_FORCES
+
+    return BENCHMARK_FORCES.get(slug) or slug.replace("-", " ").title()
+
+
+def significance_words(significance) -> str:
+    """The significance in words; a survey change tested by its 95% intervals says so (SPEC §6)."""
+    words = SIGNIFICANCE_LABELS[significance.result]
+    if significance.test == "interval-overlap":
+        words += (" (the 95% intervals do not overlap)" if significance.result in SIGNIFICANT
+                  else " (the 95% intervals overlap)")
+    return words
+
+
+def stale_words(result) -> str:
+    """Why a figure is marked stale: "the figure is for Q1 2024/25, which
+    ended more than 2 quarters before January 2025"."""
+    from indicators import periods
+
+    period = periods.month_label(periods.parse_month(result.period))
+    span = result.span.label if result.span is not None else "an earlier span"
+    return (f"the figure is for {span}, which ended more than "
+            f"{STALE_AFTER_WORDS.get(result.frequency, '2 periods')} before {period}")
+
+
+def _months(window) -> int:
+    first, last = (int(x[:4]) * 12 + int(x[5:7]) for x in (window.first, window.last))
+    return last - first + 1
+
+
+def basis_words(result) -> str:
+    """What the headline change compares with, in words ("compared with the
+    same 3 months a year earlier")."""
+    compare = result.compare
+    basis = compare.basis if compare is not None else "ytd"
+    if basis == "ytd":
+        return "compared with the same months last year"
+    if basis == "rolling-12":
+        return "compared with the rolling year before"
+    if basis == "rolling-3":
+        return "compared with the same 3 months a year earlier"
+    if basis == "benchmark":
+        return "compared with its benchmark for the same months"
+    length = _months(compare.current)
+    if result.frequency == "irregular":
+        return ("compared with the previous survey wave" if result.unit == "score" or compare.current.lower is not None
+                else "compared with the figure before it")
+    if basis == "sequential":
+        what = {1: "month", 3: "quarter", 12: "year"}.get(length, f"{length} months")
+        return f"compared with the {what} just before"
+    if result.frequency == "quarterly" and length == 12:
+        return "compared with the 12 months to the same quarter a year earlier"
+    what = {1: "month", 3: "quarter", 12: "year"}.get(length, f"{length} months")
+    return f"compared with the same {what} a year earlier" if what != "year" else "compared with the year before"

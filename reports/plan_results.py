@@ -41,12 +41,15 @@ def indicator_results(force: Force, indicators: list[Indicator], period: date, d
     return {r.id: r for r in results}, inputs
 
 
-def page_state(indicator_ids: list[int], period: date, drafts: bool, **areas) -> dict:
+def page_state(indicator_ids: list[int], period: date, drafts: bool, first: date | None = None, **areas) -> dict:
     """The "as at" (when the figures shown were published), provisional, draft
     and illustrative state of the figures a page shows (a force's local
-    areas' with ``areas_of``, see `selectors.data_state`). One query (two with drafts)."""
+    areas' with ``areas_of``, see `selectors.data_state`), from the year to
+    date's first month or ``first`` if earlier (the span of a non-monthly
+    figure shown). One query (two with drafts)."""
     ytd = periods.ytd_months(period)
-    state = selectors.data_state(indicator_ids=indicator_ids, first=ytd[0], last=period, include_drafts=drafts,
+    start = min(ytd[0], first) if first is not None else ytd[0]
+    state = selectors.data_state(indicator_ids=indicator_ids, first=start, last=period, include_drafts=drafts,
                                  **areas)
     return _state_context(state, period)
 
@@ -76,7 +79,14 @@ class PlanResults:
 
     @property
     def headline(self) -> list[PriorityIndicator]:
-        return [m for m in self.measures if m.headline]
+        """The headline measures, each once: a measure listed under two
+        priorities is one headline measure (SPEC §6 Plan shape)."""
+        return _once([m for m in self.measures if m.headline])
+
+
+def _once(measures: list[PriorityIndicator]) -> list[PriorityIndicator]:
+    seen: set[int] = set()
+    return [m for m in measures if not (m.indicator_id in seen or seen.add(m.indicator_id))]
 
 
 def plan_results(force: Force, plan: Plan, period: date, drafts: bool) -> PlanResults:

@@ -30,7 +30,14 @@ from reports import charts, svg
 from reports import formatting as fmt
 from reports.local_areas import report_section
 from reports.plan_results import plan_results
-from reports.tables import MeasuresTable, attention, key_context, measures_table, rating_counts
+from reports.tables import (
+    MeasuresTable,
+    attention,
+    key_context,
+    measures_table,
+    needs_current_layout,
+    rating_counts,
+)
 
 # The modes a panel meeting can ask for (SPEC §4), and compact, for exception
 # meetings: one line per measure with its rating, what needs attention, the
@@ -120,7 +127,7 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
             prefix = f"fn-{priority.number}"
             table = measures_table(f"Measures for priority {priority.number}", measures, results,
                                    force_slug=force.slug, period=period, footnote_prefix=prefix, anchor_links=True,
-                                   method=plan.assessment)
+                                   method=plan.assessment, labels=plan.rating_labels)
             section = Section(priority, table, fmt.render_markdown(commentary.get(priority.id, "")))
             for m in measures:
                 result = results[m.indicator_id]
@@ -139,11 +146,15 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
     # An exceptions report shows no other measure anywhere: not in the headline table, nor in a count.
     headline = [m for m in scope if m.headline and (not exceptions or is_exception(results[m.indicator_id]))
                 and mode != "compact"]       # compact: every measure is on one line in the list instead
+    seen: set[int] = set()     # each measure once, though listed under two priorities (SPEC §6 Plan shape)
+    headline = [m for m in headline if not (m.indicator_id in seen or seen.add(m.indicator_id))]
     headline_table = measures_table("Headline measures", headline, results, force_slug=force.slug,
                                     period=period, footnote_prefix="fn-h", anchor_links=True,
-                                    method=plan.assessment)
+                                    method=plan.assessment, labels=plan.rating_labels)
     counted = [results[m.indicator_id] for m in (shown if exceptions else scope)]
-    counts = rating_counts(counted, plan.assessment)
+    counts = rating_counts(counted, plan.assessment, labels=plan.rating_labels)
+    current = headline_table.current or any(s["section"].table.current for a in areas for s in a["sections"])
+    plan_areas = list(plan.areas.all())
     if exceptions:
         counts = [c for c in counts if c["count"]]
     attention_items, improved_items = attention(counted, force_slug=force.slug, period=period, anchor_links=True)
@@ -153,14 +164,19 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
     meeting = next((m for m in meetings if m.period == period), None)
     schedule = [m for m in meetings if (m.date >= meeting.date if meeting else m.period >= period)]
     generated_at = generated_at or timezone.now()
+    compact_rows = _compact_rows(scope, results, plan.rating_labels) if mode == "compact" else []
     context = {
         "force": force, "plan": plan, "period": period, "mode": mode, "theme": theme,
         "theme_area": next((a["area"] for a in areas), None) if theme is not None else None,
         "state": perf.state, "meeting": meeting, "schedule": schedule,
         "counts": counts, "counts_label": f"Measures by rating ({fmt.RATING_METHOD_LABELS.get(plan.assessment, '')})",
         "key": key_context(plan.assessment, exceptions_only=exceptions,
-                           present={r.rating.value for r in counted} if exceptions else None, open=True),
-        "compact_rows": _compact_rows(scope, results) if mode == "compact" else [],
+                           present={r.rating.value for r in counted} if exceptions else None, open=True,
+                           labels=plan.rating_labels, current=current),
+        # SPEC §6 Plan shape: priorities listed directly are one area with no title, and no area heading
+        "one_level": len(plan_areas) == 1 and not plan_areas[0].title.strip(),
+        "compact_rows": compact_rows,
+        "compact_current": plan.assessment == "none" or any(row["current"] for row in compact_rows),
         "attention": attention_items, "improved": improved_items, "exceptions_only": exceptions,
         "executive_summary": fmt.render_markdown(selectors.executive_summary(force=force, month=period, include_drafts=drafts)),
         "headline_table": headline_table,
@@ -175,10 +191,11 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
     return render_to_string("reports/export/report.html", context)
 
 
-def _compact_rows(measures, results) -> list[dict]:
+def _compact_rows(measures, results, labels: dict | None = None) -> list[dict]:
     """The compact pack's one line per measure, under its area of focus: the
     plan's rating in words and shape (its computed reading and status text
-    are in the full pack)."""
+    are in the full pack), in the plan's own words (``labels``)."""
+    labels = labels or {}
     rows, area = [], None
     for m in measures:
         result = results.get(m.indicator_id)
@@ -187,7 +204,16 @@ def _compact_rows(measures, results) -> list[dict]:
         this_area = m.priority.area
         values = fmt.RATING_VALUES.get(result.rating.method, fmt.RATING_VALUES["targets"])
         label, shape, tone = values.get(result.rating.value, values[None])
-        rows.append({"area": this_area if this_area != area else None, "priority": m.priority, "result": result,
+        label = labels.get(result.rating.value, label)
+        latest = change = ""
+        if result.compare is not None:
+            # SPEC §6: the span the figure is for and the change on its own comparison, in the unit's form
+            cmp = result.compare
+            latest = f"{cmp.current.label}: {result.display or fmt.DASH}" + (" (stale)" if result.stale else "")
+            change = (fmt.change_text(result.unit, result.decimals, cmp.change, cmp.change_pct)
+                      if cmp.change is not None else (cmp.reason or fmt.DASH))
+        rows.append({"latest": latest, "change": change, "current": needs_current_layout(result),
+                     "area": this_area if this_area != area and this_area.title.strip() else None, "priority": m.priority, "result": result,
                      "headline": m.headline, "attention": is_exception(result),
                      "rating": {"key": result.rating.value or "none", "label": label, "shape": shape, "tone": tone,
                                 "manual": result.rating.manual}})

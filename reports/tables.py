@@ -71,10 +71,30 @@ class MeasuresTable:
     rows: list[MeasureRow] = field(default_factory=list)
     footnotes: list[tuple[int, str]] = field(default_factory=list)
     method: str = "targets"        # the plan's rating method: a Rating column unless it is the RAG
+    # SPEC §6: drawn with span, latest figure and comparison columns (`current_layout`) instead of
+    # YTD / last YTD / change; a table of 2013-style measures keeps its columns, byte for byte.
+    current: bool = False
+    labels: dict = field(default_factory=dict)     # the plan's rating_labels: SPEC value -> its words
 
     @property
     def method_label(self) -> str:
         return fmt.RATING_METHOD_LABELS.get(self.method, self.method)
+
+
+def needs_current_layout(result: IndicatorResult) -> bool:
+    """A measure the YTD / last YTD columns cannot show as SPEC §6 says:
+    not monthly, compared otherwise than year to date, with a baseline or
+    benchmarks, or in a §6 unit (a rank, a duration, a score)."""
+    return (result.frequency != "monthly"
+            or (result.compare is not None and result.compare.basis != "ytd")
+            or result.baseline is not None or bool(result.benchmarks)
+            or result.unit in ("duration", "rank", "score"))
+
+
+def current_layout(rows, method: str) -> bool:
+    """The §6 table for ``rows``: when a measure needs it, or the plan
+    publishes no verdicts (``assessment: none``: no rating, no RAG column)."""
+    return method == "none" or any(needs_current_layout(row.result) for row in rows)
 
 
 def indicator_url(force_slug: str, code: str, period: date) -> str:
@@ -92,12 +112,13 @@ def _indicators_path(force_slug: str, prefix: str) -> str:
 
 def measures_table(caption: str, measures, results: dict[int, IndicatorResult], *, force_slug: str,
                    period: date, footnote_prefix: str, anchor_links: bool = False,
-                   method: str = "targets") -> MeasuresTable:
+                   method: str = "targets", labels: dict | None = None) -> MeasuresTable:
     """``measures``: PriorityIndicator rows in order; ``results``: engine
     results by indicator id. Identical footnote texts share a number.
     ``anchor_links`` links each measure to its section in the same document
-    (the exported report) instead of its page."""
-    table = MeasuresTable(caption, footnote_prefix, method=method)
+    (the exported report) instead of its page. ``labels``: the plan's own
+    words for its ratings (Plan.rating_labels)."""
+    table = MeasuresTable(caption, footnote_prefix, method=method, labels=dict(labels or {}))
     numbers: dict[str, int] = {}
     for measure in measures:
         result = results.get(measure.indicator_id)
@@ -114,6 +135,7 @@ def measures_table(caption: str, measures, results: dict[int, IndicatorResult], 
         else:
             url = indicator_url(force_slug, result.indicator, period)
         table.rows.append(MeasureRow(result, url, measure.headline, number))
+    table.current = current_layout(table.rows, method)
     return table
 
 
@@ -133,12 +155,17 @@ def rating_value_key(result: IndicatorResult) -> str:
     return result.rating.value or NOT_RATED
 
 
-def rating_counts(results, method: str, *, link: str | None = None) -> list[dict]:
+def rating_counts(results, method: str, *, link: str | None = None, labels: dict | None = None) -> list[dict]:
     """The plan's rating counts, in its own words and order (SPEC §3 Ratings):
     each {key, label, shape, tone, count, url}; ``link`` (the page's query
     string without a filter, e.g. "?period=2014-06") makes each count a link
     that filters the measures (``&rating=KEY``). Counts of zero are kept for
-    the method's own values, so the key is the same every month."""
+    the method's own values, so the key is the same every month. ``labels``:
+    the plan's own words for its ratings (Plan.rating_labels). A plan that
+    publishes no verdicts (``none``) has no rating counts (SPEC §6)."""
+    if method == "none":
+        return []
+    labels = labels or {}
     results = list(results)
     counts = Counter(rating_value_key(r) for r in results)
     values = fmt.RATING_VALUES.get(method, fmt.RATING_VALUES["targets"])
@@ -147,7 +174,7 @@ def rating_counts(results, method: str, *, link: str | None = None) -> list[dict
         key = value or NOT_RATED
         if value == "significant-change" and not counts.get(key):
             continue                  # only neutral measures have it; no empty slot for it
-        out.append({"key": key, "rag": key, "label": label, "shape": shape, "tone": tone,
+        out.append({"key": key, "rag": key, "label": labels.get(value, label), "shape": shape, "tone": tone,
                     "count": counts.get(key, 0), "bad": tone == "bad",
                     "url": f"{link}&rating={key}" if link is not None and counts.get(key) else None})
     return out
@@ -184,7 +211,8 @@ def filtered(table: MeasuresTable, show: str | None, rating: str | None) -> Meas
     rows = [row for row in table.rows if keep(row.result, show, rating)]
     used = {row.footnote for row in rows}
     return MeasuresTable(table.caption, table.footnote_prefix, rows,
-                         [(n, text) for n, text in table.footnotes if n in used], table.method)
+                         [(n, text) for n, text in table.footnotes if n in used], table.method,
+                         table.current, table.labels)
 
 
 def _change_words(result: IndicatorResult) -> str:
@@ -330,19 +358,24 @@ def attention(results, *, force_slug: str, period: date, anchor_links: bool = Fa
     return bad, good
 
 
-def key_context(method: str, *, exceptions_only: bool = False, present=None, open: bool = False) -> dict:
+def key_context(method: str, *, exceptions_only: bool = False, present=None, open: bool = False,
+                labels: dict | None = None, current: bool = False) -> dict:
     """What the "how to read" key says about the plan's own rating; in an
     exceptions report only the values its measures have (``present``).
-    ``open``: the key starts unfolded (the panel report, read on paper)."""
+    ``open``: the key starts unfolded (the panel report, read on paper).
+    ``labels``: the plan's words for its ratings; ``current``: the page has
+    a SPEC §6 table (latest figure, compared with, baseline, stale)."""
+    labels = labels or {}
     values = fmt.RATING_VALUES.get(method, fmt.RATING_VALUES["targets"])
-    entries = [{"key": value or NOT_RATED, "label": label, "shape": shape, "tone": tone,
+    entries = [{"key": value or NOT_RATED, "label": labels.get(value, label), "shape": shape, "tone": tone,
                 "meaning": fmt.rating_meaning(method, value)}
                for value, (label, shape, tone) in values.items()
                if value is not None and (present is None or value in present)]
     return {"method": method, "method_label": fmt.RATING_METHOD_LABELS.get(method, method),
             "key_words": fmt.RATING_WORDS.get(method, fmt.RATING_WORDS["targets"])["key"],
             "method_meaning": fmt.RATING_METHOD_MEANINGS.get(method, ""), "entries": entries,
-            "exceptions_only": exceptions_only, "open": open}
+            "exceptions_only": exceptions_only, "open": open, "current": current,
+            "rag_labels": {rag: labels.get(rag, fmt.RAG_LABELS[rag]) for rag in ("green", "amber", "red")}}
 
 
 def mdc_rows(results, *, force_slug: str, period: date) -> list[dict]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -13,6 +14,7 @@ from indicators import periods, selectors, vocabulary
 from indicators.access.permissions import can_see_drafts
 from indicators.engine import columns as c
 from indicators.engine.performance import evaluate
+from indicators.engine.windows import span_label
 from indicators.models import Force
 from reports import charts, svg
 from reports import formatting as fmt
@@ -30,6 +32,7 @@ from reports.tables import (
     key_context,
     mdc_rows,
     measures_table,
+    needs_current_layout,
     rag_reason,
     rating_counts,
 )
@@ -113,10 +116,20 @@ def home(request):
     cards = [{"plan": plan, "period": period_of.get(plan.force_id),
               "period_label": plan.force_id in period_of and periods.month_label(period_of[plan.force_id]),
               "method_label": fmt.RATING_METHOD_LABELS.get(method.get(plan.force_id), ""),
-              "counts": (rating_counts(counts[plan.force_id], method[plan.force_id])
+              "counts": (_card_counts(counts[plan.force_id], method[plan.force_id], plan.rating_labels)
                          if plan.force_id in counts else None)}
              for plan in plans]
     return render(request, "reports/home.html", {"cards": cards})
+
+
+def _card_counts(results: list, method: str, labels: dict) -> list[dict]:
+    """A home card's headline measures by the plan's rating, in the plan's
+    words; a plan that publishes no verdicts (SPEC §6 ``assessment: none``)
+    has no rating to count by, so its card counts its headline measures."""
+    if method == "none":
+        return [{"key": "none", "rag": "none", "label": "Headline measures", "shape": "", "tone": "none",
+                 "count": len(results), "bad": False, "url": None}]
+    return rating_counts(results, method, labels=labels)
 
 
 @cached_page
@@ -155,10 +168,12 @@ def force_dashboard(request, force: Force, drafts: bool, period):
 
     def table(caption, measures, prefix):
         return filtered(measures_table(caption, measures, results, force_slug=force.slug, period=period,
-                                       footnote_prefix=prefix, method=plan.assessment), show, rating)
+                                       footnote_prefix=prefix, method=plan.assessment,
+                                       labels=plan.rating_labels), show, rating)
 
     areas = []
-    for area in plan.areas.all():
+    plan_areas = list(plan.areas.all())
+    for area in plan_areas:
         tables = [(priority, table(f"Measures for priority {priority.number}", priority.measures.all(),
                                    f"fn-{priority.number}"))
                   for priority in area.priorities.all()]
@@ -172,17 +187,22 @@ def force_dashboard(request, force: Force, drafts: bool, period):
     period_param = periods.format_month(period)
     link = "?" + urlencode({"period": period_param})
     shown = len({r.id for r in in_order if keep(r, show, rating)})
+    headline_table = table("Headline measures", perf.headline, "fn-h")
+    current = headline_table.current or any(t.current for a in areas for _, t in a["tables"])
     context.update({
         "areas": [a for a in areas if a["tables"] or a["unmeasured"]],
-        "headline_table": table("Headline measures", perf.headline, "fn-h"),
-        "counts": rating_counts(results.values(), plan.assessment, link=link),
+        "headline_table": headline_table,
+        # SPEC §6 Plan shape: priorities listed directly are one area with no title, and no area heading
+        "one_level": len(plan_areas) == 1 and not plan_areas[0].title.strip(),
+        "counts": rating_counts(results.values(), plan.assessment, link=link, labels=plan.rating_labels),
         "counts_label": f"Measures by rating ({fmt.RATING_METHOD_LABELS.get(plan.assessment, '')}); "
                         "each count links to those measures",
-        "key": key_context(plan.assessment),
+        "key": key_context(plan.assessment, labels=plan.rating_labels, current=current),
         "attention": attention_items, "improved": improved_items,
         "attention_count": len(attention_items), "attention_url": f"{link}&show={SHOW_ATTENTION}",
         "filter_show": show, "filter_rating": rating, "filtered_count": shown, "all_url": link,
         "filter_label": ("measures that need attention" if show else
+                         plan.rating_labels.get(rating) or
                          fmt.rating_value_label(plan.assessment, None if rating == NOT_RATED else rating)),
         "mdc_rows": mdc_rows(in_order, force_slug=force.slug, period=period),
         "executive_summary": fmt.render_markdown(selectors.executive_summary(force=force, month=period, include_drafts=drafts)),
@@ -227,11 +247,12 @@ def priority_detail(request, force: Force, drafts: bool, period, number: int):
                     "charts": [ch for ch in (charts.trend_chart(r, period), charts.spc_chart(r)) if ch]}
                    for r in (results.get(m.indicator_id) for m in measures) if r is not None]
     svg.render_many([ch for item in chart_items for ch in item["charts"]])    # drawn without scripts too
+    table = measures_table(f"Measures for priority {priority.number}", measures, results,
+                           force_slug=force.slug, period=period, footnote_prefix="fn",
+                           method=plan.assessment, labels=plan.rating_labels)
     context.update({
-        "table": measures_table(f"Measures for priority {priority.number}", measures, results,
-                                force_slug=force.slug, period=period, footnote_prefix="fn",
-                                method=plan.assessment),
-        "key": key_context(plan.assessment),
+        "table": table,
+        "key": key_context(plan.assessment, labels=plan.rating_labels, current=table.current),
         "commentary": fmt.render_markdown(commentary) if commentary else "",
         "charts": chart_items,
         "months": selectors.months_with_data(force=force, include_drafts=drafts),
@@ -268,19 +289,31 @@ def indicator_detail(request, force: Force, drafts: bool, period, code: str):
     results, inputs = indicator_results(force, [indicator], period, drafts, headline_ids=set(), monthly=True,
                                         rating_method=indicator.rating_method)
     result = results[indicator.id]
+    labels = indicator.rating_labels or {}
+    current = needs_current_layout(result) or indicator.rating_method == "none"
     obs = inputs.observations[inputs.observations[c.INDICATOR_ID] == indicator.id].sort_values(c.MONTH)
     monthly = [{"month": periods.month_label(row[c.MONTH]),
-                "value": fmt.measure(row[c.VALUE], result.unit, result.decimals),
+                "span": _span_label(row[c.FIRST_MONTH], row[c.MONTH]),
+                "value": fmt.display(row[c.VALUE], result.unit, result.decimals, result.scale,
+                                     row[c.DENOMINATOR] if result.unit == "rank" else None),
+                "interval": _interval(row[c.LOWER], row[c.UPPER], result.unit, result.decimals),
                 "numerator": fmt.number(row[c.NUMERATOR]), "denominator": fmt.number(row[c.DENOMINATOR]),
                 "status": row[c.STATUS], "note": row[c.NOTE], "illustrative": row.get(c.ILLUSTRATIVE) is True}
                for row in obs.to_dict("records")]
+    old_series = (selectors.replaced_series(force=force, code=result.replaces.code, include_drafts=drafts)
+                  if result.replaces is not None else ("", []))
     peers = [p.force for p in result.msg_comparison.peers] if result.msg_comparison else []
     names = selectors.force_names(slugs=[force.slug, *peers]) if peers else {force.slug: force.name}
     page_charts = [ch for ch in (charts.trend_chart(result, period), charts.spc_chart(result),
                                  charts.msg_chart(result, names)) if ch]
     svg.render_many(page_charts)                    # drawn without scripts too
+    span_first = periods.parse_month(result.span.first) if result.span is not None else None
     context.update({
-        "result": result, "rag_reason": rag_reason(result),
+        "result": result, "rag_reason": rag_reason(result), "labels": labels,
+        "latest": _latest_figure(result) if current else None,
+        "spans": result.frequency != "monthly",
+        "intervals": any(m["interval"] for m in monthly),
+        "replaced": _replaced(result, *old_series),
         "rating_method_label": fmt.RATING_METHOD_LABELS.get(result.rating.method, result.rating.method),
         "monthly": list(reversed(monthly)),
         "charts": page_charts,
@@ -293,11 +326,84 @@ def indicator_detail(request, force: Force, drafts: bool, period, code: str):
         "commentary": fmt.render_markdown(selectors.indicator_commentary(indicator_id=indicator.id, month=period,
                                                                               include_drafts=drafts)),
         "months": selectors.months_with_data(force=force, include_drafts=drafts),
-        "state": page_state([indicator.id], period, drafts),
+        # "as at" counts the figure shown, whose span may begin before the year to date (an annual measure's)
+        "state": page_state([indicator.id], period, drafts, first=span_first),
         "period_param": periods.format_month(period),
         "csv_url": reverse("reports:api-observations-csv", args=[force.slug]) + f"?indicator={indicator.code}",
     })
     return render(request, "reports/indicator.html", context)
+
+
+def _span_label(first, last) -> str:
+    """The span a figure is for (SPEC §6): "Q1 2024/25", "rolling year to Dec 2022"."""
+    if last is None or (isinstance(last, float) and last != last):
+        return fmt.DASH
+    first = first if isinstance(first, date) else None
+    return span_label(first or last, last)
+
+
+def _interval(lower, upper, unit: str, decimals: int) -> str:
+    """A survey figure's published 95% interval: "6.1 to 6.7", or ""."""
+    if fmt.is_missing(lower) or fmt.is_missing(upper):
+        return ""
+    return f"{fmt.display(lower, unit, decimals)} to {fmt.display(upper, unit, decimals)}"
+
+
+def _window_value(result, window) -> str:
+    return fmt.display(window.value, result.unit, result.decimals, result.scale,
+                       window.denominator if result.unit == "rank" else None)
+
+
+def _latest_figure(result) -> dict:
+    """The indicator page's "Latest figure" block for a SPEC §6 measure: the
+    span, the figure in its unit's form, its comparison, baseline and
+    benchmarks, each in words."""
+    cmp, current = result.compare, result.compare.current if result.compare else result.span
+    out = {"span": current.label if current else fmt.DASH,
+           "display": (result.display or _window_value(result, current)) if current and current.value is not None
+           else None,
+           "reason": (current.reason if current else None) or (cmp.reason if cmp else None) or "No figure yet",
+           "interval": _interval(current.lower, current.upper, result.unit, result.decimals) if current else "",
+           "basis": fmt.basis_words(result),
+           "previous": None, "change": "", "compare_reason": cmp.reason if cmp else None,
+           "data_to": periods.month_label(periods.parse_month(current.last)) if current else fmt.DASH,
+           "significance": fmt.significance_words(result.significance),
+           "stale": fmt.stale_words(result) if result.stale else "",
+           "baseline": None,
+           "benchmarks": [{"name": fmt.benchmark_name(b.force),
+                           "value": fmt.display(b.value, result.unit, result.decimals, result.scale),
+                           "difference": ("" if b.difference is None else
+                                          fmt.change_text(result.unit, result.decimals, b.difference,
+                                                          b.difference_pct))}
+                          for b in result.benchmarks]}
+    if cmp is not None and cmp.previous is not None:
+        out["previous"] = {"span": cmp.previous.label,
+                           "value": _window_value(result, cmp.previous) if cmp.previous.value is not None else None}
+    if cmp is not None and cmp.change is not None:
+        out["change"] = fmt.change_text(result.unit, result.decimals, cmp.change, cmp.change_pct)
+    b = result.baseline
+    if b is not None:
+        out["baseline"] = {
+            "label": b.label, "value": None if b.value is None else fmt.display(b.value, result.unit, result.decimals,
+                                                                                result.scale),
+            "change": "" if b.change is None else fmt.change_text(result.unit, result.decimals, b.change, b.change_pct),
+            "reason": b.reason or "No figure for the baseline",
+            "significance": (fmt.SIGNIFICANCE_LABELS[b.significance.result]
+                             if b.significance.result in fmt.SIGNIFICANT else "")}
+    return out
+
+
+def _replaced(result, name: str, rows: list[dict]) -> dict | None:
+    """The old series a measure's new definition replaces, beside it (SPEC §6)."""
+    if result.replaces is None:
+        return None
+    r = result.replaces
+    return {"code": r.code, "name": name or r.code, "note": r.note,
+            "from": periods.month_label(periods.parse_month(r.first)) if r.first else "",
+            "rows": [{"span": _span_label(row["first_month"], row["month"]),
+                      "value": fmt.display(row["value"], row["unit"], row["decimals"]),
+                      "interval": _interval(row["lower"], row["upper"], row["unit"], row["decimals"]),
+                      "status": row["status"]} for row in rows]}
 
 
 def _target_rows(targets) -> list[dict]:

@@ -66,10 +66,14 @@ def _badge_html(template_name: str, items: tuple) -> str:
 
 
 @register.simple_tag
-def rag_badge(result: IndicatorResult, reason: str):
-    """The RAG in text, shape and colour, "(manual)" for an assessment, and its status text."""
+def rag_badge(result: IndicatorResult, reason: str, labels=None):
+    """The RAG in text, shape and colour, "(manual)" for an assessment, and its status text;
+    ``labels``: the plan's own words for its ratings (Plan.rating_labels, SPEC §6)."""
+    label = formatting.RAG_LABELS.get(result.rag, "Not rated")
+    if labels and result.rag in labels:
+        label = labels[result.rag]
     return mark_safe(_badge_html("reports/_rag_badge.html", (
-        ("rag", result.rag or "none"), ("label", formatting.RAG_LABELS.get(result.rag, "Not rated")),
+        ("rag", result.rag or "none"), ("label", label),
         ("shape", formatting.RAG_SHAPES.get(result.rag, "\u2013")), ("manual", result.rag_source == "manual"),
         ("reason", reason), ("status_text", result.assessment.status_text if result.assessment else ""))))
 
@@ -123,17 +127,21 @@ class _SpcKey(NamedTuple):
 
 
 @register.simple_tag
-def rating_badge(result: IndicatorResult):
+def rating_badge(result: IndicatorResult, labels=None):
     """The plan's own rating in its words, shape and colour; "(manual)" when an
-    analyst's assessment set it, with what the figures say beside it."""
+    analyst's assessment set it, with what the figures say beside it.
+    ``labels``: the plan's own words for its ratings (Plan.rating_labels, SPEC
+    §6), which replace the SPEC's words for readers."""
     rating = result.rating
     values = formatting.RATING_VALUES.get(rating.method, formatting.RATING_VALUES["targets"])
     label, shape, tone = values.get(rating.value, values[None])
+    if labels and rating.value in labels:
+        label = labels[rating.value]
     computed = getattr(rating, "computed", None)
     return mark_safe(_badge_html("reports/_rating_badge.html", (
         ("key", rating.value or "none"), ("tone", tone), ("label", label), ("shape", shape),
         ("manual", rating.manual), ("meaning", formatting.rating_meaning(rating.method, rating.value)),
-        ("computed_label", (formatting.rating_value_label(rating.method, computed)
+        ("computed_label", ((labels or {}).get(computed) or formatting.rating_value_label(rating.method, computed)
                             if rating.manual and computed != rating.value else "")))))
 
 
@@ -260,9 +268,12 @@ def measure_rows(table):
     filters per row (the national dashboard has 72 rows; this was a fifth of
     its CPU). The markup is the template's, byte for byte, every value
     escaped as ``{{ }}`` escapes it (tests/test_measure_rows.py renders both)."""
+    if table.current:
+        return _current_rows(table)
     if not table.rows:
         return _NO_MEASURES
     rating_label = html.escape(str(table.method_label).lower()) if table.method != "targets" else None
+    labels = table.labels
     out = []
     for row in table.rows:
         r = row.result
@@ -288,9 +299,9 @@ def measure_rows(table):
             change=(missing(_NEEDS_BOTH_YEARS)
                     if r.change_pct is None and r.change_pts is None else _esc(formatting.change(r))),
             rating=("" if rating_label is None else
-                    f'<td role="cell" class="col-rating" data-label="Rating ({rating_label})">{rating_badge(r)}'
-                    f'{illustrative_mark(r.rating.illustrative)}</td>'),
-            rag=rag_badge(r, row.rag_reason), icon=variation_icon(r, size=28),
+                    f'<td role="cell" class="col-rating" data-label="Rating ({rating_label})">'
+                    f'{rating_badge(r, labels)}{illustrative_mark(r.rating.illustrative)}</td>'),
+            rag=rag_badge(r, row.rag_reason, labels), icon=variation_icon(r, size=28),
             rag_mark=illustrative_mark(rag_is_illustrative(r)),
             spc_mark=illustrative_mark(r.illustrative.spc and r.spc.variation is not None),
             significance_mark=illustrative_mark(significance_is_illustrative(r)),
@@ -298,6 +309,202 @@ def measure_rows(table):
             significance_key=_esc(r.significance.result), significance=_esc(row.significance),
             footnote=footnote))
     return mark_safe("".join(out))
+
+
+# --- The measures table of a current plan (SPEC §6) -----------------------------------------------
+#
+# One "Latest figure" cell (the span its figure is for, the figure in its
+# unit's form, "stale" in words) and one "Compared with" cell (the other
+# window's span, its figure and the change in the unit's form, or why there
+# is no comparison) instead of YTD / last YTD / change, so a table of §6
+# measures fits a 1366 px screen without scrolling. Every value is escaped.
+
+def _line(content: str, cls: str = "") -> str:
+    return f'<span class="cell-line{" " + cls if cls else ""}">{content}</span>'
+
+
+def _span_label(label) -> str:
+    return f'<span class="span-label">{_esc(label)}</span>'
+
+
+def _window_value(r: IndicatorResult, window) -> str:
+    """A window's figure in the unit's form ("2nd of 43", "31 s", "6.4 / 10")."""
+    of = window.denominator if r.unit == "rank" else None
+    return formatting.display(window.value, r.unit, r.decimals, r.scale, of)
+
+
+change_text = formatting.change_text
+
+
+@register.simple_tag
+def stale_mark(r: IndicatorResult) -> str:
+    """"stale" in words (not colour only) beside a figure whose span ended more
+    than two of its own periods before the page's period (SPEC §6)."""
+    if not r.stale:
+        return ""
+    why = _esc(formatting.stale_words(r))
+    return mark_safe(f' <span class="tag tag-stale" title="{why}">stale<span class="visually-hidden">: {why}</span>'
+                     "</span>")
+
+
+def _latest_cell(r: IndicatorResult) -> str:
+    current = r.compare.current if r.compare is not None else r.span
+    if current is None:
+        return missing(r.ytd_reason)
+    if current.value is None:
+        figure = missing(current.reason or (r.compare.reason if r.compare else None))
+    else:
+        figure = f'<strong class="figure">{_esc(r.display or _window_value(r, current))}</strong>'
+    out = _line(_span_label(current.label)) + _line(figure + stale_mark(r))
+    if current.lower is not None and current.upper is not None:
+        low, high = (formatting.display(v, r.unit, r.decimals) for v in (current.lower, current.upper))
+        out += _line(f"95% interval {_esc(low)} to {_esc(high)}", "muted")
+    if r.frequency == "monthly" and r.compare is not None and r.compare.basis != "ytd":
+        # SPEC §6: YTD and last YTD are still shown for monthly measures
+        ytd = missing(r.ytd_reason) if r.ytd is None else _esc(formatting.measure(r.ytd, r.unit, r.decimals))
+        last = (missing(r.last_ytd_reason) if r.last_ytd is None
+                else _esc(formatting.measure(r.last_ytd, r.unit, r.decimals)))
+        out += _line(f"YTD {ytd} · last YTD {last}", "ytd-line")
+    return out
+
+
+def _benchmark_lines(r: IndicatorResult) -> str:
+    out = []
+    for b in r.benchmarks:
+        value = missing("No benchmark figure for this span") if b.value is None else _esc(
+            formatting.display(b.value, r.unit, r.decimals, r.scale))
+        diff = ("" if b.difference is None else
+                f' <span class="change">{_esc(change_text(r.unit, r.decimals, b.difference, b.difference_pct))}'
+                "</span>")
+        out.append(_line(f"{_esc(formatting.benchmark_name(b.force))}: {value}{diff}", "benchmark"))
+    return "".join(out)
+
+
+def _compared_cell(r: IndicatorResult) -> str:
+    cmp = r.compare
+    if cmp is None:
+        return missing(_NEEDS_BOTH_YEARS) if r.change_pct is None else _esc(formatting.change(r))
+    if cmp.basis == "benchmark":
+        return _benchmark_lines(r) or _line(_esc(cmp.reason or "No benchmark figure"), "reason")
+    if cmp.previous is None:
+        return _line(_esc(cmp.reason or "No earlier figure to compare with"), "reason")
+    prev = cmp.previous
+    value = _esc(_window_value(r, prev)) if prev.value is not None else ""
+    out = _line(_span_label(prev.label) + (f" {value}" if value else ""))
+    if cmp.change is not None:
+        out += _line(f'<span class="change">{_esc(change_text(r.unit, r.decimals, cmp.change, cmp.change_pct))}'
+                     "</span>")
+    else:
+        out += _line(_esc(cmp.reason or prev.reason or "Not yet available"), "reason")
+    return out
+
+
+def _baseline_cell(r: IndicatorResult) -> str:
+    out = ""
+    b = r.baseline
+    if b is not None:
+        value = "" if b.value is None else " " + _esc(formatting.display(b.value, r.unit, r.decimals, r.scale))
+        out += _line(f"{_span_label(b.label)}{value}", "baseline")
+        if b.change is not None:
+            out += _line(f'<span class="change">{_esc(change_text(r.unit, r.decimals, b.change, b.change_pct))}'
+                         "</span>")
+        else:
+            out += _line(_esc(b.reason or "No figure for the baseline"), "reason")
+        if b.significance.result in formatting.SIGNIFICANT:
+            out += _line(_esc(formatting.SIGNIFICANCE_LABELS[b.significance.result]), f"sig-{b.significance.result}")
+    if r.compare is None or r.compare.basis != "benchmark":
+        out += _benchmark_lines(r)
+    return out or formatting.DASH
+
+
+def _target_cell(row, r: IndicatorResult, show_rag: bool, labels: dict) -> str:
+    target = r.target
+    out = _line(_esc(target.wording) if target is not None and target.wording else formatting.DASH)
+    kind = target.kind if target is not None else ""
+    if kind in ("change", "absolute"):
+        value = (missing(_NEEDS_PREVIOUS) if target.value is None
+                 else _esc(formatting.display(target.value, r.unit, r.decimals, r.scale)))
+        out += _line(f"Target {value}")
+    elif target is not None:
+        out += _line(_esc(row.target_label), "muted")
+    if show_rag:
+        out += _line(f"{rag_badge(r, row.rag_reason, labels)}{illustrative_mark(rag_is_illustrative(r))}")
+    return out
+
+
+_NEEDS_PREVIOUS = mark_safe("Needs the earlier figure")
+
+
+def current_columns(table) -> list[tuple[str, str]]:
+    """The §6 table's columns (class suffix, heading): a Target column only
+    when a measure has a target (or an analyst's RAG), a Rating column only
+    for a plan rated otherwise than by the RAG, none for ``assessment: none``."""
+    results = [row.result for row in table.rows]
+    show_rag = table.method != "none"
+    columns = [("headline", "Headline"), ("name", "Measure")]
+    if any(r.target is not None or (show_rag and r.rag_source == "manual") for r in results):
+        columns.append(("target", "Target and RAG" if show_rag else "Target"))
+    columns += [("latest", "Latest figure"), ("compared", "Compared with")]
+    if any(r.baseline is not None or (r.benchmarks and (r.compare is None or r.compare.basis != "benchmark"))
+           for r in results):
+        columns.append(("baseline", "Baseline and benchmarks"))
+    if table.method not in ("targets", "none"):
+        columns.append(("rating", f"Rating ({str(table.method_label).lower()})"))
+    columns += [("significance", "Significance"), ("variation", "SPC variation"), ("footnote", "Note")]
+    return columns
+
+
+def _current_rows(table) -> str:
+    columns = current_columns(table)
+    if not table.rows:
+        return mark_safe(f'\n    <tr role="row"><td role="cell" colspan="{len(columns)}" class="empty">No measures.</td>'
+                         "</tr>\n    ")
+    keys = [key for key, _ in columns]
+    label_of = dict(columns)
+    show_rag = table.method != "none"
+    out = []
+    for row in table.rows:
+        r = row.result
+        cells = []
+        for key in keys:
+            if key == "headline":
+                cells.append(f'<td role="cell" class="col-headline">{_HEADLINE_MARK if row.headline else ""}</td>')
+                continue
+            if key == "name":
+                cells.append(f'<th scope="row" role="rowheader" class="col-name"><a href="{_esc(row.url)}">'
+                             f"{_esc(r.name)}</a></th>")
+                continue
+            if key == "target":
+                content = _target_cell(row, r, show_rag, table.labels)
+            elif key == "latest":
+                content = _latest_cell(r)
+            elif key == "compared":
+                content = _compared_cell(r)
+            elif key == "baseline":
+                content = _baseline_cell(r)
+            elif key == "rating":
+                content = f"{rating_badge(r, table.labels)}{illustrative_mark(r.rating.illustrative)}"
+            elif key == "significance":
+                content = (f'<span class="sig-{_esc(r.significance.result)}">{_esc(formatting.significance_words(r.significance))}</span>'
+                           f"{illustrative_mark(significance_is_illustrative(r))}")
+            elif key == "variation":
+                content = (f'{variation_icon(r, size=28)} <span class="{_esc(row.variation_class)}">'
+                           f"{_esc(row.variation)}</span>"
+                           f"{illustrative_mark(r.illustrative.spc and r.spc.variation is not None)}")
+            else:
+                content = ""
+                if row.footnote:
+                    content = (f'<a href="#{_esc(table.footnote_prefix)}-{_esc(row.footnote)}" class="fn-mark">'
+                               f'<span class="visually-hidden">Note </span>{_esc(row.footnote)}</a>')
+            cells.append(f'<td role="cell" class="col-{key}" data-label="{_esc(label_of[key])}">{content}</td>')
+        out.append(f'\n    <tr role="row">{"".join(cells)}</tr>\n    ')
+    return mark_safe("".join(out))
+
+
+def _current_head(table) -> str:
+    return ('<tr role="row">' + "".join(
+        f'<th scope="col" role="columnheader" class="col-{key}">{_esc(label)}</th>'
+        for key, label in current_columns(table)) + "</tr>")
 
 
 _NO_ABSOLUTE_TARGET = '<span class="muted">No absolute target</span>'
@@ -344,16 +551,22 @@ def measures_table_html(table) -> str:
     draws a dozen tables, and an include with its own variables, filters and
     footnote loop cost more than the table's rows."""
     caption, prefix = _esc(table.caption), _esc(table.footnote_prefix)
-    rating = ("" if table.method == "targets" else
-              f'<th scope="col" role="columnheader" class="col-rating">Rating ({_lower(table.method_label)})</th>')
+    if table.current:
+        head = _current_head(table)
+    else:
+        rating = ("" if table.method == "targets" else
+                  f'<th scope="col" role="columnheader" class="col-rating">Rating ({_lower(table.method_label)})'
+                  "</th>")
+        head = f"{_TABLE_HEAD}{rating}{_TABLE_TAIL}"
     notes = ""
     if table.footnotes:
         notes = ('<ol class="footnotes" aria-label="Notes">' + "".join(
             f'<li id="{prefix}-{_esc(number)}" value="{_esc(number)}">{_esc(text)}</li>'
             for number, text in table.footnotes) + "</ol>")
     return (f'<div class="table-wrap" role="region" aria-label="{caption}" id="{prefix}-region" tabindex="0">\n'
-            f'<table class="data measures" role="table">\n  <caption>{caption}</caption>\n'
-            f'  <thead role="rowgroup">\n    {_TABLE_HEAD}{rating}{_TABLE_TAIL}\n  </thead>\n'
+            f'<table class="data measures{" measures-current" if table.current else ""}" role="table">\n'
+            f"  <caption>{caption}</caption>\n"
+            f'  <thead role="rowgroup">\n    {head}\n  </thead>\n'
             f'  <tbody role="rowgroup">\n    {measure_rows(table)}\n  </tbody>\n</table>\n</div>\n{notes}\n')
 
 

@@ -1,0 +1,226 @@
+"""SPEC §6 on the pages and in the panel report: what a reader sees for a
+current plan's measures, loaded as analysts load them (load_plan, then
+import_return --publish).
+
+Essex (fixtures/current, a real force's published figures; see
+tests/test_real_current_plan.py): confidence in the local police was 75.0%
+for the 12 months to December 2022, down 5.1 points on 80.1% a year earlier
+and up 10.3 points on 64.7% in the 12 months to December 2019; the plan sets
+``assessment: none`` and lists its priority directly (one level).
+
+Northshire (../shared/examples, invented): a one-level plan rated by
+significance with a rank (2nd of 43), a 101 wait (31 s), a survey score
+(6.4 / 10, interval 6.1 to 6.7), a quarterly percentage, annual counts and a
+definition change (gun-crime-ex-air 87 in 2023/24 against 91 restated for
+2022/23: −4, −4.4%; it replaces gun-crime).
+"""
+
+import re
+from datetime import date
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from indicators.models import Force, Plan
+from reports.report import build_pdf, build_report
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
+ESSEX_PLAN, ESSEX_RETURN = ROOT / "fixtures/current/essex.plan.yaml", ROOT / "fixtures/current/essex.return.csv"
+EXAMPLES = ROOT.parent / "shared" / "examples"
+if not (EXAMPLES / "plan-current.yaml").exists():          # a worktree beside /work/shared
+    EXAMPLES = Path("/work/shared/examples")
+MINUS = "\u2212"
+EMPTY_HEADING = re.compile(r"<h[1-6][^>]*>\s*</h[1-6]>")
+
+
+def load(plan: Path, *returns: Path) -> None:
+    call_command("load_plan", str(plan), stdout=StringIO())
+    for file in returns:
+        call_command("import_return", str(file), "--publish", stdout=StringIO(), stderr=StringIO())
+
+
+@pytest.fixture
+def essex(db):
+    load(ESSEX_PLAN, ESSEX_RETURN)
+
+
+@pytest.fixture
+def northshire(db, tmp_path):
+    # one figure of the old definition, so the indicator page has an old series to show beside the new
+    old = tmp_path / "old.csv"
+    old.write_text("force,indicator,month,value,numerator,denominator,status,note\n"
+                   "northshire,gun-crime,2022-03,150,,,final,2021/22 with air weapons\n", encoding="utf-8")
+    load(EXAMPLES / "plan-current.yaml", EXAMPLES / "return-current.csv", old)
+
+
+def page(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, response.content[:500]
+    return response.content.decode()
+
+
+def row_of(html: str, name: str) -> str:
+    """The measures-table row that names ``name`` (the first table showing it)."""
+    start = html.index(f">{name}</a></th>")
+    return html[html.rindex('<tr role="row">', 0, start):html.index("</tr>", start)]
+
+
+def text(html: str) -> str:
+    """The words a reader sees: tags and screen-reader-only text removed, spaces collapsed."""
+    html = re.sub(r'<span class="visually-hidden">.*?</span>', "", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&#x27;", "'").replace("&amp;", "&")
+
+
+# --- Essex: a real force's figures -------------------------------------------------------------------
+
+def test_essex_dashboard_shows_the_span_the_figure_its_comparison_and_the_baseline(essex, client):
+    html = page(client, "/essex/?period=2023-02")
+    row = text(row_of(html, "Confidence in the local police (independent survey commissioned by Essex Police), "
+                            "12 months to the quarter"))
+    assert "rolling year to Dec 2022 75.0%" in row
+    assert "rolling year to Dec 2021 80.1%" in row
+    assert f"{MINUS}5.1 pts" in row                       # down 5.1 percentage points, as published
+    assert "12 months to December 2019 64.7%" in row
+    assert "+10.3 pts" in row                             # up 10.3 points on the pre-pandemic year
+    assert "stale" not in row
+    # a quarterly measure has no year to date to show
+    assert "YTD" not in row
+
+
+def test_a_plan_with_no_verdicts_shows_no_rating_no_rag_and_no_not_rated(essex, client):
+    for url in ("/essex/?period=2023-02", "/essex/priorities/1/?period=2023-02", "/essex/report/?period=2023-02"):
+        html = page(client, url)
+        assert "Not rated" not in html, url
+        assert 'class="col-rating"' not in html and 'class="col-rag"' not in html, url
+        assert "Rating (no ratings)" not in html, url
+        assert 'rating=none' not in html, url                  # no rating counts to filter by
+        assert "Significance" in html, url                     # the comparisons' significance is still shown
+
+
+def test_a_one_level_plan_has_no_area_heading(essex, northshire, client):
+    for url in ("/essex/?period=2023-02", "/essex/priorities/1/?period=2023-02", "/essex/report/?period=2023-02",
+                "/northshire/?period=2024-12", "/northshire/report/?period=2024-12",
+                "/northshire/priorities/3/?period=2024-12"):
+        html = page(client, url)
+        assert not EMPTY_HEADING.search(html), url
+        assert "Area of focus 1" not in html, url
+        assert 'value="theme"' not in html, url                # no "one area of focus" report to ask for
+
+
+def test_essex_indicator_page_has_the_latest_figure_in_words(essex, client):
+    html = page(client, "/essex/indicators/confidence/?period=2023-02")
+    latest = text(html[html.index('id="latest-heading"'):html.index("</section>", html.index('id="latest-heading"'))])
+    assert "Rolling year to Dec 2022 75.0%" in latest
+    assert ("Compared with the 12 months to the same quarter a year earlier: rolling year to Dec 2021, 80.1%"
+            in latest)
+    assert f"Change: {MINUS}5.1 pts" in latest
+    assert "12 months to December 2019: 64.7%" in latest and "Change: +10.3 pts" in latest
+    assert "Data as at the end of December 2022" in latest
+    # the figures table names each figure's span, and "as at" is not a dash for a figure older than the year to date
+    assert '<th scope="row">rolling year to Dec 2022</th><td>75.0%</td>' in html
+    state = html[html.index('<dl class="state">'):html.index("</dl>", html.index('<dl class="state">'))]
+    assert "<dt>Data as at</dt><dd>—</dd>" not in state
+
+
+# --- Northshire: the example plan's units, spans and definition change ------------------------------------
+
+def test_example_dashboard_shows_each_unit_in_its_own_form(northshire, client):
+    html = page(client, "/northshire/?period=2024-12")
+    assert "2nd of 43" in text(row_of(html, "National rank, 999 calls answered within 10 seconds (1 = best)"))
+    assert "Nov 2023 – Apr 2024" in text(row_of(html, "National rank, 999 calls answered within 10 seconds (1 = best)"))
+    wait = text(row_of(html, "Average wait to answer a 101 call"))
+    assert "31 s" in wait
+    survey = text(row_of(html, "Public survey: confidence in the police (score out of 10)"))
+    assert "Sep 2024 – Nov 2024 6.4 / 10" in survey
+    assert "95% interval 6.1 to 6.7" in survey
+    assert "No earlier figure to compare with" in survey        # the first wave: why there is no comparison
+    calls = text(row_of(html, "999 calls answered within 10 seconds"))
+    assert "Q1 2024/25 90.0%" in calls and "Target 90.0%" in calls
+    violence = text(row_of(html, "Violence with injury"))
+    assert "rolling year to Dec 2024" in violence
+    assert "YTD" in violence and "last YTD" in violence          # SPEC §6: still shown for monthly measures
+    assert "year ending June 2019" in violence                  # its baseline, with why there is no figure for it
+
+
+def test_example_annual_measures_compare_with_the_year_before_and_the_baseline(northshire, client):
+    html = page(client, "/northshire/priorities/1/?period=2024-12")
+    gun = text(row_of(html, "Firearms offences, excluding air weapons"))
+    assert "2023/24 87" in gun and "2022/23 91" in gun
+    assert f"{MINUS}4 ({MINUS}4.4%)" in gun
+    homicide = text(row_of(html, "Murder and other homicides"))
+    assert "2023/24 12" in homicide
+    assert "year ending March 2020 11" in homicide and "+1 (+9.1%)" in homicide
+
+
+def test_a_figure_past_its_time_is_marked_stale_in_words(northshire, client):
+    name = "999 calls answered within 10 seconds"
+    fresh = row_of(page(client, "/northshire/priorities/3/?period=2024-12"), name)   # June + 2 quarters
+    assert "tag-stale" not in fresh
+    stale = row_of(page(client, "/northshire/priorities/3/?period=2025-01"), name)
+    assert ">stale<" in stale
+    assert "ended more than 2 quarters before January 2025" in stale
+
+
+def test_a_measure_listed_under_two_priorities_is_one_headline_measure(northshire, client):
+    html = page(client, "/northshire/?period=2024-12")
+    summary = html[html.index('id="summary-heading"'):html.index('id="report-heading"')]
+    assert summary.count(">Violence with injury</a></th>") == 1
+
+
+def test_indicator_page_shows_spans_intervals_and_the_series_a_definition_replaces(northshire, client):
+    survey = page(client, "/northshire/indicators/survey-confidence/?period=2024-12")
+    assert "Compared with the previous survey wave" in survey
+    assert "No comparison: No earlier figure to compare with" in survey
+    assert '<th scope="row">Sep 2024 – Nov 2024</th><td>6.4 / 10</td><td>6.1 to 6.7</td>' in survey
+
+    gun = text(page(client, "/northshire/indicators/gun-crime-ex-air/?period=2024-12"))
+    assert "Compared with the year before: 2022/23, 91" in gun
+    assert f"Change: {MINUS}4 ({MINUS}4.4%)" in gun
+    assert "Before the change of definition: Firearms offences, including air weapons (definition to March 2023)" in gun
+    assert "New definition from April 2023" in gun
+    assert "air weapon offences no longer counted" in gun
+    assert "2021/22 150 Final" in gun                          # the old code's figure, beside the new series
+
+    rank = text(page(client, "/northshire/indicators/calls-999-rank/?period=2024-12"))
+    assert "Nov 2023 – Apr 2024 2nd of 43" in rank
+
+
+def test_a_plans_rating_labels_replace_the_rating_words(northshire, client):
+    Plan.objects.filter(force__slug="northshire").update(
+        assessment="targets", rating_labels={"green": "Content", "amber": "Requires additional scrutiny"})
+    html = page(client, "/northshire/?period=2024-12")
+    assert "Content" in text(row_of(html, "999 calls answered within 10 seconds"))
+    assert 'rating=green"><span class="rag rating-good rag-green"><span class="rag-shape" aria-hidden="true">●</span> Content' \
+        in html
+    assert "Requires additional scrutiny" in html                   # the key and the counts
+    indicator = page(client, "/northshire/indicators/calls-999-10s/?period=2024-12")
+    assert "Content" in text(indicator) and " Green" not in text(indicator)
+    # the API keeps the SPEC's values
+    api = client.get("/api/forces/northshire/indicators/calls-999-10s/?period=2024-12").json()
+    assert api["rag"] == "green"
+
+
+# --- The panel report ---------------------------------------------------------------------------------------
+
+def test_the_report_shows_the_spans_and_no_area_heading(northshire):
+    html = build_report(force=Force.objects.get(slug="northshire"), period=date(2024, 12, 1))
+    assert "Q1 2024/25" in html and "rolling year to Dec 2024" in html and "2023/24" in html
+    assert "Sep 2024 – Nov 2024" in html and "6.4 / 10" in html and "2nd of 43" in html
+    assert not EMPTY_HEADING.search(html)
+    assert "Area of focus 1" not in html
+    assert '<a href="#area-1">Priorities</a>' in html              # the contents list names the section
+    assert 'class="data measures measures-current"' in html
+    assert build_pdf(html).startswith(b"%PDF")
+
+
+def test_the_compact_pack_gives_each_measure_its_span_and_change(northshire):
+    html = build_report(force=Force.objects.get(slug="northshire"), period=date(2024, 12, 1), mode="compact")
+    glance = text(html[html.index('id="at-a-glance"'):html.index("</section>", html.index('id="at-a-glance"'))])
+    assert "Latest figure" in glance and "Change on last YTD" not in glance
+    assert f"2023/24: 87 {MINUS}4 ({MINUS}4.4%)" in glance
+    assert "Q1 2024/25: 90.0%" in glance
+    assert "Area of focus" not in glance
