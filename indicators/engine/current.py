@@ -155,6 +155,11 @@ def _side(figures: Sequence[Figure], extras: Sequence[FigureExtra], window: Wind
     if window is None:
         return None
     value = window_value(figures, window, aggregation, covers)
+    if value.value is None and len(window) > 1 and (covers is not None or any(f.first != f.last for f in figures)) \
+            and not any(f.first <= window.last and window.first <= f.last for f in figures):
+        # a measure over spans with nothing filed for any month of the window: the window by its own name
+        # ("No figure for Q2 2023/24"), not by its first month as a month grid would say it
+        value = replace(value, reason=f"No figure for {window.label()}")
     inside = [(f, e) for f, e in zip(figures, extras) if window.first <= f.first and f.last <= window.last]
     if covers is not None:
         inside = [(f, e) for f, e in inside if f.first == window.first and f.last == window.last]

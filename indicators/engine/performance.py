@@ -656,9 +656,18 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
         if plan is not None and plan.spc is not None:
             spc = plan.spc
         ytd_k, last_k, change_k, change_pct_k = ytd[k], last[k], change[k], change_pct[k]
+        r12_k, pr12_k, r12_change_k, r12_change_pct_k = r12[k], pr12[k], r12_change[k], r12_change_pct[k]
+        fly_k, projected_k, fy_target_k, gap_k = fly[k], projected[k], fy_target[k], gap[k]
         ytd_reason = None if ytd_k is not None else r.ytd.reason[row]
-        if plan is not None and plan.measure.frequency != "monthly":
-            ytd_reason = (f"{_article(plan.measure.frequency)} {plan.measure.frequency} measure: its figures are compared span by span "
+        spans_only = plan is not None and (plan.measure.frequency != "monthly" or plan.measure.covers is not None)
+        if spans_only:
+            # a figure over a span is never added up as months: no window of months, however its
+            # aggregation would treat a month grid (a "latest" year-ending figure would pass as a YTD)
+            ytd_k = last_k = change_k = change_pct_k = None
+            r12_k = pr12_k = r12_change_k = r12_change_pct_k = fly_k = projected_k = fy_target_k = gap_k = None
+            what = (f"{_article(plan.measure.frequency)} {plan.measure.frequency} measure"
+                    if plan.measure.frequency != "monthly" else "A measure of year-ending figures")
+            ytd_reason = (f"{what}: its figures are compared span by span "
                           f"({six['compare'].basis}), not added up as months of a year to date")
         results.append(build(
             IndicatorResult,
@@ -667,12 +676,12 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
             unit=m[c.UNIT], aggregation=m[c.AGGREGATION], polarity=m[c.POLARITY], decimals=int(m[c.DECIMALS]),
             headline=bool(m.get(c.HEADLINE, False)),
             ytd=ytd_k, ytd_reason=ytd_reason,
-            last_ytd=last_k, last_ytd_reason=None if last_k is not None else (ytd_reason if plan is not None and
-                                                                                plan.measure.frequency != "monthly"
+            last_ytd=last_k, last_ytd_reason=None if last_k is not None else (ytd_reason if spans_only
                                                                                 else r.last.reason[row]),
             change=change_k, change_pct=change_pct_k,
-            rolling_12=r12[k], rolling_12_reason=None if r12[k] is not None else r.rolling_12.reason[row],
-            full_last_year=fly[k], projected_outturn=projected[k],
+            rolling_12=r12_k, rolling_12_reason=None if r12_k is not None else (
+                ytd_reason if spans_only else r.rolling_12.reason[row]),
+            full_last_year=fly_k, projected_outturn=projected_k,
             target=None if kind is None else TargetReading(kind, target[k], r.wording[k] or "", tolerance[k],
                                                            r.due[k]),
             rag=r.rag[k], rag_source=r.rag_source[k], computed_rag=r.computed_rag[k],
@@ -682,11 +691,13 @@ def evaluate(inputs: Inputs, *, period: date, indicator_ids=None, monthly: bool 
             msg_comparison=r.msg_comparison[k],
             rating=r.rating[k],
             monthly=tuple(monthly_rows.get(indicator_id, ())) if monthly else None,
-            change_pts=change[k] if m[c.UNIT] == "percent" else None,
-            previous_rolling_12=pr12[k],
-            previous_rolling_12_reason=None if pr12[k] is not None else r.previous_rolling_12.reason[row],
-            rolling_12_change=r12_change[k], rolling_12_change_pct=r12_change_pct[k],
-            full_year_target=fy_target[k], projected_vs_target=gap[k], projected_rag=r.projected_rag[k],
+            change_pts=change_k if m[c.UNIT] == "percent" else None,
+            previous_rolling_12=pr12_k,
+            previous_rolling_12_reason=None if pr12_k is not None else (
+                ytd_reason if spans_only else r.previous_rolling_12.reason[row]),
+            rolling_12_change=r12_change_k, rolling_12_change_pct=r12_change_pct_k,
+            full_year_target=fy_target_k, projected_vs_target=gap_k,
+            projected_rag=None if spans_only else r.projected_rag[k],
             illustrative=r.illustrative[k],
             **six,
         ))

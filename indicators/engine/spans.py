@@ -132,9 +132,6 @@ def window_value(figures: Iterable[Figure], window: Window, aggregation: str,
         touching = inside       # the other, overlapping figures play no part
     else:
         inside = [f for f in touching if window.first <= f.first and f.last <= window.last]
-    if not touching and len(window) > 1:
-        # nothing filed for any of its months: the window by its own name, not its first month
-        return WindowValue(None, f"No figure for {window.label()}")
     inside.sort(key=lambda f: (f.last, f.first))
     clash = _overlap(inside)
     if clash:

@@ -214,3 +214,22 @@ def test_a_monthly_figure_three_months_old_is_stale():
     assert one(Inputs(indicators=indicators({}), observations=obs), "2013-08").stale is True
     lagged = indicators({c.LAG: 3})
     assert one(Inputs(indicators=lagged, observations=obs), "2013-08").stale is False
+
+
+def test_year_ending_figures_are_never_a_year_to_date():
+    # Essex's confidence (covers: 12, quarterly, latest): the Jan-Dec 2022 figure is not the 2022/23 YTD
+    inds = indicators({c.CODE: "confidence", c.UNIT: "percent", c.DECIMALS: 1, c.AGGREGATION: "latest",
+                       c.POLARITY: "up", c.FREQUENCY: "quarterly", c.COVERS: 12})
+    obs = figures(1, ("2021-01", "2021-12", 80.1), ("2022-01", "2022-12", 75.0))
+    r = one(Inputs(indicators=inds, observations=obs), "2023-02")
+    assert (r.compare.current.value, r.compare.previous.value) == (75.0, 80.1)
+    assert (r.ytd, r.last_ytd, r.change, r.change_pct, r.change_pts, r.rolling_12) == (None,) * 6
+    assert r.ytd_reason.startswith("A quarterly measure: its figures are compared span by span (previous)")
+
+
+def test_a_span_with_nothing_filed_is_named_by_its_label():
+    inds = indicators({c.CODE: "q", c.FREQUENCY: "quarterly", c.AGGREGATION: "sum"})
+    obs = figures(1, ("2024-04", "2024-06", 12), ("2024-07", "2024-09", 10))
+    r = one(Inputs(indicators=inds, observations=obs), "2024-09")
+    assert r.compare.previous.label == "Q2 2023/24"
+    assert (r.compare.previous.value, r.compare.previous.reason) == (None, "No figure for Q2 2023/24")
