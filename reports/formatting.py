@@ -373,3 +373,40 @@ def basis_words(result) -> str:
         return "compared with the 12 months to the same quarter a year earlier"
     what = {1: "month", 3: "quarter", 12: "year"}.get(length, f"{length} months")
     return f"compared with the same {what} a year earlier" if what != "year" else "compared with the year before"
+
+
+# --- why a measure has no rating, in words (issue "Current plans II": on screen, and the right reason) ----------
+
+_UNTESTED = {("mean", "percent"): "a mean of percentages", ("mean", None): "a mean, with no count or ratio to test",
+             ("latest", None): "a latest figure, with no count or ratio to test",
+             ("weighted-mean", None): "a weighted mean, with no count or ratio to test"}
+
+
+def not_tested_reason(aggregation: str, unit: str) -> str:
+    """Why the significance test does not apply to a measure (SPEC §3: counts
+    by the binomial test, ratios by the two-proportion test)."""
+    words = _UNTESTED.get((aggregation, unit)) or _UNTESTED.get((aggregation, None))
+    if words is None and aggregation == "sum":
+        words = f"a sum of {unit} figures, not a count"
+    return f"Not tested ({words or 'no count or ratio to test'})"
+
+
+def not_rated_reason(result) -> str:
+    """Why the plan's own rating of ``result`` is "Not rated", by its method:
+    a target's kind or the missing figure (targets), why the change was not
+    tested or what it lacks (significance), why SPC gives no verdict (spc)."""
+    rating = result.rating
+    if rating.method == "significance":
+        if result.significance.test is None and result.significance.result == "not-tested":
+            compare = getattr(result, "compare", None)
+            missing = compare.reason if compare is not None and compare.reason else None
+            if missing and (compare.previous is None or compare.previous.value is None
+                            or compare.current.value is None):
+                return missing
+            return not_tested_reason(result.aggregation, result.unit)
+        compare = getattr(result, "compare", None)
+        return ((compare.reason if compare is not None else None) or result.ytd_reason or result.last_ytd_reason
+                or "Needs this year's and last year's figures")
+    if rating.method == "spc":
+        return (result.spc.reason or "No SPC verdict yet").rstrip(".")
+    return ""

@@ -66,3 +66,16 @@ def test_load_demo_again_leaves_the_real_force_real(kent):
     assert models.Plan.objects.get(force__slug="kent").is_demo is False
     assert models.Observation.objects.filter(indicator__force__slug="kent", month=date(2024, 12, 1),
                                              illustrative=False).count() == 1
+
+
+def test_a_demo_force_given_a_real_current_plan_is_labelled_demo_only_under_its_demo_plan(demo, client):
+    from pathlib import Path
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures" / "current"
+    call_command("load_plan", str(fixtures / "essex.plan.yaml"), stdout=io.StringIO())
+    call_command("import_return", str(fixtures / "essex.return.csv"), "--publish", stdout=io.StringIO(),
+                 stderr=io.StringIO())
+    assert not models.Force.objects.get(slug="essex").is_demo
+    assert "Demo data" in client.get("/essex/?period=2013-12").content.decode()       # the demo's 2013 plan
+    current = client.get("/essex/?period=2023-02").content.decode()
+    assert "Police and Crime Plan 2021-2024 (Essex)" in current
+    assert "Demo data" not in current

@@ -138,9 +138,12 @@ def rating_badge(result: IndicatorResult, labels=None):
     if labels and rating.value in labels:
         label = labels[rating.value]
     computed = getattr(rating, "computed", None)
+    meaning = formatting.rating_meaning(rating.method, rating.value)
+    if rating.value is None and rating.method != "targets":
+        meaning = formatting.not_rated_reason(result) or meaning
     return mark_safe(_badge_html("reports/_rating_badge.html", (
         ("key", rating.value or "none"), ("tone", tone), ("label", label), ("shape", shape),
-        ("manual", rating.manual), ("meaning", formatting.rating_meaning(rating.method, rating.value)),
+        ("manual", rating.manual), ("meaning", meaning),
         ("computed_label", ((labels or {}).get(computed) or formatting.rating_value_label(rating.method, computed)
                             if rating.manual and computed != rating.value else "")))))
 
