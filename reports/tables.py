@@ -139,8 +139,13 @@ def measures_table(caption: str, measures, results: dict[int, IndicatorResult], 
     return table
 
 
+def _once(results) -> list:
+    """Each measure once, though a plan lists it under two priorities (SPEC §6 Plan shape)."""
+    return list({r.id: r for r in results}.values())
+
+
 def rag_counts(results) -> list[dict]:
-    counts = Counter(r.rag for r in results)
+    counts = Counter(r.rag for r in _once(results))
     return [{"rag": rag or "none", "key": rag, "label": fmt.RAG_LABELS[rag], "shape": fmt.RAG_SHAPES[rag],
              "count": counts.get(rag, 0)} for rag in RAG_ORDER]
 
@@ -166,7 +171,7 @@ def rating_counts(results, method: str, *, link: str | None = None, labels: dict
     if method == "none":
         return []
     labels = labels or {}
-    results = list(results)
+    results = _once(results)
     counts = Counter(rating_value_key(r) for r in results)
     values = fmt.RATING_VALUES.get(method, fmt.RATING_VALUES["targets"])
     out = []

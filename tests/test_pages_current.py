@@ -224,3 +224,22 @@ def test_the_compact_pack_gives_each_measure_its_span_and_change(northshire):
     assert f"2023/24: 87 {MINUS}4 ({MINUS}4.4%)" in glance
     assert "Q1 2024/25: 90.0%" in glance
     assert "Area of focus" not in glance
+
+
+def test_a_measure_under_two_priorities_is_counted_once_in_every_count(northshire):
+    from reports.plan_results import plan_results
+    from reports.tables import attention, rag_counts, rating_counts
+    from indicators import selectors
+
+    Plan.objects.filter(force__slug="northshire").update(assessment="targets")
+    force = Force.objects.get(slug="northshire")
+    plan = selectors.plan_for(force=force, period=date(2024, 12, 1))
+    perf = plan_results(force, plan, date(2024, 12, 1), False)
+    listed = [perf.results[m.indicator_id] for m in perf.measures]
+    distinct = {r.id for r in listed}
+    assert len(listed) > len(distinct)                                # Violence with injury is listed twice
+    assert sum(c["count"] for c in rating_counts(listed, "targets")) == len(distinct)
+    assert sum(c["count"] for c in rag_counts(listed)) == len(distinct)
+    bad, good = attention(listed, force_slug="northshire", period=date(2024, 12, 1))
+    names = [item.result.name for item in bad + good]
+    assert len(names) == len(set(names))
