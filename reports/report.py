@@ -46,9 +46,9 @@ from reports.tables import (
 MIN_POINTS_TO_DRAW = 4   # a chart of fewer values is too small to read: its table is shown instead
 MODES = [m.value for m in ReportMode] + ["compact"]
 MODE_HELP = ("full (default); exceptions (only measures whose rating, RAG, SPC or significance is bad, with "
-             "their commentary); theme (one area of focus, --theme N); compact (one line per measure with its "
-             "rating, then what needs attention and the commentary, with charts only for the measures that "
-             "need attention)")
+             "their commentary); theme (one area of focus, --theme N; one priority in a plan with no areas); "
+             "compact (one line per measure with its rating, then what needs attention and the commentary, "
+             "with charts only for the measures that need attention)")
 FORMATS = ("html", "pdf")
 STATIC = Path(settings.BASE_DIR) / "static"
 
@@ -90,11 +90,31 @@ def check_request(*, force: Force, period: date | None, mode: str, theme: int | 
     if plan is None:
         raise ReportError(f"{force.name} has no Police and Crime Plan loaded")
     if theme is not None:
+        if one_level(plan):
+            numbers = [p.number for a in plan.areas.all() for p in a.priorities.all()]
+            if theme not in numbers:
+                raise ReportError(f"theme {theme} is not in the plan; it has no areas of focus, so --theme "
+                                  f"names one of its priorities, numbered {', '.join(map(str, numbers))}")
+            return plan
         numbers = [a.number for a in plan.areas.all()]
         if theme not in numbers:
             raise ReportError(f"theme {theme} is not in the plan; its {plan.area_label_plural.lower()} are "
                               f"numbered {', '.join(map(str, numbers))}")
     return plan
+
+
+def one_level(plan) -> bool:
+    """A plan that lists its priorities directly (SPEC §6 Plan shape): one area with no title."""
+    areas = list(plan.areas.all())
+    return len(areas) == 1 and not areas[0].title.strip()
+
+
+def _in_theme(plan_is_one_level: bool, theme: int | None, area, priority) -> bool:
+    """Whether a priority is reported in mode theme: its area's number, or in a
+    one-level plan its own (theme mode becomes "one priority")."""
+    if theme is None:
+        return True
+    return priority.number == theme if plan_is_one_level else area.number == theme
 
 
 def build_report(*, force: Force, period: date | None, mode: str = "full", theme: int | None = None,
@@ -109,11 +129,14 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
     areas, shown, drawn_charts = [], [], []
     commentary = selectors.commentary_for(priority_ids=[p.id for a in plan.areas.all() for p in a.priorities.all()],
                                           month=period, include_drafts=drafts)
+    flat = one_level(plan)
     for area in plan.areas.all():
-        if theme is not None and area.number != theme:
+        if theme is not None and not flat and area.number != theme:
             continue
         sections, unmeasured = [], []
         for priority in area.priorities.all():
+            if not _in_theme(flat, theme, area, priority):
+                continue
             measures = [m for m in priority.measures.all() if m.indicator_id in results]
             if not measures and not commentary.get(priority.id):
                 # No measures and nothing said (Essex's Annex A district priorities): listed once below.
@@ -141,7 +164,7 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
             areas.append({"area": area, "sections": sections, "unmeasured": unmeasured})
     svg.render_many(drawn_charts)
 
-    scope = [m for m in perf.measures if theme is None or m.priority.area.number == theme]
+    scope = [m for m in perf.measures if _in_theme(flat, theme, m.priority.area, m.priority)]
     exceptions = mode == "exceptions"
     # An exceptions report shows no other measure anywhere: not in the headline table, nor in a count.
     headline = [m for m in scope if m.headline and (not exceptions or is_exception(results[m.indicator_id]))
@@ -167,7 +190,10 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
     compact_rows = _compact_rows(scope, results, plan.rating_labels) if mode == "compact" else []
     context = {
         "force": force, "plan": plan, "period": period, "mode": mode, "theme": theme,
-        "theme_area": next((a["area"] for a in areas), None) if theme is not None else None,
+        "theme_area": (None if theme is None else next((p for a in plan.areas.all() for p in a.priorities.all()
+                                                       if p.number == theme), None) if flat
+                       else next((a["area"] for a in areas), None)),
+        "theme_label": "Priority" if flat else plan.area_label,
         "state": perf.state, "meeting": meeting, "schedule": schedule,
         "counts": counts, "counts_label": f"Measures by rating ({fmt.RATING_METHOD_LABELS.get(plan.assessment, '')})",
         "key": key_context(plan.assessment, exceptions_only=exceptions,

@@ -108,7 +108,7 @@ def test_a_one_level_plan_has_no_area_heading(essex, northshire, client):
         html = page(client, url)
         assert not EMPTY_HEADING.search(html), url
         assert "Area of focus 1" not in html, url
-        assert 'value="theme"' not in html, url                # no "one area of focus" report to ask for
+        assert "One area of focus" not in html, url            # theme mode is "one priority" instead
 
 
 def test_essex_indicator_page_has_the_latest_figure_in_words(essex, client):
@@ -227,9 +227,9 @@ def test_the_compact_pack_gives_each_measure_its_span_and_change(northshire):
 
 
 def test_a_measure_under_two_priorities_is_counted_once_in_every_count(northshire):
+    from indicators import selectors
     from reports.plan_results import plan_results
     from reports.tables import attention, rag_counts, rating_counts
-    from indicators import selectors
 
     Plan.objects.filter(force__slug="northshire").update(assessment="targets")
     force = Force.objects.get(slug="northshire")
@@ -243,3 +243,20 @@ def test_a_measure_under_two_priorities_is_counted_once_in_every_count(northshir
     bad, good = attention(listed, force_slug="northshire", period=date(2024, 12, 1))
     names = [item.result.name for item in bad + good]
     assert len(names) == len(set(names))
+
+
+def test_theme_mode_of_a_one_level_plan_reports_one_priority(northshire, client):
+    from reports.report import ReportError
+    force = Force.objects.get(slug="northshire")
+    plan = Plan.objects.get(force=force)
+    priorities = {p.number: p for a in plan.areas.all() for p in a.priorities.all()}
+    html = build_report(force=force, period=date(2024, 12, 1), mode="theme", theme=3)
+    assert f"Priority 3: {priorities[3].title}" in text(html)
+    assert "999 calls answered within 10 seconds" in html                 # a measure of priority 3
+    others = [p for n, p in priorities.items() if n != 3]
+    assert not any(f'Measures for priority {p.number}"' in html or f"Measures for priority {p.number}<" in html
+                   for p in others)
+    with pytest.raises(ReportError, match="it has no areas of focus, so --theme names one of its priorities"):
+        build_report(force=force, period=date(2024, 12, 1), mode="theme", theme=99)
+    dashboard = page(client, "/northshire/?period=2024-12")
+    assert "One priority:" in dashboard and f'<option value="3">3. {priorities[3].title}</option>' in dashboard

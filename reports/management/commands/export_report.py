@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--force", required=True, help="the force's slug, e.g. west-mercia")
         parser.add_argument("--period", required=True, help="the last month covered, YYYY-MM")
         parser.add_argument("--mode", default="full", choices=MODES, help=MODE_HELP)
-        parser.add_argument("--theme", type=int, help="with --mode theme: the number of the area of focus")
+        parser.add_argument("--theme", type=int, help="with --mode theme: the number of the area of focus (in a plan that lists its priorities directly, with no areas: the number of the priority)")
         parser.add_argument("--format", default="html", choices=FORMATS, dest="file_format",
                             help="html (default): one self-contained file; pdf: the same report as an A4 PDF")
         parser.add_argument("--output", required=True, help="the file to write (.html or .pdf)")
