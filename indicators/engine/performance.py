@@ -42,7 +42,7 @@ from indicators.engine.result import (
 from indicators.engine.significance import significance
 from indicators.engine.spans import Figure, WindowValue
 from indicators.engine.spc import RULES, SpcMatrix, spc_figures, spc_matrix
-from indicators.engine.windows import Window, comparison, guard
+from indicators.engine.windows import Window, comparison, due_span, guard
 from indicators.numbers import display
 
 
@@ -735,7 +735,12 @@ def _six(r: Computed, k: int, m: dict, plan: CurrentPlan | None, ytd, last, chan
         baseline, benchmarks = None, ()
     else:
         cmp = plan.comparison
-        current = _side_reading(cmp.current) or WindowReading(*ytd_span, None, cmp.reason)
+        current = _side_reading(cmp.current)
+        if current is None and plan.measure.frequency != "monthly":
+            # no figure yet: shown against the span due by the period, not the months of the year to date
+            due = due_span(r.period, plan.measure.frequency, plan.measure.covers)
+            current = _window_reading(due, None, cmp.reason)
+        current = current or WindowReading(*ytd_span, None, cmp.reason)
         compare = CompareReading(cmp.basis, current, _side_reading(cmp.previous), cmp.change, cmp.change_pct,
                                  cmp.reason)
         baseline = None

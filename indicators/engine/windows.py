@@ -150,6 +150,21 @@ class Span(Window):
         return cls.ending(month, covers or _LENGTH[frequency])
 
 
+def due_span(period: date, frequency: str, covers: int | None = None) -> Window:
+    """The span the latest figure due by ``period`` would cover: a quarterly
+    measure's last quarter ended by then (with ``covers``, the ``covers``
+    months to that quarter's end), an annual one's last financial year ended
+    by then, else the period's own month. What a measure with no figure yet
+    is shown against (never a part-quarter such as "Apr 2024 – May 2024")."""
+    if frequency == "quarterly":
+        end = periods.add_months(period, -(period.month % 3))
+        return Span.ending(end, covers or 3)
+    if frequency == "annual":
+        end = periods.add_months(period, -((period.month - 3) % 12))
+        return Span.ending(end, covers or 12)
+    return Window(period, period)
+
+
 def _check_frequency(frequency: str) -> None:
     if frequency not in FREQUENCIES:
         raise ValueError(f"unknown frequency {frequency!r}; one of {', '.join(FREQUENCIES)}")

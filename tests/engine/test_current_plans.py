@@ -233,3 +233,13 @@ def test_a_span_with_nothing_filed_is_named_by_its_label():
     r = one(Inputs(indicators=inds, observations=obs), "2024-09")
     assert r.compare.previous.label == "Q2 2023/24"
     assert (r.compare.previous.value, r.compare.previous.reason) == (None, "No figure for Q2 2023/24")
+
+
+def test_a_measure_with_no_figure_yet_is_shown_against_the_span_due_not_a_part_quarter():
+    # the example's 999 calls (quarterly): at May 2024 no quarter's figure is held yet
+    inds = indicators({c.CODE: "calls", c.UNIT: "percent", c.AGGREGATION: "ratio", c.POLARITY: "up",
+                       c.FREQUENCY: "quarterly"}, {c.CODE: "homicide", c.FREQUENCY: "annual"})
+    obs = concat(figures(1, ("2024-04", "2024-06", None, 41230, 45810)), figures(2, ("2024-04", "2025-03", 9)))
+    calls, homicide = evaluate(Inputs(indicators=inds, observations=obs), period=m("2024-05"), indicator_ids=[1, 2])
+    assert (calls.span.label, calls.span.value, calls.compare.reason) == ("Q4 2023/24", None, "No figure yet")
+    assert (homicide.span.label, homicide.span.value) == ("2023/24", None)
