@@ -410,3 +410,21 @@ def not_rated_reason(result) -> str:
     if rating.method == "spc":
         return (result.spc.reason or "No SPC verdict yet").rstrip(".")
     return ""
+
+
+def figures_words(indicator) -> str:
+    """How a measure's figures are filed and combined, in words ("sum of
+    monthly figures", "ratio of quarterly figures", "latest of year-ending
+    figures published quarterly"): the indicator page's lead and the
+    report's definitions (SPEC §6 Frequency)."""
+    how = indicator.get_aggregation_display().lower()
+    frequency = getattr(indicator, "frequency", "") or "monthly"
+    covers = getattr(indicator, "covers", None)
+    if covers:
+        what = f"{covers}-month figures published {frequency}" if covers != 12 else \
+            f"year-ending figures published {frequency}"
+    else:
+        what = {"monthly": "monthly figures", "quarterly": "quarterly figures", "annual": "annual figures",
+                "irregular": "figures for irregular spans (survey waves, one-off releases)"}.get(
+                    frequency, f"{frequency} figures")
+    return f"{how} of {what}"

@@ -255,7 +255,8 @@ def _definitions(measures) -> list[dict]:
             continue
         seen.add(ind.pk)
         out.append({"code": ind.code, "name": ind.name, "unit": ind.get_unit_display(),
-                    "aggregation": ind.get_aggregation_display(), "polarity": ind.get_polarity_display(),
+                    "aggregation": ind.get_aggregation_display(), "figures": fmt.figures_words(ind),
+                    "polarity": ind.get_polarity_display(),
                     "source": ind.source, "notes": ind.notes})
     return out
 

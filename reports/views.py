@@ -283,7 +283,8 @@ def indicator_detail(request, force: Force, drafts: bool, period, code: str):
     indicator = selectors.indicator_by_code(force=force, code=code, period=period)
     if indicator is None:
         raise Http404(f"{force.name} has no indicator {code!r}")
-    context = {"force": force, "indicator": indicator, "period": period, "drafts_visible": drafts}
+    context = {"force": force, "indicator": indicator, "period": period, "drafts_visible": drafts,
+               "figures_words": fmt.figures_words(indicator)}
     if period is None:
         return render(request, "reports/indicator.html", context)
     results, inputs = indicator_results(force, [indicator], period, drafts, headline_ids=set(), monthly=True,

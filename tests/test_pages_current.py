@@ -260,3 +260,12 @@ def test_theme_mode_of_a_one_level_plan_reports_one_priority(northshire, client)
         build_report(force=force, period=date(2024, 12, 1), mode="theme", theme=99)
     dashboard = page(client, "/northshire/?period=2024-12")
     assert "One priority:" in dashboard and f'<option value="3">3. {priorities[3].title}</option>' in dashboard
+
+
+def test_a_measure_says_how_its_figures_are_filed(northshire, client):
+    assert "ratio of quarterly figures" in page(client, "/northshire/indicators/calls-999-10s/?period=2024-12")
+    assert "sum of monthly figures" in page(client, "/northshire/indicators/vwi/?period=2024-12")
+    rank = page(client, "/northshire/indicators/calls-999-rank/?period=2024-12")
+    assert "latest of figures for irregular spans (survey waves, one-off releases)" in rank
+    html = build_report(force=Force.objects.get(slug="northshire"), period=date(2024, 12, 1))
+    assert "<td>Sum of annual figures</td>" in html and "of monthly figures</td>" in html
