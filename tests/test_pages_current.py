@@ -269,3 +269,30 @@ def test_a_measure_says_how_its_figures_are_filed(northshire, client):
     assert "latest of figures for irregular spans (survey waves, one-off releases)" in rank
     html = build_report(force=Force.objects.get(slug="northshire"), period=date(2024, 12, 1))
     assert "<td>Sum of annual figures</td>" in html and "of monthly figures</td>" in html
+
+
+def test_a_benchmark_is_shown_beside_the_measure_and_can_be_the_headline(northshire, client):
+    """The England and Wales series of the 999 measure, filed like a peer's
+    (SPEC §6 Benchmarks): Northshire's Q1 2024/25 90.0% (41,230 of 45,810)
+    against England and Wales's 2,000,000 of 2,300,000 = 86.96%: +3.0 pts."""
+    from indicators import models
+    from indicators.plans.benchmarks import ensure_benchmark_forces
+
+    ew = ensure_benchmark_forces()["england-and-wales"]
+    series = models.Indicator.objects.create(force=ew, code="calls-999-10s", name="999 in 10 s, England and Wales",
+                                             unit="percent", decimals=1, aggregation="ratio", polarity="up",
+                                             frequency="quarterly")
+    models.Observation.objects.create(indicator=series, month=date(2024, 6, 1), first_month=date(2024, 4, 1),
+                                      numerator=2_000_000, denominator=2_300_000)
+    models.Indicator.objects.filter(force__slug="northshire", code="calls-999-10s").update(
+        benchmarks=["england-and-wales"])
+    calls = text(row_of(page(client, "/northshire/?period=2024-12"), "999 calls answered within 10 seconds"))
+    assert "England and Wales: 87.0% +3.0 pts" in calls, calls
+
+    models.Indicator.objects.filter(force__slug="northshire", code="calls-999-10s").update(compare="benchmark")
+    api = client.get("/api/forces/northshire/indicators/calls-999-10s/?period=2024-12").json()
+    assert api["compare"]["basis"] == "benchmark"
+    assert api["benchmarks"][0]["force"] == "england-and-wales"
+    assert round(api["benchmarks"][0]["difference"], 2) == round(100 * 41230 / 45810 - 100 * 2e6 / 2.3e6, 2)
+    headline = text(row_of(page(client, "/northshire/?period=2024-12"), "999 calls answered within 10 seconds"))
+    assert "England and Wales" in headline and "87.0%" in headline, headline
