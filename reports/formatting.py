@@ -200,6 +200,13 @@ RATING_METHOD_MEANINGS = {
     "none": "the plan publishes each measure's comparisons and their significance, without a verdict",
     "benchmark": "each measure against its benchmark for the same months, within the tolerance",
 }
+# The same, for a page with SPEC §6 measures: each is judged on its own comparison, not always the YTD.
+RATING_METHOD_MEANINGS_CURRENT = {
+    "targets": "each measure's latest figure against its target, on the measure's own comparison",
+    "significance": "each measure's latest figure against the one it is compared with (the same months last "
+                    "year, the rolling year before, the same quarter a year earlier, the wave before), "
+                    "by a test of statistical significance (95% confidence)",
+}
 # value -> (label, shape, tone); the order is the order of the summary counts. None = not rated.
 RATING_VALUES = {
     "targets": {

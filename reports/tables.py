@@ -378,7 +378,8 @@ def key_context(method: str, *, exceptions_only: bool = False, present=None, ope
                if value is not None and (present is None or value in present)]
     return {"method": method, "method_label": fmt.RATING_METHOD_LABELS.get(method, method),
             "key_words": fmt.RATING_WORDS.get(method, fmt.RATING_WORDS["targets"])["key"],
-            "method_meaning": fmt.RATING_METHOD_MEANINGS.get(method, ""), "entries": entries,
+            "method_meaning": ((fmt.RATING_METHOD_MEANINGS_CURRENT if current else {}).get(method)
+                               or fmt.RATING_METHOD_MEANINGS.get(method, "")), "entries": entries,
             "exceptions_only": exceptions_only, "open": open, "current": current,
             "rag_labels": {rag: labels.get(rag, fmt.RAG_LABELS[rag]) for rag in ("green", "amber", "red")}}
 

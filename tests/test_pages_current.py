@@ -296,3 +296,11 @@ def test_a_benchmark_is_shown_beside_the_measure_and_can_be_the_headline(northsh
     assert round(api["benchmarks"][0]["difference"], 2) == round(100 * 41230 / 45810 - 100 * 2e6 / 2.3e6, 2)
     headline = text(row_of(page(client, "/northshire/?period=2024-12"), "999 calls answered within 10 seconds"))
     assert "England and Wales" in headline and "87.0%" in headline, headline
+
+
+def test_the_plans_method_is_described_by_each_measures_own_comparison(northshire, client):
+    words = text(page(client, "/northshire/?period=2024-12"))
+    assert ("this plan judges each measure's latest figure against the one it is compared with (the same months "
+            "last year, the rolling year before, the same quarter a year earlier, the wave before)") in words
+    assert "a significance test of the measure's own comparison" in words
+    assert "year to date against the same months last year" not in words
