@@ -90,19 +90,19 @@ def test_spc_svg_shows_special_causes_in_making_data_count_colours_and_is_determ
 
 
 def _svg_parts(drawn: str) -> dict:
-    """What a chart's SVG draws, read back from it: the defs' marker shapes by
-    id, each marker group's fill and its markers' centres in order, the
+    """What a chart's SVG draws, read back from it: each series' markers (one
+    path: its fill, the marker shapes and their centres in order), the
     series' line paths as lists of points per piece, the texts, the bars."""
-    shapes = {}
-    for tag, marker_id, rest in re.findall(r'<(circle|path) id="([^"]+)"([^>]*)/>', drawn):
-        shapes[marker_id] = "circle" if tag == "circle" else (
-            "diamond" if len(re.findall(r"[ML]", re.search(r'd="([^"]+)"', rest).group(1))) == 4 else "square")
+    from reports import svg
+
+    plot = drawn.split(f'<g font-size="{svg.LEGEND_SIZE}"')[0]        # the legend's markers are not the series'
     groups = []
-    for attributes, body in re.findall(r'<g (fill="[^"]+"[^>]*)>((?:<use [^>]+/>)+)</g>', drawn):
-        uses = re.findall(r'<use xlink:href="#([^"]+)" x="([-\d.]+)" y="([-\d.]+)"/>', body)
+    for d, attributes in re.findall(r'<path d="(M[^"]+)" (fill="(?!none)[^"]+"[^>]*)/>', plot):
+        pieces = re.findall(r"M([-\d.]+) ([-\d.]+)([^M]+)", d)
         groups.append({"fill": re.search(r'fill="([^"]+)"', attributes).group(1),
-                       "shapes": {shapes[ref] for ref, _, _ in uses},
-                       "points": [(float(x), float(y)) for _, x, y in uses]})
+                       "shapes": {"circle" if "a" in shape else "square" if "h" in shape else "diamond"
+                                  for _, _, shape in pieces},
+                       "points": [(float(x), float(y)) for x, y, _ in pieces]})
     lines = [[[tuple(map(float, p.split())) for p in re.findall(r"[ML]([-\d.]+ [-\d.]+)", "M" + piece)]
               for piece in d.split("M")[1:]]
              for d in re.findall(r'<path d="(M[^"]+)" fill="none" stroke="[^"]+" '
