@@ -13,9 +13,8 @@ contents with page numbers, "Page n of m").
 
 from __future__ import annotations
 
-import re
-
 import logging
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
