@@ -354,18 +354,20 @@ def _six_measures(meta: dict, n: int) -> dict:
     empty, without building any Measure, for a frame of 2013-style measures."""
     if c.FREQUENCY not in meta and c.COMPARE not in meta:
         return {}
-    blank = [None] * n
 
-    def used(x) -> bool:
-        if x is None or (isinstance(x, float) and math.isnan(x)):
-            return False
-        return bool(len(x)) if isinstance(x, (list, tuple, str)) else True
+    # One cheap pass per column (a national page has a thousand rows, nearly all plain): a value is a §6 key
+    # in use when it is not one of its column's plain values; NaN (a peer's row without the column) is not
+    # equal to itself; an empty list (no benchmarks, no rebase) is falsy.
+    def flagged(values, plain: tuple) -> set:
+        return {k for k, v in enumerate(values) if v and v == v and v not in plain}
 
-    candidates = [k for k, (freq, comp, label, bench, reb, agg, cov) in enumerate(zip(
-        meta.get(c.FREQUENCY, blank), meta.get(c.COMPARE, blank), meta.get(c.BASELINE_LABEL, blank),
-        meta.get(c.BENCHMARKS, blank), meta.get(c.REBASE, blank), meta[c.AGGREGATION], meta.get(c.COVERS, blank)))
-        if (used(freq) and freq != "monthly") or (used(comp) and comp != "ytd") or used(label) or used(bench)
-        or used(reb) or agg == "weighted-mean" or used(cov)]
+    candidates = set()
+    for name, plain in ((c.FREQUENCY, ("monthly",)), (c.COMPARE, ("ytd",)), (c.BASELINE_LABEL, ()),
+                        (c.BENCHMARKS, ()), (c.REBASE, ()), (c.COVERS, ())):
+        if name in meta:
+            candidates |= flagged(meta[name], plain)
+    candidates |= {k for k, agg in enumerate(meta[c.AGGREGATION]) if agg == "weighted-mean"}
+    candidates = sorted(candidates)
     names = [name for name in (c.CODE, c.UNIT, c.AGGREGATION, c.POLARITY, *c.CURRENT_PLAN_COLUMNS) if name in meta]
     measures = {k: cur.measure_of({name: meta[name][k] for name in names}) for k in candidates}
     return {k: m for k, m in measures.items() if not m.plain}
