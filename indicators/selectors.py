@@ -1040,6 +1040,19 @@ def indicator_frame_by_ids(*, indicator_ids: list[int], headline_ids: set[int]) 
     return frame
 
 
+def _uses_current_keys(indicators: pd.DataFrame) -> bool:
+    """Whether any indicator of the frame uses a SPEC §6 key that reads a
+    figure's span or interval (a frequency other than monthly, ``covers``,
+    a baseline, benchmarks, a comparison other than the YTD, a weighted mean)."""
+    if c.FREQUENCY not in indicators or not len(indicators):
+        return False
+    def used(name, plain=()):
+        return any(v and v == v and v not in plain for v in indicators[name].tolist()) if name in indicators \
+            else False
+    return (used(c.FREQUENCY, ("monthly",)) or used(c.COMPARE, ("ytd",)) or used(c.COVERS) or used(c.BENCHMARKS)
+            or used(c.BASELINE_LABEL) or (indicators[c.AGGREGATION] == "weighted-mean").any())
+
+
 def performance_inputs_many(*, forces: list[Force], indicators: pd.DataFrame, months: list[date],
                             drafts_force_ids: set[int], rating_methods: dict[str, str]) -> Inputs:
     """`performance_inputs` for the indicators of many forces, each evaluated
@@ -1066,12 +1079,13 @@ def performance_inputs_many(*, forces: list[Force], indicators: pd.DataFrame, mo
     start, end = min(window_start(m) for m in months), max(months)
     visible = _visible(False) | Q(indicator__force_id__in=drafts_force_ids)
     qs = Observation.objects.filter(WHOLE_FORCE, visible, indicator_id__any_of=all_ids, month__gte=start, month__lte=end)
-    observations = pd.DataFrame.from_records(list(qs.order_by().values_list(*c.OBSERVATION_COLUMNS)),
-                                             columns=c.OBSERVATION_COLUMNS)
+    # The home page reads every force's figures: the §6 columns only when some measure uses §6
+    wanted = c.OBSERVATION_COLUMNS if _uses_current_keys(indicators) else c.PLAIN_OBSERVATION_COLUMNS
+    observations = pd.DataFrame.from_records(list(qs.order_by().values_list(*wanted)), columns=wanted)
     if drafts_force_ids:
         draft_ids = Indicator.objects.filter(force_id__in=drafts_force_ids, id__any_of=all_ids).values("id")
-        lines = pending_lines(indicator_ids=draft_ids, first=start, last=end).values_list(*c.OBSERVATION_COLUMNS)
-        pending = pd.DataFrame.from_records(list(lines), columns=c.OBSERVATION_COLUMNS)
+        lines = pending_lines(indicator_ids=draft_ids, first=start, last=end).values_list(*wanted)
+        pending = pd.DataFrame.from_records(list(lines), columns=wanted)
         if len(pending):
             observations = (pd.concat([observations, pending], ignore_index=True)
                             .drop_duplicates([c.INDICATOR_ID, c.MONTH], keep="last").reset_index(drop=True))

@@ -304,3 +304,10 @@ def test_the_plans_method_is_described_by_each_measures_own_comparison(northshir
             "last year, the rolling year before, the same quarter a year earlier, the wave before)") in words
     assert "a significance test of the measure's own comparison" in words
     assert "year to date against the same months last year" not in words
+
+
+def test_a_period_beyond_the_data_is_the_one_the_menu_shows(northshire, client):
+    html = page(client, "/northshire/?period=2026-01")
+    menu = re.search(r'<select[^>]*id="period-select".*?</select>', html, re.S).group(0)
+    assert '<option value="2026-01" selected>January 2026</option>' in menu
+    assert menu.index('value="2026-01"') < menu.index('value="2024-')            # newest first, in its place

@@ -14,6 +14,9 @@ LOWER = "lower"            # a survey figure's published 95% interval (SPEC §6)
 UPPER = "upper"
 OBSERVATION_COLUMNS = [INDICATOR_ID, MONTH, VALUE, NUMERATOR, DENOMINATOR, STATUS, NOTE, ILLUSTRATIVE,
                        FIRST_MONTH, LOWER, UPPER]
+# Without the §6 columns: what a read for 2013-style measures only needs (the engine reads a missing
+# FIRST_MONTH, LOWER, UPPER as none; psycopg's date parsing of a first_month per row is not free).
+PLAIN_OBSERVATION_COLUMNS = OBSERVATION_COLUMNS[:-3]
 
 # Indicators: one row per indicator.
 ID = "id"

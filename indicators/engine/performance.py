@@ -730,10 +730,15 @@ def _six(r: Computed, k: int, m: dict, plan: CurrentPlan | None, ytd, last, chan
     the measure it replaces and its headline figure as readers see it."""
     frequency = m.get(c.FREQUENCY) or "monthly"
     if plan is None:
-        current = WindowReading(*ytd_span, ytd, ytd_reason)
-        previous = WindowReading(*last_span, last, last_reason)
+        # (built as `build` builds a result: a frozen dataclass's __init__ is most of the cost here, and the
+        # national home page makes these for every headline measure)
+        current = build(WindowReading, first=ytd_span[0], last=ytd_span[1], label=ytd_span[2], value=ytd,
+                        reason=ytd_reason, numerator=None, denominator=None, lower=None, upper=None)
+        previous = build(WindowReading, first=last_span[0], last=last_span[1], label=last_span[2], value=last,
+                         reason=last_reason, numerator=None, denominator=None, lower=None, upper=None)
         reason = None if change is not None else (ytd_reason or last_reason)
-        compare = CompareReading("ytd", current, previous, change, change_pct, reason)
+        compare = build(CompareReading, basis="ytd", current=current, previous=previous, change=change,
+                        change_pct=change_pct, reason=reason)
         baseline, benchmarks = None, ()
     else:
         cmp = plan.comparison

@@ -342,4 +342,5 @@ class IndicatorResult:
         return out
 
 
-_FIELDS = {cls: frozenset(f.name for f in fields(cls)) for cls in (SpcReading, IndicatorResult)}
+_FIELDS = {cls: frozenset(f.name for f in fields(cls))
+           for cls in (SpcReading, IndicatorResult, WindowReading, CompareReading)}

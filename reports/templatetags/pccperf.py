@@ -152,6 +152,10 @@ def rating_badge(result: IndicatorResult, labels=None):
 def period_options(months, selected):
     """The period menu's <option>s, newest first: built in one pass, since a
     national series has 180 months (each a date formatted twice in a template loop)."""
+    # A period asked for by URL beyond the months with data (a stale figure's page, a link) is offered too,
+    # in its place, so the menu shows the period the page is for and "Show" keeps it.
+    if selected is not None and selected not in months:
+        months = sorted([*months, selected], reverse=True)
     # Digits and month names only: nothing to escape.
     return mark_safe("".join(
         f'<option value="{periods.format_month(m)}"{" selected" if m == selected else ""}>{periods.month_label(m)}'
