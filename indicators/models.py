@@ -697,6 +697,21 @@ class DataVersion(models.Model):
         return f"data version {self.version}"
 
 
+class ForceDataVersion(models.Model):
+    """A force's own data version: it goes up with every change to that
+    force's figures, returns, assessments, commentary and meetings, in the
+    same transaction. A force's pages are cached under it, its MSG peers'
+    and the benchmark series' (what they read), so one force publishing
+    leaves every other force's cached pages in place (issue 27). A change to
+    anything else (plans, forces, peers) bumps the global DataVersion."""
+
+    force = models.OneToOneField(Force, on_delete=models.CASCADE, primary_key=True, related_name="data_version")
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.force_id}: data version {self.version}"
+
+
 class PendingUpload(models.Model):
     """A return file checked and previewed, waiting for its uploader to
     confirm or cancel the import. It is kept here, not on a server's disk,

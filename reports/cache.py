@@ -21,7 +21,6 @@ from functools import wraps
 from django.core.cache import caches
 from django.http import HttpResponse
 
-from indicators import versioning
 from indicators.access.permissions import editable_force_ids
 
 TIMEOUT = 3600
@@ -45,8 +44,8 @@ def cached_response(request, render) -> HttpResponse:
     if request.method != "GET" or _may_see_drafts(request.user):
         return render()
     cache = caches["pages"]
-    key = f"page:{versioning.current()}:{int(request.user.is_authenticated)}:{request.get_full_path()}"
     try:
+        key = f"page:{page_version(request)}:{int(request.user.is_authenticated)}:{request.get_full_path()}"
         hit = cache.get(key)
     except (RedisError, OSError) as exc:
         logger.warning("page cache unavailable, rendering %s afresh: %s", request.path, exc)
@@ -65,6 +64,42 @@ def cached_response(request, render) -> HttpResponse:
         except (RedisError, OSError) as exc:
             logger.warning("page cache unavailable, %s not kept: %s", request.path, exc)
     return response
+
+
+# The versions a page's figures depend on, in one query (SPEC §4 cache; issue 27: one force publishing leaves
+# every other force's cached pages in place). A force's page: the global version, and the sum of the own
+# versions of the force, its MSG peers, the benchmark series, and any force its measures name as a benchmark
+# (a sum of counters that only go up changes whenever one of them does). Any other page: the global version
+# and the sum of every force's.
+_FORCE_SQL = """
+    SELECT (SELECT version FROM indicators_dataversion WHERE id = 1),
+           (SELECT COALESCE(SUM(v.version), 0) FROM indicators_forcedataversion v
+             WHERE v.force_id IN (
+                SELECT f.id FROM indicators_force f WHERE f.slug = %s OR f.is_benchmark
+                UNION SELECT t.to_force_id FROM indicators_force_msg_peers t
+                      JOIN indicators_force a ON a.id = t.from_force_id WHERE a.slug = %s
+                UNION SELECT b.id FROM indicators_force b WHERE EXISTS (
+                      SELECT 1 FROM indicators_indicator i JOIN indicators_force a ON a.id = i.force_id
+                       WHERE a.slug = %s AND CAST(i.benchmarks AS TEXT) LIKE '%%"' || b.slug || '"%%')))"""
+_ALL_SQL = """
+    SELECT (SELECT version FROM indicators_dataversion WHERE id = 1),
+           (SELECT COALESCE(SUM(version), 0) FROM indicators_forcedataversion)"""
+
+
+def page_version(request) -> str:
+    """The version part of a page's cache key: by force for a force's pages
+    (the URL names it), else for everything."""
+    from django.db import connection
+
+    kwargs = request.resolver_match.kwargs if request.resolver_match else {}
+    slug = kwargs.get("force_slug") or kwargs.get("force")
+    with connection.cursor() as cursor:
+        if slug:
+            cursor.execute(_FORCE_SQL, [slug, slug, slug])
+        else:
+            cursor.execute(_ALL_SQL)
+        global_version, forces = cursor.fetchone()
+    return f"{global_version or 0}.{forces}" + (f".{slug}" if slug else "")
 
 
 def cached_page(view):

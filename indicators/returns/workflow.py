@@ -258,7 +258,8 @@ def stage(rows: list[Row], *, user, source: str, period: str = "", publish: bool
                             numerator=r.numerator, denominator=r.denominator, status=r.status, note=r.note,
                             first_month=r.first_month, lower=r.lower, upper=r.upper,
                             row=r.number, written_at=now) for r in force_rows], batch_size=2000)
-    versioning.bump()
+    # the forces whose figures changed (bulk writes send no signal); no other force's cached pages go stale
+    versioning.bump_forces({ret.force_id for ret in summary.returns})
     return summary
 
 
