@@ -140,6 +140,7 @@ bench: install-dev
 	$(PY) bench/bench_engine.py
 	$(PY) bench/bench_pages.py
 	$(PY) bench/bench_svg.py
+	$(PY) bench/bench_pdf.py
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_policeuk.py
 	$(PY) bench/bench_scale.py
