@@ -37,7 +37,7 @@ from django.db.models.functions import Coalesce
 from indicators import periods
 from indicators.engine import areas as a
 from indicators.engine import columns as c
-from indicators.engine.performance import Inputs, window_start
+from indicators.engine.performance import Inputs, rows_using_current_keys, window_start
 from indicators.engine.ratings import DEFAULT_METHOD
 from indicators.models import (
     AreaOfFocus,
@@ -1040,19 +1040,6 @@ def indicator_frame_by_ids(*, indicator_ids: list[int], headline_ids: set[int]) 
     return frame
 
 
-def _uses_current_keys(indicators: pd.DataFrame) -> bool:
-    """Whether any indicator of the frame uses a SPEC §6 key that reads a
-    figure's span or interval (a frequency other than monthly, ``covers``,
-    a baseline, benchmarks, a comparison other than the YTD, a weighted mean)."""
-    if c.FREQUENCY not in indicators or not len(indicators):
-        return False
-    def used(name, plain=()):
-        return any(v and v == v and v not in plain for v in indicators[name].tolist()) if name in indicators \
-            else False
-    return (used(c.FREQUENCY, ("monthly",)) or used(c.COMPARE, ("ytd",)) or used(c.COVERS) or used(c.BENCHMARKS)
-            or used(c.BASELINE_LABEL) or (indicators[c.AGGREGATION] == "weighted-mean").any())
-
-
 def performance_inputs_many(*, forces: list[Force], indicators: pd.DataFrame, months: list[date],
                             drafts_force_ids: set[int], rating_methods: dict[str, str]) -> Inputs:
     """`performance_inputs` for the indicators of many forces, each evaluated
@@ -1080,7 +1067,7 @@ def performance_inputs_many(*, forces: list[Force], indicators: pd.DataFrame, mo
     visible = _visible(False) | Q(indicator__force_id__in=drafts_force_ids)
     qs = Observation.objects.filter(WHOLE_FORCE, visible, indicator_id__any_of=all_ids, month__gte=start, month__lte=end)
     # The home page reads every force's figures: the §6 columns only when some measure uses §6
-    wanted = c.OBSERVATION_COLUMNS if _uses_current_keys(indicators) else c.PLAIN_OBSERVATION_COLUMNS
+    wanted = c.OBSERVATION_COLUMNS if rows_using_current_keys(indicators) else c.PLAIN_OBSERVATION_COLUMNS
     observations = pd.DataFrame.from_records(list(qs.order_by().values_list(*wanted)), columns=wanted)
     if drafts_force_ids:
         draft_ids = Indicator.objects.filter(force_id__in=drafts_force_ids, id__any_of=all_ids).values("id")

@@ -49,7 +49,7 @@ def bump_forces(force_ids, *, create: bool = True) -> None:
 
 def _bump_scoped(sender, instance, created=None, **kwargs) -> None:
     """A save or delete of one force's row: that force's version."""
-    from indicators.models import Indicator
+    from indicators.models import ForceDataVersion, Indicator
 
     # post_save passes created, post_delete does not; a history record (simple_history) is written beside the
     # change it records, a delete's too (a force's cascade): it never makes a version row
@@ -58,8 +58,12 @@ def _bump_scoped(sender, instance, created=None, **kwargs) -> None:
     if via == "force":
         bump_forces([getattr(instance, "force_id", None)], create=saved)
     else:
-        indicator_id = getattr(instance, "indicator_id", None)
-        force_id = Indicator.objects.filter(pk=indicator_id).values_list("force_id", flat=True).first()
+        # one UPDATE (the force found by a subquery), as the global bump was; the lookup only when the force
+        # has no version row yet
+        indicator = Indicator.objects.filter(pk=getattr(instance, "indicator_id", None))
+        if ForceDataVersion.objects.filter(force_id__in=indicator.values("force_id")).update(version=F("version") + 1):
+            return
+        force_id = indicator.values_list("force_id", flat=True).first()
         if force_id is None:
             bump()                     # its indicator is gone with it (a cascade): say so to every page
         else:

@@ -176,7 +176,7 @@ def compute(inputs: Inputs, *, period: date, indicator_ids=None) -> Computed:
     fly_w = Window(fly_months[0], fly_months[-1])
     # reasons only for the indicators asked about (evaluate reads no other; peers' rows serve the MSG rates),
     # and not for a measure over spans (quarterly, annual…): it is never added up by months
-    measures = _six_measures(meta, len(ids))
+    measures = _six_measures(meta)
     spans = [k for k, m in measures.items() if not _on_grid(m)]
     asked = np.delete(rows, spans) if spans else rows
     ytd, last, r12, fly, pr12 = (aggregate(grid, w.first, w.last, aggs, reasons_for=asked)
@@ -349,28 +349,39 @@ def _figures_by_id(observations: pd.DataFrame, ids: set) -> dict:
     return out
 
 
-def _six_measures(meta: dict, n: int) -> dict:
+def _six_measures(meta: dict) -> dict:
     """k -> current.Measure for each row that uses a §6 key (not plain);
     empty, without building any Measure, for a frame of 2013-style measures."""
-    if c.FREQUENCY not in meta and c.COMPARE not in meta:
+    candidates = rows_using_current_keys(meta)
+    if not candidates:
         return {}
-
-    # One cheap pass per column (a national page has a thousand rows, nearly all plain): a value is a §6 key
-    # in use when it is not one of its column's plain values; NaN (a peer's row without the column) is not
-    # equal to itself; an empty list (no benchmarks, no rebase) is falsy.
-    def flagged(values, plain: tuple) -> set:
-        return {k for k, v in enumerate(values) if v and v == v and v not in plain}
-
-    candidates = set()
-    for name, plain in ((c.FREQUENCY, ("monthly",)), (c.COMPARE, ("ytd",)), (c.BASELINE_LABEL, ()),
-                        (c.BENCHMARKS, ()), (c.REBASE, ()), (c.COVERS, ())):
-        if name in meta:
-            candidates |= flagged(meta[name], plain)
-    candidates |= {k for k, agg in enumerate(meta[c.AGGREGATION]) if agg == "weighted-mean"}
-    candidates = sorted(candidates)
     names = [name for name in (c.CODE, c.UNIT, c.AGGREGATION, c.POLARITY, *c.CURRENT_PLAN_COLUMNS) if name in meta]
     measures = {k: cur.measure_of({name: meta[name][k] for name in names}) for k in candidates}
     return {k: m for k, m in measures.items() if not m.plain}
+
+
+def rows_using_current_keys(columns) -> list[int]:
+    """The rows (positions) that use a SPEC §6 key, from the indicators'
+    columns (a frame or a dict of sequences; columns.py names): a frequency
+    other than monthly, a comparison other than the YTD, a baseline,
+    benchmarks, a rebase, ``covers`` or a weighted mean. One cheap pass per
+    column (a national page has a thousand rows, nearly all plain): NaN (a
+    peer's row without the column) is not equal to itself, and an empty list
+    is falsy. The engine and the selectors (which §6 columns to read) share it."""
+    if c.FREQUENCY not in columns and c.COMPARE not in columns:
+        return []
+
+    def values(name):
+        v = columns[name]
+        return v.tolist() if hasattr(v, "tolist") else v
+
+    rows = set()
+    for name, plain in ((c.FREQUENCY, ("monthly",)), (c.COMPARE, ("ytd",)), (c.BASELINE_LABEL, ()),
+                        (c.BENCHMARKS, ()), (c.REBASE, ()), (c.COVERS, ())):
+        if name in columns:
+            rows |= {k for k, v in enumerate(values(name)) if v and v == v and v not in plain}
+    rows |= {k for k, agg in enumerate(values(c.AGGREGATION)) if agg == "weighted-mean"}
+    return sorted(rows)
 
 
 def _on_grid(m: cur.Measure) -> bool:
