@@ -91,6 +91,9 @@ INSTALLED_APPS = [
     "health_check",
     "indicators",
     "reports",
+    "django_tasks",
+    "django_tasks_db",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +217,25 @@ else:
                   "OPTIONS": {"MAX_ENTRIES": PAGE_CACHE_ENTRIES}},
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Long work off the request (issue 27; jobs/runner.py, docs/decisions.md, Job
+# queue): the django-tasks API on the database backend by default (no extra
+# service; `manage.py run_worker` beside runserver or gunicorn), or on RQ
+# when REDIS_URL is set (any number of workers on any number of machines).
+# JOBS_BACKEND=database keeps the database queue beside a Redis cache.
+JOBS_BACKEND = os.environ.get("JOBS_BACKEND", "rq" if REDIS_URL else "database").strip()
+if JOBS_BACKEND == "rq":
+    if not REDIS_URL:
+        raise ImproperlyConfigured("JOBS_BACKEND=rq needs REDIS_URL")
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 1800}}
+elif JOBS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+else:
+    raise ImproperlyConfigured(f"JOBS_BACKEND={JOBS_BACKEND!r}: write database or rq")
+# A running job whose worker has not been heard from for this long is sent again.
+JOBS_STALE_AFTER = env_int("JOBS_STALE_AFTER", 120)
 
 # Uploaded files stay in memory, never in a server's temporary folder: a
 # return file waiting for confirmation is kept in the database

@@ -39,3 +39,7 @@ class _UndefinedInReportsTemplate(str):
 
 
 TEMPLATES[0]["OPTIONS"]["string_if_invalid"] = _UndefinedInReportsTemplate("%s")  # noqa: F405
+
+# Jobs (jobs/runner.py): the tests run queued jobs themselves (`jobs.runner.run_queued`), as a worker would,
+# so a page can be seen while its job waits. tests/test_jobs_worker.py starts real workers on the real queues.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}

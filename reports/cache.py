@@ -89,10 +89,14 @@ _ALL_SQL = """
 def page_version(request) -> str:
     """The version part of a page's cache key: by force for a force's pages
     (the URL names it), else for everything."""
+    kwargs = request.resolver_match.kwargs if request.resolver_match else {}
+    return data_version(kwargs.get("force_slug") or kwargs.get("force"))
+
+
+def data_version(slug: str | None) -> str:
+    """The data version of a force's pages (by its slug), or of every page."""
     from django.db import connection
 
-    kwargs = request.resolver_match.kwargs if request.resolver_match else {}
-    slug = kwargs.get("force_slug") or kwargs.get("force")
     with connection.cursor() as cursor:
         if slug:
             cursor.execute(_FORCE_SQL, [slug, slug, slug])

@@ -277,7 +277,7 @@ def _for_print(html: str) -> str:
     return _NOT_PRINTED.sub("", html)
 
 
-def build_pdf(html: str) -> bytes:
+def build_pdf(html: str, progress=None) -> bytes:
     """The report's HTML printed as an A4 PDF by WeasyPrint: tagged (PDF/UA-1,
     so a screen reader can follow headings, lists and tables), with
     bookmarks from the headings, a contents page with page numbers and
@@ -294,7 +294,14 @@ def build_pdf(html: str) -> bytes:
     level = log.level
     log.setLevel(logging.ERROR)
     try:
-        document = HTML(string=_for_print(html), url_fetcher=no_fetching, media_type="print")
-        return document.write_pdf(pdf_variant="pdf/ua-1")
+        from weasyprint import DEFAULT_OPTIONS
+
+        options = {**DEFAULT_OPTIONS, "pdf_variant": "pdf/ua-1"}
+        if progress:
+            progress(stage="laying out the pages")
+        document = HTML(string=_for_print(html), url_fetcher=no_fetching, media_type="print").render(**options)
+        if progress:
+            progress(stage=f"writing the PDF ({len(document.pages)} pages)")
+        return document.write_pdf(**options)
     finally:
         log.setLevel(level)

@@ -1,0 +1,134 @@
+"""The panel pack, ready when asked (issue 27).
+
+A pack (one force, period, mode, theme and format) is built by a job and
+stored in the database (`jobs.models.StoredPack`), at the data version of
+the force's pages (reports/cache.py `data_version`): every server serves
+the same file, and a change to the figures makes it stale. Publishing a
+return, a commentary or a summary queues the packs it made stale
+(`queue_after_publish`); a pack asked for before it is built is queued then,
+and the page says "being prepared" until it is there."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+
+from django.db import transaction
+
+from indicators import periods
+from indicators.models import Force
+from jobs import runner
+from jobs.models import Job, StoredPack
+from reports.cache import data_version
+from reports.report import build_pdf, build_report, check_request, one_level, report_filename
+
+FORMATS = ("html", "pdf")
+
+
+def _key(force: Force, period: date, mode: str, theme: int | None, file_format: str, drafts: bool,
+         version: str) -> str:
+    return f"pack:{force.slug}:{periods.format_month(period)}:{mode}:{theme or 0}:{file_format}:{int(drafts)}:{version}"
+
+
+def _label(force: Force, period: date, mode: str, theme: int | None, file_format: str, drafts: bool) -> str:
+    what = f"theme {theme}" if mode == "theme" else mode
+    return (f"{force.name} panel pack, {periods.format_month(period)}, {what}, {file_format.upper()}"
+            + (" (with drafts)" if drafts else ""))
+
+
+def stored(*, force: Force, period: date, mode: str, theme: int | None, file_format: str, drafts: bool,
+           version: str | None = None) -> StoredPack | None:
+    """The stored pack at the force's current data version, if it is built."""
+    version = version or data_version(force.slug)
+    return StoredPack.objects.filter(force=force, period=period, mode=mode, theme=theme or 0,
+                                     file_format=file_format, drafts=drafts, version=version).first()
+
+
+def ask(*, force: Force, period: date, mode: str, theme: int | None, file_format: str, drafts: bool,
+        user=None) -> tuple[StoredPack | None, Job | None]:
+    """The pack if it is built; otherwise the job building it (queued now if
+    none is). Raises ReportError for a pack that cannot be made."""
+    check_request(force=force, period=period, mode=mode, theme=theme)
+    version = data_version(force.slug)
+    pack = stored(force=force, period=period, mode=mode, theme=theme, file_format=file_format, drafts=drafts,
+                  version=version)
+    if pack is not None:
+        return pack, None
+    key = _key(force, period, mode, theme, file_format, drafts, version)
+    failed = Job.objects.filter(key=key, status=Job.FAILED).order_by("-created").first()
+    if failed is not None and runner.live(key) is None and failed.attempts >= 2:
+        return None, failed                   # tried twice at this version: say so, do not loop
+    job = runner.enqueue("pack", key=key, label=_label(force, period, mode, theme, file_format, drafts),
+                         params={"force": force.pk, "period": period.isoformat(), "mode": mode,
+                                 "theme": theme, "format": file_format, "drafts": drafts},
+                         user=user if drafts else None)
+    return None, job
+
+
+@runner.kind("pack")
+def build(job: Job, progress) -> dict:
+    """Build one pack and store it in place of the force's previous one."""
+    p = job.params
+    force = Force.objects.get(pk=p["force"])
+    period, mode, theme, file_format = date.fromisoformat(p["period"]), p["mode"], p["theme"], p["format"]
+    version = data_version(force.slug)          # read before the figures: a change meanwhile makes it stale
+    started = time.process_time()
+    progress(0, 3, stage="reading the figures")
+    html = build_report(force=force, period=period, mode=mode, theme=theme, drafts=p["drafts"])
+    progress(1, 3, stage="laying out the pages" if file_format == "pdf" else "storing the file")
+    if file_format == "pdf":
+        content = build_pdf(html, progress=lambda stage: progress(2, 3, stage=stage))
+    else:
+        content = html.encode("utf-8")
+    seconds = time.process_time() - started
+    with transaction.atomic():
+        StoredPack.objects.update_or_create(
+            force=force, period=period, mode=mode, theme=theme or 0, file_format=file_format, drafts=p["drafts"],
+            defaults={"version": version, "content": content, "size": len(content), "build_seconds": seconds,
+                      "filename": report_filename(force, period, mode, theme, file_format)})
+    progress(3, 3, stage="stored")
+    return {"size": len(content), "cpu_seconds": round(seconds, 2), "version": version}
+
+
+def packs_for(force: Force, period: date) -> list[tuple[str, int | None]]:
+    """Every mode of the force's pack for a period: (mode, theme)."""
+    from indicators import selectors
+
+    plan = selectors.plan_for(force=force, month=period)
+    if plan is None:
+        return []
+    numbers = ([p.number for a in plan.areas.all() for p in a.priorities.all()] if one_level(plan)
+               else [a.number for a in plan.areas.all()])
+    return [("full", None), ("exceptions", None)] + [("theme", n) for n in numbers]
+
+
+def queue_after_publish(force_ids, months=()) -> None:
+    """After a publish commits: queue each mode of each force's pack, HTML
+    and PDF, for the periods it changed (the latest month published, and the
+    period a reader gets by default), and warm the force's pages."""
+    force_ids, months = set(force_ids), set(months)
+
+    def queue():
+        from indicators import selectors
+
+        for force in Force.objects.filter(pk__in=force_ids):
+            wanted = {max(months)} if months else set()
+            default = selectors.default_period(force=force, include_drafts=False)
+            if default is not None:
+                wanted.add(default)
+            for period in sorted(wanted):
+                try:
+                    check_request(force=force, period=period, mode="full", theme=None)
+                except Exception:                 # nothing published for that period: no pack to make
+                    continue
+                version = data_version(force.slug)
+                for mode, theme in packs_for(force, period):
+                    for file_format in FORMATS:
+                        runner.enqueue("pack", key=_key(force, period, mode, theme, file_format, False, version),
+                                       label=_label(force, period, mode, theme, file_format, False),
+                                       params={"force": force.pk, "period": period.isoformat(), "mode": mode,
+                                               "theme": theme, "format": file_format, "drafts": False})
+            runner.enqueue("warm", key=f"warm:{force.slug}:{data_version(force.slug)}",
+                           label=f"{force.name}: pages rendered for readers", params={"force": force.pk})
+
+    transaction.on_commit(queue)
