@@ -69,7 +69,9 @@ demo: install .env
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	@echo "Serving the demo on http://$(HOST):$(PORT)/ (Ctrl-C to stop); analysts: make superuser, then /admin/"
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	@echo "A job worker runs beside it (panel packs, big imports; the database queue: no other service)."
+	$(PY) manage.py run_worker -v0 & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # This development checkout's settings file, read by every entry point
 # (pccperf/settings.py): its own random SECRET_KEY, so `python manage.py …`
@@ -102,13 +104,17 @@ superuser: install .env
 # real deployment keeps it on behind TLS (docs/deploy.md). Settings come
 # from the environment and .env, as for every entry point: SECRET_KEY is
 # .env's, so a restart keeps everyone signed in.
+# JOB_WORKERS job workers run beside gunicorn (manage.py run_worker: packs, big imports); with REDIS_URL
+# set they take their jobs from Redis, and workers on other machines share them.
 SERVE_DB ?= postgres://postgres@127.0.0.1:5432/pccperf
+JOB_WORKERS ?= 1
 serve: install .env
 	DATABASE_URL=$(SERVE_DB) \
 	  SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	  HOST=$(HOST) PORT=$(PORT) \
 	  sh -c '$(PY) manage.py create_database && $(PY) manage.py migrate --noinput && \
 	  $(PY) manage.py collectstatic --noinput -v0 && $(PY) manage.py load_demo --if-empty && \
+	  for i in $$(seq $(JOB_WORKERS)); do $(PY) manage.py run_worker -v0 & done; \
 	  exec $(VENV)/bin/gunicorn -c gunicorn.conf.py pccperf.wsgi'
 
 # A full backup of the database in DATABASE_URL (SQLite's db.sqlite3 by default):

@@ -46,21 +46,23 @@ def stale_after() -> timedelta:
     return timedelta(seconds=getattr(settings, "JOBS_STALE_AFTER", 120))
 
 
-def live(key: str) -> Job | None:
-    """The queued or running job making ``key``, if its worker is alive."""
+def live(key: str, *, running: bool = True) -> Job | None:
+    """The queued (or running, if its worker is alive) job making ``key``."""
     cutoff = timezone.now() - stale_after()
-    return (Job.objects.filter(key=key)
-            .filter(Q(status=Job.QUEUED) | Q(status=Job.RUNNING, heartbeat__gte=cutoff))
-            .order_by("-created").first())
+    alive = Q(status=Job.QUEUED) | Q(status=Job.RUNNING, heartbeat__gte=cutoff) if running else Q(status=Job.QUEUED)
+    return Job.objects.filter(key=key).filter(alive).order_by("-created").first()
 
 
-def enqueue(kind_name: str, *, key: str, label: str, params: dict | None = None, user=None) -> Job:
+def enqueue(kind_name: str, *, key: str, label: str, params: dict | None = None, user=None,
+            join_running: bool = True) -> Job:
     """The job making ``key``: the live one, or a new one sent to the queue
     (when the surrounding transaction commits, so a worker never looks for
-    a row it cannot see yet)."""
+    a row it cannot see yet). ``join_running=False``: a job already running
+    may be working from data that has changed since, so only a queued one
+    is joined (a publish: the queued job reads the data when it starts)."""
     if kind_name not in KINDS:
         raise ValueError(f"no such kind of job: {kind_name!r}")
-    job = live(key)
+    job = live(key, running=join_running)
     if job is not None:
         return job
     job = Job.objects.create(kind=kind_name, key=key, label=label[:255], params=params or {},

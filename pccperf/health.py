@@ -7,7 +7,11 @@ fingerprinted static files, collectstatic's manifest. Any failure answers
 503 with the failing part named:
 
     {"status": "error", "database": "ok", "migrations": "ok", "cache": "ok",
-     "pages cache": "ok", "static": "no static manifest at /srv/…/staticfiles.json: run collectstatic"}
+     "pages cache": "ok", "static": "no static manifest at /srv/…/staticfiles.json: run collectstatic",
+     "queue": {"queued": 3, "running": 1, "oldest_seconds": 12.5}}
+
+"queue" is for operators (issue 27): the job queue's depth and the age of
+its oldest waiting job. It never makes the answer a 503.
 
 The checks that use the database run in the request's own thread (through
 sync_to_async), so they use its connection and leave none open in a pool
@@ -86,6 +90,18 @@ def checks() -> list[tuple[str, HealthCheck]]:
     return parts
 
 
+async def _queue() -> dict | str:
+    """The job queue's depth and the age of its oldest waiting job, for
+    operators (jobs/runner.py): a long queue is no reason to stop sending a
+    server readers, so it never turns the answer into a 503."""
+    from jobs.runner import queue_health
+
+    try:
+        return await sync_to_async(queue_health, thread_sensitive=True)()
+    except Exception as exc:                 # the database check says what is wrong with the database
+        return f"unknown ({type(exc).__name__})"
+
+
 class Healthz(HealthCheckView):
     """The library's concurrent checks, answered as one flat JSON object:
     "status" and each part's "ok" or what is wrong; 200 or 503."""
@@ -100,7 +116,8 @@ class Healthz(HealthCheckView):
         answer = {name: "ok" if result.error is None else getattr(result.error, "message", str(result.error))
                   for (name, _), result in zip(named, results, strict=True)}
         healthy = all(result.error is None for result in results)
-        return JsonResponse({"status": "ok" if healthy else "error", **answer}, status=200 if healthy else 503)
+        return JsonResponse({"status": "ok" if healthy else "error", **answer, "queue": await _queue()},
+                            status=200 if healthy else 503)
 
     def get_checks(self):  # the library's other renderings read these
         return self.checks

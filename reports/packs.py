@@ -10,24 +10,32 @@ and the page says "being prepared" until it is there."""
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
-from datetime import date
+from contextlib import contextmanager
+from datetime import date, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from indicators import periods
 from indicators.models import Force
 from jobs import runner
 from jobs.models import Job, StoredPack
+from reports import warm
 from reports.cache import data_version
 from reports.report import build_pdf, build_report, check_request, one_level, report_filename
 
+logger = logging.getLogger(__name__)
 FORMATS = ("html", "pdf")
+# A pack whose job failed is asked for again (a new job) only after this long; the operators can retry sooner.
+RETRY_FAILED_AFTER = timedelta(minutes=10)
 
 
-def _key(force: Force, period: date, mode: str, theme: int | None, file_format: str, drafts: bool,
-         version: str) -> str:
-    return f"pack:{force.slug}:{periods.format_month(period)}:{mode}:{theme or 0}:{file_format}:{int(drafts)}:{version}"
+def _key(force: Force, period: date, mode: str, theme: int | None, file_format: str, drafts: bool) -> str:
+    """One pack, whatever its version: a job reads the data version when it starts."""
+    return f"pack:{force.slug}:{periods.format_month(period)}:{mode}:{theme or 0}:{file_format}:{int(drafts)}"
 
 
 def _label(force: Force, period: date, mode: str, theme: int | None, file_format: str, drafts: bool) -> str:
@@ -54,13 +62,14 @@ def ask(*, force: Force, period: date, mode: str, theme: int | None, file_format
                   version=version)
     if pack is not None:
         return pack, None
-    key = _key(force, period, mode, theme, file_format, drafts, version)
-    failed = Job.objects.filter(key=key, status=Job.FAILED).order_by("-created").first()
-    if failed is not None and runner.live(key) is None and failed.attempts >= 2:
-        return None, failed                   # tried twice at this version: say so, do not loop
+    key = _key(force, period, mode, theme, file_format, drafts)
+    latest = Job.objects.filter(key=key).order_by("-created").first()
+    if latest is not None and latest.status == Job.FAILED and latest.finished \
+            and latest.finished > timezone.now() - RETRY_FAILED_AFTER:
+        return None, latest                   # it just failed: say so, rather than fail again at every refresh
     job = runner.enqueue("pack", key=key, label=_label(force, period, mode, theme, file_format, drafts),
                          params={"force": force.pk, "period": period.isoformat(), "mode": mode,
-                                 "theme": theme, "format": file_format, "drafts": drafts},
+                                 "theme": theme, "format": file_format, "drafts": drafts, "version": version},
                          user=user if drafts else None)
     return None, job
 
@@ -94,12 +103,29 @@ def packs_for(force: Force, period: date) -> list[tuple[str, int | None]]:
     """Every mode of the force's pack for a period: (mode, theme)."""
     from indicators import selectors
 
-    plan = selectors.plan_for(force=force, month=period)
+    plan = selectors.plan_for(force=force, period=period)
     if plan is None:
         return []
     numbers = ([p.number for a in plan.areas.all() for p in a.priorities.all()] if one_level(plan)
                else [a.number for a in plan.areas.all()])
     return [("full", None), ("exceptions", None)] + [("theme", n) for n in numbers]
+
+
+_quiet = threading.local()
+
+
+@contextmanager
+def not_after_each_save():
+    """Saves inside queue no packs (a bulk load queues them once, at its end)."""
+    _quiet.on = True
+    try:
+        yield
+    finally:
+        _quiet.on = False
+
+
+def quiet() -> bool:
+    return getattr(_quiet, "on", False)
 
 
 def queue_after_publish(force_ids, months=()) -> None:
@@ -109,6 +135,12 @@ def queue_after_publish(force_ids, months=()) -> None:
     force_ids, months = set(force_ids), set(months)
 
     def queue():
+        try:
+            _queue()
+        except Exception:          # a publish never fails for want of its packs: they are made when asked
+            logger.exception("packs after a publish of forces %s could not be queued", sorted(force_ids))
+
+    def _queue():
         from indicators import selectors
 
         for force in Force.objects.filter(pk__in=force_ids):
@@ -121,14 +153,16 @@ def queue_after_publish(force_ids, months=()) -> None:
                     check_request(force=force, period=period, mode="full", theme=None)
                 except Exception:                 # nothing published for that period: no pack to make
                     continue
-                version = data_version(force.slug)
                 for mode, theme in packs_for(force, period):
                     for file_format in FORMATS:
-                        runner.enqueue("pack", key=_key(force, period, mode, theme, file_format, False, version),
+                        runner.enqueue("pack", key=_key(force, period, mode, theme, file_format, False),
                                        label=_label(force, period, mode, theme, file_format, False),
                                        params={"force": force.pk, "period": period.isoformat(), "mode": mode,
-                                               "theme": theme, "format": file_format, "drafts": False})
-            runner.enqueue("warm", key=f"warm:{force.slug}:{data_version(force.slug)}",
-                           label=f"{force.name}: pages rendered for readers", params={"force": force.pk})
+                                               "theme": theme, "format": file_format, "drafts": False},
+                                       join_running=False)
+            if not warm.worth_it():
+                continue
+            runner.enqueue("warm", key=f"warm:{force.slug}", label=f"{force.name}: pages rendered for readers",
+                           params={"force": force.pk}, join_running=False)
 
     transaction.on_commit(queue)

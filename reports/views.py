@@ -16,7 +16,8 @@ from indicators.engine import columns as c
 from indicators.engine.performance import evaluate
 from indicators.engine.windows import span_label
 from indicators.models import Force
-from reports import charts, svg
+from jobs.models import Job
+from reports import charts, packs, svg
 from reports import formatting as fmt
 from reports.cache import cached_page, cached_response
 from reports.params import BadParam, month_param
@@ -451,9 +452,8 @@ def panel_report(request, force: Force, drafts: bool, period):
     file_format = request.GET.get("format") or "html"
     if file_format not in ("html", "pdf"):
         return _bad_request(request, force, f"format must be html or pdf (got {file_format!r})")
-    if request.GET.get("download") == "1" or file_format == "pdf":
-        return cached_response(request, lambda: _report_download(request, force, drafts, period, mode, theme,
-                                                                 file_format))
+    if file_format == "pdf" or request.GET.get("download") == "1":
+        return _stored_pack(request, force, drafts, period, mode, theme, file_format)
     toolbar = None
     if period is not None:
         query = {"period": periods.format_month(period), "mode": mode, **({"theme": theme} if theme else {})}
@@ -465,6 +465,35 @@ def panel_report(request, force: Force, drafts: bool, period):
     except ReportError as exc:
         return _bad_request(request, force, str(exc))
     return HttpResponse(html, content_type="text/html; charset=utf-8")
+
+
+def _stored_pack(request, force, drafts, period, mode, theme, file_format):
+    """The pack as a file, from the store (reports/packs.py): built by a job,
+    so a PDF never waits on the request. One not yet built is queued, and the
+    page says "being prepared" and refreshes itself until it is there; the
+    HTML file, quick to make, is made here meanwhile (cached like a page)."""
+    if period is None:
+        return _bad_request(request, force, f"{force.name} has no published figures to report on yet")
+    try:
+        pack, job = packs.ask(force=force, period=period, mode=mode, theme=theme, file_format=file_format,
+                              drafts=drafts, user=request.user)
+    except ReportError as exc:
+        return _bad_request(request, force, str(exc))
+    if pack is not None:
+        response = HttpResponse(bytes(pack.content), content_type="application/pdf" if file_format == "pdf"
+                                else "text/html; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{pack.filename}"'
+        response["Cache-Control"] = "private, no-store" if drafts else "public, max-age=60"
+        return response
+    if file_format == "html":
+        return cached_response(request, lambda: _report_download(request, force, drafts, period, mode, theme))
+    ahead = Job.objects.filter(status=Job.QUEUED, created__lt=job.created).count() if job.status == Job.QUEUED else 0
+    query = {"period": periods.format_month(period), "mode": mode, **({"theme": theme} if theme else {})}
+    response = render(request, "reports/pack_preparing.html", {
+        "force": force, "job": job, "ahead": ahead, "refresh": 3,
+        "html_url": reverse("reports:report", args=[force.slug]) + "?" + urlencode(query)})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def _report_download(request, force, drafts, period, mode, theme, file_format="html"):

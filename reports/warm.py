@@ -15,8 +15,15 @@ from indicators.models import Force
 from jobs import runner
 
 
+def worth_it() -> bool:
+    """Only a shared page cache (Redis) lets a worker render pages for a web server."""
+    from django.conf import settings
+
+    return "locmem" not in settings.CACHES["pages"]["BACKEND"].lower()
+
+
 def paths_for(force: Force) -> list[str]:
-    plan = selectors.plan_for(force=force, month=selectors.default_period(force=force, include_drafts=False))
+    plan = selectors.plan_for(force=force, period=selectors.default_period(force=force, include_drafts=False))
     numbers = [p.number for a in plan.areas.all() for p in a.priorities.all()] if plan else []
     return ([reverse("reports:home"), reverse("reports:force-dashboard", args=[force.slug])]
             + [reverse("reports:priority", args=[force.slug, n]) for n in numbers]

@@ -84,7 +84,7 @@ def demo_data(django_db_setup, django_db_blocker):
             raise RuntimeError(f"refusing to load the demo into {name}, which is not a test database; "
                                "mark the module's tests with pytest.mark.django_db")
         out = io.StringIO()
-        call_command("load_demo", stdout=out)
+        call_command("load_demo", "--no-packs", stdout=out)      # tests ask for the packs they need
         yield out.getvalue()
         call_command("flush", interactive=False, verbosity=0)
 

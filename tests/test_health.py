@@ -20,7 +20,8 @@ def test_healthy_names_every_part(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "migrations": "ok",
-                               "cache": "ok", "pages cache": "ok"}
+                               "cache": "ok", "pages cache": "ok",
+                               "queue": {"queued": 0, "running": 0, "oldest_seconds": 0.0}}
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
 
 
@@ -78,3 +79,20 @@ def test_a_load_balancer_probing_by_address_over_http_is_answered(client):
     assert client.get("/healthz", HTTP_HOST="10.0.0.7:8000").status_code == 200
     assert client.get("/", HTTP_HOST="10.0.0.7:8000").status_code == 400
     assert client.get("/", HTTP_HOST="pccperf.example.org").status_code == 301
+
+
+def test_reports_the_queue_depth_and_its_oldest_job_without_failing(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from jobs.models import Job
+
+    Job.objects.create(kind="pack", key="a", label="a pack", created=timezone.now() - timedelta(seconds=90))
+    Job.objects.create(kind="pack", key="b", label="another")
+    Job.objects.create(kind="pack", key="c", label="running", status=Job.RUNNING, heartbeat=timezone.now())
+    Job.objects.create(kind="pack", key="d", label="done", status=Job.DONE)
+    response = client.get("/healthz")
+    queue = response.json()["queue"]
+    assert response.status_code == 200 and queue["queued"] == 2 and queue["running"] == 1
+    assert 89 <= queue["oldest_seconds"] < 200

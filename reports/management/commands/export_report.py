@@ -1,6 +1,7 @@
 """python manage.py export_report --force SLUG --period YYYY-MM [--mode ...] [--format html|pdf] --output FILE"""
 
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -51,12 +52,18 @@ class Command(BaseCommand):
             raise CommandError(f"--output {output}: is a folder; give a file name such as report.{file_format}")
         if not path.parent.exists():
             raise CommandError(f"--output {output}: the folder {path.parent} does not exist")
+        bar = _Steps(self.stdout, ["reading the figures", "laying out the pages", "writing the PDF"]
+                     if file_format == "pdf" else ["reading the figures"])
         try:
             html = build_report(force=force_obj, period=month, mode=mode, theme=theme,
                                 drafts=acting is not None and can_see_drafts(acting, force_obj), local_areas=areas)
-            content = build_pdf(html) if file_format == "pdf" else html.encode("utf-8")
+            bar.step()
+            content = build_pdf(html, progress=lambda stage: bar.step(stage)) if file_format == "pdf" \
+                else html.encode("utf-8")
         except ReportError as exc:
             raise CommandError(str(exc)) from None
+        finally:
+            bar.close()
         _write_atomically(path, content)
         size = path.stat().st_size
         self.stdout.write(self.style.SUCCESS(
@@ -79,3 +86,30 @@ def _write_atomically(path: Path, content: bytes) -> None:
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise CommandError(f"--output {path}: cannot write there ({exc.strerror})") from None
+
+
+class _Steps:
+    """A tqdm bar of the export's steps (the figures; for a PDF, then the
+    layout and the writing), on a terminal only: a full pack's PDF takes
+    seconds, and the bar says which part is running."""
+
+    def __init__(self, stdout, steps: list[str]):
+        self.bar, self.steps, self.done = None, steps, 0
+        if getattr(stdout, "isatty", lambda: False)() or sys.stdout.isatty():
+            from tqdm import tqdm
+            self.bar = tqdm(total=len(steps), desc=steps[0], file=sys.stderr,
+                            bar_format="{desc}: {bar} {n_fmt}/{total_fmt} steps [{elapsed}]")
+
+    def step(self, stage: str | None = None) -> None:
+        """The current step is done (``stage`` None), or ``stage`` started."""
+        if self.bar is None:
+            return
+        if stage is None or not stage.startswith(self.steps[min(self.done, len(self.steps) - 1)]):
+            self.done = min(self.done + 1, len(self.steps))
+            self.bar.update(self.done - self.bar.n)
+        self.bar.set_description(stage or self.steps[min(self.done, len(self.steps) - 1)])
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.update(len(self.steps) - self.bar.n)
+            self.bar.close()
