@@ -9,14 +9,16 @@ class ReportsConfig(AppConfig):
         # A publish queues the panel packs it made stale and the force's pages for readers (reports/packs.py).
         from django.db.models.signals import post_save
 
-        from indicators.models import Commentary, ExecutiveSummary, Return, ReturnState, WritingState
+        from indicators.models import Commentary, ExecutiveSummary, Observation, Return, ReturnState, WritingState
         from reports import packs
 
         def return_published(sender, instance, update_fields=None, **kwargs):
             if packs.quiet():
                 return
             if instance.state == ReturnState.PUBLISHED and update_fields and "state" in update_fields:
-                months = instance.lines.values_list("month", flat=True).distinct()
+                # its figures: the lines it held, or (an import published at once holds none) those it wrote
+                months = set(instance.lines.values_list("month", flat=True).distinct()) or set(
+                    Observation.objects.filter(source_return=instance).values_list("month", flat=True).distinct())
                 packs.queue_after_publish([instance.force_id], set(months))
 
         def writing_published(sender, instance, **kwargs):
