@@ -65,6 +65,9 @@ def enqueue(kind_name: str, *, key: str, label: str, params: dict | None = None,
     job = live(key, running=join_running)
     if job is not None:
         return job
+    if join_running and reclaim_stale(key=key):        # its worker died: that job, sent again
+        return Job.objects.filter(key=key, status=Job.QUEUED).order_by("-created").first() or enqueue(
+            kind_name, key=key, label=label, params=params, user=user)
     job = Job.objects.create(kind=kind_name, key=key, label=label[:255], params=params or {},
                              user=user if user is not None and user.is_authenticated else None)
     transaction.on_commit(lambda: send(job.pk))
@@ -81,10 +84,12 @@ def send(job_id: int) -> None:
     Job.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
 
 
-def reclaim_stale() -> int:
-    """Send again every job whose worker stopped answering (killed mid-way)."""
+def reclaim_stale(key: str | None = None) -> int:
+    """Send again every job (making ``key``) whose worker stopped answering
+    (killed mid-way)."""
     cutoff = timezone.now() - stale_after()
-    stale = list(Job.objects.filter(status=Job.RUNNING, heartbeat__lt=cutoff).values_list("pk", flat=True))
+    stale = Job.objects.filter(status=Job.RUNNING, heartbeat__lt=cutoff)
+    stale = list((stale.filter(key=key) if key else stale).values_list("pk", flat=True))
     for pk in stale:
         if Job.objects.filter(pk=pk, status=Job.RUNNING, heartbeat__lt=cutoff).update(
                 status=Job.QUEUED, stage="sent again: its worker stopped"):

@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "reports",
     "django_tasks",
     "django_tasks_db",
+    # installed whatever the backend, so that one database schema (its migrations) serves both
+    "django_rq",
     "jobs",
 ]
 
@@ -227,7 +229,7 @@ JOBS_BACKEND = os.environ.get("JOBS_BACKEND", "rq" if REDIS_URL else "database")
 if JOBS_BACKEND == "rq":
     if not REDIS_URL:
         raise ImproperlyConfigured("JOBS_BACKEND=rq needs REDIS_URL")
-    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    INSTALLED_APPS += ["django_tasks_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 1800}}
 elif JOBS_BACKEND == "database":
