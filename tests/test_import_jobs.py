@@ -172,3 +172,21 @@ def test_publishing_a_big_file_needs_the_publish_permission(ana, client, measure
 def test_a_small_file_is_still_checked_in_the_request(ana, client, measures):
     page = upload(client, big_file(measures[:2]), name="small.csv").content.decode()
     assert "Check before you import: small.csv" in page and not Job.objects.exists()
+
+
+@override_settings(IMPORT_IN_REQUEST_MAX_BYTES=1000)
+def test_publishing_a_big_file_with_warnings_needs_them_confirmed_as_a_small_files_does(ana, client, measures):
+    upload(client, big_file(measures, bad=(1000, "9999")))
+    runner.run_queued()
+    token = models.PendingUpload.objects.get().token
+    response = client.post(IMPORT, {"token": token, "confirm": "1", "publish": "1"}, follow=True)
+    runner.run_queued()
+    page = client.get(job_address(response)).content.decode()
+    assert "Not imported: publishing with 1 warning needs your confirmation." in page
+    assert models.Observation.objects.count() == 0 and models.PendingUpload.objects.exists()
+    warned = page.split('name="warned" value="')[1].split('"')[0]
+    response = client.post(IMPORT, {"token": token, "confirm": "1", "publish": "1", "accept_warnings": "1",
+                                    "warned": warned}, follow=True)
+    runner.run_queued()
+    assert "3,000 figures from big.csv published" in client.get(job_address(response)).content.decode()
+    assert models.Observation.objects.count() == 3000

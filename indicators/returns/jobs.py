@@ -125,33 +125,41 @@ def check(job: Job, progress) -> dict:
 @runner.kind(APPLY)
 def apply(job: Job, progress) -> dict:
     """Check the confirmed file again and write it, as the request does for a
-    small one (admin/returns.py _import): in one transaction that also
-    deletes the pending upload, so a second run changes nothing."""
+    small one (admin/returns.py _import). The write is one transaction that
+    also deletes the pending upload, so a second run changes nothing: it
+    finds no upload and says so.
+
+    The check runs before that transaction, so that its progress (and the
+    job's heartbeat) is seen while it runs; the upload's bytes cannot change
+    (an upload is only ever deleted), and the transaction begins by locking
+    it, so two runs at once write once."""
     from indicators.admin.returns import _outcome, _preview_context  # the admin imports this module
 
     params, user = job.params, job.user
+    gone = {"outcome": "gone", "message": f"{params.get('name', 'The file')} was imported already (or cancelled, "
+                                          "or expired after a day): nothing was written this time."}
+    upload = upload_of(job)
+    if upload is None:
+        return gone
+    rows = _checked(job, upload, progress)              # again: the data may have changed since the preview
+    if isinstance(rows, ReturnFileError):
+        upload.delete()
+        return _problems(rows)
+    publish = bool(params.get("publish"))
+    if publish and not user.has_perm("indicators.publish_return"):
+        return {"outcome": "problems", "problems": ["you may not publish returns: import the file as a draft"]}
+    if publish:
+        post = QueryDict(mutable=True)
+        post["accept_warnings"] = params.get("accept_warnings", "")
+        post.setlist("warned", params.get("warned", []))
+        refused = grid_rules.unconfirmed(find_warnings(rows), post)
+        if refused:           # publishing with warnings needs "I have checked these figures" (SPEC §4)
+            return {"outcome": "confirm", "confirm_needed": [str(w) for w in refused],
+                    "preview": stored_preview(_preview_context(rows, "", upload.name, 0))}
+    progress(len(rows), len(rows), stage="writing the figures")
     with transaction.atomic():
-        upload = upload_of(job, lock=True)
-        if upload is None:
-            return {"outcome": "gone", "message": f"{params.get('name', 'The file')} was imported already "
-                                                  "(or cancelled, or expired after a day): nothing was written "
-                                                  "this time."}
-        rows = _checked(job, upload, progress)         # again: the data may have changed since the preview
-        if isinstance(rows, ReturnFileError):
-            upload.delete()
-            return _problems(rows)
-        publish = bool(params.get("publish"))
-        if publish and not user.has_perm("indicators.publish_return"):
-            return {"outcome": "problems", "problems": ["you may not publish returns: import the file as a draft"]}
-        if publish:
-            post = QueryDict(mutable=True)
-            post["accept_warnings"] = params.get("accept_warnings", "")
-            post.setlist("warned", params.get("warned", []))
-            refused = grid_rules.unconfirmed(find_warnings(rows), post)
-            if refused:       # publishing with warnings needs "I have checked these figures" (SPEC §4)
-                return {"outcome": "confirm", "confirm_needed": [str(w) for w in refused],
-                        "preview": stored_preview(_preview_context(rows, "", upload.name, 0))}
-        progress(len(rows), len(rows), stage="writing the figures")
+        if upload_of(job, lock=True) is None:              # imported by a run alongside this one
+            return gone
         summary = stage(rows, user=user, source=upload.name, publish=publish)
         upload.delete()
         level, message, url = _outcome(summary, upload.name, publish)
