@@ -238,6 +238,12 @@ else:
     raise ImproperlyConfigured(f"JOBS_BACKEND={JOBS_BACKEND!r}: write database or rq")
 # A running job whose worker has not been heard from for this long is sent again.
 JOBS_STALE_AFTER = env_int("JOBS_STALE_AFTER", 120)
+# A return file larger than this is checked and imported by a job, not in
+# the upload request (indicators/returns/jobs.py; docs/decisions.md, Big
+# imports as jobs): 2 MB of CSV (about 55,000 rows) is about 1 s of read,
+# check and preview on the bench machine. An XLSX file counts six times its
+# size (returns/jobs.py XLSX_COST): its bytes cost that much more to read.
+IMPORT_IN_REQUEST_MAX_BYTES = env_int("IMPORT_IN_REQUEST_MAX_BYTES", 2_000_000)
 
 # Uploaded files stay in memory, never in a server's temporary folder: a
 # return file waiting for confirmation is kept in the database

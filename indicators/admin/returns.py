@@ -21,6 +21,7 @@ from indicators.access.permissions import can_edit, editable_force_ids
 from indicators.admin import grid as grid_page
 from indicators.models import Force
 from indicators.returns import grid as grid_rules
+from indicators.returns import jobs as import_jobs
 from indicators.returns import pending
 from indicators.returns.figure_warnings import find_warnings
 from indicators.returns.file import (
@@ -38,6 +39,7 @@ from indicators.returns.workflow import (
     stage,
     summarise,
 )
+from jobs.models import Job
 
 PREVIEW_ROWS = 200
 
@@ -164,6 +166,7 @@ class ReturnViews:
         wrap = self.admin_site.admin_view
         return [
             path("import/", wrap(self.import_view), name="indicators_return_import"),
+            path("import/job/<int:job_id>/", wrap(self.import_job_view), name="indicators_return_import_job"),
             path("grid/", wrap(self.grid_view), name="indicators_return_grid"),
             path("template/", wrap(self.template_view), name="indicators_return_template"),
         ] + super().get_urls()
@@ -234,7 +237,13 @@ class ReturnViews:
                 context["problems"] = [Problem(None, None, "choose a CSV or XLSX file to upload")]
             elif too_large(upload.size):
                 context["problems"] = [too_large(upload.size)]       # refused before reading
+            elif not import_jobs.in_request(upload.size, upload.name, upload.read(4)):
+                # a big file: kept at once and checked by a job, the analyst following its page
+                upload.seek(0)
+                job = import_jobs.queue_check(user=request.user, data=upload.read(), name=upload.name)
+                return redirect(reverse("admin:indicators_return_import_job", args=[job.pk]))
             else:
+                upload.seek(0)
                 data = upload.read()
                 skipped: list[int] = []
                 result = self._check(request, data, upload.name, skipped)
@@ -264,7 +273,48 @@ class ReturnViews:
                                                            "cancelled already, or expired after a day; please "
                                                            "upload the file again")]
                 return TemplateResponse(request, "admin/indicators/return/import.html", context, status=404)
+            if not import_jobs.in_request(upload.size, upload.name, upload.data[:4]):
+                if request.POST.get("publish") == "1" and not request.user.has_perm("indicators.publish_return"):
+                    raise PermissionDenied
+                job = import_jobs.queue_apply(user=request.user, upload=upload, post=request.POST)
+                return redirect(reverse("admin:indicators_return_import_job", args=[job.pk]))
             return self._import(request, context, upload)
+
+    def import_job_view(self, request, job_id: int):
+        """A big file's check or import as its job goes (refreshing itself
+        every 2 s, without scripts), then its outcome: the same preview and
+        confirm as a small file's, its problems, or the import's message.
+        Only the uploader sees it."""
+        self._require_add(request)
+        job = Job.objects.filter(pk=job_id, kind__in=(import_jobs.CHECK, import_jobs.APPLY),
+                                 user=request.user).first() if request.user.is_authenticated else None
+        if job is None:
+            raise Http404("No such import of yours")
+        name = job.params.get("name", "")
+        context = {**self.admin_site.each_context(request), "opts": self.model._meta, "job": job,
+                   "title": f"Import a return file: {name}",
+                   "can_publish": request.user.has_perm("indicators.publish_return"),
+                   "import_url": reverse("admin:indicators_return_import")}
+        result = job.result or {}
+        if job.status in (Job.QUEUED, Job.RUNNING):
+            context["job_waiting"] = True
+        elif job.status == Job.FAILED:
+            context["problems"] = ["the job stopped with an error (the operators can see it and retry it); "
+                                   "nothing was written"]
+        elif result.get("outcome") in ("preview", "confirm"):
+            upload = import_jobs.upload_of(job)
+            if upload is None:
+                context["problems"] = [import_jobs.GONE]
+            else:
+                context.update(result["preview"], token=upload.token,
+                               confirm_needed=result.get("confirm_needed"))
+        elif result.get("outcome") == "imported":
+            context.update(done_message=result["message"], done_url=result["url"])
+        elif result.get("outcome") == "gone" and "message" in result:
+            context.update(done_message=result["message"], done_url=reverse("admin:indicators_return_changelist"))
+        else:
+            context.update(problems=result.get("problems", []), problem_total=result.get("total"))
+        return TemplateResponse(request, "admin/indicators/return/import.html", context)
 
     def _import(self, request, context, upload):
         data, name = upload.data, upload.name
@@ -283,28 +333,35 @@ class ReturnViews:
                 return TemplateResponse(request, "admin/indicators/return/import.html", context)
         summary = stage(rows, user=request.user, source=name, publish=publish)
         upload.delete()
-        if summary.nothing_changed:
-            self.message_user(request, f"Read {name}: {summary.nothing_changed_message()}.", messages.INFO)
-            return redirect(reverse("admin:indicators_return_changelist"))
-        state = "published" if publish else "saved as a draft"
-        # Only new and changed figures go into the return: say how many, not the file's rows.
-        kept, left = summary.kept, summary.figures - summary.kept
-        # The message starts with the count: the admin capitalises a message's first letter, which
-        # would misspell a file name put first (june.csv shown as "June.csv").
-        self.message_user(request, f"{kept:,} figure{'' if kept == 1 else 's'} from {name} {state} in return "
-                                   f"{', '.join('#' + str(r.pk) for r in summary.returns)}"
-                                   + (f"; {left:,} equal to the published figure{'' if left == 1 else 's'} "
-                                      "left out" if left else "") + ". "
-                          + " ".join(summary.lines()), messages.SUCCESS)
-        if len(summary.returns) == 1:
-            return redirect(reverse("admin:indicators_return_change", args=[summary.returns[0].pk]))
-        return redirect(reverse("admin:indicators_return_changelist"))
+        level, message, url = _outcome(summary, name, publish)
+        self.message_user(request, message, messages.INFO if level == "info" else messages.SUCCESS)
+        return redirect(url)
 
     # --- grid ---------------------------------------------------------------
 
     def grid_view(self, request):
         return grid_page.grid_view(self, request, editable_forces=editable_forces, plan_indicators=plan_indicators,
                                    current_values=current_values, parse_quarter_param=parse_quarter_param)
+
+
+def _outcome(summary, name: str, publish: bool) -> tuple[str, str, str]:
+    """(level, message, address) after an import: what the request shows for
+    a small file and the apply job stores for a big one (returns/jobs.py)."""
+    if summary.nothing_changed:
+        return "info", f"Read {name}: {summary.nothing_changed_message()}.", reverse(
+            "admin:indicators_return_changelist")
+    state = "published" if publish else "saved as a draft"
+    # Only new and changed figures go into the return: say how many, not the file's rows.
+    kept, left = summary.kept, summary.figures - summary.kept
+    # The message starts with the count: the admin capitalises a message's first letter, which
+    # would misspell a file name put first (june.csv shown as "June.csv").
+    message = (f"{kept:,} figure{'' if kept == 1 else 's'} from {name} {state} in return "
+               f"{', '.join('#' + str(r.pk) for r in summary.returns)}"
+               + (f"; {left:,} equal to the published figure{'' if left == 1 else 's'} "
+                  "left out" if left else "") + ". " + " ".join(summary.lines()))
+    if len(summary.returns) == 1:
+        return "success", message, reverse("admin:indicators_return_change", args=[summary.returns[0].pk])
+    return "success", message, reverse("admin:indicators_return_changelist")
 
 
 def _content_length(request) -> int:

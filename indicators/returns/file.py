@@ -819,13 +819,23 @@ def _xlsx_cell(cell):
     return None if cell is None else str(cell)
 
 
+# How often check_rows reports progress: rare enough to cost nothing (a
+# call per 5,000 rows), often enough that a job's page moves every second.
+PROGRESS_EVERY = 5000
+
+
 def check_rows(header: list[str], body: list[tuple[int, list]], catalogue: Catalogue, *,
-               today: date, skipped: list[int] | None = None) -> list[Row]:
+               today: date, skipped: list[int] | None = None, progress=None) -> list[Row]:
     """Every row checked; ReturnFileError listing all problems if any.
 
     A row that names a measure and month but gives no figure, status or note
     (a template row left empty) is not a figure: it is skipped, and its
-    number added to ``skipped``."""
+    number added to ``skipped``.
+
+    ``progress(done, problems)``, if given, is called every PROGRESS_EVERY
+    rows: a big file is checked by a job (indicators/returns/jobs.py) whose
+    page shows the rows checked and problems found so far. (Should the fast
+    path give up, the count starts again from the first row.)"""
     problems: list[Problem] = []
     if len(header) == 1 and ";" in header[0]:
         raise ReturnFileError([Problem(None, None, "the columns are separated by semicolons; pccperf reads commas "
@@ -843,7 +853,7 @@ def check_rows(header: list[str], body: list[tuple[int, list]], catalogue: Catal
 
     position = {col: header.index(col) for col in ALL_COLUMNS if col in counts}
     this_month = periods.first_of_month(today)
-    fast = _fast_rows(len(header), position, body, catalogue, this_month)
+    fast = _fast_rows(len(header), position, body, catalogue, this_month, progress)
     if fast is not None:
         rows, blank = fast
         if skipped is not None:
@@ -852,7 +862,9 @@ def check_rows(header: list[str], body: list[tuple[int, list]], catalogue: Catal
     seen: dict[tuple[str, str, str, date], int] = {}
     rows: list[Row] = []
     dropped = 0                  # problems counted but not kept (only SHOWN_PROBLEMS are listed)
-    for number, cells in body:
+    for done, (number, cells) in enumerate(body):
+        if progress is not None and not done % PROGRESS_EVERY:
+            progress(done, len(problems) + dropped)
         if len(problems) > 2 * SHOWN_PROBLEMS:
             dropped += len(problems) - SHOWN_PROBLEMS
             del problems[SHOWN_PROBLEMS:]
@@ -930,7 +942,7 @@ def _fast_numbers(texts: list[str]) -> list[float | None] | None:
 
 
 def _fast_rows(width: int, position: dict[str, int], body, cat: Catalogue,
-               this_month: date) -> tuple[list[Row], list[int]] | None:
+               this_month: date, progress=None) -> tuple[list[Row], list[int]] | None:
     """(rows, skipped row numbers), or None: see above."""
     if getattr(body, "relocate", None) is not None or not body:
         return None
@@ -961,8 +973,10 @@ def _fast_rows(width: int, position: dict[str, int], body, cat: Catalogue,
     rows: list[Row] = []
     skipped: list[int] = []
     scratch: list[Problem] = []
-    for (number, _), force, code, raw_month, status, note, area, value, num, den in zip(
-            body, force_c, code_c, month_c, status_c, note_c, area_c, value_c, num_c, den_c):
+    for done, ((number, _), force, code, raw_month, status, note, area, value, num, den) in enumerate(zip(
+            body, force_c, code_c, month_c, status_c, note_c, area_c, value_c, num_c, den_c)):
+        if progress is not None and not done % PROGRESS_EVERY:
+            progress(done, 0)
         status = status.lower()
         if value is None and num is None and den is None and not note and status in ("", "final"):
             skipped.append(number)
