@@ -42,6 +42,11 @@ def read_line(counts: policeuk.Counts, rows, seconds: float | None = None) -> st
             f"{policeuk.months_in(rows)}.")
 
 
+def skipped_line(falls_within: str, n: int) -> str:
+    """A "Falls within" value matching no force, left out (--skip-unknown)."""
+    return f"skipped \"{falls_within}\": matches no force ({n:,} rows)"
+
+
 def write(counts: policeuk.Counts, rows, *, only: set[str], user, publish: bool, dry_run: bool,
           compare: str | None = None, compare_existing: bool = False,
           say: Callable[[str], None] = lambda line: None) -> Written:

@@ -76,7 +76,7 @@ class Command(BaseCommand):
             bar.close()
         elapsed = time.perf_counter() - started
         for name, n in sorted(unknown.items()):
-            self.stdout.write(f"  skipped \"{name}\": matches no force ({n:,} rows)")
+            self.stdout.write("  " + policeuk_import.skipped_line(name, n))
         self.stdout.write(policeuk_import.read_line(counts, rows, elapsed))
         if not rows:
             raise CommandError("no figures to import; nothing was written")
