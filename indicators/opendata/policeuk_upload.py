@@ -57,7 +57,8 @@ def max_unpacked() -> int:
 
 
 def mb(n: int) -> str:
-    return f"{n / 1024 / 1024:,.1f} MB"
+    """A size in words: MB, or KB below one MB."""
+    return f"{n / 1024 / 1024:,.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:,.0f} KB"
 
 
 def perms(publish: bool) -> list[str]:
