@@ -153,8 +153,8 @@ def job_view(admin, request, job_id: int):
                "error": job.error.split("\n\n")[0] if job.error else ""}
     if job.kind == PREVIEW and job.status == Job.DONE:
         applied = Job.objects.filter(key=f"{APPLY}:{token}", user=request.user).order_by("-created").first()
-        context.update(applied=applied, waiting=applied is None and pending.find(user=request.user, token=token)
-                       is not None and not (job.result or {}).get("problem_count"))
+        context.update(applied=applied, waiting=applied is None and pending.waiting(user=request.user, token=token)
+                       and not (job.result or {}).get("problem_count"))
     if job.kind == APPLY:
         context["returns"] = [{**r, "url": reverse("admin:indicators_return_change", args=[r["id"]])}
                               for r in (job.result or {}).get("returns", [])]
@@ -168,7 +168,7 @@ def _confirm(request, job: Job, token: str):
         raise PermissionDenied
     if job.status != Job.DONE or (job.result or {}).get("problem_count"):
         raise Http404("This upload has no preview to confirm")
-    if pending.find(user=request.user, token=token) is None:
+    if not pending.waiting(user=request.user, token=token):
         live = Job.objects.filter(key=f"{APPLY}:{token}", user=request.user).order_by("-created").first()
         if live is not None:                 # confirmed twice: the import already under way
             return redirect(reverse("admin:indicators_return_opendata_job", args=[live.pk]))
