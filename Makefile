@@ -149,6 +149,7 @@ bench: install-dev
 	$(PY) bench/bench_pdf.py
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_policeuk.py
+	$(PY) bench/bench_policeuk_admin.py
 	$(PY) bench/bench_scale.py
 	$(PY) bench/load.py --no-cache
 

@@ -453,6 +453,15 @@ class ReturnAdmin(ReviewViews, ReturnViews, ScopedHistoryAdmin):
     actions = ["submit_returns", "publish_returns"]
     change_list_template = "admin/indicators/return/change_list.html"
 
+    def get_urls(self):
+        from indicators.admin import opendata
+        return opendata.urls(self) + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        from indicators.opendata.policeuk_upload import may_import
+        return super().changelist_view(request, {**(extra_context or {}),
+                                                 "can_import_opendata": may_import(request.user)})
+
     @admin.display(description="State", ordering="state")
     def state_label(self, obj):
         style = {"draft": "#b10e1e", "submitted": "#b35c00", "published": "#00703c"}[obj.state]

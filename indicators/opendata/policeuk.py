@@ -147,6 +147,8 @@ def street_files(paths: list[str]) -> Iterator[tuple[str, object]]:
 
 
 def _open_text(source) -> io.TextIOBase:
+    if hasattr(source, "open_text"):            # a member of an uploaded archive (policeuk_upload.Member)
+        return source.open_text()
     if isinstance(source, tuple):
         archive, member = source
         return io.TextIOWrapper(archive.open(member), encoding="utf-8-sig", newline="")

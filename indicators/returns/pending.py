@@ -56,6 +56,15 @@ def find(*, user, token: str, lock: bool = False) -> PendingUpload | None:
     return pending
 
 
+def waiting(*, user, token: str) -> bool:
+    """Whether the user's upload under ``token`` is still there, without
+    reading its bytes (a data.police.uk archive may be 200 MB)."""
+    if not token or not user.is_authenticated:
+        return False
+    return PendingUpload.objects.filter(token=token, uploader=user,
+                                        created__gt=timezone.now() - TTL).exists()
+
+
 def discard(*, user, token: str) -> bool:
     """Delete the user's pending upload under ``token``; whether there was one."""
     if not token or not user.is_authenticated:
