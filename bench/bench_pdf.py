@@ -47,7 +47,7 @@ def main() -> None:
     from reports.report import build_pdf, build_report
 
     call_command("migrate", verbosity=0)
-    call_command("load_demo", stdout=open(os.devnull, "w"))
+    call_command("load_demo", "--no-packs", stdout=open(os.devnull, "w"))
     print("full panel pack as PDF (CPU, median of 3):")
     for slug in FORCES:
         force = Force.objects.get(slug=slug)
