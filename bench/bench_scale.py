@@ -255,7 +255,7 @@ def main(pages_only: bool = False):
     for line in plan:
         if any(word in line for word in ("Scan", "Planning Time", "Execution Time", "Join")):
             print("    " + line[:160])
-    print("issue 17 goals (same run):")
+    print("issue 17 and 27 goals (same run):")
     for line in lines:
         print(line)
 
