@@ -141,7 +141,9 @@ clean:
 	rm -rf $(VENV) $(LOCK_TOOLS) node_modules db.sqlite3 staticfiles .pytest_cache tests/artifacts
 
 # Benchmarks: figures are reported as ratios against a baseline measured in the same run;
-# bench_scale and load --no-cache print issue 17's goals (national scale, PostgreSQL, wrk).
+# bench_scale and load --no-cache print issue 17's goals (national scale, PostgreSQL, wrk);
+# bench_import_job, bench_scale's report size and bench_cache_share issue 27's (the last needs
+# Redis: CACHE_SHARE_REDIS_URL, default db 10, flushed). docs/decisions.md, "Benchmarks of issue 27".
 bench: install-dev
 	$(PY) bench/bench_engine.py
 	$(PY) bench/bench_pages.py
@@ -150,8 +152,10 @@ bench: install-dev
 	$(PY) bench/bench_import.py
 	$(PY) bench/bench_policeuk.py
 	$(PY) bench/bench_policeuk_admin.py
+	$(PY) bench/bench_import_job.py
 	$(PY) bench/bench_scale.py
 	$(PY) bench/load.py --no-cache
+	$(PY) bench/bench_cache_share.py
 
 # Load test against gunicorn on 127.0.0.1 (needs PostgreSQL and wrk).
 load: install-dev

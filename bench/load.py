@@ -3,8 +3,10 @@ in PostgreSQL, wrk with 16 concurrent clients for a fixed time per page, and
 a trivial view (/healthz) in the same run as the baseline. Bounded: only
 127.0.0.1, a fixed duration, then everything stops.
 
-LOAD_SECONDS (default 60) sets the time per page; SCALE_DATABASE_URL the
-database (loaded by bench/bench_scale.py when it has no plans); LOAD_WORKERS
+LOAD_SECONDS (default 60) sets the time per page, after a warm-up of
+LOAD_WARMUP_SECONDS (default 5) of the same wrk on the same page, not counted
+(each worker's first request to a page loads its templates and fills the page
+cache); SCALE_DATABASE_URL the database (loaded by bench/bench_scale.py when it has no plans); LOAD_WORKERS
 the gunicorn workers (default one per core).
 
 ``--no-cache`` serves with the page cache switched off (bench/settings_nocache.py)
@@ -34,8 +36,9 @@ PAGES = [
     ("plan dashboard", "/west-mercia/"),
     ("priority page", "/west-mercia/priorities/1/"),
     ("API, one indicator", "/api/forces/west-mercia/indicators/ind-00/"),
-    ("panel report (1.8 MB)", "/west-mercia/report/?mode=exceptions&download=1"),
+    ("panel report", "/west-mercia/report/?mode=exceptions&download=1"),   # labelled with its size, measured
 ]
+WARMUP_SECONDS = int(os.environ.get("LOAD_WARMUP_SECONDS", "5"))
 
 
 def has_data() -> bool:
@@ -43,6 +46,20 @@ def has_data() -> bool:
     result = subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", name, "-tAc",
                              "SELECT count(*) FROM indicators_plan"], capture_output=True, text=True)
     return result.returncode == 0 and result.stdout.strip() not in ("", "0")
+
+
+def wrk(path: str, seconds: int) -> str:
+    return subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds}s", "--timeout", "10s", "-s",
+                           str(ROOT / "bench" / "wrk_report.lua"), f"http://127.0.0.1:{PORT}{path}"],
+                          capture_output=True, text=True, check=True).stdout
+
+
+def size_label(label: str, path: str) -> str:
+    """The page's label with its size as served in this run (the report's size
+    moves with the data and the report's drawings)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{PORT}{path}", timeout=60) as response:
+        size = len(response.read())
+    return f"{label} ({size / 1e6:.2f} MB)" if size >= 1e6 else f"{label} ({size / 1e3:.0f} KB)"
 
 
 def main():
@@ -74,16 +91,18 @@ def main():
                 break
             except OSError:
                 time.sleep(0.5)
-        print(f"gunicorn, {workers} workers, 127.0.0.1:{PORT}; wrk, 16 connections, {SECONDS} s per page; "
-              f"page cache {'OFF' if no_cache else 'on'}")
+        print(f"gunicorn, {workers} workers, 127.0.0.1:{PORT}; wrk, 16 connections, {SECONDS} s per page "
+              f"after a {WARMUP_SECONDS} s warm-up (not counted); page cache {'OFF' if no_cache else 'on'}")
         print(f"{'page':<24} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7} {'p95 ratio':>9}")
         base = None
         goal = None
         for label, path in pages:
             seconds = int(os.environ.get("LOAD_BASE_SECONDS", "10")) if no_cache and path == "/healthz" else SECONDS
-            out = subprocess.run(["wrk", "-t2", "-c16", f"-d{seconds}s", "--timeout", "10s", "-s",
-                                  str(ROOT / "bench" / "wrk_report.lua"), f"http://127.0.0.1:{PORT}{path}"],
-                                 capture_output=True, text=True, check=True).stdout
+            if "report" in path:
+                label = size_label(label, path)
+            if WARMUP_SECONDS:
+                wrk(path, WARMUP_SECONDS)
+            out = wrk(path, seconds)
             fields = dict(re.findall(r"(\w+)=([\d.]+)", out.split("RESULT", 1)[1]))
             p95 = float(fields["p95"])
             base = base or p95

@@ -11,6 +11,10 @@ only, so they share the cache.
 With REDIS_URL the cache is one Redis shared by every server (SPEC §4). If
 that Redis does not answer, pages are rendered afresh (and a warning
 logged): slower, never wrong, never an error page.
+
+A page a reader may be served from the cache says which it was in its
+``X-Cache`` header, ``hit`` or ``miss`` (rendered now): how
+bench/bench_cache_share.py counts the share of readers served from it.
 """
 
 from __future__ import annotations
@@ -49,14 +53,18 @@ def cached_response(request, render) -> HttpResponse:
         hit = cache.get(key)
     except (RedisError, OSError) as exc:
         logger.warning("page cache unavailable, rendering %s afresh: %s", request.path, exc)
-        return render()
+        response = render()
+        response["X-Cache"] = "miss"
+        return response
     if hit is not None:
         status, content_type, disposition, content = hit
         response = HttpResponse(content, status=status, content_type=content_type)
         if disposition:
             response["Content-Disposition"] = disposition
+        response["X-Cache"] = "hit"
         return response
     response = render()
+    response["X-Cache"] = "miss"
     if response.status_code in (200, 400, 404) and not getattr(response, "streaming", False):
         try:
             cache.set(key, (response.status_code, response["Content-Type"], response.get("Content-Disposition"),

@@ -96,3 +96,14 @@ def test_reports_the_queue_depth_and_its_oldest_job_without_failing(client):
     queue = response.json()["queue"]
     assert response.status_code == 200 and queue["queued"] == 2 and queue["running"] == 1
     assert 89 <= queue["oldest_seconds"] < 200
+
+
+def test_a_cache_set_to_keep_nothing_is_not_checked(client):
+    # bench/settings_nocache.py (load.py --no-cache) switches the page cache off with a DummyCache,
+    # which never gives back what was set: /healthz, the load test's baseline, answered 503.
+    locmem = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "health-default"}
+    with override_settings(CACHES={"default": locmem,
+                                   "pages": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}):
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert "pages cache" not in response.json() and response.json()["cache"] == "ok"

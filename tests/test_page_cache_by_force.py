@@ -78,3 +78,10 @@ def test_a_force_named_as_a_benchmark_reaches_the_pages_that_compare_with_it(dem
     with CaptureQueriesContext(connection) as queries:
         client.get("/west-mercia/")
     assert len(queries) > 1                                     # now a benchmark of a West Mercia measure
+
+
+def test_a_readers_page_says_whether_it_came_from_the_cache(demo, client, publish):
+    assert client.get("/essex/")["X-Cache"] == "miss"
+    assert client.get("/essex/")["X-Cache"] == "hit"          # bench/bench_cache_share.py counts these
+    publish("essex,all-crime,2014-07,8000,,,final,\n")
+    assert client.get("/essex/")["X-Cache"] == "miss"
