@@ -26,6 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import TASK_MAX_PRIORITY
 
 from jobs.models import Job
 
@@ -54,12 +55,14 @@ def live(key: str, *, running: bool = True) -> Job | None:
 
 
 def enqueue(kind_name: str, *, key: str, label: str, params: dict | None = None, user=None,
-            join_running: bool = True) -> Job:
+            join_running: bool = True, urgent: bool = False) -> Job:
     """The job making ``key``: the live one, or a new one sent to the queue
     (when the surrounding transaction commits, so a worker never looks for
     a row it cannot see yet). ``join_running=False``: a job already running
     may be working from data that has changed since, so only a queued one
-    is joined (a publish: the queued job reads the data when it starts)."""
+    is joined (a publish: the queued job reads the data when it starts).
+    ``urgent``: someone is waiting for it (a page asked for it, or pages
+    readers are about to ask for), so it goes ahead of background work."""
     if kind_name not in KINDS:
         raise ValueError(f"no such kind of job: {kind_name!r}")
     job = live(key, running=join_running)
@@ -68,15 +71,22 @@ def enqueue(kind_name: str, *, key: str, label: str, params: dict | None = None,
     if join_running and reclaim_stale(key=key):        # its worker died: that job, sent again
         return Job.objects.filter(key=key, status=Job.QUEUED).order_by("-created").first() or enqueue(
             kind_name, key=key, label=label, params=params, user=user)
-    job = Job.objects.create(kind=kind_name, key=key, label=label[:255], params=params or {},
+    job = Job.objects.create(kind=kind_name, key=key, label=label[:255],
+                             params={**(params or {}), **({URGENT: True} if urgent else {})},
                              user=user if user is not None and user.is_authenticated else None)
-    transaction.on_commit(lambda: send(job.pk))
+    transaction.on_commit(lambda: send(job.pk, urgent=urgent))
     return job
 
 
-def send(job_id: int) -> None:
+URGENT = "_urgent"          # in a job's params: it goes to the front of the queue
+
+
+def send(job_id: int, *, urgent: bool | None = None) -> None:
+    if urgent is None:
+        urgent = bool((Job.objects.filter(pk=job_id).values_list("params", flat=True).first() or {}).get(URGENT))
     try:
-        result = run_job.enqueue(job_id)
+        # django-tasks' highest priority: first in the database queue, at the front of RQ's
+        result = (run_job.using(priority=TASK_MAX_PRIORITY) if urgent else run_job).enqueue(job_id)
     except Exception:                                    # the queue is down: the job waits, and says so
         logger.exception("job %s could not be sent to the queue", job_id)
         Job.objects.filter(pk=job_id).update(stage="waiting: the queue did not answer")

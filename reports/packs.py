@@ -70,7 +70,7 @@ def ask(*, force: Force, period: date, mode: str, theme: int | None, file_format
     job = runner.enqueue("pack", key=key, label=_label(force, period, mode, theme, file_format, drafts),
                          params={"force": force.pk, "period": period.isoformat(), "mode": mode,
                                  "theme": theme, "format": file_format, "drafts": drafts, "version": version},
-                         user=user if drafts else None)
+                         user=user if drafts else None, urgent=True)
     return None, job
 
 
@@ -162,7 +162,8 @@ def queue_after_publish(force_ids, months=()) -> None:
                                        join_running=False)
             if not warm.worth_it():
                 continue
+            # first: readers meet these pages now; the packs wait for whoever asks for them next
             runner.enqueue("warm", key=f"warm:{force.slug}", label=f"{force.name}: pages rendered for readers",
-                           params={"force": force.pk}, join_running=False)
+                           params={"force": force.pk}, join_running=False, urgent=True)
 
     transaction.on_commit(queue)

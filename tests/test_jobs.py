@@ -189,3 +189,17 @@ def test_operators_see_the_queue_and_retry_failed_jobs(demo, client, calls):
     bad.refresh_from_db()
     ok.refresh_from_db()
     assert bad.status == Job.QUEUED and ok.status == Job.DONE
+
+
+def test_work_someone_waits_for_goes_ahead_of_background_packs(calls, settings):
+    from django_tasks import default_task_backend
+
+    runner.enqueue("test-echo", key="echo:7", label="background", params={"n": 7})
+    runner.enqueue("test-echo", key="echo:8", label="asked for", params={"n": 8}, urgent=True)
+    for job in Job.objects.order_by("pk"):
+        runner.send(job.pk)                     # as on commit
+    sent = {r.args[0]: r.task.priority for r in default_task_backend.results}
+    background, asked = Job.objects.order_by("pk")
+    assert (sent[background.pk], sent[asked.pk]) == (0, 100)
+    runner.retry(Job.objects.filter(pk=asked.pk).update(status=Job.FAILED) and Job.objects.get(pk=asked.pk))
+    assert Job.objects.get(pk=asked.pk).params["_urgent"] is True        # a retry keeps its place

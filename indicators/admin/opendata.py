@@ -118,7 +118,7 @@ def upload_view(admin, request):
     token = pending.keep(user=request.user, data=data, name=name)
     job = runner.enqueue(PREVIEW, key=f"{PREVIEW}:{token}", label=f"data.police.uk preview: {name}",
                          params={"token": token, "forces": chosen, "skip_unknown": context["skip_unknown"],
-                                 "publish": publish}, user=request.user)
+                                 "publish": publish}, user=request.user, urgent=True)
     return redirect(reverse("admin:indicators_return_opendata_job", args=[job.pk]))
 
 
@@ -175,5 +175,5 @@ def _confirm(request, job: Job, token: str):
         raise Http404("No upload is waiting for you: it was imported or cancelled already, or expired after a "
                       "day; please upload it again")
     apply = runner.enqueue(APPLY, key=f"{APPLY}:{token}", label=f"data.police.uk import: {job.result.get('name')}",
-                           params=job.params, user=request.user)
+                           params=job.params, user=request.user, urgent=True)
     return redirect(reverse("admin:indicators_return_opendata_job", args=[apply.pk]))

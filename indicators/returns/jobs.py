@@ -51,7 +51,7 @@ def queue_check(*, user, data: bytes, name: str) -> Job:
     token = pending.keep(user=user, data=data, name=name)
     upload = PendingUpload.objects.only("pk").get(token=token)
     return runner.enqueue(CHECK, key=f"{CHECK}:{upload.pk}", label=f"Check return file {name[:200]}",
-                          params={"upload": upload.pk, "name": name[:255], "size": len(data)}, user=user)
+                          params={"upload": upload.pk, "name": name[:255], "size": len(data)}, user=user, urgent=True)
 
 
 def queue_apply(*, user, upload: PendingUpload, post) -> Job:
@@ -59,7 +59,7 @@ def queue_apply(*, user, upload: PendingUpload, post) -> Job:
     return runner.enqueue(APPLY, key=f"{APPLY}:{upload.pk}", label=f"Import return file {upload.name[:200]}",
                           params={"upload": upload.pk, "name": upload.name, "publish": post.get("publish") == "1",
                                   "accept_warnings": post.get("accept_warnings", ""),
-                                  "warned": post.getlist("warned")}, user=user)
+                                  "warned": post.getlist("warned")}, user=user, urgent=True)
 
 
 def upload_of(job: Job, *, lock: bool = False) -> PendingUpload | None:
