@@ -474,19 +474,15 @@ def _stored_pack(request, force, drafts, period, mode, theme, file_format):
     HTML file, quick to make, is made here meanwhile (cached like a page)."""
     if period is None:
         return _bad_request(request, force, f"{force.name} has no published figures to report on yet")
+    if file_format == "html":
+        return cached_response(request, lambda: _stored_html(request, force, drafts, period, mode, theme))
     try:
         pack, job = packs.ask(force=force, period=period, mode=mode, theme=theme, file_format=file_format,
                               drafts=drafts, user=request.user)
     except ReportError as exc:
         return _bad_request(request, force, str(exc))
     if pack is not None:
-        response = HttpResponse(bytes(pack.content), content_type="application/pdf" if file_format == "pdf"
-                                else "text/html; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{pack.filename}"'
-        response["Cache-Control"] = "private, no-store" if drafts else "public, max-age=60"
-        return response
-    if file_format == "html":
-        return cached_response(request, lambda: _report_download(request, force, drafts, period, mode, theme))
+        return _pack_response(pack, drafts)
     ahead = Job.objects.filter(status=Job.QUEUED, created__lt=job.created).count() if job.status == Job.QUEUED else 0
     query = {"period": periods.format_month(period), "mode": mode, **({"theme": theme} if theme else {})}
     response = render(request, "reports/pack_preparing.html", {
@@ -494,6 +490,24 @@ def _stored_pack(request, force, drafts, period, mode, theme, file_format):
         "html_url": reverse("reports:report", args=[force.slug]) + "?" + urlencode(query)})
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _pack_response(pack, drafts: bool) -> HttpResponse:
+    response = HttpResponse(bytes(pack.content), content_type="application/pdf" if pack.file_format == "pdf"
+                            else "text/html; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{pack.filename}"'
+    response["Cache-Control"] = "private, no-store" if drafts else "public, max-age=60"
+    return response
+
+
+def _stored_html(request, force, drafts, period, mode, theme):
+    """The HTML file: the stored one when a job has built it at the current
+    version (two queries), else made here (a fraction of a second; cached
+    like a page). Never queued: it is quick to make."""
+    pack = packs.stored(force=force, period=period, mode=mode, theme=theme, file_format="html", drafts=drafts)
+    if pack is not None:
+        return _pack_response(pack, drafts)
+    return _report_download(request, force, drafts, period, mode, theme)
 
 
 def _report_download(request, force, drafts, period, mode, theme, file_format="html"):

@@ -193,7 +193,7 @@ BUDGETS = {   # the engine's pages: the MSG peer list and the populations in one
     "priority": (12, 17),
     "indicator": (12, 17),
     "report": (9, 14),        # + the executive summary; the figures' state as on the dashboard
-    "report download": (10, 14),
+    "report download": (12, 16),  # + the stored HTML pack (issue 27): the data version and the lookup
     "API list": (7, 11),
     "API detail": (7, 11),
     "observations CSV": (3, 7),

@@ -98,10 +98,13 @@ def _svg_parts(drawn: str) -> dict:
 
     plot = drawn.split(f'<g font-size="{svg.LEGEND_SIZE}"')[0]        # the legend's markers are not the series'
     groups = []
-    for d, attributes in re.findall(r'<path d="(M[^"]+)" (fill="(?!none)[^"]+"[^>]*)/>', plot):
+    # each series' markers: a filled outline per point, or round-capped dots (a circle: "M x y h0", svg._markers)
+    for d, attributes in re.findall(r'<path d="(M[^"]+)" ((?:fill="(?!none)[^"]+"|fill="none" stroke="[^"]+" '
+                                    r'stroke-width="[^"]+" stroke-linecap="round")[^>]*)/>', plot):
         pieces = re.findall(r"M([-\d.]+) ([-\d.]+)([^M]+)", d)
-        groups.append({"fill": re.search(r'fill="([^"]+)"', attributes).group(1),
-                       "shapes": {"circle" if "a" in shape else "square" if "h" in shape else "diamond"
+        dots = "stroke-linecap" in attributes
+        groups.append({"fill": re.search(r'stroke="([^"]+)"' if dots else r'fill="([^"]+)"', attributes).group(1),
+                       "shapes": {"circle" if dots or "a" in shape else "square" if "h" in shape else "diamond"
                                   for _, _, shape in pieces},
                        "points": [(float(x), float(y)) for x, y, _ in pieces]})
     lines = [[[tuple(map(float, p.split())) for p in re.findall(r"[ML]([-\d.]+ [-\d.]+)", "M" + piece)]
