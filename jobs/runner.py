@@ -85,13 +85,26 @@ def send(job_id: int, *, urgent: bool | None = None) -> None:
     if urgent is None:
         urgent = bool((Job.objects.filter(pk=job_id).values_list("params", flat=True).first() or {}).get(URGENT))
     try:
-        # django-tasks' highest priority: first in the database queue, at the front of RQ's
-        result = (run_job.using(priority=TASK_MAX_PRIORITY) if urgent else run_job).enqueue(job_id)
+        result = _task(urgent).enqueue(job_id)
     except Exception:                                    # the queue is down: the job waits, and says so
         logger.exception("job %s could not be sent to the queue", job_id)
         Job.objects.filter(pk=job_id).update(stage="waiting: the queue did not answer")
         return
     Job.objects.filter(pk=job_id).update(task_id=str(result.id)[:64])
+
+
+URGENT_QUEUE = "urgent"
+
+
+def _task(urgent: bool):
+    """The task to send: urgent work first. The database backend orders by
+    priority; RQ has none, so urgent work has a queue of its own that
+    workers empty first (`run_worker` listens to "urgent" before "default")."""
+    if not urgent:
+        return run_job
+    if run_job.get_backend().supports_priority:
+        return run_job.using(priority=TASK_MAX_PRIORITY)
+    return run_job.using(queue_name=URGENT_QUEUE)
 
 
 def reclaim_stale(key: str | None = None) -> int:
@@ -105,6 +118,10 @@ def reclaim_stale(key: str | None = None) -> int:
                 status=Job.QUEUED, stage="sent again: its worker stopped"):
             logger.warning("job %s: its worker stopped answering; sent again", pk)
             send(pk)
+    # and any the queue did not take when they were made (it did not answer): once it does
+    unsent = Job.objects.filter(status=Job.QUEUED, task_id="", created__lt=cutoff)
+    for pk in (unsent.filter(key=key) if key else unsent).values_list("pk", flat=True):
+        send(pk)
     return len(stale)
 
 

@@ -230,10 +230,11 @@ if JOBS_BACKEND == "rq":
     if not REDIS_URL:
         raise ImproperlyConfigured("JOBS_BACKEND=rq needs REDIS_URL")
     INSTALLED_APPS += ["django_tasks_rq"]
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 1800}}
+    # "urgent": work someone is waiting for (jobs/runner.py); workers empty it before "default"
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["urgent", "default"]}}
+    RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 1800} for name in ("urgent", "default")}
 elif JOBS_BACKEND == "database":
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 else:
     raise ImproperlyConfigured(f"JOBS_BACKEND={JOBS_BACKEND!r}: write database or rq")
 # A running job whose worker has not been heard from for this long is sent again.

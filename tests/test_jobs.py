@@ -203,3 +203,22 @@ def test_work_someone_waits_for_goes_ahead_of_background_packs(calls, settings):
     assert (sent[background.pk], sent[asked.pk]) == (0, 100)
     runner.retry(Job.objects.filter(pk=asked.pk).update(status=Job.FAILED) and Job.objects.get(pk=asked.pk))
     assert Job.objects.get(pk=asked.pk).params["_urgent"] is True        # a retry keeps its place
+
+
+def test_on_rq_urgent_work_has_a_queue_of_its_own_that_workers_empty_first(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["urgent", "default"]}}
+    urgent, background = runner._task(True), runner._task(False)
+    assert (urgent.queue_name, urgent.priority) == ("urgent", 0)       # RQ has no priorities
+    assert background.queue_name == "default"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    assert (runner._task(True).queue_name, runner._task(True).priority) == ("default", 100)
+
+
+def test_a_job_the_queue_did_not_take_is_sent_once_it_answers(calls, settings, monkeypatch):
+    settings.JOBS_STALE_AFTER = 60
+    job = Job.objects.create(kind="test-echo", key="echo:9", label="Echo nine", params={"n": 9},
+                             created=timezone.now() - timedelta(seconds=61), stage="waiting: the queue did not answer")
+    sent = []
+    monkeypatch.setattr(runner, "send", lambda pk, **kw: sent.append(pk))
+    runner.reclaim_stale()
+    assert sent == [job.pk]

@@ -30,6 +30,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Ran {ran} job(s); {health['queued']} queued now."))
             return
         if settings.JOBS_BACKEND == "rq":
-            call_command("rqworker", "default", job_class="django_tasks_rq.Job", verbosity=verbosity)
+            # the queue of work someone waits for first (jobs/runner.py URGENT_QUEUE)
+            call_command("rqworker", "urgent", "default", job_class="django_tasks_rq.Job", verbosity=verbosity)
         else:
             call_command("db_worker", interval=interval, reload=False, startup_delay=False, verbosity=verbosity)
