@@ -26,8 +26,6 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import F
-
 from indicators import periods
 from indicators.models import Indicator, LocalArea, Observation
 from indicators.returns.figure_warnings import find_warnings
