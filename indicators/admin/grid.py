@@ -34,6 +34,7 @@ from indicators import periods, selectors
 from indicators.access.permissions import write_refusal
 from indicators.models import Force, Observation
 from indicators.returns import grid as rules
+from indicators.returns.confirmation import confirmation
 from indicators.returns.figure_warnings import find_warnings, reference_figures, reference_months
 from indicators.returns.file import (
     COLUMNS,
@@ -44,7 +45,6 @@ from indicators.returns.file import (
     check_rows,
     format_cell,
 )
-from indicators.returns.confirmation import confirmation
 from indicators.returns.workflow import (
     ReturnError,
     StaleDraft,
