@@ -495,3 +495,24 @@ def test_the_grids_queries_do_not_grow_with_its_measures(analyst, client):
         html = client.get(Q1).content.decode()
     assert "Filled: <strong>0 of 13</strong>" in html
     assert len(small) == len(large) == 14, "\n".join(q["sql"][:120] for q in large.captured_queries)
+
+
+def test_import_publishing_a_change_to_a_published_figure_needs_the_one_tick(analyst, client, publish):
+    """Issue 28, item 4: the import's Publish at once asks as the grid and the review do."""
+    publish(HISTORY + "west-mercia,vwi,2013-04,512,,,,\n")
+    upload = io.BytesIO((HEADER + "\nwest-mercia,vwi,2013-04,521,,,,\n").encode())
+    upload.name = "q1.csv"
+    html = client.post("/admin/indicators/return/import/", {"file": upload}).content.decode()
+    changes = re.search(r'id="publish-changes">(.*?)</table>', html, re.S).group(1)
+    assert "<td>512</td><td>521</td>" in changes
+    token = html.split('name="token" value="')[1].split('"')[0]
+    listed = re.findall(r'name="checked_figure" value="([^"]+)"', html)
+    refused = client.post("/admin/indicators/return/import/", {"token": token, "confirm": "1", "publish": "1"})
+    page = refused.content.decode()
+    assert "Not published: check the 1 figure listed old → new" in page and "<td>512</td><td>521</td>" in page
+    assert models.Observation.objects.get(indicator=ind("vwi"), month=date(2013, 4, 1)).value == 512
+    assert not models.Return.objects.exclude(is_demo=True).filter(period="2013/14 Q1").exists()
+    done = client.post("/admin/indicators/return/import/", {"token": token, "confirm": "1", "publish": "1",
+                                                            "checked": "1", "checked_figure": listed})
+    assert done.status_code == 302
+    assert models.Observation.objects.get(indicator=ind("vwi"), month=date(2013, 4, 1)).value == 521
