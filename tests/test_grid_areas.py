@@ -141,8 +141,9 @@ def test_an_areas_figure_is_warned_against_that_areas_own_figures(analyst, clien
     form = form_of(client.get(bromsgrove).content.decode())
     form.update({f"value-{key('vwi', '2013-05')}": "300", "action": "publish"})
     html = client.post(bromsgrove, form).content.decode()
-    assert "Not published: 1 warning not confirmed." in html
-    assert "300 is more than 3× the previous month (Apr 2013: 31)" in html
+    assert "Not published: check the 1 figure listed old → new" in html
+    warned = html[html.index('id="publish-warnings"'):]
+    assert "300 is more than 3× the previous month (Apr 2013: 31)" in warned[:warned.index("</table>")]
     assert not models.Observation.objects.filter(month=date(2013, 5, 1)).exists()
 
 
@@ -153,7 +154,11 @@ def test_withdrawing_an_areas_published_figure_needs_a_note(analyst, client):
     html = client.post(AREA_GRID, form).content.decode()
     assert "you emptied the published figure 55, which stays published unless withdrawn" in cell_html(html, k)
     form.update({f"status-{k}": "unavailable", f"note-{k}": "Boundary error", "action": "publish"})
-    assert client.post(AREA_GRID, form).status_code == 302
+    # a withdrawal changes a published figure: Worcester's, shown old → new, published with the one tick
+    shown = client.post(AREA_GRID, form).content.decode()
+    assert ", Worcester, April 2013</a>" in shown
+    assert "<td>55</td><td>unavailable (Boundary error)</td>" in shown
+    assert client.post(AREA_GRID, {**form_of(shown), "checked": "1", "action": "publish"}).status_code == 302
     obs = models.Observation.objects.get(indicator=ind("vwi"), area=area(WORCESTER), month=date(2013, 4, 1))
     assert (obs.value, obs.status, obs.note) == (None, "unavailable", "Boundary error")
     assert models.Observation.objects.get(indicator=ind("vwi"), area=None, month=date(2013, 4, 1)).value == 512

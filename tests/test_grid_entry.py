@@ -64,8 +64,8 @@ def form_of(html: str) -> dict:
         value = re.search(r' value="([^"]*)"', tag)
         text = value.group(1) if value else ""
         text = text.replace("&quot;", '"').replace("&#x27;", "'").replace("&amp;", "&")
-        if name.group(1) == "warned":
-            data.setdefault("warned", []).append(text)
+        if name.group(1) in ("warned", "checked_figure"):
+            data.setdefault(name.group(1), []).append(text)
         else:
             data[name.group(1)] = text
     for name, options in re.findall(r'<select id="[^"]+" name="([^"]+)">(.*?)</select>', html):
@@ -211,7 +211,11 @@ def test_emptying_a_published_figure_needs_a_withdrawal_with_a_note(analyst, cli
                                                     "Recording error found; figure withdrawn pending audit")
     form = form_of(client.get(Q1).content.decode())
     form["action"] = "publish"
-    assert client.post(Q1, form).status_code == 302
+    # a withdrawal changes a published figure: shown old → new, published with the one tick
+    shown = client.post(Q1, form).content.decode()
+    assert "Check before publishing: 1 figure" in shown and "<td>512</td><td>unavailable (Recording error" in shown
+    assert models.Observation.objects.get(indicator=ind("vwi"), month=date(2013, 4, 1)).value == 512
+    assert client.post(Q1, {**form_of(shown), "checked": "1", "action": "publish"}).status_code == 302
     obs = models.Observation.objects.get(indicator=ind("vwi"), month=date(2013, 4, 1))
     assert (obs.value, obs.status) == (None, "unavailable")
     assert list(obs.history.order_by("history_date").values_list("value", flat=True)) == [512, None]
@@ -266,24 +270,52 @@ def test_a_tenfold_figure_is_a_warning_beside_its_cell_and_a_draft_still_saves(a
     assert "<strong>Warning:</strong> 4,980 is more than 3× the previous month (Apr 2013: 512)" in cell
     assert "the same month last year (May 2012: 520)" in cell
     assert f'aria-describedby="ref-{k} warn-{k}"' in cell
-    assert "I have checked these figures" in html
+    assert "Save and publish lists them" in html and 'name="checked"' not in html    # the tick is asked when publishing
 
 
-def test_publishing_with_warnings_needs_the_box_ticked(analyst, client, publish):
+def test_publishing_a_5x_outlier_from_the_grid_shows_it_and_needs_the_one_tick(analyst, client, publish):
     publish(HISTORY)
     form = form_of(client.get(Q1).content.decode())
     k = key("vwi", "2013-05")
     form.update({f"value-{key('vwi', '2013-04')}": "512", f"value-{k}": "4980", "action": "publish"})
     html = client.post(Q1, form).content.decode()
-    assert "Not published: 1 warning not confirmed." in html
+    assert "Check before publishing: 1 figure" in html
+    assert "Not published: check the 1 figure listed old → new" in html
+    warned = re.search(r'id="publish-warnings">(.*?)</table>', html, re.S).group(1)
+    assert f'<a href="#value-{k}">' in warned and "<td>none</td><td>4,980</td>" in warned
     assert models.Return.objects.exclude(is_demo=True).filter(period="2013/14 Q1").count() == 0
     assert not models.Observation.objects.filter(month=date(2013, 5, 1)).exists()
-    # the page now lists it with the box; ticked, it publishes
+    # the same step again without the tick: nothing
+    assert "Check before publishing" in client.post(Q1, form_of(html) | {"action": "publish"}).content.decode()
+    assert not models.Observation.objects.filter(month=date(2013, 5, 1)).exists()
+    # ticked, it publishes
     again = form_of(html)
-    assert again["warned"] == [f"{ind('vwi').id}:2013-05:4980.0"]
-    again.update({"accept_warnings": "1", "action": "publish"})
+    assert len(again["checked_figure"]) == 1
+    again.update({"checked": "1", "action": "publish"})
     assert client.post(Q1, again).status_code == 302
     assert models.Observation.objects.get(indicator=ind("vwi"), month=date(2013, 5, 1)).value == 4980
+
+
+def test_republishing_a_changed_published_figure_from_the_grid_shows_old_and_new(analyst, client, publish):
+    """Issue 28, item 4: Save and publish republished a changed figure in one click."""
+    publish(HISTORY + "west-mercia,vwi,2013-04,512,,,,\n")
+    form = form_of(client.get(Q1).content.decode())
+    form.update({f"value-{key('vwi', '2013-04')}": "521", "action": "publish"})
+    html = client.post(Q1, form).content.decode()
+    changes = re.search(r'id="publish-changes">(.*?)</table>', html, re.S).group(1)
+    assert "<td>512</td><td>521</td>" in changes
+    assert models.Observation.objects.get(indicator=ind("vwi"), month=date(2013, 4, 1)).value == 512
+    assert not models.Return.objects.exclude(is_demo=True).filter(period="2013/14 Q1").exists()
+    assert client.post(Q1, {**form_of(html), "checked": "1", "action": "publish"}).status_code == 302
+    assert models.Observation.objects.get(indicator=ind("vwi"), month=date(2013, 4, 1)).value == 521
+
+
+def test_new_figures_without_warnings_publish_from_the_grid_in_one_click(analyst, client, publish):
+    publish(HISTORY)
+    form = form_of(client.get(Q1).content.decode())
+    form.update({f"value-{key('vwi', '2013-04')}": "512", "action": "publish"})
+    assert client.post(Q1, form).status_code == 302
+    assert models.Observation.objects.get(indicator=ind("vwi"), month=date(2013, 4, 1)).value == 512
 
 
 def test_a_warned_figure_published_already_needs_no_confirmation_to_publish_another(analyst, client, publish):
@@ -305,17 +337,19 @@ def test_a_warned_figure_published_already_needs_no_confirmation_to_publish_anot
     # a figure that changes still needs its warning confirmed
     form = form_of(client.get(Q1).content.decode())
     form.update({f"value-{key('vwi', '2013-06')}": "51", "action": "publish"})    # a tenth of May and of June 2012
-    assert "Not published: 1 warning not confirmed." in client.post(Q1, form).content.decode()
+    assert "Not published: check the 1 figure listed" in client.post(Q1, form).content.decode()
 
 
 def test_a_confirmation_covers_only_the_figures_listed(analyst, client, publish):
     publish(HISTORY)
     form = form_of(client.get(Q1).content.decode())
     form.update({f"value-{key('vwi', '2013-04')}": "512", f"value-{key('vwi', '2013-05')}": "4980",
-                 "accept_warnings": "1", "warned": [f"{ind('vwi').id}:2013-05:4980.0"], "action": "publish"})
-    form[f"value-{key('vwi', '2013-06')}"] = "51"        # a new warning, not in the list ticked
-    html = client.post(Q1, form).content.decode()
-    assert "Not published: 1 warning not confirmed." in html
+                 "action": "publish"})
+    shown = form_of(client.post(Q1, form).content.decode())
+    shown.update({"checked": "1", "action": "publish"})
+    shown[f"value-{key('vwi', '2013-06')}"] = "51"        # a new warning, not in the list ticked
+    html = client.post(Q1, shown).content.decode()
+    assert "changed since the list was shown" in html
     assert not models.Observation.objects.filter(month__gte=date(2013, 4, 1)).exists()
 
 
@@ -375,12 +409,12 @@ def test_import_preview_lists_warnings_and_publishing_needs_them_confirmed(analy
     assert "row 3, column value: warning: 4,980 is more than 3× the previous month (Apr 2013: 512)" in html
     assert "I have checked these figures" in html
     token = html.split('name="token" value="')[1].split('"')[0]
-    warned = re.findall(r'name="warned" value="([^"]+)"', html)
+    listed = re.findall(r'name="checked_figure" value="([^"]+)"', html)
     refused = client.post("/admin/indicators/return/import/", {"token": token, "confirm": "1", "publish": "1"})
-    assert "Not imported: publishing with 1 warning needs your confirmation." in refused.content.decode()
+    assert "Not published: check the 1 figure listed old → new" in refused.content.decode()
     assert not models.Observation.objects.filter(month=date(2013, 5, 1)).exists()
     done = client.post("/admin/indicators/return/import/", {"token": token, "confirm": "1", "publish": "1",
-                                                            "accept_warnings": "1", "warned": warned})
+                                                            "checked": "1", "checked_figure": listed})
     assert done.status_code == 302
     assert models.Observation.objects.get(indicator=ind("vwi"), month=date(2013, 5, 1)).value == 4980
 
@@ -461,3 +495,24 @@ def test_the_grids_queries_do_not_grow_with_its_measures(analyst, client):
         html = client.get(Q1).content.decode()
     assert "Filled: <strong>0 of 13</strong>" in html
     assert len(small) == len(large) == 14, "\n".join(q["sql"][:120] for q in large.captured_queries)
+
+
+def test_import_publishing_a_change_to_a_published_figure_needs_the_one_tick(analyst, client, publish):
+    """Issue 28, item 4: the import's Publish at once asks as the grid and the review do."""
+    publish(HISTORY + "west-mercia,vwi,2013-04,512,,,,\n")
+    upload = io.BytesIO((HEADER + "\nwest-mercia,vwi,2013-04,521,,,,\n").encode())
+    upload.name = "q1.csv"
+    html = client.post("/admin/indicators/return/import/", {"file": upload}).content.decode()
+    changes = re.search(r'id="publish-changes">(.*?)</table>', html, re.S).group(1)
+    assert "<td>512</td><td>521</td>" in changes
+    token = html.split('name="token" value="')[1].split('"')[0]
+    listed = re.findall(r'name="checked_figure" value="([^"]+)"', html)
+    refused = client.post("/admin/indicators/return/import/", {"token": token, "confirm": "1", "publish": "1"})
+    page = refused.content.decode()
+    assert "Not published: check the 1 figure listed old → new" in page and "<td>512</td><td>521</td>" in page
+    assert models.Observation.objects.get(indicator=ind("vwi"), month=date(2013, 4, 1)).value == 512
+    assert not models.Return.objects.exclude(is_demo=True).filter(period="2013/14 Q1").exists()
+    done = client.post("/admin/indicators/return/import/", {"token": token, "confirm": "1", "publish": "1",
+                                                            "checked": "1", "checked_figure": listed})
+    assert done.status_code == 302
+    assert models.Observation.objects.get(indicator=ind("vwi"), month=date(2013, 4, 1)).value == 521

@@ -182,11 +182,11 @@ def test_publishing_a_big_file_with_warnings_needs_them_confirmed_as_a_small_fil
     response = client.post(IMPORT, {"token": token, "confirm": "1", "publish": "1"}, follow=True)
     runner.run_queued()
     page = client.get(job_address(response)).content.decode()
-    assert "Not imported: publishing with 1 warning needs your confirmation." in page
+    assert "Not imported. Not published: check the 1 figure listed old → new" in page
     assert models.Observation.objects.count() == 0 and models.PendingUpload.objects.exists()
-    warned = page.split('name="warned" value="')[1].split('"')[0]
-    response = client.post(IMPORT, {"token": token, "confirm": "1", "publish": "1", "accept_warnings": "1",
-                                    "warned": warned}, follow=True)
+    listed = page.split('name="checked_figure" value="')[1].split('"')[0]
+    response = client.post(IMPORT, {"token": token, "confirm": "1", "publish": "1", "checked": "1",
+                                    "checked_figure": listed}, follow=True)
     runner.run_queued()
     assert "3,000 figures from big.csv published" in client.get(job_address(response)).content.decode()
     assert models.Observation.objects.count() == 3000

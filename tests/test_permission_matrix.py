@@ -32,7 +32,7 @@ from django.db import connection
 
 from indicators import models
 from indicators.returns.workflow import publish_return
-from tests.factories import EXAMPLE_PLAN, make_user
+from tests.factories import EXAMPLE_PLAN, make_user, publish_from_review
 
 pytestmark = pytest.mark.django_db
 
@@ -272,8 +272,7 @@ SURFACES = {
     "review: published return": (lambda c, w: c.get(f"/admin/indicators/return/{w['published'].pk}/review/"),
                                  "424,242", "5011", None),
     "review: publish draft return": (
-        lambda c, w: c.post(f"/admin/indicators/return/{w['draft'].pk}/review/",
-                            {"do": "publish", "accept_warnings": "1", "confirm_publish": "1"}), None, None,
+        lambda c, w: publish_from_review(c, w["draft"].pk), None, None,
         lambda w: models.Observation.objects.get(indicator=w["vwi"], month=date(2013, 7, 1)).value == DRAFT),
     "review: submit draft return": (
         lambda c, w: c.post(f"/admin/indicators/return/{w['draft'].pk}/review/", {"do": "submit"}), None, None,

@@ -180,7 +180,7 @@ def test_a_draft_equal_to_the_correction_is_no_conflict(west_mercia, write):
     assert returns.publish_return(draft, user=None) == {"new": 0, "changed": 0, "unchanged": 1}
 
 
-def test_admin_publish_refuses_a_stale_draft_and_its_review_asks_for_each_conflict(stale, analyst, client):
+def test_admin_publish_refuses_a_stale_draft_and_its_review_asks_for_the_one_tick(stale, analyst, client):
     draft, correction = stale
     review = f"/admin/indicators/return/{draft.pk}/review/"
     response = client.post("/admin/indicators/return/", {"action": "publish_returns",
@@ -191,13 +191,13 @@ def test_admin_publish_refuses_a_stale_draft_and_its_review_asks_for_each_confli
     assert asb_nov().value == 2900
     html = client.get(review).content.decode()
     assert "west-mercia asb November 2013: this draft has 2,850; 2,900 was published since" in html
-    assert html.count('type="checkbox" name="confirm_stale"') == 1
-    # publishing without ticking the conflict publishes nothing
-    data = {"do": "publish", "confirm_publish": "1", "accept_warnings": "1"}
-    html = client.post(review, data).content.decode()
+    # the one rule: one tick for the list, the conflict in it old → new; no tick per conflict
+    assert html.count('type="checkbox"') == 1 and 'name="checked"' in html
+    # publishing without the tick publishes nothing
+    html = client.post(review, {"do": "publish"}).content.decode()
     assert "Not published" in html and asb_nov().value == 2900
-    key = re.search(r'name="confirm_stale" value="([^"]+)"', html).group(1)
-    response = client.post(review, {**data, "confirm_stale": [key]})
+    listed = re.findall(r'name="checked_figure" value="([^"]+)"', html)
+    response = client.post(review, {"do": "publish", "checked": "1", "checked_figure": listed})
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.state == "published" and asb_nov().value == 2850
@@ -205,8 +205,7 @@ def test_admin_publish_refuses_a_stale_draft_and_its_review_asks_for_each_confli
 
 def test_admin_stale_confirmation_needs_csrf_and_publish_permission(stale, west_mercia):
     draft, _ = stale
-    key = f"{asb_id()}:2013-11:x"
-    data = {"do": "publish", "confirm_publish": "1", "accept_warnings": "1", "confirm_stale": [key]}
+    data = {"do": "publish", "checked": "1", "checked_figure": ["x"]}
     review = f"/admin/indicators/return/{draft.pk}/review/"
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(make_user("ana2", role="analyst", forces=[west_mercia]))

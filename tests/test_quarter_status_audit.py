@@ -17,7 +17,7 @@ from django.utils.html import escape
 from indicators import models, selectors
 from indicators.admin.review import due_date
 from indicators.engine.performance import evaluate
-from tests.factories import make_user
+from tests.factories import make_user, publish_from_review
 
 pytestmark = pytest.mark.django_db
 HEADER = "force,indicator,month,value,numerator,denominator,status,note"
@@ -104,7 +104,7 @@ def test_quarter_status_permissions(west_mercia, analyst, client):
 def test_the_audit_trail_says_who_changed_what_from_which_return(west_mercia, analyst, client, tmp_path):
     run(tmp_path, f"{HEADER}\nwest-mercia,asb,2013-06,4770,,,final,Recounted\n", "--user", analyst.username)
     ret = models.Return.objects.get(state="draft")
-    client.post(f"/admin/indicators/return/{ret.pk}/review/", {"do": "publish", "confirm_publish": "1"})
+    publish_from_review(client, ret.pk)
     ret.refresh_from_db()
     assert ret.state == "published"
     html = client.get(AUDIT).content.decode()
@@ -129,7 +129,7 @@ def test_the_audit_trail_names_the_grid(west_mercia, analyst, client):
     form[f"value-{asb.pk}-2013-06"] = "4780"
     assert client.post(url, form).status_code == 302
     ret = models.Return.objects.get(state="draft", source="Quarterly return grid")
-    client.post(f"/admin/indicators/return/{ret.pk}/review/", {"do": "publish", "confirm_publish": "1"})
+    publish_from_review(client, ret.pk)
     html = client.get(AUDIT).content.decode()
     assert f"J. Smith published return #{ret.pk} (grid): {ASB}, June 2013 4,767 → 4,780" in html
 
@@ -195,7 +195,7 @@ def test_the_trail_keeps_who_and_which_return_without_the_first_history_record(w
     from which return: from the return's lines, else the figure itself."""
     run(tmp_path, f"{HEADER}\nwest-mercia,asb,2013-07,4700,,,final,\n", "--user", analyst.username)
     ret = models.Return.objects.get(state="draft")
-    client.post(f"/admin/indicators/return/{ret.pk}/review/", {"do": "publish", "confirm_publish": "1"})
+    publish_from_review(client, ret.pk)
     run(tmp_path, f"{HEADER}\nwest-mercia,asb,2013-08,4650,,,final,\n", "--publish", "--user", analyst.username)
     august = models.Observation.objects.get(indicator__code="asb", indicator__force=west_mercia,
                                             month=date(2013, 8, 1)).source_return

@@ -63,11 +63,25 @@ def test_review_shows_old_and_new_by_measure_with_the_warning_beside_the_figure(
     assert "Warning: 47,670 is more than 3× the previous month" in june
     may = re.search(r"<th scope=\"row\">May 2013</th>(.*?)</tr>", html, re.S).group(1)
     assert "Changed" in may and "provisional" in may and "No warning" in may
-    assert "0 new, 2 changed, 0 unchanged; <a href=\"#publish-warnings\">1 warning</a>" in html
-    # the confirmations are required checkboxes: they work without scripts
-    assert re.search(r'<input type="checkbox" name="accept_warnings" value="1" id="accept-warnings" required>', html)
-    assert re.search(r'<input type="checkbox" name="confirm_publish" value="1" id="confirm-publish" required>', html)
+    # Publish comes first (issue 28, item 4), with counts linking to the figures that need the one tick
+    assert html.index('value="Publish return') < html.index("<h2>Figures: old → new</h2>")
+    assert ('<a href="#publish-changes">2 figures change a published figure</a>; '
+            '<a href="#publish-warnings">1 figure has a warning</a>.') in html
+    assert 'id="publish-changes"' in html and 'id="publish-warnings"' in html
+    # one tick, a required checkbox: it works without scripts; no second tick
+    assert len(re.findall(r'type="checkbox"', html)) == 1
+    assert re.search(r'<input type="checkbox" name="checked" value="1" id="checked-figures" required> '
+                     r'<label for="checked-figures">I have checked these figures</label>', html)
     assert 'value="Submit return' in html and 'value="Publish return' in html
+
+
+def keys(html):
+    """The figures the page lists for the tick."""
+    return re.findall(r'name="checked_figure" value="([^"]+)"', html)
+
+
+def tick(html):
+    return {"do": "publish", "checked": "1", "checked_figure": keys(html)}
 
 
 def test_the_publish_sections_warning_names_its_measure_and_month_and_links_to_its_row(tenfold, analyst, client):
@@ -77,23 +91,29 @@ def test_the_publish_sections_warning_names_its_measure_and_month_and_links_to_i
     html = client.get(review_url(tenfold)).content.decode()
     ind = asb().indicator_id
     assert f'<tr id="figure-{ind}-2013-06">' in html
-    assert (f'<li><a href="#figure-{ind}-2013-06">Reduction in the volume of ASB incidents as measured by the police, '
-            f'June 2013</a>: 47,670 is more than 3× the previous month') in html
-    assert '<a href="#publish-warnings">1 warning</a>' in html and 'id="publish-warnings"' in html
+    warnings = re.search(r'<table class="publish-checks" id="publish-warnings">(.*?)</table>', html, re.S).group(1)
+    assert re.search(f'<th scope="row"><a href="#figure-{ind}-2013-06">Reduction in the volume of ASB incidents as '
+                     'measured by the police, June 2013</a></th><td>4,767[^<]*</td><td>47,670</td><td><p>47,670 is '
+                     'more than 3× the previous month', warnings)
 
 
-def test_publishing_with_a_warning_needs_i_have_checked_these_figures(tenfold, analyst, client):
+def test_publishing_a_5x_outlier_needs_the_one_tick_and_nothing_else(tenfold, analyst, client):
     version = versioning.current()
-    response = client.post(review_url(tenfold), {"do": "publish", "confirm_publish": "1"})
+    html = client.get(review_url(tenfold)).content.decode()
+    response = client.post(review_url(tenfold), {"do": "publish", "checked_figure": keys(html)})
     assert response.status_code == 400
-    assert "Not published: 1 figure has a warning" in response.content.decode()
+    page = response.content.decode()
+    assert "Not published: check the 2 figures listed old → new and tick “I have checked these figures”" in page
+    changes = re.search(r'id="publish-changes">(.*?)</table>', page, re.S).group(1)
+    assert re.search("<td>4,767[^<]*</td><td>47,670</td>", changes)
     tenfold.refresh_from_db()
     assert tenfold.state == "draft" and asb().value == 4767 and versioning.current() == version
-    # without the publish confirmation, nothing either
-    response = client.post(review_url(tenfold), {"do": "publish", "accept_warnings": "1"})
-    assert response.status_code == 400 and "tick “Publish these figures”" in response.content.decode()
+    # a tick posted for another list (no figures listed) publishes nothing either
+    response = client.post(review_url(tenfold), {"do": "publish", "checked": "1"})
+    assert response.status_code == 400 and "changed since the list was shown" in response.content.decode()
     assert asb().value == 4767
-    response = client.post(review_url(tenfold), {"do": "publish", "accept_warnings": "1", "confirm_publish": "1"})
+    # the one tick: published
+    response = client.post(review_url(tenfold), tick(html))
     assert response.status_code == 302
     tenfold.refresh_from_db()
     assert tenfold.state == "published" and tenfold.published_by == analyst and asb().value == 47670
@@ -101,6 +121,16 @@ def test_publishing_with_a_warning_needs_i_have_checked_these_figures(tenfold, a
     html = client.get(review_url(tenfold)).content.decode()
     assert "Reduction in the volume of ASB incidents as measured by the police, June 2013" in html and "4,767 → 47,670" in html
     assert 'name="do"' not in html
+
+
+def test_new_figures_without_warnings_publish_with_no_tick(west_mercia, analyst, client, write):
+    run(write(f"{HEADER}\nwest-mercia,asb,2013-07,4700,,,provisional,\n"))
+    ret = models.Return.objects.get(state="draft")
+    html = client.get(review_url(ret)).content.decode()
+    assert "nothing to tick" in html and 'type="checkbox"' not in html
+    assert client.post(review_url(ret), {"do": "publish"}).status_code == 302
+    ret.refresh_from_db()
+    assert ret.state == "published" and asb(date(2013, 7, 1)).value == 4700
 
 
 def test_submit_from_the_review_page(tenfold, analyst, client):
@@ -115,18 +145,29 @@ def test_bulk_publish_refuses_a_return_with_warnings_and_points_to_its_review(te
     response = client.post("/admin/indicators/return/", {"action": "publish_returns",
                                                           "_selected_action": [tenfold.pk]}, follow=True)
     html = response.content.decode()
-    assert f"Return #{tenfold.pk} (west-mercia 2013/14 Q1) was not published: it has 1 figure(s) with warnings" in html
+    assert f"Return #{tenfold.pk} (west-mercia 2013/14 Q1) was not published: it has 2 figure(s) changing a published figure, 1 figure(s) with warnings" in html
     assert f'<a href="/admin/indicators/return/{tenfold.pk}/review/">Review it</a>' in html
     tenfold.refresh_from_db()
     assert tenfold.state == "draft" and asb().value == 4767
 
 
-def test_bulk_publish_still_publishes_a_return_without_warnings_or_conflicts(west_mercia, analyst, client, write):
+def test_bulk_publish_refuses_a_change_to_a_published_figure(west_mercia, analyst, client, write):
+    """The one rule: a revision needs the tick, which the list has not."""
     run(write(f"{HEADER}\nwest-mercia,asb,2013-06,4770,,,final,Recounted\n"))
+    ret = models.Return.objects.get(state="draft")
+    html = client.post("/admin/indicators/return/", {"action": "publish_returns", "_selected_action": [ret.pk]},
+                       follow=True).content.decode()
+    assert "it has 1 figure(s) changing a published figure" in html
+    ret.refresh_from_db()
+    assert ret.state == "draft" and asb().value == 4767
+
+
+def test_bulk_publish_still_publishes_a_return_needing_no_tick(west_mercia, analyst, client, write):
+    run(write(f"{HEADER}\nwest-mercia,asb,2013-07,4700,,,final,\n"))
     ret = models.Return.objects.get(state="draft")
     client.post("/admin/indicators/return/", {"action": "publish_returns", "_selected_action": [ret.pk]})
     ret.refresh_from_db()
-    assert ret.state == "published" and asb().value == 4770
+    assert ret.state == "published" and asb(date(2013, 7, 1)).value == 4700
 
 
 @pytest.fixture
@@ -149,14 +190,14 @@ def stale(west_mercia, analyst, write):
 def test_a_draft_from_last_week_published_after_a_correction_is_refused_with_the_conflicts_listed(
         stale, client):
     html = client.get(review_url(stale)).content.decode()
-    assert "1 figure older than one published since" in html
+    assert "(1 older than one published since)" in html
     assert "Conflict: west-mercia asb November 2013: this draft has 2,850; 2,900 was published since" in html
-    [key] = re.findall(r'name="confirm_stale" value="([^"]+)"', html)
-    data = {"do": "publish", "confirm_publish": "1", "accept_warnings": "1"}
-    response = client.post(review_url(stale), data)
+    changes = re.search(r'id="publish-changes">(.*?)</table>', html, re.S).group(1)
+    assert "<td>2,900 — note: Duplicates removed</td><td>2,850</td>" in changes and "Older than the figure published since" in changes
+    response = client.post(review_url(stale), {"do": "publish"})
     assert response.status_code == 400
     page = response.content.decode()
-    assert "Not published: 1 figure is older than the figure published since" in page
+    assert "Not published: check the 1 figure listed old → new" in page
     assert "this draft has 2,850; 2,900 was published since" in page
     stale.refresh_from_db()
     assert stale.state == "draft" and asb(NOV).value == 2900
@@ -165,10 +206,25 @@ def test_a_draft_from_last_week_published_after_a_correction_is_refused_with_the
                           follow=True).content.decode()
     assert "1 figure(s) older than one published since" in listing and review_url(stale) in listing
     assert asb(NOV).value == 2900
-    # ticked: published over the correction
-    assert client.post(review_url(stale), {**data, "confirm_stale": [key]}).status_code == 302
+    # the one tick: published over the correction
+    assert client.post(review_url(stale), tick(html)).status_code == 302
     stale.refresh_from_db()
     assert stale.state == "published" and asb(NOV).value == 2850
+
+
+def test_a_tick_given_before_a_colleague_published_is_not_enough(west_mercia, analyst, client, write):
+    """The tick confirms old → new as shown: a figure published since makes a new list."""
+    run(write(f"{HEADER}\nwest-mercia,asb,2013-11,2850,,,final,\n"))
+    draft = models.Return.objects.get(state="draft")
+    html = client.get(review_url(draft)).content.decode()
+    colleague = make_user("colleague", role="analyst", forces=[west_mercia])
+    run(write(f"{HEADER}\nwest-mercia,asb,2013-11,2900,,,final,Duplicates removed\n"), "--publish",
+        "--user", colleague.username)
+    response = client.post(review_url(draft), tick(html))
+    assert response.status_code == 400 and "changed since the list was shown" in response.content.decode()
+    assert asb(NOV).value == 2900
+    assert client.post(review_url(draft), tick(response.content.decode())).status_code == 302
+    assert asb(NOV).value == 2850
 
 
 # --- permissions ------------------------------------------------------------------------------------------------
@@ -178,8 +234,7 @@ def test_review_permissions(tenfold, west_mercia, client):
     other = Client()
     other.force_login(make_user("ea", role="analyst", forces=[essex]))
     assert other.get(review_url(tenfold)).status_code == 404
-    assert other.post(review_url(tenfold), {"do": "publish", "confirm_publish": "1",
-                                            "accept_warnings": "1"}).status_code == 404
+    assert other.post(review_url(tenfold), {"do": "publish", "checked": "1"}).status_code == 404
     panel = Client()
     panel.force_login(make_user("pm", role="panel", forces=[west_mercia]))
     assert panel.get(review_url(tenfold)).status_code == 404           # a draft: not theirs to see
@@ -194,14 +249,13 @@ def test_review_permissions(tenfold, west_mercia, client):
     published = models.Return.objects.filter(force=west_mercia, state="published").first()
     page = panel.get(review_url(published))
     assert page.status_code == 200 and 'name="do"' not in page.content.decode()
-    assert panel.post(review_url(published), {"do": "publish", "confirm_publish": "1"}).status_code == 403
+    assert panel.post(review_url(published), {"do": "publish", "checked": "1"}).status_code == 403
 
 
 def test_review_needs_csrf(tenfold, west_mercia):
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(make_user("ana2", role="analyst", forces=[west_mercia]))
-    assert strict.post(review_url(tenfold), {"do": "publish", "confirm_publish": "1",
-                                             "accept_warnings": "1"}).status_code == 403
+    assert strict.post(review_url(tenfold), {"do": "publish", "checked": "1"}).status_code == 403
     tenfold.refresh_from_db()
     assert tenfold.state == "draft"
 
@@ -251,7 +305,7 @@ def test_draft_writing_is_invisible_to_the_public_until_its_return_is_published(
     assert "Executive summary, June 2013" in html and "<strong>Quarter one</strong>" in html
     assert f"Commentary on priority {priority.number}, June 2013" in html and "<em>violence down</em>" in html
     assert "<script>alert(1)</script>" not in html
-    client.post(review_url(tenfold), {"do": "publish", "accept_warnings": "1", "confirm_publish": "1"})
+    client.post(review_url(tenfold), tick(html))
     summary.refresh_from_db()
     note.refresh_from_db()
     assert summary.state == note.state == "published"

@@ -198,7 +198,7 @@ def test_an_essex_analyst_cannot_open_or_save_the_leicestershire_grid(world, cli
     assert "5317" not in response.content.decode().replace(",", "")      # nothing of the grid is shown
     before = snapshot()
     response = client.post(GRID.format("leicestershire"), {f"value-{ind.pk}-2013-09": "99999",
-                                                           "action": "publish", "accept_warnings": "1"})
+                                                           "action": "publish", "checked": "1"})
     assert response.status_code == 403 and LEICS_OWN_PLAN in response.content.decode().replace("&#x27;", "'")
     assert snapshot() == before and leics_all_crime() == 5317
 
@@ -271,7 +271,7 @@ def test_an_essex_analyst_cannot_publish_or_submit_a_leicestershire_draft(world,
         publish_return(ret, user=world["essex_analyst"])
     client.force_login(world["essex_analyst"])
     assert client.post(f"/admin/indicators/return/{ret.pk}/review/",
-                       {"do": "publish", "accept_warnings": "1", "confirm_publish": "1"}).status_code == 404
+                       {"do": "publish", "checked": "1"}).status_code == 404
     client.post("/admin/indicators/return/", {"action": "publish_returns", "_selected_action": [ret.pk]})
     assert snapshot() == before and leics_all_crime() == 5317
 

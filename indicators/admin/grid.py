@@ -7,7 +7,9 @@ spreadsheet keys.
 
 Saving checks the cells by the return file's rules (file.check_rows) and
 keeps them in the force's draft grid return (workflow.save_grid); "Save
-and publish" publishes that draft too, once the warnings are confirmed.
+and publish" publishes that draft too, by the one rule for publishing
+(returns/confirmation.py): changes to published figures and warned figures
+are shown old → new first, and published with one tick.
 
 With ``?area=<code>`` the grid is one local area's: the measures the plan
 breaks down by area (those with local figures for the force), that area's
@@ -32,6 +34,7 @@ from indicators import periods, selectors
 from indicators.access.permissions import write_refusal
 from indicators.models import Force, Observation
 from indicators.returns import grid as rules
+from indicators.returns.confirmation import confirmation
 from indicators.returns.figure_warnings import find_warnings, reference_figures, reference_months
 from indicators.returns.file import (
     COLUMNS,
@@ -42,7 +45,15 @@ from indicators.returns.file import (
     check_rows,
     format_cell,
 )
-from indicators.returns.workflow import ReturnError, StaleDraft, catalogue_for, preview, publish_return, save_grid
+from indicators.returns.workflow import (
+    ReturnError,
+    StaleDraft,
+    catalogue_for,
+    preview,
+    publish_return,
+    save_grid,
+    stale_conflicts,
+)
 
 TEMPLATE = "admin/indicators/return/grid.html"
 
@@ -142,10 +153,15 @@ def grid_view(admin, request, *, editable_forces, plan_indicators, current_value
         if action == "check":
             context["checked"] = True
             return _render(request, context, grid, request.POST.get("shown", ""))
+        confirm = None
         if action == "publish":
-            refused = rules.unconfirmed(warnings, request.POST)
-            if refused:
-                context["confirm_needed"] = refused
+            # The one rule (returns/confirmation.py): changes to published figures and warned figures are
+            # shown old → new, and published only with the one tick; nothing is saved until then.
+            anchors = {(row["indicator"].id, c["month"]): f"{'numerator' if row['ratio'] else 'value'}-{c['key']}"
+                       for row in grid for c in row["cells"]}
+            confirm = confirmation(rows, request.POST, anchor=lambda i, m: anchors.get((i, m), ""))
+            if not confirm.ok:
+                context["confirm"] = confirm
                 return _render(request, context, grid, request.POST.get("shown", ""))
         ret, summary = save_grid(force, quarter, rows, request.user, area=area)
     label = f"{force.name}{f', {area.name}' if area else ''} {quarter}"
@@ -156,7 +172,8 @@ def grid_view(admin, request, *, editable_forces, plan_indicators, current_value
     noted = f" {len(warnings)} warning{'s' if len(warnings) != 1 else ''}: see beside the cells." if warnings else ""
     if action == "publish":
         try:
-            result = publish_return(ret, user=request.user, confirm=())
+            result = publish_return(ret, user=request.user,
+                                    confirm=[c.key for c in stale_conflicts(ret) if confirm.confirms(c)])
         except StaleDraft as exc:
             admin.message_user(request, format_html(
                 "{}: saved in draft <a href=\"{}\">return #{}</a> but not published: {}", label, url, ret.pk, exc),

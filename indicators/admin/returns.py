@@ -23,6 +23,7 @@ from indicators.models import Force
 from indicators.returns import grid as grid_rules
 from indicators.returns import jobs as import_jobs
 from indicators.returns import pending
+from indicators.returns.confirmation import confirmation
 from indicators.returns.figure_warnings import find_warnings
 from indicators.returns.file import (
     ALL_COLUMNS,
@@ -103,7 +104,9 @@ def _preview_context(rows, token: str, name: str, skipped: int) -> dict:
     return {"token": token, "filename": name, "rows": len(rows), "skipped": skipped,
             "summary": summarise(changes).lines(), "changes": changed[:PREVIEW_ROWS],
             "more": max(0, len(changed) - PREVIEW_ROWS),
-            "warnings": [(w, grid_rules.warning_key(w)) for w in find_warnings(rows)]}
+            "warnings": [(w, grid_rules.warning_key(w)) for w in find_warnings(rows)],
+            # publishing at once follows the one rule (returns/confirmation.py): these need the tick
+            "confirm": confirmation(rows, None)}
 
 
 def _template_months(ind, months: list[date], held: set[date]) -> list[date]:
@@ -327,9 +330,11 @@ class ReturnViews:
         if publish and not request.user.has_perm("indicators.publish_return"):
             raise PermissionDenied
         if publish:
-            refused = grid_rules.unconfirmed(find_warnings(rows), request.POST)
-            if refused:           # publishing with warnings needs "I have checked these figures" (SPEC §4)
-                context.update(_preview_context(rows, upload.token, name, 0), confirm_needed=refused)
+            # the one rule: changed published figures and warned figures need "I have checked these figures"
+            confirm = confirmation(rows, request.POST)
+            if not confirm.ok:
+                context.update(_preview_context(rows, upload.token, name, 0), confirm_needed=confirm.message(),
+                               confirm=confirm)
                 return TemplateResponse(request, "admin/indicators/return/import.html", context)
         summary = stage(rows, user=request.user, source=name, publish=publish)
         upload.delete()

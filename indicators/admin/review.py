@@ -34,6 +34,7 @@ from indicators.engine.ratings import DEFAULT_METHOD
 from indicators.models import Force, Observation, Plan, ReturnState
 from indicators.returns import grid as grid_rules
 from indicators.returns import wide
+from indicators.returns.confirmation import confirmation, figure_words
 from indicators.returns.figure_warnings import find_warnings
 from indicators.returns.workflow import (
     FIELDS,
@@ -50,23 +51,6 @@ from reports import formatting as fmt
 KIND_WORDS = {"new": "New", "changed": "Changed", "unchanged": "Unchanged"}
 AUDIT_LIMIT = 500              # changes listed on the audit trail page, newest first
 DUE_WORKING_DAYS = 10          # figures are due this many working days before the panel meeting
-
-
-def figure_words(values: dict | None, unit: str, decimals: int) -> str:
-    """A figure as the review page shows it: "15,102", "55.2% (275 of 498)",
-    "4,767 provisional", "unavailable (system change)", "none"."""
-    if values is None:
-        return "none"
-    if values["status"] == "unavailable":
-        return "unavailable" + (f" ({values['note']})" if values.get("note") else "")
-    text = fmt.measure(values["value"], unit, decimals)
-    if values.get("numerator") is not None and values.get("denominator") is not None:
-        text += f" ({fmt.number(values['numerator'])} of {fmt.number(values['denominator'])})"
-    if values["status"] == "provisional":
-        text += " provisional"
-    if values.get("note"):
-        text += f" — note: {values['note']}"
-    return text
 
 
 def row_anchor(indicator_id: int, month: date) -> str:
@@ -152,9 +136,7 @@ class ReviewViews:
         if ret is None or not self.has_view_or_change_permission(request, ret):
             raise Http404("No such return, or not one you may read")
         errors: list[str] = []
-        ticked: set[str] = set()
         if request.method == "POST":
-            ticked = set(request.POST.getlist("confirm_stale"))
             done = self._review_action(request, ret, errors)
             if done is not None:
                 return done
@@ -174,11 +156,14 @@ class ReviewViews:
         # message alone, "48,840 is more than 3× …", does not say which measure and month it is about).
         warned = [{"label": f"{names.get(w.indicator_id, '')}, {periods.month_label(w.month)}",
                    "message": w.message, "anchor": row_anchor(w.indicator_id, w.month)} for w in warnings]
+        # What publishing needs ticked, at the top of the page (issue 28, item 4): always unticked, so a
+        # refused POST's list (changed since it was shown) is confirmed afresh.
+        confirm = confirmation(ret.lines.all(), None, conflicts=conflicts, anchor=row_anchor) if unpublished else None
         context = {
             **self.admin_site.each_context(request), "opts": self.model._meta, "original": ret, "ret": ret,
             "title": f"Review return #{ret.pk}: {ret.force.name} {ret.period}",
             "measures": measures, "warnings": warnings, "warned": warned, "conflicts": conflicts, "entries": entries,
-            "counts": counts, "kind_words": KIND_WORDS, "errors": errors, "ticked": ticked,
+            "counts": counts, "kind_words": KIND_WORDS, "errors": errors, "confirm": confirm,
             "drafts": [{"label": f"Executive summary, {periods.month_label(s.month)}",
                         "html": fmt.render_markdown(s.text)} for s in summaries]
                       + [{"label": f"Commentary on {_about(c)}, {periods.month_label(c.month)}",
@@ -213,21 +198,20 @@ class ReviewViews:
         if ret.state == ReturnState.PUBLISHED:
             errors.append(f"Return #{ret.pk} is already published.")
             return None
-        warnings = find_warnings(ret.lines.all())
-        if warnings and request.POST.get("accept_warnings") != "1":
-            n = len(warnings)
-            errors.append(f"Not published: {n} figure{'s have' if n != 1 else ' has'} a warning. Check "
-                          f"{'them' if n != 1 else 'it'} below, then tick “I have checked these figures”.")
-        if request.POST.get("confirm_publish") != "1":
-            errors.append("Not published: tick “Publish these figures” to confirm that they become public.")
-        if errors:
+        # The one rule (returns/confirmation.py): changes to published figures, warnings and figures older than
+        # one published since are listed old → new above, and need the one tick; nothing else does.
+        conflicts = stale_conflicts(ret)
+        confirm = confirmation(ret.lines.all(), request.POST, conflicts=conflicts, anchor=row_anchor)
+        if not confirm.ok:
+            errors.append(confirm.message())
             return None
         try:
-            result = publish_return(ret, user=request.user, confirm=request.POST.getlist("confirm_stale"))
+            result = publish_return(ret, user=request.user,
+                                    confirm=[c.key for c in conflicts if confirm.confirms(c)])
         except StaleDraft as exc:
             n = len(exc.conflicts)
-            errors.append(f"Not published: {n} figure{'s are' if n != 1 else ' is'} older than the figure published "
-                          "since. Tick each conflict below to publish over the newer figure, or correct the draft.")
+            errors.append(f"Not published: {n} figure{'s were' if n != 1 else ' was'} published since the list was "
+                          "shown. Check the figures listed again and tick “I have checked these figures”.")
             return None
         except ReturnError as exc:
             errors.append(str(exc))
@@ -240,9 +224,10 @@ class ReviewViews:
     # --- bulk publish keeps the review's checks -----------------------------
 
     def publish_selected(self, request, queryset):
-        """The list's publish action: a return with warnings or stale
-        conflicts is not published; the message sends the analyst to its
-        review page, where both are confirmed (SPEC §4)."""
+        """The list's publish action: a return with figures that need the
+        tick (returns/confirmation.py: changes to published figures, warnings,
+        stale conflicts) is not published; the message sends the analyst to
+        its review page, where they are listed and confirmed (SPEC §4)."""
         for ret in queryset.select_related("force"):
             review = reverse("admin:indicators_return_review", args=[ret.pk])
             label = f"Return #{ret.pk} ({ret.force.slug} {ret.period})"
@@ -252,11 +237,13 @@ class ReviewViews:
             try:
                 if not (self.has_publish_permission(request) and self.may_edit(request, ret)):
                     raise ReturnError(f"{request.user} may not publish returns of {ret.force.name}")
-                warnings = find_warnings(ret.lines.all())
                 conflicts = stale_conflicts(ret)
-                if warnings or conflicts:
-                    why = " and ".join(part for part in (
-                        f"{len(warnings)} figure(s) with warnings" if warnings else "",
+                confirm = confirmation(ret.lines.all(), None, conflicts=conflicts)
+                if confirm.needed:          # the one rule: a list has no tick, its review page has
+                    changed, warned = len(confirm.changed), len(confirm.warned)
+                    why = ", ".join(part for part in (
+                        f"{changed} figure(s) changing a published figure" if changed else "",
+                        f"{warned} figure(s) with warnings" if warned else "",
                         f"{len(conflicts)} figure(s) older than one published since" if conflicts else "") if part)
                     self.message_user(request, format_html(
                         "{} was not published: it has {}. <a href=\"{}\">Review it</a> to confirm them and "

@@ -23,9 +23,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from indicators.models import PendingUpload
-from indicators.returns import grid as grid_rules
-from indicators.returns import pending
-from indicators.returns.figure_warnings import find_warnings
+from indicators.returns import confirmation, pending
 from indicators.returns.file import XLSX_MAGIC, ReturnFileError, check_rows, read_table
 from indicators.returns.workflow import catalogue_for, stage
 from jobs import runner
@@ -58,8 +56,8 @@ def queue_apply(*, user, upload: PendingUpload, post) -> Job:
     """Queue the import of a confirmed upload, with what the form confirmed."""
     return runner.enqueue(APPLY, key=f"{APPLY}:{upload.pk}", label=f"Import return file {upload.name[:200]}",
                           params={"upload": upload.pk, "name": upload.name, "publish": post.get("publish") == "1",
-                                  "accept_warnings": post.get("accept_warnings", ""),
-                                  "warned": post.getlist("warned")}, user=user, urgent=True)
+                                  "checked": post.get(confirmation.TICK, ""),
+                                  "checked_figure": post.getlist(confirmation.LISTED)}, user=user, urgent=True)
 
 
 def upload_of(job: Job, *, lock: bool = False) -> PendingUpload | None:
@@ -76,7 +74,8 @@ def stored_preview(context: dict) -> dict:
     """The import page's preview (admin/returns.py _preview_context) as JSON:
     each change and warning as the template shows it. The token is left
     out: the page takes it from the upload, for its uploader only."""
-    out = {k: v for k, v in context.items() if k not in ("token", "changes", "warnings")}
+    out = {k: v for k, v in context.items() if k not in ("token", "changes", "warnings", "confirm")}
+    out["confirm"] = confirmation.as_json(context["confirm"])
     out["changes"] = [{"row": {"number": c.row.number}, "kind": c.kind, "describe": c.describe()}
                       for c in context["changes"]]
     out["warnings"] = [[str(w), key] for w, key in context["warnings"]]
@@ -150,11 +149,11 @@ def apply(job: Job, progress) -> dict:
         return {"outcome": "problems", "problems": ["you may not publish returns: import the file as a draft"]}
     if publish:
         post = QueryDict(mutable=True)
-        post["accept_warnings"] = params.get("accept_warnings", "")
-        post.setlist("warned", params.get("warned", []))
-        refused = grid_rules.unconfirmed(find_warnings(rows), post)
-        if refused:           # publishing with warnings needs "I have checked these figures" (SPEC §4)
-            return {"outcome": "confirm", "confirm_needed": [str(w) for w in refused],
+        post[confirmation.TICK] = params.get("checked", "")
+        post.setlist(confirmation.LISTED, params.get("checked_figure", []))
+        confirm = confirmation.confirmation(rows, post)
+        if not confirm.ok:    # the one rule for publishing (returns/confirmation.py), as in the request
+            return {"outcome": "confirm", "confirm_needed": confirm.message(),
                     "preview": stored_preview(_preview_context(rows, "", upload.name, 0))}
     progress(len(rows), len(rows), stage="writing the figures")
     with transaction.atomic():

@@ -305,6 +305,7 @@ class Conflict:
     published_period: str
     written_at: datetime            # when the draft's figure was entered or last edited
     area: str = ""                  # the local area's code; "" for the whole force's figure
+    area_id: int | None = None
 
     @property
     def key(self) -> str:
@@ -358,7 +359,7 @@ def stale_conflicts(ret: Return) -> list[Conflict]:
         out.append(Conflict(obs["force"], obs["code"], line["indicator_id"], line["month"],
                             {f: line[f] for f in FIELDS}, {f: obs[f] for f in FIELDS}, obs["updated_at"],
                             obs["source_return_id"], obs["source_return__period"] or "", line["written_at"],
-                            obs["area_code"] or ""))
+                            obs["area_code"] or "", line["area_id"]))
     return sorted(out, key=lambda c: (c.indicator, c.area, c.month))
 
 

@@ -1,8 +1,9 @@
 """The return review page (issue 15 item 3) in a real browser: an analyst
 signs in, reviews a draft with a tenfold figure (old → new, the warning
 beside it, the draft executive summary previewed), axe-core finds no WCAG
-2.2 AA violation, and publishing needs both confirmations — the browser's
-own required-checkbox check, no script of ours."""
+2.2 AA violation, and publishing needs the one confirmation, "I have checked
+these figures" — the browser's own required-checkbox check, no script of
+ours. The grid's Save and publish shows the same step (issue 28, item 4)."""
 
 import io
 from datetime import date
@@ -52,26 +53,68 @@ def test_review_page_passes_axe_and_publishes_only_when_confirmed(site, page, dr
     review = f"/admin/indicators/return/{draft}/review/"
     sign_in(page, site, review)
     assert page.url.endswith(review)
-    june = page.locator("tr", has=page.locator("th", has_text="June 2013"))
+    june = page.locator("tr[id^=figure-]", has=page.locator("th", has_text="June 2013"))
     assert "4,767" in june.inner_text() and "47,670" in june.inner_text()
     assert "Warning: 47,670 is more than 3×" in june.inner_text()
     assert page.locator(".draft-preview strong", has_text="Draft summary").is_visible()
     screenshot(page, "return-review")
     assert axe_violations(page) == []
 
-    # the required checkboxes stop the form in the browser: nothing is posted
-    page.get_by_role("button", name=f"Publish return #{draft}").click()
-    assert page.url.endswith(review)
-    assert page.get_by_role("heading", name="Publish", exact=True).is_visible()
-    assert page.evaluate("document.querySelector('#accept-warnings').validity.valueMissing")
+    # Publish is at the top (issue 28, item 4), above the figures, with counts linking to what needs the tick
+    top = page.locator("#publish")
+    assert top.bounding_box()["y"] < page.get_by_role("heading", name="Figures: old → new").bounding_box()["y"]
+    top.get_by_role("link", name="1 figure has a warning").click()
+    assert page.url.endswith("#publish-warnings")
 
-    page.get_by_label("I have checked these figures: they are right.").check()
-    page.get_by_label("Publish these figures: they become public on the dashboard, the API and the panel "
-                      "report.").check()
+    # the one required checkbox stops the form in the browser: nothing is posted
+    page.get_by_role("button", name=f"Publish return #{draft}").click()
+    assert page.url.split("#")[0].endswith(review)
+    assert page.get_by_role("heading", name="Publish", exact=True).is_visible()
+    assert page.evaluate("document.querySelector('#checked-figures').validity.valueMissing")
+    assert page.locator("#publish input[type=checkbox]").count() == 1
+
+    page.get_by_label("I have checked these figures").check()
     page.get_by_role("button", name=f"Publish return #{draft}").click()
     page.wait_for_selector("text=What it published")
     assert "4,767 → 47,670" in page.content()
     assert axe_violations(page) == []
+
+
+@pytest.fixture(scope="module")
+def asb_may(site, django_db_blocker):
+    """Anti-social behaviour's id and its published May 2013 figure, read
+    before the server writes (a read in the test would lock SQLite's table)."""
+    from indicators import models
+
+    with django_db_blocker.unblock():
+        ind = models.Indicator.objects.get(force__slug="west-mercia", code="asb")
+        return ind.pk, models.Observation.objects.get(indicator=ind, month=date(2013, 5, 1), area=None).value
+
+
+def test_the_grids_save_and_publish_shows_old_and_new_then_publishes_with_the_one_tick(site, page, draft, asb_may):
+    """The grid's Save and publish of a changed published figure: the
+    confirmation step (old → new, one tick) passes axe, then publishes."""
+    ind, held = asb_may
+    grid = "/admin/indicators/return/grid/?force=west-mercia&quarter=2013/14+Q1"
+    sign_in(page, site, grid.replace("&", "%26").replace("?", "%3F"))
+    page.fill(f"#value-{ind}-2013-05", str(int(held) + 10))
+    page.get_by_role("button", name="Save and publish").click()
+    page.wait_for_load_state()
+    step = page.locator("#publish-confirm")
+    assert step.is_visible() and "Check before publishing:" in step.inner_text()
+    changed = step.locator("#publish-changes tr", has_text="May 2013").inner_text()
+    assert f"{held:,.0f}" in changed and f"{held + 10:,.0f}" in changed
+    screenshot(page, "grid-publish-confirm")
+    assert axe_violations(page) == []
+    # without the tick: the same step again, nothing published
+    step.get_by_role("button", name="Publish these figures").click()
+    page.wait_for_load_state()
+    assert page.locator("#publish-confirm").is_visible() and page.locator(".messagelist").count() == 0
+    page.locator("#publish-confirm").get_by_label("I have checked these figures").check()
+    page.locator("#publish-confirm").get_by_role("button", name="Publish these figures").click()
+    page.wait_for_load_state()
+    assert "published from" in page.locator(".messagelist").inner_text()
+    assert page.input_value(f"#value-{ind}-2013-05") == str(int(held) + 10)
 
 
 @pytest.mark.parametrize("name,path", [
