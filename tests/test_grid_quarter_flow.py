@@ -11,9 +11,11 @@ import pytest
 
 from indicators import models
 from indicators.returns.grid import NUMBER_RULES, grid_message
-from tests.test_grid_entry import Q1, analyst, cell_html, form_of, ind, key, plan, publish  # noqa: F401
+from tests import test_grid_entry as entry
+from tests.test_grid_entry import Q1, cell_html, form_of, ind, key
 
 pytestmark = pytest.mark.django_db
+plan, analyst, publish = entry.plan, entry.analyst, entry.publish        # the grid tests' fixtures
 
 
 def rows_of(html: str) -> list[str]:
