@@ -170,8 +170,9 @@ def test_counter_headline_marks_and_reference_figures(analyst, client, publish):
             "west-mercia,vwi,2013-05,498,,,,\nwest-mercia,vwi,2013-06,507,,,,\n"
             "west-mercia,vwi-solved,2013-04,,281,512,,\n")
     html = client.get(Q1).content.decode()
-    # vwi has all three months; vwi-solved one; alcohol-strategy none
-    assert "Filled: <strong>1 of 3</strong> measures (every month) · 4 of 9 figures" in html
+    # vwi has all three months; vwi-solved one; alcohol-strategy (no numeric target, never a figure) expects none:
+    # left out of the grid and of the count (issue 28, item 2)
+    assert "Filled: <strong>1 of 2</strong> measures (every month) · 4 of 6 figures" in html
     assert html.count('<span class="headline-mark" aria-hidden="true">*</span><span class="visually-hidden">'
                       'Headline measure: </span>') == 2                # vwi and vwi-solved are headline
     april = cell_html(html, key("vwi", "2013-04"))
@@ -475,10 +476,11 @@ def test_two_saves_at_the_same_moment_one_is_told(plan_file):
 
 
 def test_the_grids_queries_do_not_grow_with_its_measures(analyst, client):
-    """14 queries for 3 measures and for 13: session and user (5), forces and
+    """15 queries for 3 measures and for 13: session and user (5), forces and
     the plans' span (3), the force's local areas for the picker (1), the plan
     with its areas, priorities and measures (1: `selectors.plan_for`), figures held and drafts (2), reference
-    figures (1: previous months and last year), warnings' references (1).
+    figures (1: previous months and last year), warnings' references (1), the measures expecting no
+    figure (1).
     (Figures held add one: the published ones they are compared with, so
     that only those publishing would change are warned about.)"""
     from django.db import connection
@@ -493,8 +495,9 @@ def test_the_grids_queries_do_not_grow_with_its_measures(analyst, client):
         models.PriorityIndicator.objects.create(priority=priority, indicator=extra, order=10 + n)
     with CaptureQueriesContext(connection) as large:
         html = client.get(Q1).content.decode()
-    assert "Filled: <strong>0 of 13</strong>" in html
-    assert len(small) == len(large) == 14, "\n".join(q["sql"][:120] for q in large.captured_queries)
+    # the extra measures have no target and no figure: they expect none, so they are left out and not counted
+    assert "Filled: <strong>0 of 2</strong>" in html and "11 measures expecting no monthly figure" in html
+    assert len(small) == len(large) == 15, "\n".join(q["sql"][:120] for q in large.captured_queries)
 
 
 def test_import_publishing_a_change_to_a_published_figure_needs_the_one_tick(analyst, client, publish):

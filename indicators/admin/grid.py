@@ -14,7 +14,13 @@ are shown old → new first, and published with one tick.
 With ``?area=<code>`` the grid is one local area's: the measures the plan
 breaks down by area (those with local figures for the force), that area's
 figures and references, its own draft grid return, rows filed with the
-``area`` column (docs/decisions.md, "The quarterly grid per local area")."""
+``area`` column (docs/decisions.md, "The quarterly grid per local area").
+
+Measures expecting no figure (a milestone, a measure reported in words:
+`selectors.measures_expecting_no_figures`) are left out of the grid unless
+``?all=1`` ("Show all measures") and never count towards its completeness.
+A measure whose inputs the form does not carry keeps the figures held:
+a row left out is never read as emptied (issue 28, item 2)."""
 
 from __future__ import annotations
 
@@ -99,11 +105,15 @@ def grid_view(admin, request, *, editable_forces, plan_indicators, current_value
         return TemplateResponse(request, TEMPLATE, context, status=400)
     indicators, values = quarter_figures(force, area, months, plan_indicators, current_values)
     area_id = area.id if area else None
+    not_expected = selectors.measures_expecting_no_figures(indicator_ids=[i.id for i in indicators],
+                                                           financial_year=periods.financial_year(months[-1]))
+    show_all = request.GET.get("all") == "1"
+    context.update(show_all=show_all, switch_url=_switch_url(request, show_all))
     ended = rules.ended_plan(getattr(indicators, "plan", None), months)
     context.update(force=force, quarter=quarter, months=months,
                    plan_ended=rules.ended_words(force, ended) if ended else None)
     if request.method != "POST":
-        grid = _grid_rows(indicators, months, values, None, area_id)
+        grid = _grid_rows(indicators, months, values, None, area_id, not_expected)
         _annotate(grid, _held_warnings(grid, area_id), {})
         return _render(request, context, grid, rules.snapshot(grid))
 
@@ -117,7 +127,7 @@ def grid_view(admin, request, *, editable_forces, plan_indicators, current_value
         list(Force.objects.select_for_update().filter(pk=force.pk).values_list("pk"))
         # The figures held now, read under the lock: another analyst's save may have landed since the page opened.
         values = area_values(force, area, indicators, months) if area else current_values(indicators, months)
-        grid = _grid_rows(indicators, months, values, request.POST, area_id)
+        grid = _grid_rows(indicators, months, values, request.POST, area_id, not_expected)
         shown = rules.read_snapshot(request.POST.get("shown"))
         overtaken = rules.overtaken(shown, grid) if shown is not None else []
         if overtaken:
@@ -227,14 +237,42 @@ def area_values(force, area, indicators, months) -> dict:
             if r["area_id"] == area.id and r["indicator_id"] in ids}
 
 
+def _switch_url(request, show_all: bool) -> str:
+    """The grid's own address with "Show all measures" switched the other way."""
+    query = request.GET.copy()
+    if show_all:
+        query.pop("all", None)
+    else:
+        query["all"] = "1"
+    return f"{request.path}?{query.urlencode()}"
+
+
+def _cell_words(row, cell) -> str:
+    return f"{row['indicator'].name}, {periods.month_label(cell['month'])}"
+
+
+def _anchor(row, cell) -> str:
+    return f"{'numerator' if row['ratio'] else 'value'}-{cell['key']}"
+
+
 def _render(request, context, grid, shown):
     # irregular measures: entered by file only (SPEC §6), listed above the grid, no row in it
     context["file_only"] = [row["indicator"] for row in grid if row["file_only"]]
     grid = [row for row in grid if not row["file_only"]]
-    context.update(grid=grid, shown=shown, counts=rules.filled_counts(grid),
-                   warnings=[{"key": rules.warning_key(w), "cell": f"{row['indicator'].name}, "
-                              f"{periods.month_label(c['month'])}", "message": w.message,
-                               "anchor": f"{'numerator' if row['ratio'] else 'value'}-{c['key']}"}
+    counts = rules.filled_counts(grid)
+    hidden = [] if context.get("show_all") else [row for row in grid if rules.hidden_by_default(row)]
+    if hidden:
+        grid = [row for row in grid if row not in hidden]
+    context.update(hidden=[row["indicator"] for row in hidden], number_rules=rules.NUMBER_RULES,
+                   # for the paste by name: a pasted row of a measure left out is named as such, not as unknown
+                   hidden_names=[[row["indicator"].name, row["indicator"].code] for row in hidden],
+                   not_expected_count=sum(bool(row["not_expected"]) for row in grid) + len(hidden),
+                   # every problem with a cell, linked to it (as the warnings are), for the summary at the top
+                   cell_problems=[{"cell": _cell_words(row, c), "message": e, "anchor": _anchor(row, c)}
+                                  for row in grid for c in row["cells"] for e in c["errors"]])
+    context.update(grid=grid, shown=shown, counts=counts,
+                   warnings=[{"key": rules.warning_key(w), "cell": _cell_words(row, c), "message": w.message,
+                              "anchor": _anchor(row, c)}
                              for row in grid for c in row["cells"] for w in c["warning_objects"]])
     return TemplateResponse(request, TEMPLATE, context)
 
@@ -259,17 +297,24 @@ def _length(ind) -> int:
     return {"quarterly": getattr(ind, "covers", None) or 3, "annual": 12}.get(_frequency(ind), 1)
 
 
-def _grid_rows(indicators, months, values, posted, area_id=None) -> list[dict]:
+def _grid_rows(indicators, months, values, posted, area_id=None, not_expected=None) -> list[dict]:
     """A row per measure: ``cells``, the months it takes a figure in (SPEC §6:
     a quarterly measure its quarter's end, an annual one March, an irregular
     one none) and ``columns``, a place per month of the quarter, its cell or
-    the words why it has none."""
+    the words why it has none; ``not_expected``, why the measure expects no
+    figure ("" when it does). A measure expecting no figure whose inputs the
+    form does not carry at all (the grid left its row out) keeps the figures
+    held: it is not read as emptied. (Any other measure missing from a post is
+    read as empty, as before: the grid always shows it.)"""
+    not_expected = not_expected or {}
     open_months = {ind.id: rules.entry_months(_frequency(ind), months) for ind in indicators}
     references = reference_figures({(ind.id, m) for ind in indicators for m in open_months[ind.id]}, area_id,
                                    {ind.id: _length(ind) for ind in indicators})
     grid = []
     for ind in indicators:
         ratio = ind.aggregation in ("ratio", "weighted-mean")
+        left_out = posted is not None and ind.id in not_expected and not any(
+            f"{name}-{ind.id}-{periods.format_month(m)}" in posted for name in rules.FIELDS for m in open_months[ind.id])
         cells = []
         columns = []
         for month in months:
@@ -279,7 +324,9 @@ def _grid_rows(indicators, months, values, posted, area_id=None) -> list[dict]:
             key = f"{ind.id}-{periods.format_month(month)}"
             current = values.get((ind.id, month), {})
             held = _display(ind, current) if current else {f: "" for f in rules.FIELDS}
-            if posted is not None:
+            if left_out:
+                cell = dict(held)                          # not in the form: nothing of it is changed
+            elif posted is not None:
                 cell = {name: posted.get(f"{name}-{key}", "").strip() for name in rules.FIELDS}
                 cell["value"] = rules.normalise_number(cell["value"], ind.unit)
                 for part in ("numerator", "denominator"):
@@ -301,7 +348,7 @@ def _grid_rows(indicators, months, values, posted, area_id=None) -> list[dict]:
             columns.append(cell)
         grid.append({"indicator": ind, "ratio": ratio, "headline": getattr(ind, "headline", False),
                      "cells": cells, "columns": columns, "frequency": _frequency(ind),
-                     "file_only": _frequency(ind) == "irregular"})
+                     "file_only": _frequency(ind) == "irregular", "not_expected": not_expected.get(ind.id, "")})
     return grid
 
 
@@ -398,5 +445,5 @@ def _grid_errors(problems: list[Problem], where) -> dict:
     for problem in problems:
         if problem.row in where:
             errors.setdefault(where[problem.row], []).append(
-                (f"{problem.column}: " if problem.column else "") + problem.message)
+                (f"{problem.column}: " if problem.column else "") + rules.grid_message(problem.message))
     return errors

@@ -41,6 +41,30 @@ def normalise_number(text: str, unit: str) -> str:
     return text
 
 
+# The grid's one statement of how a figure is written (shown in its help; its
+# error messages point to it rather than give rules of their own).
+NUMBER_RULES = ("Write a figure with digits and a dot for decimals: 512, 55.2. Thousands separators are "
+                "accepted (4,920), and a per cent sign on a percentage measure (55.2 %). A ratio measure takes "
+                "its numerator and denominator: type them in its two boxes, or paste them as 275/498. Anything "
+                "else (text such as n/a, a decimal comma) is reported beside its cell.")
+
+_FILE_NUMBER_ADVICE = "; write a plain decimal such as 512 or 55.2"
+_FILE_SEPARATOR = re.compile(r"^(?P<text>'[^']*') has a thousands separator; write it as \S+$")
+
+
+def grid_message(message: str) -> str:
+    """A return file's problem as the grid says it: the file's advice ("write
+    a plain decimal such as 512") is not the grid's rule, which accepts
+    thousands separators (``normalise_number``); the grid's rules are said
+    once, in NUMBER_RULES, and its messages point there."""
+    if message.endswith(_FILE_NUMBER_ADVICE):
+        return message.removesuffix(_FILE_NUMBER_ADVICE) + "; write a number such as 512, 4,920 or 55.2"
+    separator = _FILE_SEPARATOR.match(message)
+    if separator:       # a comma not between groups of three ("12,34,567"): not a separator the grid reads
+        return f"{separator.group('text')} has commas that do not separate thousands; write it as 512, 4,920 or 55.2"
+    return message
+
+
 def quarter_key(fy: int, q: int) -> str:
     return f"{periods.fy_label(fy)} Q{q}"
 
@@ -156,12 +180,24 @@ def cell_filled(cell: dict, ratio: bool) -> bool:
 def filled_counts(grid: list[dict]) -> dict:
     """Measures with a figure (or a withdrawal) in every cell they have this
     quarter, and figures, out of how many. A measure with no cell this
-    quarter (an annual one before Q4, an irregular one) is not counted."""
+    quarter (an annual one before Q4, an irregular one) is not counted, nor
+    one that expects no figure (``row["not_expected"]``: a milestone, a
+    measure reported in words; `selectors.measures_expecting_no_figures`),
+    shown or not, as on the quarter status page."""
+    grid = [row for row in grid if not row.get("not_expected")]
     open_rows = [row for row in grid if row["cells"]]
     measures = sum(all(cell_filled(c, row["ratio"]) for c in row["cells"]) for row in open_rows)
     figures = sum(cell_filled(c, row["ratio"]) for row in grid for c in row["cells"])
     return {"measures": measures, "measure_total": len(open_rows), "figures": figures,
             "figure_total": sum(len(row["cells"]) for row in grid)}
+
+
+def hidden_by_default(row: dict) -> bool:
+    """A row the grid leaves out unless "Show all measures" is on: a measure
+    expecting no figure whose cells are all empty (one holding a figure, a
+    note, a withdrawal or a problem is always shown)."""
+    return bool(row.get("not_expected")) and not any(
+        c.get(f) for c in row["cells"] for f in ("value", "numerator", "denominator", "note", "status", "errors"))
 
 
 # --- what the analyst saw: the optimistic check ---------------------------------------------------------------
