@@ -116,7 +116,7 @@ def test_a_big_file_is_checked_by_a_job_then_imported_by_another(ana, client, me
     page = web.get(job_address(response)).content.decode()
     ret = models.Return.objects.get()
     assert f"3,000 figures from big.csv published in return #{ret.pk}." in page
-    assert f'href="/admin/indicators/return/{ret.pk}/change/"' in page
+    assert f'href="/admin/indicators/return/{ret.pk}/review/"' in page      # on to review it (issue 28)
 
     # the worker dies after the write, before the job is marked done: run again, it changes nothing
     before = (list(observations.values_list("pk", "value")), models.Return.objects.count(),

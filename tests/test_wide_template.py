@@ -195,6 +195,6 @@ def test_wide_template_permissions(west_mercia, analyst):
 
 def test_the_import_page_offers_the_wide_template(analyst, client):
     html = client.get("/admin/indicators/return/import/").content.decode()
-    assert '<option value="wide">Excel, measures × months (wide)</option>' in html
+    assert '<option value="wide" selected>Excel, measures × months (wide)</option>' in html   # the default
     response = client.get("/admin/indicators/return/template/?force=west-mercia&quarter=2013/14+Q1&format=wide")
     assert response.status_code == 200 and sheet_of(response.content).title == "Quarter"

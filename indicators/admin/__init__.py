@@ -9,6 +9,9 @@ from plan files and are read-only here for analysts. Returns carry the quarterly
 file import with preview, the template download, and submit/publish.
 """
 
+import re
+from datetime import date
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -323,9 +326,23 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class PccperfUserAdmin(UserAdmin):
-    """Users with the forces they work on (their role is their group)."""
+    """Users with the forces they work on (their role is their group). The
+    forces come first on the user's page (its template puts the inline above
+    the fields), and the 100-odd individual permissions are folded away at
+    the end: a role is a group (issue 28 item 8)."""
     inlines = [MembershipInline]
     list_display = ["username", "email", "is_staff", "is_superuser", "roles", "forces"]
+    change_form_template = "admin/auth/user/pccperf_change_form.html"
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Role", {"fields": ("groups", "is_active", "is_staff", "is_superuser"),
+                  "description": "OPCC analyst enters and publishes a force's figures; Panel member reads its "
+                                 "drafts. Either ticks Staff status."}),
+        ("Personal info", {"fields": ("first_name", "last_name", "email")}),
+        ("Individual permissions (rarely needed: a role is a group)",
+         {"fields": ("user_permissions",), "classes": ("collapse",)}),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
+    )
 
     @admin.display(description="Roles")
     def roles(self, obj):
@@ -451,6 +468,12 @@ class ReturnAdmin(ReviewViews, ReturnViews, ScopedHistoryAdmin):
               "published_at", "published_by", "is_demo"]
     inlines = [ReturnLineInline]
     actions = ["submit_returns", "publish_returns"]
+
+    def get_ordering(self, request):
+        # the force's own returns first (its force has a plan), then those filed for MSG peers, apart
+        # (an expression: ``for_peer``, get_queryset's annotation, is not there yet when this orders)
+        has_plan = Exists(models.Plan.objects.filter(force=OuterRef("force")))
+        return [has_plan.desc(), "force__name", "-created_at"]
     change_list_template = "admin/indicators/return/change_list.html"
 
     def get_urls(self):
@@ -566,17 +589,69 @@ class FirstOfMonthForm(forms.ModelForm):
         return month.replace(day=1) if month else month
 
 
+class MonthField(forms.DateField):
+    """A month as an analyst writes it: "June 2014", "Jun 2014" or "2014-06"
+    (a full date, "2014-06-20", is taken as its month). Shown as "June 2014"."""
+
+    widget = forms.TextInput
+    default_error_messages = {"invalid": "Write the month as June 2014 or 2014-06."}
+
+    def prepare_value(self, value):
+        if isinstance(value, str) and value.strip():
+            try:
+                value = parse_month_words(value)        # "2014-06" from the add page's address: June 2014
+            except ValidationError:
+                return value                            # shown as typed, beside its error
+        return periods.month_label(value) if isinstance(value, date) else value
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, date):
+            return periods.first_of_month(value)
+        return parse_month_words(str(value))
+
+
+def parse_month_words(text: str) -> date:
+    """ "June 2014", "jun 2014", "2014-06" or "2014-06-20" as the first of
+    its month; ValidationError otherwise."""
+    text = " ".join(text.replace(",", " ").split())
+    try:
+        return periods.parse_month(text)
+    except ValueError:
+        pass
+    match = re.fullmatch(r"([A-Za-z]+)\.? ([0-9]{4})", text)
+    if match:
+        word, year = match.group(1).lower(), int(match.group(2))
+        for number, name in enumerate(periods.MONTH_NAMES, start=1):
+            if word == name.lower() or (len(word) >= 3 and name.lower().startswith(word)):
+                return date(year, number, 1)
+    match = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})", text)
+    if match:
+        try:
+            return date(int(match.group(1)), int(match.group(2)), int(match.group(3))).replace(day=1)
+        except ValueError:
+            pass
+    raise ValidationError(f"{text!r} is not a month: write it as June 2014 or 2014-06.", code="invalid")
+
+
 class WritingForm(FirstOfMonthForm):
     """Commentary and executive summaries: published at once, or a draft
     that publishes with the return for its period (docs/decisions.md,
     "Writing that publishes with the return"). Published writing stays
     published: its edits are public at once, so the public text never
-    disappears while a new draft waits."""
+    disappears while a new draft waits. The form offers a new one as a
+    draft (issue 28). The month is written as a month ("June 2014" or
+    "2014-06"), not a date."""
+
+    month = MonthField(help_text="The month it is about: June 2014 or 2014-06.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "state" in self.fields:
             self.fields["state"].required = False       # not given: as it is (new: published)
+            if self.instance.pk is None and "state" not in self.initial:
+                self.fields["state"].initial = models.WritingState.DRAFT     # the form starts on draft
 
     def clean_state(self):
         state = self.cleaned_data.get("state") or self.instance.state or models.WritingState.PUBLISHED

@@ -57,6 +57,17 @@ def quarter_choices(today: date, forces) -> list[tuple[str, str]]:
     return [(grid_rules.quarter_key(*q),) * 2 for q in grid_rules.plan_quarters(forces, today)]
 
 
+def import_defaults(forces, today: date) -> tuple[Force | None, str]:
+    """The force and quarter the import page's template picker opens on: the
+    user's first force and the quarter to file next, as the grid and the
+    quarter status open on (returns/grid.py ``default_quarter``), not the
+    newest quarter of the plan."""
+    from indicators.admin.review import _quarter_to_file  # review imports this module
+
+    force = forces.first()
+    return force, (_quarter_to_file(force, forces, today) if force else "")
+
+
 def parse_quarter_param(raw: str | None) -> list[date]:
     try:
         fy, q = periods.parse_quarter(raw or "")
@@ -220,8 +231,11 @@ class ReturnViews:
 
     def import_view(self, request):
         self._require_add(request)
+        forces = editable_forces(request.user)
+        force, quarter = import_defaults(forces, timezone.localdate())
         context = {**self.admin_site.each_context(request), "opts": self.model._meta, "title": "Import a return file",
-                   "forces": editable_forces(request.user), "quarters": quarter_choices(timezone.localdate(), editable_forces(request.user)),
+                   "forces": forces, "quarters": quarter_choices(timezone.localdate(), forces),
+                   "force": force, "quarter": quarter, "template_format": "wide",
                    "can_publish": request.user.has_perm("indicators.publish_return"),
                    "template_url": reverse("admin:indicators_return_template")}
         if request.method == "POST" and "cancel" in request.POST:
@@ -364,8 +378,8 @@ def _outcome(summary, name: str, publish: bool) -> tuple[str, str, str]:
                f"{', '.join('#' + str(r.pk) for r in summary.returns)}"
                + (f"; {left:,} equal to the published figure{'' if left == 1 else 's'} "
                   "left out" if left else "") + ". " + " ".join(summary.lines()))
-    if len(summary.returns) == 1:
-        return "success", message, reverse("admin:indicators_return_change", args=[summary.returns[0].pk])
+    if len(summary.returns) == 1:       # the analyst goes on to review and publish it
+        return "success", message, reverse("admin:indicators_return_review", args=[summary.returns[0].pk])
     return "success", message, reverse("admin:indicators_return_changelist")
 
 

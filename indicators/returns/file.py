@@ -16,6 +16,7 @@ spreadsheet shows it) or ``file: message``. Nothing here writes.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
 import re
@@ -41,6 +42,7 @@ STATUSES = list(vocabulary.OBSERVATION_STATUSES)
 MAX_BYTES = 20 * 1024 * 1024
 MAX_EXPANDED = 200 * 1024 * 1024       # an XLSX's members, uncompressed
 MAX_CELLS = 1_000_000                  # an XLSX sheet's cells, declared or held
+MAX_SHEETS = 200                       # worksheets of a workbook (a wide template: the force and its districts)
 MAX_NOTE = 32_767                      # characters: a spreadsheet cell's limit
 MAX_MAGNITUDE = 1e15
 SHOWN_PROBLEMS = 100                   # problems listed; the rest are counted
@@ -65,13 +67,15 @@ class Problem:
     row: int | None          # None: the whole file
     column: str | None       # None: the whole row (or file)
     message: str
+    sheet: str | None = None  # a wide workbook's further sheet (a local area's); None: the first sheet
 
     def __str__(self) -> str:
+        where = f"sheet {self.sheet!r}, " if self.sheet else ""
         if self.row is None:
-            return f"file: {self.message}"
+            return f"{where or 'file: '}{self.message}"
         if self.column is None:
-            return f"row {self.row}: {self.message}"
-        return f"row {self.row}, column {self.column}: {self.message}"
+            return f"{where}row {self.row}: {self.message}"
+        return f"{where}row {self.row}, column {self.column}: {self.message}"
 
 
 class ReturnFileError(Exception):
@@ -205,7 +209,10 @@ def read_table(data: bytes, name: str = "") -> tuple[list[str], list[tuple[int, 
     from indicators.returns import wide
 
     if wide.is_wide(header):            # the wide quarterly template: its rows as long rows
-        return wide.to_long(header, rows[1:])
+        more = _read_xlsx(data, further=True) if data.startswith(XLSX_MAGIC) else []
+        return wide.to_long(header, rows[1:], sheets=[
+            (title, [_text(cell).lower() for cell in sheet[0][1]], sheet[1:])
+            for title, sheet in more if sheet and wide.is_wide([_text(cell).lower() for cell in sheet[0][1]])])
     return header, rows[1:]
 
 
@@ -496,9 +503,11 @@ def _bound_ratios(archive: zipfile.ZipFile) -> None:
                 f"{MAX_RATIO} times is accepted: {_SAVE_AGAIN}"))])
 
 
-def _read_xlsx(data: bytes) -> list[tuple[int, list]]:
+def _read_xlsx(data: bytes, further: bool = False) -> list:
     """The first sheet, read whole whatever size it declares, within
-    MAX_EXPANDED and the bounds above, checked before anything is parsed."""
+    MAX_EXPANDED and the bounds above, checked before anything is parsed.
+    With ``further``: the workbook's other visible worksheets instead, as
+    (title, rows) (a wide template's local-area sheets; returns/wide.py)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         expanded = sum(member.file_size for member in archive.infolist())
@@ -511,7 +520,7 @@ def _read_xlsx(data: bytes) -> list[tuple[int, list]]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")     # openpyxl warns of styles and extensions it does not read
         try:
-            return _read_first_sheet(archive)
+            return _read_further_sheets(archive) if further else _read_first_sheet(archive)
         except ReturnFileError:
             raise
         except Exception as exc:  # openpyxl raises many kinds for a damaged file
@@ -545,11 +554,12 @@ def _bounded_workbook(archive: zipfile.ZipFile):
     for name in (workbook_part, get_rels_path(workbook_part)):
         _bound_part(archive, name, what=f"the workbook's part {_show(name, 60)}")
     reader.read_workbook()
-    first = None
-    for sheet, rel in reader.parser.find_sheets():
-        if rel.target in reader.valid_files and "chartsheet" not in rel.Type:
-            first = _FirstSheet(sheet.name, sheet.state or "visible", rel.target)
-            break
+    sheets = [_FirstSheet(sheet.name, sheet.state or "visible", rel.target)
+              for sheet, rel in reader.parser.find_sheets()
+              if rel.target in reader.valid_files and "chartsheet" not in rel.Type]
+    if len(sheets) > MAX_SHEETS:
+        raise ReturnFileError([Problem(None, None, f"the workbook has {len(sheets):,} worksheets; at most "
+                                                   f"{MAX_SHEETS} are accepted")])
     # the parts that are big in a bomb: bounded before any of them is parsed
     _bound_part(archive, ARC_STYLE, what="the workbook's styles.xml", max_bytes=MAX_STYLES_BYTES,
                 max_elements=MAX_STYLE_ENTRIES, tag=b"xf", max_tags=MAX_STYLES,
@@ -563,8 +573,8 @@ def _bounded_workbook(archive: zipfile.ZipFile):
         _bound_part(archive, strings_part, what="the workbook's shared strings", tag=b"si",
                     max_bytes=MAX_SHARED_STRINGS_BYTES, max_elements=4 * MAX_SHARED_STRINGS,
                     max_tags=MAX_SHARED_STRINGS, too_many=_too_many_strings(f"more than {MAX_SHARED_STRINGS:,}"))
-    if first is not None:
-        _bound_part(archive, first.path, what="the sheet", tag=b"row", max_bytes=MAX_EXPANDED,
+    for sheet in sheets:
+        _bound_part(archive, sheet.path, what="the sheet", tag=b"row", max_bytes=MAX_EXPANDED,
                     max_elements=MAX_SHEET_ELEMENTS, max_tags=MAX_ROWS,
                     too_many=f"the sheet has more than {MAX_ROWS:,} rows (empty rows count: Excel keeps a row "
                     f"once it has been formatted); at most {MAX_ROWS:,} are accepted: delete the empty rows after "
@@ -575,7 +585,7 @@ def _bounded_workbook(archive: zipfile.ZipFile):
     # now parse: each part is known to be small enough
     apply_stylesheet(archive, reader.wb)
     shared = _shared_strings(archive, strings_part) if strings_part else []
-    return reader.wb, shared, first
+    return reader.wb, shared, sheets
 
 
 def _too_many_strings(count: str) -> str:
@@ -613,9 +623,8 @@ def _shared_strings(archive: zipfile.ZipFile, name: str) -> list[str]:
 
 
 def _read_first_sheet(archive: zipfile.ZipFile) -> list[tuple[int, list]]:
-    from openpyxl.utils import get_column_letter
-
-    book, shared, first = _bounded_workbook(archive)
+    book, shared, sheets = _bounded_workbook(archive)
+    first = sheets[0] if sheets else None
     if first is None:
         raise ReturnFileError([Problem(None, None, "the workbook has no worksheet")])
     if first.state != "visible":
@@ -623,22 +632,44 @@ def _read_first_sheet(archive: zipfile.ZipFile) -> list[tuple[int, list]]:
                                    f"the first sheet, {_show(first.title)}, is hidden; pccperf reads the first "
                                "sheet: unhide it, or move the return's sheet to the front")])
 
-    def declared(ref: str) -> None:
-        """The dimension the sheet declares, seen before its rows: refuse a huge one at once."""
-        from openpyxl.utils.cell import range_boundaries
-
-        c0, r0, c1, r1 = range_boundaries(ref.upper())
-        if None in (c0, r0, c1, r1):
-            return
-        cells = max(c1 - c0 + 1, 1) * max(r1 - r0 + 1, 1)
-        if cells > MAX_CELLS:
-            raise ReturnFileError([
-                Problem(None, None, f"the sheet declares {get_column_letter(c0)}{r0}:{get_column_letter(c1)}{r1} "
-                f"({cells:,} cells); at most {MAX_CELLS:,} cells are accepted (delete the empty rows and "
-                "columns after the figures, or copy the figures into a new workbook)")])
-
     with archive.open(first.path) as source:
-        return _sheet_rows(book, shared, source, declared)
+        return _sheet_rows(book, shared, source, _declared)
+
+
+def _declared(ref: str) -> None:
+    """The dimension a sheet declares, seen before its rows: refuse a huge one at once."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.utils.cell import range_boundaries
+
+    c0, r0, c1, r1 = range_boundaries(ref.upper())
+    if None in (c0, r0, c1, r1):
+        return
+    cells = max(c1 - c0 + 1, 1) * max(r1 - r0 + 1, 1)
+    if cells > MAX_CELLS:
+        raise ReturnFileError([
+            Problem(None, None, f"the sheet declares {get_column_letter(c0)}{r0}:{get_column_letter(c1)}{r1} "
+            f"({cells:,} cells); at most {MAX_CELLS:,} cells are accepted (delete the empty rows and "
+            "columns after the figures, or copy the figures into a new workbook)")])
+
+
+def _read_further_sheets(archive: zipfile.ZipFile) -> list[tuple[str, list[tuple[int, list]]]]:
+    """The visible worksheets after the first, as (title, rows), each read
+    and bounded as the first is (a wide template's local-area sheets)."""
+    book, shared, sheets = _bounded_workbook(archive)
+    out = []
+    for sheet in sheets[1:]:
+        if sheet.state != "visible":
+            continue
+        try:
+            with archive.open(sheet.path) as source:
+                rows = _sheet_rows(book, shared, source, _declared)
+        except ReturnFileError as exc:      # name the sheet in each problem
+            raise ReturnFileError([dataclasses.replace(p, sheet=sheet.title) for p in exc.problems],
+                                  exc.total) from None
+        while rows and all(_blank(cell) for cell in rows[-1][1]):
+            rows.pop()
+        out.append((sheet.title, rows))
+    return out
 
 
 class _EmptyFormula(str):

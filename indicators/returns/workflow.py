@@ -105,9 +105,10 @@ class Change:
     row: Row
     kind: str                         # new | changed | unchanged
     old: dict | None = None
+    area_name: str = ""               # the local area's name, shown rather than its code
 
     def describe(self) -> str:
-        area = f" {self.row.area}" if self.row.area else ""
+        area = f" {self.area_name or self.row.area}" if self.row.area else ""
         where = f"{self.row.force} {self.row.indicator}{area} {periods.format_month(self.row.month)}"
         first = getattr(self.row, "first_month", None)
         if first:                   # a figure over a span (SPEC §6): say which months
@@ -171,15 +172,18 @@ def preview(rows: list[Row]) -> list[Change]:
     current = {(o["indicator_id"], o["area_id"], o["month"]): o for o in
                Observation.objects.filter(indicator_id__in=ids, month__in=months)
                .values("indicator_id", "area_id", "month", *FIELDS, decimals=F("indicator__decimals"))}
+    area_ids = {r.area_id for r in rows if r.area_id}
+    names = dict(LocalArea.objects.filter(pk__in=area_ids).values_list("id", "name")) if area_ids else {}
     changes = []
     for row in rows:
         old = current.get((row.indicator_id, row.area_id, row.month))
+        name = names.get(row.area_id, "")
         if old is None:
-            changes.append(Change(row, "new"))
+            changes.append(Change(row, "new", area_name=name))
         elif unchanged(old, _fields(row), old["decimals"]):
-            changes.append(Change(row, "unchanged", old))
+            changes.append(Change(row, "unchanged", old, name))
         else:
-            changes.append(Change(row, "changed", old))
+            changes.append(Change(row, "changed", old, name))
     return changes
 
 
