@@ -260,7 +260,8 @@ class PopulationInline(admin.TabularInline):
     extra = 0
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.StackedInline):
+    """Stacked, not tabular: the tabular inline's Delete box has no label (axe)."""
     model = models.ForceMembership
     extra = 0
     autocomplete_fields = ["force"]
@@ -333,6 +334,10 @@ class PccperfUserAdmin(UserAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "email", "is_staff", "is_superuser", "roles", "forces"]
     change_form_template = "admin/auth/user/pccperf_change_form.html"
+    # Plain labelled lists, not the two-box picker: its help icons carry an aria-label axe refuses on a span,
+    # and a role is one of two groups. The dates are shown, not edited (their split inputs have no labels).
+    filter_horizontal = ()
+    readonly_fields = ["last_login", "date_joined"]
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         ("Role", {"fields": ("groups", "is_active", "is_staff", "is_superuser"),
