@@ -6,7 +6,7 @@ preview naming the district and land on the return's review page. axe-core
 finds no WCAG 2.2 AA violation on the home, the import page and its
 preview."""
 
-import io
+import time
 
 import pytest
 from openpyxl import load_workbook
@@ -47,7 +47,10 @@ def row_of(sheet, code):
 def test_essex_quarter_with_districts_in_one_upload(site, page, essex_analyst, tmp_path):
     from indicators import models
 
+    loads, actions, started = [], 0, time.perf_counter()
+    page.on("load", lambda _: loads.append(page.url))
     sign_in(page, site, essex_analyst, "/admin/")
+    actions += 3                                                      # username, password, Log in
     assert page.url.endswith("/admin/")
     panel = page.locator(".pccperf-home")
     assert "Essex Police: 2014/15 Q2" in panel.inner_text()
@@ -55,12 +58,14 @@ def test_essex_quarter_with_districts_in_one_upload(site, page, essex_analyst, t
     screenshot(page, "admin-home")
 
     page.click(".pccperf-home a:has-text('Import a file')")
+    actions += 1
     assert page.url.endswith("/admin/indicators/return/import/")
     assert page.locator("#pick-quarter").input_value() == "2014/15 Q2"
     assert page.locator("#pick-format").input_value() == "wide"
     assert axe_violations(page) == []
     with page.expect_download() as download:
         page.click("input[value='Download template']")
+    actions += 1
     path = tmp_path / "essex.xlsx"
     download.value.save_as(path)
     assert download.value.suggested_filename == "essex-quarter-2014-15-Q2.xlsx"
@@ -74,6 +79,7 @@ def test_essex_quarter_with_districts_in_one_upload(site, page, essex_analyst, t
 
     page.set_input_files("#id_file", str(path))
     page.click("input[value='Check the file']")
+    actions += 2
     table = page.locator("table", has=page.locator("caption", has_text="New and changed figures")).inner_text()
     assert "essex all-crime Basildon 2014-07: 412" in table
     assert "essex vehicle-crime Basildon 2014-09: 57" in table
@@ -81,7 +87,12 @@ def test_essex_quarter_with_districts_in_one_upload(site, page, essex_analyst, t
     assert "E07000066" not in table
     assert axe_violations(page) == []
     page.click("input[value='Import']")
+    actions += 1
     assert "/review/" in page.url
+    print(f"\nEssex's quarter with a district through the wide template, from sign-in to its review page: "
+          f"{len(loads)} page loads, {actions} actions (filling the workbook aside), "
+          f"{time.perf_counter() - started:.1f} s with axe runs")
+    assert len(loads) <= 6 and actions <= 8
     ret = models.Return.objects.get(force__slug="essex", state="draft")
     assert page.url.endswith(f"/admin/indicators/return/{ret.pk}/review/")
     lines = {(line.indicator.code, line.area.name if line.area else "", line.month.isoformat()): line.value
