@@ -1408,3 +1408,17 @@ def priority_local_areas(*, plan: Plan) -> list[tuple[int, str, list[int]]]:
         if area_id is not None:
             entry[2].append(area_id)
     return list(out.values())
+
+
+def area_template_inputs(*, force: Force, indicators, months: list[date]):
+    """What a template's local-area rows or sheets are built from: the
+    measures the plan breaks down by area (those with local figures), the
+    force's local areas, and their figures held over ``months``, published
+    or in a draft; or ``([], None, None)`` when no measure is broken down.
+    Three queries."""
+    broken_down = indicator_ids_with_area_figures(force=force)
+    measures = [ind for ind in indicators if ind.id in broken_down]
+    if not measures:
+        return [], None, None
+    return (measures, local_area_frame(force=force),
+            area_observation_frame(force=force, start=months[0], end=months[-1], include_drafts=True))

@@ -157,12 +157,9 @@ def area_template_rows(force: Force, indicators, months: list[date]) -> list[lis
     """The template's rows for local areas (the ninth column, ``area``): each
     local area of the force for each measure the plan breaks down by area
     (one that has local figures), pre-filled like the force's rows."""
-    broken_down = selectors.indicator_ids_with_area_figures(force=force)
-    measures = [ind for ind in indicators if ind.id in broken_down]
+    measures, areas, frame = selectors.area_template_inputs(force=force, indicators=indicators, months=months)
     if not measures:
         return []
-    areas = selectors.local_area_frame(force=force)
-    frame = selectors.area_observation_frame(force=force, start=months[0], end=months[-1], include_drafts=True)
     values = {(r["indicator_id"], r["area_id"], r["month"]): r for r in frame.to_dict("records")}
     rows = []
     for ind in measures:

@@ -215,10 +215,28 @@ def preview_job(job, progress) -> dict:
     nothing is written (the forces, indicators and areas it would create
     are rolled back with the rest)."""
     p = job.params
+    checked = _checked(job, progress, gone=_problems(["the upload is no longer waiting (imported, cancelled, or "
+                                                      "older than a day); please upload it again"]))
+    if isinstance(checked, dict):
+        return checked
+    _upload, counts, rows, result = checked
+    try:
+        written = policeuk_import.write(counts, rows, only=set(p.get("forces") or []), user=job.user,
+                                        publish=p.get("publish", False), dry_run=True)
+    except ReturnFileError as exc:
+        return {**result, **_problems(exc.problems, exc.total)}
+    progress(1, 1, stage="preview ready")
+    return {**result, "lines": written.lines}
+
+
+def _checked(job, progress, *, gone: dict):
+    """The uploader's waiting upload, counted as them: (upload, counts, rows,
+    result), or the outcome to report instead (``gone`` when the upload is no
+    longer waiting; the problems found otherwise)."""
+    p = job.params
     upload = pending.find(user=job.user, token=p["token"]) if job.user else None
     if upload is None:
-        return _problems(["the upload is no longer waiting (imported, cancelled, or older than a day); "
-                          "please upload it again"])
+        return gone
     if not may_import(job.user, publish=p.get("publish", False)):
         return _problems([f"{job.user}: not allowed; needs the permission(s) {', '.join(perms(p.get('publish')))}"])
     try:
@@ -227,13 +245,7 @@ def preview_job(job, progress) -> dict:
         return {"name": upload.name, **_problems(exc.problems)}
     if not rows:
         return {**result, **_problems(["no figures to import; nothing was written"])}
-    try:
-        written = policeuk_import.write(counts, rows, only=set(p.get("forces") or []), user=job.user,
-                                        publish=p.get("publish", False), dry_run=True)
-    except ReturnFileError as exc:
-        return {**result, **_problems(exc.problems, exc.total)}
-    progress(1, 1, stage="preview ready")
-    return {**result, "lines": written.lines}
+    return upload, counts, rows, result
 
 
 @runner.kind("policeuk-apply")
@@ -244,17 +256,10 @@ def apply_job(job, progress) -> dict:
     deletes the pending upload too. A second run finds no upload and changes
     nothing."""
     p = job.params
-    upload = pending.find(user=job.user, token=p["token"]) if job.user else None
-    if upload is None:
-        return {**_problems([]), "nothing": True}
-    if not may_import(job.user, publish=p.get("publish", False)):
-        return _problems([f"{job.user}: not allowed; needs the permission(s) {', '.join(perms(p.get('publish')))}"])
-    try:
-        counts, rows, _unknown, result = _counted(job, upload, progress)
-    except policeuk.PoliceUkError as exc:
-        return {"name": upload.name, **_problems(exc.problems)}
-    if not rows:
-        return {**result, **_problems(["no figures to import; nothing was written"])}
+    checked = _checked(job, progress, gone={**_problems([]), "nothing": True})
+    if isinstance(checked, dict):
+        return checked
+    upload, counts, rows, result = checked
     progress(1, 1, stage="writing the figures")
     try:
         with transaction.atomic():

@@ -353,12 +353,9 @@ def area_sheets(force, months: list[date], indicators) -> list[tuple[str, str, l
     and the area's figures held, published or in a draft. Three queries."""
     from indicators import selectors
 
-    broken_down = selectors.indicator_ids_with_area_figures(force=force)
-    measures = [ind for ind in indicators if ind.id in broken_down]
+    measures, areas, frame = selectors.area_template_inputs(force=force, indicators=indicators, months=months)
     if not measures:
         return []
-    areas = selectors.local_area_frame(force=force)
-    frame = selectors.area_observation_frame(force=force, start=months[0], end=months[-1], include_drafts=True)
     held: dict[int, dict] = {}
     for r in frame.to_dict("records"):
         held.setdefault(r["area_id"], {})[(r["indicator_id"], r["month"])] = r
