@@ -82,7 +82,8 @@ def main():
     # workers only queue for the same cores (docs/decisions.md, "Workers"). LOAD_WORKERS overrides.
     workers = int(os.environ.get("LOAD_WORKERS", os.cpu_count() or 1))
     server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "pccperf.wsgi", "--bind",
-                               f"127.0.0.1:{PORT}", "--workers", str(workers), "--log-level", "warning"],
+                               f"127.0.0.1:{PORT}", "--workers", str(workers), "--log-level", "warning",
+                               "--access-logfile", os.devnull],      # gunicorn.conf.py's access lines: not results
                               cwd=ROOT, env=env)
     try:
         for _ in range(60):
