@@ -128,6 +128,7 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
     perf = plan_results(force, plan, period, drafts)
     results = perf.results
     areas, shown, drawn_charts = [], [], []
+    detailed: set[str] = set()     # the codes of the measures with a detail block (#m-<code>)
     commentary = selectors.commentary_for(priority_ids=[p.id for a in plan.areas.all() for p in a.priorities.all()],
                                           month=period, include_drafts=drafts)
     flat = one_level(plan)
@@ -149,17 +150,22 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
                 if not measures and (mode == "exceptions" or not commentary.get(priority.id)):
                     continue
             prefix = f"fn-{priority.number}"
-            table = measures_table(f"Measures for priority {priority.number}", measures, results,
-                                   force_slug=force.slug, period=period, footnote_prefix=prefix, anchor_links=True,
-                                   method=plan.assessment, labels=plan.rating_labels)
-            section = Section(priority, table, fmt.render_markdown(commentary.get(priority.id, "")))
+            section = Section(priority, None, fmt.render_markdown(commentary.get(priority.id, "")))
             for m in measures:
                 result = results[m.indicator_id]
-                drawn = [ch for ch in (charts.trend_chart(result, period), charts.spc_chart(result)) if ch]
-                drawn_charts.extend(ch for ch in drawn if ch.points >= MIN_POINTS_TO_DRAW)
-                section.measures.append({"result": result, "charts": drawn, "spc": charts.spc_summary(result),
-                                         "indicator": m.indicator})
                 shown.append(m)
+                drawn = [ch for ch in (charts.trend_chart(result, period), charts.spc_chart(result)) if ch]
+                if not drawn:
+                    # Nothing to chart: the table row says it (SPC "Not enough data"); no empty block (issue 29).
+                    continue
+                drawn_charts.extend(ch for ch in drawn if ch.points >= MIN_POINTS_TO_DRAW)
+                detailed.add(result.indicator)
+                section.measures.append({"result": result, "charts": drawn, "spc": _spc_words(result, mode),
+                                         "indicator": m.indicator})
+            section.table = measures_table(f"Measures for priority {priority.number}", measures, results,
+                                           force_slug=force.slug, period=period, footnote_prefix=prefix,
+                                           anchor_links=True, anchored=detailed, method=plan.assessment,
+                                           labels=plan.rating_labels)
             sections.append({"section": section, "prefix": prefix})
         if sections or mode not in ("exceptions", "compact"):
             areas.append({"area": area, "sections": sections, "unmeasured": unmeasured})
@@ -173,7 +179,7 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
     seen: set[int] = set()     # each measure once, though listed under two priorities (SPEC §6 Plan shape)
     headline = [m for m in headline if not (m.indicator_id in seen or seen.add(m.indicator_id))]
     headline_table = measures_table("Headline measures", headline, results, force_slug=force.slug,
-                                    period=period, footnote_prefix="fn-h", anchor_links=True,
+                                    period=period, footnote_prefix="fn-h", anchor_links=True, anchored=detailed,
                                     method=plan.assessment, labels=plan.rating_labels)
     counted = [results[m.indicator_id] for m in (shown if exceptions else scope)]
     counts = rating_counts(counted, plan.assessment, labels=plan.rating_labels)
@@ -181,7 +187,8 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
     plan_areas = list(plan.areas.all())
     if exceptions:
         counts = [c for c in counts if c["count"]]
-    attention_items, improved_items = attention(counted, force_slug=force.slug, period=period, anchor_links=True)
+    attention_items, improved_items = attention(counted, force_slug=force.slug, period=period, anchor_links=True,
+                                                anchored=detailed)
     if mode == "compact":      # only the measures that need attention have charts; the others, a line in the list
         improved_items = [replace(item, url=f"#g-{item.result.indicator}") for item in improved_items]
     meetings = selectors.meeting_list(force=force)
@@ -208,6 +215,7 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
         "executive_summary": fmt.render_markdown(selectors.executive_summary(force=force, month=period, include_drafts=drafts)),
         "headline_table": headline_table,
         "areas": areas,
+        "detailed": detailed,
         "definitions": _definitions(shown),
         "generated_at": timezone.localtime(generated_at),
         "period_first": periods.month_label(periods.ytd_months(period)[0]),
@@ -216,6 +224,15 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
         **_inline_assets(),
     }
     return render_to_string("reports/export/report.html", context)
+
+
+def _spc_words(result: IndicatorResult, mode: str) -> str:
+    """The SPC sentence under a measure's heading. With no limits it would
+    only repeat its table row's "Not enough data" (issue 29: said once per
+    measure); a compact report has no such row, so it keeps the sentence."""
+    if result.spc.mean is None and mode != "compact":
+        return ""
+    return charts.spc_summary(result)
 
 
 def _compact_rows(measures, results, labels: dict | None = None) -> list[dict]:

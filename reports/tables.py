@@ -112,11 +112,14 @@ def _indicators_path(force_slug: str, prefix: str) -> str:
 
 def measures_table(caption: str, measures, results: dict[int, IndicatorResult], *, force_slug: str,
                    period: date, footnote_prefix: str, anchor_links: bool = False,
+                   anchored: set[str] | None = None,
                    method: str = "targets", labels: dict | None = None) -> MeasuresTable:
     """``measures``: PriorityIndicator rows in order; ``results``: engine
     results by indicator id. Identical footnote texts share a number.
     ``anchor_links`` links each measure to its section in the same document
-    (the exported report) instead of its page. ``labels``: the plan's own
+    (the exported report) instead of its page; ``anchored``, when given,
+    the codes that have such a section: the others are not linked (no
+    dangling anchor). ``labels``: the plan's own
     words for its ratings (Plan.rating_labels)."""
     table = MeasuresTable(caption, footnote_prefix, method=method, labels=dict(labels or {}))
     numbers: dict[str, int] = {}
@@ -131,12 +134,18 @@ def measures_table(caption: str, measures, results: dict[int, IndicatorResult], 
                 table.footnotes.append((numbers[measure.footnote], measure.footnote))
             number = numbers[measure.footnote]
         if anchor_links:
-            url = f"#m-{result.indicator}"
+            url = _anchor(result.indicator, anchored)
         else:
             url = indicator_url(force_slug, result.indicator, period)
         table.rows.append(MeasureRow(result, url, measure.headline, number))
     table.current = current_layout(table.rows, method)
     return table
+
+
+def _anchor(code: str, anchored: set[str] | None) -> str:
+    """The link to a measure's section in the same document; "" (no link)
+    when ``anchored`` is given and the measure has no section."""
+    return f"#m-{code}" if anchored is None or code in anchored else ""
 
 
 def _once(results) -> list:
@@ -343,8 +352,8 @@ class AttentionItem:
     illustrative: bool = False     # a verdict it names rests on a figure generated for the demo
 
 
-def attention(results, *, force_slug: str, period: date, anchor_links: bool = False
-              ) -> tuple[list[AttentionItem], list[AttentionItem]]:
+def attention(results, *, force_slug: str, period: date, anchor_links: bool = False,
+              anchored: set[str] | None = None) -> tuple[list[AttentionItem], list[AttentionItem]]:
     """(what needs attention, what improved significantly), in the order
     given (the plan's), each measure once; a measure that needs attention is
     not also listed as improved."""
@@ -355,7 +364,7 @@ def attention(results, *, force_slug: str, period: date, anchor_links: bool = Fa
         if result.id in seen:
             continue
         seen.add(result.id)
-        url = f"#m-{result.indicator}" if anchor_links else indicator_url(force_slug, result.indicator, period)
+        url = _anchor(result.indicator, anchored) if anchor_links else indicator_url(force_slug, result.indicator, period)
         if needs_attention(result):
             bad.append(AttentionItem(result, url, *astuple(explain(result))))
         elif improved(result):

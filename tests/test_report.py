@@ -1,6 +1,7 @@
 """The panel report: modes, contents, self-containment, CLI and web (SPEC §4)."""
 
 import re
+from datetime import date
 from html.parser import HTMLParser
 from io import StringIO
 
@@ -175,3 +176,22 @@ def test_report_page_runs_no_script(demo, client):
     response = client.get("/west-mercia/report/?period=2013-06&mode=exceptions")
     html = response.content.decode()
     assert "<script" not in html and html.count('class="chart-svg"') >= 4
+
+
+@pytest.mark.parametrize("force,period,mode", [("west-mercia", "2013-06", "full"), ("leicestershire", "2014-06", "full"),
+                                               ("essex", "2014-03", "full"), ("west-mercia", "2013-06", "compact")])
+def test_no_empty_measure_blocks_and_no_dangling_links(demo, tmp_path, force, period, mode):
+    """Issue 29, item 4: a measure with nothing to chart has no block (its
+    table row says "Not enough data" once), no block repeats that, and every
+    #m- link goes to a block that is there."""
+    from indicators.models import Force
+    from reports.report import build_report
+
+    html = build_report(force=Force.objects.get(slug=force), period=date.fromisoformat(f"{period}-01"), mode=mode)
+    assert "No monthly figures to chart" not in html
+    if mode != "compact":       # a compact report has no table row to say it (a drawn chart's caption may)
+        assert "<p>not enough data for SPC" not in html
+    blocks = re.findall(r'<div class="measure-detail" id="m-([a-z0-9-]+)">(.*?)\n    </div>', html, re.S)
+    assert blocks and all('class="chart"' in body for _, body in blocks)
+    ids = {code for code, _ in blocks}
+    assert set(re.findall(r'href="#m-([a-z0-9-]+)"', html)) <= ids

@@ -245,9 +245,15 @@ def _count_item(c) -> str:
     return f"<li>{badge}</li>"
 
 
+def _linked(url: str, name: str) -> str:
+    """A measure's name, linked to ``url``; plain when it has none (in the
+    exported report, a measure with no detail block: no dangling anchor)."""
+    return f'<a href="{_esc(url)}">{_esc(name)}</a>' if url else _esc(name)
+
+
 _MEASURE_ROW = (
     '\n    <tr role="row"><td role="cell" class="col-headline">{headline}</td><th scope="row" role="rowheader" '
-    'class="col-name"><a href="{url}">{name}</a></th><td role="cell" class="col-wording" data-label="Overall target">'
+    'class="col-name">{name}</th><td role="cell" class="col-wording" data-label="Overall target">'
     '{wording}</td><td role="cell" class="col-target_value" data-label="YTD target">{target}</td><td role="cell" '
     'class="col-ytd" data-label="YTD">{ytd}</td><td role="cell" class="col-last_ytd" data-label="Last YTD">{last_ytd}'
     '</td><td role="cell" class="col-change_pct" data-label="Change">{change}</td>{rating}<td role="cell" '
@@ -297,7 +303,7 @@ def measure_rows(table):
                         f'<span class="visually-hidden">Note </span>{_esc(row.footnote)}</a>')
         out.append(_MEASURE_ROW.format(
             headline=_HEADLINE_MARK if row.headline else "",
-            url=_esc(row.url), name=_esc(r.name),
+            name=_linked(row.url, r.name),
             wording=_esc(target.wording) if target is not None and target.wording else formatting.DASH,
             target=target_cell,
             ytd=missing(r.ytd_reason) if r.ytd is None else _esc(formatting.measure(r.ytd, r.unit, r.decimals)),
@@ -478,8 +484,7 @@ def _current_rows(table) -> str:
                 cells.append(f'<td role="cell" class="col-headline">{_HEADLINE_MARK if row.headline else ""}</td>')
                 continue
             if key == "name":
-                cells.append(f'<th scope="row" role="rowheader" class="col-name"><a href="{_esc(row.url)}">'
-                             f"{_esc(r.name)}</a></th>")
+                cells.append(f'<th scope="row" role="rowheader" class="col-name">{_linked(row.url, r.name)}</th>')
                 continue
             if key == "target":
                 content = _target_cell(row, r, show_rag, table.labels)
@@ -627,7 +632,7 @@ def attention_items(items):
     (reports/_attention.html) in one pass: a national dashboard lists forty.
     A line whose verdict rests on an illustrative figure says so."""
     return mark_safe("".join(
-        f'<li><a href="{_esc(item.url)}">{_esc(item.result.name)}</a>: {_esc(item.why)}.'
+        f'<li>{_linked(item.url, item.result.name)}: {_esc(item.why)}.'
         f'{illustrative_mark(item.illustrative)}</li>' for item in items))
 
 
