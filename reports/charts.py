@@ -20,8 +20,14 @@ from indicators import periods
 from indicators.engine.result import IndicatorResult
 from reports import formatting as fmt
 
-COLOURS = {"this": "#1d70b8", "last": "#505a5f", "mean": "#0b0c0c", "limit": "#b10e1e", "target": "#00703c",
-           "signal": "#b35c00", "force": "#1d70b8", "peer": "#8b949e"}
+# The SPC lines in Making Data Count's colours (docs/decisions.md, "MDC chart colours (issue 29, item
+# 3)"): the mean grey solid, the process limits grey dashed, the target red dashed. The grey is MDC's
+# #7B7D7D (4.1:1 on white, above the 3:1 a line needs); the words naming those lines on the chart are in
+# the darker grey of the text ("line_label", 7:1), as text needs 4.5:1. "average" is the MSG chart's
+# average of the peers, which is no SPC line: it stays in ink.
+COLOURS = {"this": "#1d70b8", "last": "#505a5f", "mean": "#7b7d7d", "limit": "#7b7d7d", "target": "#b10e1e",
+           "line_label": "#505a5f", "average": "#0b0c0c", "signal": "#b35c00", "force": "#1d70b8",
+           "peer": "#8b949e"}
 
 
 @dataclass
@@ -254,9 +260,10 @@ def display_limits(result: IndicatorResult) -> tuple[float | None, float | None]
 def spc_chart(result: IndicatorResult, prefix: str = "") -> Chart | None:
     """XmR chart: the points (common cause grey), special-cause points by
     meaning (improvement blue circles, concern orange diamonds, neither
-    purple squares, each named in the legend), the mean, the process limits
-    (clipped to what the unit allows), and the target where there is an
-    absolute one, each line labelled on the chart."""
+    purple squares, each named in the legend), the mean (grey solid), the
+    process limits (grey dashed, clipped to what the unit allows), and the
+    target (red dashed) where there is an absolute one, as Making Data Count
+    draws them, each line labelled on the chart."""
     points = result.spc.points
     if len(points) < 4:          # no SPC chart for one to three points (SPEC §3)
         return None
@@ -277,20 +284,22 @@ def spc_chart(result: IndicatorResult, prefix: str = "") -> Chart | None:
                                     "line": {"color": "#0b0c0c", "width": 1}}})
     annotations = []
 
-    def line(value, name, colour, dash):
+    def line(value, name, colour, dash, label_colour):
         if value is not None:
             data.append({"type": "scatter", "mode": "lines", "name": name, "x": [x[0], x[-1]], "y": [value, value],
                          "line": {"color": colour, "dash": dash, "width": 2}, "hoverinfo": "name+y"})
             annotations.append({"x": 1, "xref": "paper", "xanchor": "right", "y": value, "yanchor": "bottom",
-                                "text": escape(name), "showarrow": False, "font": {"size": 11, "color": colour}})
+                                "text": escape(name), "showarrow": False,
+                                "font": {"size": 11, "color": label_colour}})
 
     lcl, ucl = display_limits(result)
-    line(spc.mean, "Average", COLOURS["mean"], "solid")
-    line(ucl, "Upper limit", COLOURS["limit"], "dash")
-    line(lcl, "Lower limit", COLOURS["limit"], "dash")
+    # Making Data Count's lines: the mean grey solid, the limits grey dashed, the target red dashed
+    line(spc.mean, "Average", COLOURS["mean"], "solid", COLOURS["line_label"])
+    line(ucl, "Upper limit", COLOURS["limit"], "dash", COLOURS["line_label"])
+    line(lcl, "Lower limit", COLOURS["limit"], "dash", COLOURS["line_label"])
     target = result.target
     if target is not None and target.kind == "absolute" and target.value is not None:
-        line(target.value, "Target", COLOURS["target"], "dot")
+        line(target.value, "Target", COLOURS["target"], "dash", COLOURS["target"])
     yaxis_range = {"range": [0, 100]} if result.unit == "percent" and (ucl == 100.0 or lcl == 0.0) else {}
     layout = _layout(f"{result.name}: statistical process control", _y_title(result), from_zero=False,
                      xaxis={"type": "date", "tickformat": "%b %Y"}, annotations=annotations)
@@ -354,10 +363,10 @@ def msg_chart(result: IndicatorResult, force_names: dict[str, str]) -> Chart | N
                           yaxis={"automargin": True},
                           xaxis={"title": {"text": "per 1,000 population"}},
                           shapes=[{"type": "line", "x0": msg.average, "x1": msg.average, "y0": -0.5,
-                                   "y1": len(entries) - 0.5, "line": {"color": COLOURS["mean"], "dash": "dash"}}],
+                                   "y1": len(entries) - 0.5, "line": {"color": COLOURS["average"], "dash": "dash"}}],
                           annotations=[{"x": msg.average, "y": len(entries) - 0.5, "yanchor": "bottom",
                                         "text": f"MSG average {msg.average:.2f}", "showarrow": False,
-                                        "font": {"size": 12, "color": COLOURS["mean"]}}],
+                                        "font": {"size": 12, "color": COLOURS["average"]}}],
                           margin={"l": 60, "r": 20, "t": 60, "b": 50}),
     }
     rows = [[force_names.get(slug, slug) + (" (this force)" if slug == result.force else ""), f"{rate:.2f}"]

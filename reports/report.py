@@ -35,6 +35,7 @@ from reports.tables import (
     MeasuresTable,
     attention,
     key_context,
+    mdc_rows,
     measures_table,
     needs_current_layout,
     rating_counts,
@@ -182,6 +183,11 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
                                     period=period, footnote_prefix="fn-h", anchor_links=True, anchored=detailed,
                                     method=plan.assessment, labels=plan.rating_labels)
     counted = [results[m.indicator_id] for m in (shown if exceptions else scope)]
+    # The Making Data Count summary (issue 29, item 2): every measure in scope with an SPC reading, in the
+    # plan's order; an exceptions report, only those that need attention (as everywhere in it).
+    in_scope = [results[m.indicator_id] for m in scope]
+    summary_rows = mdc_rows([r for r in in_scope if not exceptions or is_exception(r)], force_slug=force.slug,
+                            period=period, anchors={results[m.indicator_id].indicator for m in shown})
     counts = rating_counts(counted, plan.assessment, labels=plan.rating_labels)
     current = headline_table.current or any(s["section"].table.current for a in areas for s in a["sections"])
     plan_areas = list(plan.areas.all())
@@ -214,6 +220,7 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
         "attention": attention_items, "improved": improved_items, "exceptions_only": exceptions,
         "executive_summary": fmt.render_markdown(selectors.executive_summary(force=force, month=period, include_drafts=drafts)),
         "headline_table": headline_table,
+        "mdc_rows": summary_rows,
         "areas": areas,
         "detailed": detailed,
         "definitions": _definitions(shown),

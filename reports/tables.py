@@ -393,15 +393,22 @@ def key_context(method: str, *, exceptions_only: bool = False, present=None, ope
             "rag_labels": {rag: labels.get(rag, fmt.RAG_LABELS[rag]) for rag in ("green", "amber", "red")}}
 
 
-def mdc_rows(results, *, force_slug: str, period: date) -> list[dict]:
+def mdc_rows(results, *, force_slug: str, period: date, anchors: set[str] | None = None) -> list[dict]:
     """The icon summary (as PowerBI-SPC's summary table): each measure with an
-    SPC reading once, in the plan's order, with its latest month and value."""
+    SPC reading once, in the plan's order, with its latest month and value.
+    ``anchors``: in the exported report, the measures with a section of their
+    own in the document (``#m-<code>``); the others are named without a link,
+    as the file links to nothing outside itself."""
     rows, seen = [], set()
     for result in results:
         if result.id in seen or result.spc.variation is None or not result.spc.points:
             continue
         seen.add(result.id)
         month, value = result.spc.points[-1]
+        if anchors is None:
+            url = indicator_url(force_slug, result.indicator, period)
+        else:
+            url = f"#m-{result.indicator}" if result.indicator in anchors else ""
         rows.append({"result": result, "month": periods.month_label(periods.parse_month(month)), "value": value,
-                     "url": indicator_url(force_slug, result.indicator, period)})
+                     "url": url})
     return rows

@@ -527,12 +527,15 @@ def mdc_summary_rows(rows):
     """The body rows of the icon summary (reports/_mdc_summary.html) in one
     pass, as `measure_rows` does for the measures tables: the template loop
     it replaces (kept in tests/test_measure_rows.py) printed, per row, a link,
-    two figures and two icons; the markup is the loop's, byte for byte."""
+    two figures and two icons; the markup is the loop's, byte for byte. A row
+    with no ``url`` (the report: a measure with no section in it) is named
+    without a link."""
     out = []
     for row in rows:
         r = row["result"]
+        name = f'<a href="{_esc(row["url"])}">{_esc(r.name)}</a>' if row["url"] else _esc(r.name)
         out.append(
-            f'<tr><th scope="row"><a href="{_esc(row["url"])}">{_esc(r.name)}</a></th><td>{_esc(row["month"])}</td>'
+            f'<tr><th scope="row">{name}</th><td>{_esc(row["month"])}</td>'
             f'<td>{_esc(formatting.measure(row["value"], r.unit, r.decimals))}</td>'
             f'<td>{_esc(formatting.measure(r.spc.mean, r.unit, r.decimals))}</td>'
             f'<td>{variation_icon(r, text=True)}{illustrative_mark(r.illustrative.spc)}</td>'
