@@ -27,7 +27,7 @@ PRIORITIES_REFERENCE = """{% for priority, table in tables %}
   {% endfor %}"""
 
 # reports/_attention.html's loops, as they were.
-ATTENTION_REFERENCE = """{% load pccperf %}{% for item in items %}<li><a href="{{ item.url }}">{{ item.result.name }}</a>: {{ item.why }}.{% illustrative_mark item.illustrative %}</li>{% endfor %}"""
+ATTENTION_REFERENCE = """{% load pccperf %}{% for item in items %}<li>{% if item.url %}<a href="{{ item.url }}">{{ item.result.name }}</a>{% else %}{{ item.result.name }}{% endif %}: {{ item.why }}.{% illustrative_mark item.illustrative %}</li>{% endfor %}"""
 
 # reports/_rating_counts.html's loop, as it was.
 COUNTS_REFERENCE = """{% for c in counts %}<li>{% if c.url %}<a class="count-link" href="{{ c.url }}"{% if c.key == filter_rating %} aria-current="true"{% endif %}>{% endif %}<span class="rag rating-{{ c.tone }} rag-{{ c.key }}"><span class="rag-shape" aria-hidden="true">{{ c.shape }}</span> {{ c.label }}</span> <strong>{{ c.count }}</strong>{% if c.url %}<span class="visually-hidden"> (show only these)</span></a>{% endif %}</li>{% endfor %}"""
