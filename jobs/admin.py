@@ -2,6 +2,7 @@
 running, failed (with its error) or done, and how long it took; failed jobs
 can be retried from here."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.html import format_html
@@ -74,3 +75,13 @@ class StoredPackAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# django_rq is installed whatever the backend (one schema for both), and registers its queue dashboard in the
+# admin; on the database queue there is no RQ to show, and the page would fail (it asks Redis): the jobs page
+# above is the queue's page then.
+if settings.JOBS_BACKEND != "rq":
+    from django_rq.models import Dashboard
+
+    if admin.site.is_registered(Dashboard):
+        admin.site.unregister(Dashboard)

@@ -201,7 +201,8 @@ def test_work_someone_waits_for_goes_ahead_of_background_packs(calls, settings):
     sent = {r.args[0]: r.task.priority for r in default_task_backend.results}
     background, asked = Job.objects.order_by("pk")
     assert (sent[background.pk], sent[asked.pk]) == (0, 100)
-    runner.retry(Job.objects.filter(pk=asked.pk).update(status=Job.FAILED) and Job.objects.get(pk=asked.pk))
+    Job.objects.filter(pk=asked.pk).update(status=Job.FAILED)
+    runner.retry(Job.objects.get(pk=asked.pk))
     assert Job.objects.get(pk=asked.pk).params["_urgent"] is True        # a retry keeps its place
 
 
@@ -222,3 +223,10 @@ def test_a_job_the_queue_did_not_take_is_sent_once_it_answers(calls, settings, m
     monkeypatch.setattr(runner, "send", lambda pk, **kw: sent.append(pk))
     runner.reclaim_stale()
     assert sent == [job.pk]
+
+
+def test_on_the_database_queue_the_admin_offers_no_rq_dashboard_that_would_fail(client):
+    client.force_login(make_user("root", superuser=True))
+    assert "/admin/django_rq/" not in client.get("/admin/").content.decode()
+    assert client.get("/admin/django_rq/dashboard/").status_code == 404
+    assert client.get("/admin/jobs/job/").status_code == 200               # the queue's page is the jobs page
