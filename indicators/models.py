@@ -640,12 +640,18 @@ class Commentary(Writing):
 
 
 class ExecutiveSummary(Writing):
-    """The OPCC's executive summary for a force and period: markdown that opens
-    the dashboard and the panel report, sanitised on output like commentary."""
+    """The OPCC's writing for a force and period, in markdown sanitised on
+    output like commentary: the executive summary that opens the dashboard and
+    the panel report, and the PCC's key activity that the report's cover sheet
+    gives (issue 29; West Mercia's "Part 3"). Either may be empty, not both."""
 
     force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="executive_summaries")
     month = models.DateField(help_text="The period it sums up (first day of the month).")
-    text = models.TextField(help_text="Markdown.")
+    text = models.TextField(blank=True, help_text="Markdown.")
+    key_activity = models.TextField(
+        blank=True, verbose_name="PCC key activity",
+        help_text="Markdown: the commissioner's key activity in the period not shown by the measures (decisions, "
+                  "audit, annual report…), given on the panel report's cover sheet.")
 
     history = HistoricalRecords()
 
@@ -662,6 +668,8 @@ class ExecutiveSummary(Writing):
 
 
 ReportMode = models.TextChoices("ReportMode", vocabulary.choices(vocabulary.REPORT_MODES))
+DEFAULT_MEETING_AUTHOR = "The Police and Crime Commissioner"
+DEFAULT_RECOMMENDATION = "The Panel is invited to note the report and to comment on the performance it shows."
 
 
 class PanelMeeting(models.Model):
@@ -671,6 +679,17 @@ class PanelMeeting(models.Model):
     mode = models.CharField(max_length=10, choices=ReportMode.choices, default=ReportMode.FULL)
     theme = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Area of focus number, for theme mode.")
     notes = models.CharField(max_length=300, blank=True)
+    # The committee front sheet of the meeting's paper (issue 29): blank fields are left off it.
+    reference = models.CharField(max_length=60, blank=True,
+                                 help_text="The paper's reference on the agenda, e.g. EPCP/15(a)/13.")
+    author = models.CharField(max_length=200, blank=True, default=DEFAULT_MEETING_AUTHOR,
+                              help_text="Whose report it is, as the front sheet says \"Report of …\".")
+    contact = models.CharField(max_length=300, blank=True,
+                               help_text="Enquiries to: a role, telephone or e-mail address for questions.")
+    recommendation = models.TextField(blank=True, default=DEFAULT_RECOMMENDATION,
+                                      help_text="Markdown: what the panel is asked to do.")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["force", "date"]

@@ -913,14 +913,23 @@ def executive_summary(*, force: Force, month: date, include_drafts: bool = False
     """The force's executive summary markdown for ``month`` ("" if none). One query,
     without the model's ordering (by force name, a join): there is one summary
     per force and month."""
+    return period_writing(force=force, month=month, include_drafts=include_drafts)[0]
+
+
+def period_writing(*, force: Force, month: date, include_drafts: bool = False) -> tuple[str, str]:
+    """The force's executive summary and PCC key activity markdown for
+    ``month`` ("" for either not written), a draft's marked. One query."""
     rows = _EXECUTIVE_SUMMARY[include_drafts].rows(force.pk, month, using=connection.alias)
-    return _marked(*rows[0]) if rows else ""
+    if not rows:
+        return "", ""
+    text, activity, state = rows[0]
+    return (_marked(text, state) if text.strip() else "", _marked(activity, state) if activity.strip() else "")
 
 
 # compiled once per process, one per visibility (the dashboard's every request reads it)
 _EXECUTIVE_SUMMARY = {drafts: Compiled(lambda force_id, month, drafts=drafts: (
     ExecutiveSummary.objects.filter(_writing_visible(drafts), force_id=force_id, month=month)
-    .order_by("pk").values_list("text", "state")[:1]), ("int", "date")) for drafts in (False, True)}
+    .order_by("pk").values_list("text", "key_activity", "state")[:1]), ("int", "date")) for drafts in (False, True)}
 
 
 def draft_writing(*, force: Force, months) -> tuple[list[ExecutiveSummary], list[Commentary]]:

@@ -9,7 +9,8 @@ class ReportsConfig(AppConfig):
         # A publish queues the panel packs it made stale and the force's pages for readers (reports/packs.py).
         from django.db.models.signals import post_save
 
-        from indicators.models import Commentary, ExecutiveSummary, Observation, Return, ReturnState, WritingState
+        from indicators.models import (Commentary, ExecutiveSummary, Observation, PanelMeeting, Return, ReturnState,
+                                       WritingState)
         from reports import packs
 
         def return_published(sender, instance, update_fields=None, **kwargs):
@@ -27,6 +28,12 @@ class ReportsConfig(AppConfig):
             if instance.state == WritingState.PUBLISHED and instance.force_id:
                 packs.queue_after_publish([instance.force_id], [instance.month] if instance.month else [])
 
+        def meeting_saved(sender, instance, **kwargs):
+            # the meeting's paper: its front sheet (reference, author, recommendation) is the pack's cover
+            if not packs.quiet():
+                packs.queue_after_publish([instance.force_id], [instance.period])
+
+        post_save.connect(meeting_saved, sender=PanelMeeting, dispatch_uid="pccperf-packs-meeting", weak=False)
         post_save.connect(return_published, sender=Return, dispatch_uid="pccperf-packs-return", weak=False)
         for model in (Commentary, ExecutiveSummary):
             post_save.connect(writing_published, sender=model, dispatch_uid=f"pccperf-packs-{model.__name__}",

@@ -201,6 +201,7 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
     meeting = next((m for m in meetings if m.period == period), None)
     schedule = [m for m in meetings if (m.date >= meeting.date if meeting else m.period >= period)]
     generated_at = generated_at or timezone.now()
+    summary_text, key_activity = selectors.period_writing(force=force, month=period, include_drafts=drafts)
     compact_rows = _compact_rows(scope, results, plan.rating_labels) if mode == "compact" else []
     context = {
         "force": force, "plan": plan, "period": period, "mode": mode, "theme": theme,
@@ -218,7 +219,10 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
         "compact_rows": compact_rows,
         "compact_current": plan.assessment == "none" or any(row["current"] for row in compact_rows),
         "attention": attention_items, "improved": improved_items, "exceptions_only": exceptions,
-        "executive_summary": fmt.render_markdown(selectors.executive_summary(force=force, month=period, include_drafts=drafts)),
+        "executive_summary": fmt.render_markdown(summary_text),
+        "cover": cover_report(plan=plan, meeting=meeting, mode=mode, theme=theme, flat=flat, scope=scope,
+                              period=period, key_activity=fmt.render_markdown(key_activity),
+                              has_summary=bool(summary_text), current=bool(current)),
         "headline_table": headline_table,
         "mdc_rows": summary_rows,
         "areas": areas,
@@ -231,6 +235,73 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
         **_inline_assets(),
     }
     return render_to_string("reports/export/report.html", context)
+
+
+MODE_PURPOSE = {
+    "full": "every measure in the plan, with its rating, the comparison with last year, its statistical process "
+            "control (SPC) chart and the commentary",
+    "exceptions": "only the measures that need attention (whose rating, RAG, SPC or significance is bad), with "
+                  "their charts and commentary",
+    "compact": "every measure on one line with its rating, then what needs attention, the commentary, and charts "
+               "for the measures that need attention",
+    "theme": "the measures of one part of the plan, with their ratings, charts and commentary",
+}
+
+
+def _method_sentence(method: str, current: bool) -> str:
+    meanings = fmt.RATING_METHOD_MEANINGS_CURRENT if current and method in fmt.RATING_METHOD_MEANINGS_CURRENT \
+        else fmt.RATING_METHOD_MEANINGS
+    meaning = meanings.get(method, "")
+    if not meaning:
+        return ""
+    return f"{meaning[0].upper()}{meaning[1:]}." if method == "none" else f"It judges {meaning}."
+
+
+def cover_report(*, plan, meeting, mode: str, theme: int | None, flat: bool, scope, period: date,
+                 key_activity: str, has_summary: bool, current: bool = False) -> dict:
+    """The committee front sheet that opens the pack (issue 29), as the real
+    packs open (Essex EPCP/15(a)/13, West Mercia's monitoring report,
+    Leicestershire's Q1 report): the meeting's reference, author and contact
+    (blank ones are left off), the purpose and background written from the
+    plan and the period, the PCC's key activity for the period, the
+    recommendation (the meeting's, or the default); the template adds the
+    executive summary and the contents."""
+    from indicators.models import DEFAULT_MEETING_AUTHOR, DEFAULT_RECOMMENDATION
+
+    measures = {m.indicator_id for m in scope}
+    priorities = {m.priority_id for m in scope}
+    what = MODE_PURPOSE[mode]
+    if mode == "theme":
+        part = next((p for a in plan.areas.all() for p in a.priorities.all() if p.number == theme), None) if flat \
+            else next((a for a in plan.areas.all() if a.number == theme), None)
+        what += f": {'priority' if flat else plan.area_label.lower()} {theme}"
+        what += f", {part.title}" if part is not None and part.title else ""
+    first = periods.ytd_months(period)[0]
+    purpose = (f"This report gives the Panel the performance of the {plan.title} from {periods.month_label(first)} "
+               f"to {periods.month_label(period)} ({periods.financial_year(period)}, to the end of "
+               f"{periods.quarter(period)}): {what}.")
+    areas = [a for a in plan.areas.all() if a.title.strip()]
+    shape = (f"{len(areas)} {plan.area_label_plural.lower() if len(areas) != 1 else plan.area_label.lower()}, "
+             if areas and not flat else "")
+    background = (f"The {plan.title} runs from {plan.start:%-d %B %Y} to {plan.end:%-d %B %Y}. It sets "
+                  f"{shape}{sum(len(a.priorities.all()) for a in plan.areas.all())} priorities and the measures "
+                  f"by which the Panel follows them; {'this part of the plan has' if mode == 'theme' else 'it has'} "
+                  f"{len(measures)} measure{'s' if len(measures) != 1 else ''} under {len(priorities)} "
+                  f"priorit{'ies' if len(priorities) != 1 else 'y'}. "
+                  f"{_method_sentence(plan.assessment, current)}").strip()
+    # its sections, numbered as a committee paper numbers them: those not written are left out
+    parts = ["purpose", "background"] + (["summary"] if has_summary else []) + (
+        ["key_activity"] if key_activity else []) + ["recommendation", "contents"]
+    recommendation = meeting.recommendation if meeting is not None else DEFAULT_RECOMMENDATION
+    return {
+        "reference": meeting.reference if meeting is not None else "",
+        "author": (meeting.author if meeting is not None else DEFAULT_MEETING_AUTHOR),
+        "contact": meeting.contact if meeting is not None else "",
+        "purpose": purpose, "background": background,
+        "key_activity": key_activity,
+        "recommendation": fmt.render_markdown(recommendation or DEFAULT_RECOMMENDATION),
+        "numbers": {part: number for number, part in enumerate(parts, 1)},
+    }
 
 
 def _spc_words(result: IndicatorResult, mode: str) -> str:

@@ -51,6 +51,13 @@ def test_round_trip_gives_the_same_figures(demo, client, tmp_path):
     assert len(areas) == 14 and all(a["ytd"] is not None for a in areas)
     assert models.PanelMeeting.objects.filter(force__slug="essex").count() == 4
     assert models.Commentary.objects.count() > 20 and models.Assessment.objects.count() > 30
+    # the panel paper's front sheet and the period's writing (issue 29) come back too
+    meeting = models.PanelMeeting.objects.get(force__slug="west-mercia")
+    assert (meeting.reference, meeting.recommendation) == (
+        "Agenda item 8", "Members of the Panel are invited to consider the report.")
+    summary = models.ExecutiveSummary.objects.get(force__slug="west-mercia", month="2013-06-01")
+    assert summary.text.startswith("**Headline measures.** To the end of June")
+    assert "Treasury management strategy 2013/14" in summary.key_activity
 
 
 def test_import_refuses_a_database_that_is_not_empty(demo, tmp_path):

@@ -178,7 +178,7 @@ def test_every_demo_force_has_a_meeting_schedule_with_the_seeds_dates(demo):
     meetings = {slug: list(models.PanelMeeting.objects.filter(force__slug=slug).values_list("date", "period", "notes"))
                 for slug in ("west-mercia", "leicestershire")}
     assert meetings["leicestershire"] == [
-        (date(2014, 9, 29), date(2014, 6, 1), "Quarter 1 performance report (seed 004)")]
+        (date(2014, 9, 29), date(2014, 6, 1), "Quarter 1 performance report")]
     # seed 003 covers April-June 2013 but is undated: the date is illustrative, and says so
     [(day, period, notes)] = meetings["west-mercia"]
     assert (day, period) == (date(2013, 9, 17), date(2013, 6, 1))
@@ -193,25 +193,25 @@ def test_seed_figures_are_in_a_return_published_on_the_seeds_date_and_generated_
     local = {key: timezone.localtime(r.published_at).strftime("%Y-%m-%d %H:%M") if r.published_at else None
              for key, r in returns.items() if key[0] in ("west-mercia", "leicestershire", "essex")}
     assert local == {
-        ("west-mercia", "Demo data (published seed figures)"): "2013-09-17 00:00",
+        ("west-mercia", "Demo data (published figures)"): "2013-09-17 00:00",
         ("west-mercia", "Demo data (illustrative)"): None,
-        ("leicestershire", "Demo data (published seed figures)"): "2014-09-29 00:00",
+        ("leicestershire", "Demo data (published figures)"): "2014-09-29 00:00",
         ("leicestershire", "Demo data (illustrative)"): None,
         ("leicestershire", "Demo MSG peer data (illustrative)"): None,
-        ("essex", "Demo data (published seed figures)"): "2013-03-31 00:00",
+        ("essex", "Demo data (published figures)"): "2013-03-31 00:00",
         ("essex", "Demo data (illustrative)"): None,
         ("essex", "Demo MSG peer data (illustrative)"): None,
     }
     obs = models.Observation.objects.filter(indicator__force__slug="west-mercia")
     # a published total's monthly split is in the published return; generated history is not
     vwi = dict(obs.filter(indicator__code="vwi").values_list("month", "source_return__period"))
-    assert vwi[date(2013, 5, 1)] == vwi[date(2012, 5, 1)] == "Demo data (published seed figures)"
+    assert vwi[date(2013, 5, 1)] == vwi[date(2012, 5, 1)] == "Demo data (published figures)"
     assert vwi[date(2011, 5, 1)] == "Demo data (illustrative)"
     essex = models.Observation.objects.filter(indicator__force__slug="essex").exclude(
         source_return__period="Demo MSG peer data (illustrative)")
     assert set(essex.exclude(indicator__code="savings").values_list("source_return__period", flat=True)) == {
         "Demo data (illustrative)"}
-    assert essex.get(indicator__code="savings").source_return.period == "Demo data (published seed figures)"
+    assert essex.get(indicator__code="savings").source_return.period == "Demo data (published figures)"
 
 
 def test_data_as_at_is_when_the_figures_were_published_not_when_the_demo_was_loaded(demo):
@@ -246,7 +246,7 @@ def test_west_mercia_state_says_published_on_the_seeds_date(demo, client):
     page = client.get("/west-mercia/").content.decode()
     state = page[page.index('<dl class="state">'):page.index("</dl>")]
     assert "<dd>17 September 2013</dd>" in state
-    assert "Published seed figures with illustrative monthly splits and history" in state
+    assert "Published figures with illustrative monthly splits and history" in state
     assert "figures illustrative" in state
 
 

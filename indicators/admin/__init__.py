@@ -761,9 +761,19 @@ class CommentaryAdmin(AuthoredAdmin):
 class ExecutiveSummaryForm(WritingForm):
     class Meta:
         model = models.ExecutiveSummary
-        fields = ["force", "month", "text", "state"]
+        fields = ["force", "month", "text", "key_activity", "state"]
+        labels = {"text": "Executive summary"}
         help_texts = {"text": "Markdown: **bold**, *italic*, lists, links. Opens the dashboard and the panel "
-                              "report for this period. Scripts and HTML are removed on display."}
+                              "report for this period. Scripts and HTML are removed on display.",
+                      "key_activity": "Markdown, as above: the commissioner's key activity in the period that the "
+                                      "measures do not show (decisions, audit, the annual report…). The panel "
+                                      "report's cover sheet gives it."}
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("text") or "").strip() and not (data.get("key_activity") or "").strip():
+            raise ValidationError("Write the executive summary, the PCC key activity, or both.")
+        return data
 
 
 @admin.register(models.ExecutiveSummary)
@@ -777,10 +787,23 @@ class ExecutiveSummaryAdmin(AuthoredAdmin):
 
 
 @admin.register(models.PanelMeeting)
-class PanelMeetingAdmin(ForceScoped, admin.ModelAdmin):
-    list_display = ["force", "date", "period", "mode", "theme", "notes"]
+class PanelMeetingAdmin(ScopedHistoryAdmin):
+    """A panel meeting: when, what its report covers, and its paper's front
+    sheet (issue 29: reference, author, contact, recommendation; blank
+    fields are left off the sheet)."""
+    list_display = ["force", "date", "reference", "period", "mode", "theme", "notes"]
     list_filter = ["force", "mode"]
+    search_fields = ["reference", "notes"]
     date_hierarchy = "date"
+    fieldsets = [
+        (None, {"fields": ["force", "date", "period", "mode", "theme", "notes"]}),
+        ("The paper's front sheet", {
+            "fields": ["reference", "author", "contact", "recommendation"],
+            "description": "The cover report of the panel pack for this meeting. Its purpose, background, "
+                           "executive summary, PCC key activity and list of appendices are written from the "
+                           "plan, the period and the executive summary for the period.",
+        }),
+    ]
 
 
 @admin.register(models.ForceMembership)

@@ -40,7 +40,7 @@ ILLUSTRATIVE = "Illustrative"
 # the generated ones, never published (published_at stays empty, which is how
 # selectors.data_state tells them apart).
 DEMO_RETURN_PERIOD = "Demo data (illustrative)"
-DEMO_PUBLISHED_PERIOD = "Demo data (published seed figures)"
+DEMO_PUBLISHED_PERIOD = "Demo data (published figures)"
 # Local areas with generated monthly series (issue 18): the force's own
 # figure of each month split over its areas, adding up to it exactly.
 LOCAL_SERIES = {"essex": ["all-crime", "asb", "domestic-burglary", "vehicle-crime"]}
@@ -473,7 +473,13 @@ def _load_notes(force: models.Force, data: dict, indicators: dict[str, models.In
             force=force, priority=priorities[int(number)], month=month,
             defaults={"text": text.strip(), "is_demo": True})
     for meeting in data.get("meetings") or []:
+        sheet = {key: meeting[key] for key in ("reference", "author", "contact", "recommendation") if key in meeting}
         models.PanelMeeting.objects.update_or_create(
             force=force, date=meeting["date"],
             defaults={"period": periods.parse_month(meeting["period"]), "mode": meeting["mode"],
-                      "notes": meeting.get("notes", "")})
+                      "notes": meeting.get("notes", ""), **sheet})
+    if data.get("executive_summary") or data.get("key_activity"):
+        models.ExecutiveSummary.objects.update_or_create(
+            force=force, month=month,
+            defaults={"text": (data.get("executive_summary") or "").strip(),
+                      "key_activity": (data.get("key_activity") or "").strip(), "is_demo": True})

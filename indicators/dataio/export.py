@@ -225,7 +225,12 @@ def export_folder(folder: Path) -> dict:
                         "indicator": c.indicator.code if c.indicator else None}
                        for c in models.Commentary.objects.select_related("force", "priority__plan", "indicator")],
         "meetings": [{"force": m.force.slug, "date": m.date, "period": m.period, "mode": m.mode, "theme": m.theme,
-                      "notes": m.notes} for m in models.PanelMeeting.objects.select_related("force")],
+                      "notes": m.notes, "reference": m.reference, "author": m.author, "contact": m.contact,
+                      "recommendation": m.recommendation}
+                     for m in models.PanelMeeting.objects.select_related("force")],
+        "executive_summaries": [{"force": e.force.slug, "month": e.month, "text": e.text,
+                                 "key_activity": e.key_activity, "state": e.state, "is_demo": e.is_demo}
+                                for e in models.ExecutiveSummary.objects.select_related("force")],
     }
     _dump(folder / "notes.yaml", notes)
     counts["notes"] = sum(len(v) for v in notes.values())
@@ -343,9 +348,15 @@ def import_folder(folder: Path, *, progress=None) -> dict:
                                          text=c["text"], is_demo=c.get("is_demo", False),
                                          state=c.get("state") or models.WritingState.PUBLISHED)
     for m in notes.get("meetings", []):
+        sheet = {key: m[key] for key in ("reference", "author", "contact", "recommendation") if key in m}
         models.PanelMeeting.objects.create(force=by_slug[m["force"]], date=m["date"], period=m["period"],
-                                           mode=m["mode"], theme=m["theme"], notes=m["notes"])
-    counts["notes"] = sum(len(notes.get(k, [])) for k in ("assessments", "commentary", "meetings"))
+                                           mode=m["mode"], theme=m["theme"], notes=m["notes"], **sheet)
+    for e in notes.get("executive_summaries", []):      # an export made before issue 29 has none
+        models.ExecutiveSummary.objects.create(force=by_slug[e["force"]], month=e["month"], text=e["text"],
+                                               key_activity=e.get("key_activity", ""), is_demo=e.get("is_demo", False),
+                                               state=e.get("state") or models.WritingState.PUBLISHED)
+    counts["notes"] = sum(len(notes.get(k, [])) for k in ("assessments", "commentary", "meetings",
+                                                          "executive_summaries"))
     if (folder / "illustrative.yaml").exists():     # an export made before the flag has none
         for item in _load(folder / "illustrative.yaml").get("illustrative", []):
             where = models.Q(area__code=item["area"]) if item.get("area") else models.Q(area__isnull=True)
