@@ -9,8 +9,15 @@ class ReportsConfig(AppConfig):
         # A publish queues the panel packs it made stale and the force's pages for readers (reports/packs.py).
         from django.db.models.signals import post_save
 
-        from indicators.models import (Commentary, ExecutiveSummary, Observation, PanelMeeting, Return, ReturnState,
-                                       WritingState)
+        from indicators.models import (
+            Commentary,
+            ExecutiveSummary,
+            Observation,
+            PanelMeeting,
+            Return,
+            ReturnState,
+            WritingState,
+        )
         from reports import packs
 
         def return_published(sender, instance, update_fields=None, **kwargs):

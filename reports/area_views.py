@@ -76,8 +76,9 @@ def local_areas(request, force, drafts: bool, period):
         "measures": measures,
         "attention": [{"row": row, "measure": result} for _, row, result in attention],
         "matrix": priority_matrix(force, period, data.areas),
+        # no rates, no order by rate (issue 29, item 5): the option is offered only where a rate exists
         "sorts": [{"value": v, "label": label, "url": f"{base}&sort={v}", "current": v == sort}
-                  for v, label in SORTS.items()],
+                  for v, label in SORTS.items() if v != "rate" or data.any_rate or sort == "rate"],
         "sort_label": SORTS[sort], "default_sort": DEFAULT_SORT,
         "sort_urls": {v: f"{base}&sort={v}" for v in SORTS},
         "any_rate": data.any_rate, "no_population": NO_POPULATION,

@@ -30,9 +30,8 @@ SORTS = {
     "rate": "rate per 1,000 people, highest first",
 }
 DEFAULT_SORT = "attention"
-NO_POPULATION = ("No rate per 1,000 people: pccperf holds no population estimate for these local areas "
-                 "(a rate is shown only where a real published estimate is loaded, in the plan file's "
-                 "force.local_areas populations).")
+NO_POPULATION = ("No rate per 1,000 people: there is no published population estimate for these local areas, "
+                 "so their figures are compared as counts.")
 
 
 @dataclass

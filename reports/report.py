@@ -30,7 +30,7 @@ from indicators.models import Force, ReportMode
 from reports import charts, svg
 from reports import formatting as fmt
 from reports.local_areas import report_section
-from reports.plan_results import plan_results
+from reports.plan_results import page_state, plan_results
 from reports.tables import (
     MeasuresTable,
     attention,
@@ -209,7 +209,10 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
                                                        if p.number == theme), None) if flat
                        else next((a["area"] for a in areas), None)),
         "theme_label": "Priority" if flat else plan.area_label,
-        "state": perf.state, "meeting": meeting, "schedule": schedule,
+        # a theme's pack counts its own figures (issue 29, item 5), not the whole force's
+        "state": (page_state(sorted({m.indicator_id for m in scope}), period, drafts) if mode == "theme"
+                  else perf.state),
+        "meeting": meeting, "schedule": schedule,
         "counts": counts, "counts_label": f"Measures by rating ({fmt.RATING_METHOD_LABELS.get(plan.assessment, '')})",
         "key": key_context(plan.assessment, exceptions_only=exceptions,
                            present={r.rating.value for r in counted} if exceptions else None, open=True,

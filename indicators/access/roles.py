@@ -18,7 +18,8 @@ _SPEC = {
         "commentary": ["view", "add", "change", "delete"],
         "executivesummary": ["view", "add", "change", "delete"],
         "indicator": ["view"], "target": ["view"], "plan": ["view"], "force": ["view"],
-        "strategicpriority": ["view"], "panelmeeting": ["view"],
+        # the meetings' dates and their papers' front sheets (issue 29): the OPCC writes the panel's paper
+        "strategicpriority": ["view"], "panelmeeting": ["view", "add", "change"],
     },
     PANEL: {
         "observation": ["view"], "return": ["view"], "returnline": ["view"], "assessment": ["view"],
