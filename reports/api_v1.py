@@ -342,6 +342,7 @@ _FROM = Query(None, alias="from", description="First month, YYYY-MM.")
 _TO = Query(None, description="Last month, YYYY-MM.")
 # The months' pattern is written into the schema (_describe_common) rather than given to Query, which would
 # check it itself and answer 422; the views check it and answer 400 naming the parameter, at both paths.
+# So with `limit`, described as the whole number it is.
 _MONTH_PARAMETERS = ("period", "date", "from", "to")
 _INDICATOR = Query(None, description="One indicator's code.")
 _AREA = Query(None, description="One local area's code.")
@@ -399,7 +400,7 @@ def observations_csv(request, force: str, from_: str | None = _FROM, to: str | N
 def observations_json(request, force: str, from_: str | None = _FROM, to: str | None = _TO,
                       indicator: str | None = _INDICATOR, area: str | None = _AREA,
                       cursor: str | None = Query(None, description="From the `next` link of the page before."),
-                      limit: int | None = Query(None, description=f"Rows a page, 1 to {views.MAX_LIMIT}; default "
+                      limit: str | None = Query(None, description=f"Rows a page, 1 to {views.MAX_LIMIT}; default "
                                                                   f"{views.DEFAULT_LIMIT}.")):
     return views.observations_json(request, force=force)
 
@@ -412,6 +413,9 @@ def _describe_common(schema: dict) -> dict:
             for parameter in operation.get("parameters", []):
                 if parameter["name"] in _MONTH_PARAMETERS:
                     parameter["schema"]["pattern"] = MONTH
+                if parameter["name"] == "limit":
+                    parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": views.MAX_LIMIT,
+                                           "default": views.DEFAULT_LIMIT, "description": parameter["description"]}
             responses = operation["responses"]
             responses.setdefault("304", {"description": "Not modified: If-None-Match names the current ETag "
                                                         "(public data only)."})
