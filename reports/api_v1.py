@@ -23,7 +23,7 @@ from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
-from ninja import NinjaAPI, Query
+from ninja import NinjaAPI, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from indicators import vocabulary as v
@@ -328,7 +328,7 @@ api = NinjaAPI(
     description=(
         "Read-only figures of Police and Crime Plans: the plans, their measures with the engine's verdicts "
         "(SPEC §3, §6), the figures themselves, and local areas'. Published data only, unless the signed-in "
-        "user may see a force's drafts. Every path also answers without `/v1` (`/api/forces/…`), the paths "
+        "user may see a force's drafts. Every path also answers without /v1 (/api/forces/…), the paths "
         "from before versions. Numbers are unrounded."),
 )
 
@@ -336,7 +336,7 @@ _ERRORS = {400: Error, 404: Error, 429: Error}
 _PERIOD = Query(None, description="The month to report at, YYYY-MM; default: the latest month with published "
                                   "data for every headline measure (SPEC §2).",
                 example="2013-06")
-_DATE = Query(None, description="data.police.uk's name for `period` (an alias; give one of them).",
+_DATE = Query(None, description="data.police.uk's name for period (an alias; give one of them).",
               example="2013-06")
 _FROM = Query(None, alias="from", description="First month, YYYY-MM.")
 _TO = Query(None, description="Last month, YYYY-MM.")
@@ -345,6 +345,8 @@ _TO = Query(None, description="Last month, YYYY-MM.")
 # So with `limit`, described as the whole number it is.
 _MONTH_PARAMETERS = ("period", "date", "from", "to")
 _INDICATOR = Query(None, description="One indicator's code.")
+_FORCE = Path(..., description="The force's data.police.uk id, e.g. west-mercia (its force in /api/v1/forces/).")
+_CODE = Path(..., description="The indicator's code, e.g. vwi (a measure's indicator in the force's plan).")
 _AREA = Query(None, description="One local area's code.")
 
 
@@ -356,27 +358,29 @@ def force_list(request):
 
 @api.get("/forces/{force}/", response={200: ForceDetail, **_ERRORS}, by_alias=True, operation_id="force_detail", tags=["forces"],
          summary="One force: its plan in force, local areas, MSG peers and months with data")
-def force_detail(request, force: str, period: str | None = _PERIOD, date: str | None = _DATE):
+def force_detail(request, force: str = _FORCE, period: str | None = _PERIOD, date: str | None = _DATE):
     return views.force_detail(request, force=force)
 
 
 @api.get("/forces/{force}/indicators/", response={200: IndicatorList, **_ERRORS}, by_alias=True, operation_id="indicator_list",
          tags=["indicators"], summary="Every measure of the force at the period (SPEC §4)")
-def indicator_list(request, force: str, period: str | None = _PERIOD, date: str | None = _DATE):
+def indicator_list(request, force: str = _FORCE, period: str | None = _PERIOD, date: str | None = _DATE):
     return views.indicator_list(request, force=force)
 
 
 @api.get("/forces/{force}/indicators/{code}/", response={200: IndicatorDetail, **_ERRORS},
          by_alias=True, operation_id="indicator_detail", tags=["indicators"],
          summary="One measure with its monthly series (SPEC §4)")
-def indicator_detail(request, force: str, code: str, period: str | None = _PERIOD, date: str | None = _DATE):
+def indicator_detail(request, force: str = _FORCE, code: str = _CODE, period: str | None = _PERIOD,
+                     date: str | None = _DATE):
     return views.indicator_detail(request, force=force, code=code)
 
 
 @api.get("/forces/{force}/indicators/{code}/areas/", response={200: IndicatorAreas, **_ERRORS},
          by_alias=True, operation_id="indicator_areas", tags=["local areas"],
          summary="One measure in each local area of the force (SPEC §4 Local areas)")
-def indicator_areas(request, force: str, code: str, period: str | None = _PERIOD, date: str | None = _DATE):
+def indicator_areas(request, force: str = _FORCE, code: str = _CODE, period: str | None = _PERIOD,
+                    date: str | None = _DATE):
     return area_views.indicator_areas(request, force=force, code=code)
 
 
@@ -389,7 +393,7 @@ _CSV = {"responses": {200: {"description": "The return file (SPEC §4, §6): for
 @api.get("/forces/{force}/observations.csv", response={**_ERRORS}, by_alias=True, operation_id="observations_csv",
          tags=["observations"], summary="The force's figures as a return file, local areas' included",
          openapi_extra=_CSV)
-def observations_csv(request, force: str, from_: str | None = _FROM, to: str | None = _TO,
+def observations_csv(request, force: str = _FORCE, from_: str | None = _FROM, to: str | None = _TO,
                      indicator: str | None = _INDICATOR, area: str | None = _AREA):
     return views.observations_csv(request, force=force)
 
@@ -397,7 +401,7 @@ def observations_csv(request, force: str, from_: str | None = _FROM, to: str | N
 @api.get("/forces/{force}/observations.json", response={200: ObservationPage, **_ERRORS},
          by_alias=True, operation_id="observations_json", tags=["observations"],
          summary="The force's figures as JSON, a page at a time (cursor)")
-def observations_json(request, force: str, from_: str | None = _FROM, to: str | None = _TO,
+def observations_json(request, force: str = _FORCE, from_: str | None = _FROM, to: str | None = _TO,
                       indicator: str | None = _INDICATOR, area: str | None = _AREA,
                       cursor: str | None = Query(None, description="From the `next` link of the page before."),
                       limit: str | None = Query(None, description=f"Rows a page, 1 to {views.MAX_LIMIT}; default "
@@ -422,6 +426,7 @@ def _describe_common(schema: dict) -> dict:
             for status, words in _COMMON.items():
                 if status in responses:
                     responses[status]["description"] = words
+            operation["responses"] = dict(sorted(responses.items()))
     return schema
 
 
