@@ -144,6 +144,7 @@ clean:
 # bench_scale and load --no-cache print issue 17's goals (national scale, PostgreSQL, wrk);
 # bench_import_job, bench_scale's report size and bench_cache_share issue 27's (the last needs
 # Redis: CACHE_SHARE_REDIS_URL, default db 10, flushed). docs/decisions.md, "Benchmarks of issue 27".
+# bench_api: each API endpoint's size and time at national scale (issue 30; API_BENCH_DATABASE_URL).
 bench: install-dev
 	$(PY) bench/bench_engine.py
 	$(PY) bench/bench_pages.py
@@ -156,6 +157,7 @@ bench: install-dev
 	$(PY) bench/bench_scale.py
 	$(PY) bench/load.py --no-cache
 	$(PY) bench/bench_cache_share.py
+	$(PY) bench/bench_api.py
 
 # Load test against gunicorn on 127.0.0.1 (needs PostgreSQL and wrk).
 load: install-dev

@@ -585,26 +585,87 @@ _DEFAULT_PERIOD = Compiled(lambda force_id: _default_period_query(force_id, Fals
     "frequency", "lag", "is_headline", "last"), ("int",))
 
 
-def observation_export_rows(*, force: Force, first: date | None, last: date | None, include_drafts: bool,
-                            code: str | None = None):
-    """Rows of the return-file format (SPEC §4) for a force's observations
-    (one indicator's with ``code``)."""
-    qs = Observation.objects.filter(WHOLE_FORCE, _visible(include_drafts), indicator__force=force)
-    if code is not None:
-        qs = qs.filter(indicator__code=code)
-    if first is not None:
-        qs = qs.filter(month__gte=first)
-    if last is not None:
-        qs = qs.filter(month__lte=last)
-    columns = ("indicator__code", "month", "value", "numerator", "denominator", "status", "note")
-    rows = {(r[0], r[1]): r for r in qs.order_by("indicator__code", "month").values_list(*columns)}
-    if include_drafts:
-        lines = pending_lines(indicator_ids=Indicator.objects.filter(force=force).values("id"), first=first, last=last)
-        if code is not None:
-            lines = lines.filter(indicator__code=code)
-        rows.update({(r[0], r[1]): r for r in lines.values_list(*columns)})
-    return [rows[k] for k in sorted(rows)]
+# The columns of `observation_export_rows`, in order: the return file's (SPEC §4, §6) and whether the demo
+# generated the figure, then the indicator's frequency and covers (the span a figure without `from` covers).
+# The area is its code ("" for the whole force, so that it sorts first).
+EXPORT_FIELDS = ("indicator__code", "area_key", "month", "first_month", "value", "numerator", "denominator",
+                 "status", "note", "lower", "upper", "illustrative", "indicator__frequency", "indicator__covers")
 
+
+def _bytewise(expression):
+    """``expression`` compared and ordered byte by byte, as Python compares
+    str: PostgreSQL's collation otherwise ranks a hyphen unlike Python, and a
+    cursor (SQL) and the merge with draft lines (Python) must agree."""
+    from django.db.models.functions import Collate
+
+    return Collate(expression, "C") if connection.vendor == "postgresql" else expression
+
+
+def observation_export_rows(*, force: Force, first: date | None, last: date | None, include_drafts: bool,
+                            code: str | None = None, area: LocalArea | None = None,
+                            after: tuple[str, str, date] | None = None, limit: int | None = None) -> list[tuple]:
+    """The force's figures, the whole force's and its local areas', in the
+    return-file format (SPEC §4, §6): tuples of `EXPORT_FIELDS`, ordered by
+    indicator code, area code (the whole force first) and month. ``code``:
+    one indicator's; ``area``: one local area's; ``after``: the rows after
+    that (code, area code, month) key, and ``limit``: at most that many (a
+    cursor's page). One query (two with drafts: the unpublished lines laid
+    over the figures, the latest return winning)."""
+    def keyed(qs):
+        qs = qs.annotate(area_key=_bytewise(Coalesce("area__code", Value(""))),
+                         code_key=_bytewise(F("indicator__code")))
+        if code is not None:
+            qs = qs.filter(indicator__code=code)
+        if area is not None:
+            qs = qs.filter(area=area)
+        if first is not None:
+            qs = qs.filter(month__gte=first)
+        if last is not None:
+            qs = qs.filter(month__lte=last)
+        if after is not None:
+            c_, a_, m_ = after
+            qs = qs.filter(Q(code_key__gt=c_) | Q(code_key=c_, area_key__gt=a_) | Q(code_key=c_, area_key=a_,
+                                                                                   month__gt=m_))
+        return qs
+
+    qs = keyed(Observation.objects.filter(_visible(include_drafts), indicator__force=force))
+    qs = qs.order_by("code_key", "area_key", "month").values_list(*EXPORT_FIELDS)
+    rows = {r[:3]: r for r in (qs[:limit + 1] if limit is not None else qs)}
+    if include_drafts:
+        lines = keyed(ReturnLine.objects.filter(indicator__force=force)
+                      .exclude(source_return__state=ReturnState.PUBLISHED))
+        # the latest return wins: its lines come last
+        rows.update({r[:3]: r for r in lines.order_by("source_return__created_at", "source_return_id")
+                     .values_list(*EXPORT_FIELDS)})
+    out = [rows[k] for k in sorted(rows)]
+    return out if limit is None else out[:limit + 1]
+
+
+def force_list() -> list[Force]:
+    """Every force and benchmark series by name, each with ``plan_list``: its
+    plans, the latest first. Two queries."""
+    forces = list(Force.objects.order_by("name"))
+    plans: dict[int, list[Plan]] = {}
+    for plan in Plan.objects.order_by("-start", "-id"):
+        plans.setdefault(plan.force_id, []).append(plan)
+    for force in forces:
+        force.plan_list = plans.get(force.id, [])
+    return forces
+
+
+def force_peers(*, force: Force) -> list[Force]:
+    """The force's Most Similar Group peers by name. One query."""
+    return list(force.msg_peers.order_by("name"))
+
+
+def force_plans(*, force: Force) -> list[Plan]:
+    """The force's plans, the latest first. One query."""
+    return list(Plan.objects.filter(force=force).order_by("-start", "-id"))
+
+
+def local_area_list(*, force: Force) -> list[LocalArea]:
+    """The force's local areas by name. One query."""
+    return list(LocalArea.objects.filter(force=force).order_by("name"))
 
 
 def plan_for(*, force: Force, period: date | None, with_measures: bool = True) -> Plan | None:

@@ -86,3 +86,29 @@ ROLES = {"analyst": "OPCC analyst", "panel": "Panel member"}
 def choices(vocabulary: dict[str, str]) -> list[tuple[str, tuple[str, str]]]:
     """``(NAME, (value, label))`` pairs for Django's functional TextChoices API."""
     return [(value.upper().replace("-", "_"), (value, label)) for value, label in vocabulary.items()]
+
+# ONS codes of the 43 territorial police force areas of England and Wales, by data.police.uk force id
+# (the Force slug): ONS "Police Force Areas (December 2022) Names and Codes in England and Wales", Open
+# Geography Portal (Open Government Licence v3.0). The benchmark series carry the ONS codes of the
+# geographies they stand for: K04000001 England and Wales, W92000004 Wales. A force not listed here (a
+# test's or a made-up one) has no code: the API gives null. docs/decisions.md, "ONS and GSS codes".
+FORCE_ONS_CODES = {
+    "metropolitan": "E23000001", "cumbria": "E23000002", "lancashire": "E23000003", "merseyside": "E23000004",
+    "greater-manchester": "E23000005", "cheshire": "E23000006", "northumbria": "E23000007",
+    "durham": "E23000008", "north-yorkshire": "E23000009", "west-yorkshire": "E23000010",
+    "south-yorkshire": "E23000011", "humberside": "E23000012", "cleveland": "E23000013",
+    "west-midlands": "E23000014", "staffordshire": "E23000015", "west-mercia": "E23000016",
+    "warwickshire": "E23000017", "derbyshire": "E23000018", "nottinghamshire": "E23000019",
+    "lincolnshire": "E23000020", "leicestershire": "E23000021", "northamptonshire": "E23000022",
+    "cambridgeshire": "E23000023", "norfolk": "E23000024", "suffolk": "E23000025", "bedfordshire": "E23000026",
+    "hertfordshire": "E23000027", "essex": "E23000028", "thames-valley": "E23000029", "hampshire": "E23000030",
+    "surrey": "E23000031", "kent": "E23000032", "sussex": "E23000033", "city-of-london": "E23000034",
+    "devon-and-cornwall": "E23000035", "avon-and-somerset": "E23000036", "gloucestershire": "E23000037",
+    "wiltshire": "E23000038", "dorset": "E23000039",
+    "north-wales": "W15000001", "gwent": "W15000002", "south-wales": "W15000003", "dyfed-powys": "W15000004",
+    "england-and-wales": "K04000001", "wales": "W92000004",
+}
+# A local area's code is its GSS code when it is one (a district, unitary or metropolitan borough: E06, E07,
+# E08, E09, W06, ...): a letter for the country and eight digits. Any other code (a CSP's own short name,
+# one import_policeuk made from an LSOA name) is not, and the API gives null.
+GSS_CODE = r"[EWSN]\d{8}"

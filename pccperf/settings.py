@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     # installed whatever the backend, so that one database schema (its migrations) serves both
     "django_rq",
     "jobs",
+    "corsheaders",
 ]
 
 MIDDLEWARE = [
@@ -106,6 +107,10 @@ MIDDLEWARE = [
     "pccperf.health.HealthzFirst",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The API from other sites (issue 30): before CommonMiddleware, as django-cors-headers asks, and before
+    # the rate limit, so that a preflight is not counted and a 429 carries its CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
+    "pccperf.ratelimit.ApiRateLimit",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -353,3 +358,28 @@ if LOG_LEVEL not in LOG_LEVELS:
 LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
 if LOG_FORMAT == "json":
     LOGGING_CONFIG = "pccperf.requestlog.configure_json_logging"   # Python's warnings as JSON lines too
+
+# --- The API (issue 30; docs/decisions.md, API) -------------------------------
+# How long a client or proxy may keep a public API response (Cache-Control max-age, seconds).
+API_MAX_AGE = env_int("API_MAX_AGE", 300)
+# Requests to /api/ one client address may make: API_RATE_LIMIT=N/s, N/m or N/h (default 120/m); 0 or off:
+# none. Counted in the default cache: in Redis, shared by every server, when REDIS_URL is set
+# (pccperf/ratelimit.py).
+_RATE = os.environ.get("API_RATE_LIMIT", "120/m").strip().lower()
+if _RATE in ("", "0", "off", "none"):
+    API_RATE_LIMIT = None
+else:
+    _count, _, _unit = _RATE.partition("/")
+    if not _count.isdigit() or int(_count) < 1 or _unit not in ("s", "m", "h"):
+        raise ImproperlyConfigured(f"API_RATE_LIMIT={_RATE!r}: write N/s, N/m or N/h (e.g. 120/m), or off")
+    API_RATE_LIMIT = (int(_count), {"s": 1, "m": 60, "h": 3600}[_unit])
+# CORS (django-cors-headers): any site may read the API's public data with GET, never with credentials
+# (so a browser never sends an analyst's session cookie to it from another site); only /api/ paths.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_ALLOW_HEADERS = ("accept", "if-none-match", "if-modified-since")
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After", "Content-Disposition", "X-RateLimit-Limit",
+                       "X-RateLimit-Remaining")
+CORS_PREFLIGHT_MAX_AGE = 86400

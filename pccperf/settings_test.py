@@ -16,6 +16,7 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 SECURE_SSL_REDIRECT = False      # the test client and live server speak plain HTTP
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+API_RATE_LIMIT = None            # the API's tests ask many times a minute; tests/test_api_limits.py sets one
 
 
 class _UndefinedInReportsTemplate(str):

@@ -42,14 +42,14 @@ def _may_see_drafts(user) -> bool:
     return editable_force_ids(user) != set()     # the groups it reads are kept on the user for the view
 
 
-def cached_response(request, render) -> HttpResponse:
+def cached_response(request, render, *, version: str | None = None) -> HttpResponse:
     """``render()``'s response, from the cache when it holds this page at the
-    current data version."""
+    current data version (``version``, when the caller has read it)."""
     if request.method != "GET" or _may_see_drafts(request.user):
         return render()
     cache = caches["pages"]
     try:
-        key = f"page:{page_version(request)}:{int(request.user.is_authenticated)}:{request.get_full_path()}"
+        key = f"page:{version or page_version(request)}:{int(request.user.is_authenticated)}:{request.get_full_path()}"
         hit = cache.get(key)
     except (RedisError, OSError) as exc:
         logger.warning("page cache unavailable, rendering %s afresh: %s", request.path, exc)
