@@ -60,6 +60,7 @@ def _state_context(state: dict, period: date) -> dict:
             "figures": state["figures"], "illustrative": state["illustrative"],
             "all_illustrative": bool(state["figures"]) and state["illustrative"] == state["figures"],
             "period_label": periods.month_label(period), "quarter": periods.quarter(period),
+            "quarter_reach": periods.quarter_reach(period),
             "financial_year": periods.financial_year(period),
             "first_label": periods.month_label(ytd[0])}
 

@@ -281,8 +281,8 @@ def cover_report(*, plan, meeting, mode: str, theme: int | None, flat: bool, sco
         what += f", {part.title}" if part is not None and part.title else ""
     first = periods.ytd_months(period)[0]
     purpose = (f"This report gives the Panel the performance of the {plan.title} from {periods.month_label(first)} "
-               f"to {periods.month_label(period)} ({periods.financial_year(period)}, to the end of "
-               f"{periods.quarter(period)}): {what}.")
+               f"to {periods.month_label(period)} ({periods.financial_year(period)}, "
+               f"{periods.quarter_reach(period)}): {what}.")
     areas = [a for a in plan.areas.all() if a.title.strip()]
     shape = (f"{len(areas)} {plan.area_label_plural.lower() if len(areas) != 1 else plan.area_label.lower()}, "
              if areas and not flat else "")

@@ -50,6 +50,9 @@ def test_west_mercias_cover_is_seed_003s_front_sheet(west_mercia):
 def test_a_period_with_no_meeting_gets_the_default_author_and_recommendation(west_mercia):
     text = cover(build_report(force=west_mercia, period=date(2013, 5, 1)))
     assert "Report of The Police and Crime Commissioner" in text
+    # May is not the end of its quarter: the pack says so
+    assert "April 2013 to May 2013 (2013/14, data into 2013/14 Q1)" in text
+    assert "from April 2013 to May 2013 (2013/14, into 2013/14 Q1)" in text
     assert "Recommendation The Panel is invited to note the report and to comment on the performance it shows." in text
     assert "Reference" not in text and "Enquiries to" not in text and "Panel meeting" not in text
     # no writing for May: its sections are not numbered in
