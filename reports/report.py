@@ -155,7 +155,9 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
             for m in measures:
                 result = results[m.indicator_id]
                 shown.append(m)
-                drawn = [ch for ch in (charts.trend_chart(result, period), charts.spc_chart(result)) if ch]
+                # an SPC chart with no limits would only repeat the trend: the row says "Not enough data"
+                drawn = [ch for ch in (charts.trend_chart(result, period),
+                                       charts.spc_chart(result) if result.spc.mean is not None else None) if ch]
                 if not drawn:
                     # Nothing to chart: the table row says it (SPC "Not enough data"); no empty block (issue 29).
                     continue

@@ -193,3 +193,15 @@ def test_each_pack_is_tagged_pdf_ua_1_with_language_title_and_bookmarks(packs, f
     outline = [o.title for o in reader.outline if not isinstance(o, list)]
     assert outline[0].endswith("performance report") and "1. Purpose of the report" in outline
     assert "What needs attention" in outline and "Appendix A: definitions and sources" in outline
+
+
+@pytest.mark.parametrize("force,mode", [(f, m) for f, _, m, _ in PACKS])
+def test_every_spc_chart_of_each_pack_is_in_mdc_colours(packs, force, mode):
+    """Item 3 over every pack: each SPC chart's lines and legend in Making Data Count's colours."""
+    from tests.test_report_mdc import _spc_figures, assert_mdc_lines
+
+    html, _, _ = packs[(force, mode)]
+    figures = _spc_figures(html)
+    assert len(figures) == html.count('aria-labelledby="spc-')
+    for chart_id, drawn in figures.items():
+        assert_mdc_lines(chart_id, drawn)
