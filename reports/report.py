@@ -163,7 +163,7 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
                     continue
                 drawn_charts.extend(ch for ch in drawn if ch.points >= MIN_POINTS_TO_DRAW)
                 detailed.add(result.indicator)
-                section.measures.append({"result": result, "charts": drawn, "spc": _spc_words(result, mode),
+                section.measures.append({"result": result, "charts": drawn, "spc": "" if any(ch.id.startswith("spc-") for ch in drawn) else _spc_words(result, mode),
                                          "indicator": m.indicator})
             section.table = measures_table(f"Measures for priority {priority.number}", measures, results,
                                            force_slug=force.slug, period=period, footnote_prefix=prefix,
@@ -310,7 +310,8 @@ def cover_report(*, plan, meeting, mode: str, theme: int | None, flat: bool, sco
 
 
 def _spc_words(result: IndicatorResult, mode: str) -> str:
-    """The SPC sentence under a measure's heading. With no limits it would
+    """The SPC sentence under a measure's heading, where no SPC chart's
+    caption says it (the caption would repeat it). With no limits it would
     only repeat its table row's "Not enough data" (issue 29: said once per
     measure); a compact report has no such row, so it keeps the sentence."""
     if result.spc.mean is None and mode != "compact":
