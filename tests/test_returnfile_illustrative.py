@@ -168,6 +168,7 @@ def test_a_revision_follows_the_file(plan, write):
 
     out = run(write, f"{HEADER},illustrative\nwest-mercia,vwi,2013-04,512,,,final,,false\n", "--publish")
     assert "west-mercia: 0 new, 1 changed, 0 unchanged" in out
+    assert "vwi 2013-04: 512 illustrative → 512\n" in out          # what changed is the label
     assert flags()[date(2013, 4, 1)] is False
     out = run(write, f"{HEADER},illustrative\nwest-mercia,vwi,2013-04,512,,,final,,1\n", "--publish")
     assert "0 new, 1 changed" in out and flags()[date(2013, 4, 1)] is True

@@ -129,7 +129,8 @@ def _show(values: dict) -> str:
     text = "—" if v is None else (f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}".rstrip("0").rstrip("."))
     if values["numerator"] is not None:
         text += f" ({values['numerator']:g}/{values['denominator']:g})"
-    return text + (" provisional" if values["status"] == "provisional" else "")
+    return (text + (" provisional" if values["status"] == "provisional" else "")
+            + (" illustrative" if values.get("illustrative") else ""))
 
 
 def unchanged(held: dict | None, new: dict, decimals: int) -> bool:
