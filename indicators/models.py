@@ -414,8 +414,9 @@ class ReturnLine(models.Model):
     lower = models.FloatField(null=True, blank=True, help_text=LOWER_HELP)
     upper = models.FloatField(null=True, blank=True, help_text=UPPER_HELP)
     row = models.PositiveIntegerField(null=True, blank=True, help_text="Row of the file it came from.")
-    # The engine reads lines and figures alike (engine.columns.OBSERVATION_COLUMNS);
-    # a line is entered by an analyst, never generated, so this stays False.
+    # The engine reads lines and figures alike (engine.columns.OBSERVATION_COLUMNS). True only when
+    # a file's `illustrative` column says so (observations.csv of demo figures, imported again: issue 30);
+    # the admin never sets it.
     illustrative = models.BooleanField(default=False, db_default=False, editable=False)
     written_at = models.DateTimeField(
         default=timezone.now,

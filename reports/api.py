@@ -30,9 +30,9 @@ from reports.api_http import api_response
 from reports.params import BadParam, month_param
 
 RETURN_COLUMNS = ["force", "indicator", "month", "value", "numerator", "denominator", "status", "note"]
-# The return file's optional columns (SPEC §4 `area`, §6 `from`, `lower`, `upper`): an export has each one
-# that any of its rows uses, found by its header name as an import finds it.
-OPTIONAL_COLUMNS = ["area", "from", "lower", "upper"]
+# The return file's optional columns (SPEC §4 `area`, §6 `from`, `lower`, `upper`, issue 30 `illustrative`):
+# an export has each one that any of its rows uses, found by its header name as an import finds it.
+OPTIONAL_COLUMNS = ["area", "from", "lower", "upper", "illustrative"]
 # observations.json pages (issue 30): ?limit= rows, at most MAX_LIMIT.
 DEFAULT_LIMIT = 1000
 MAX_LIMIT = 5000
@@ -163,8 +163,9 @@ def _observation_filters(request, force: Force):
 def observations_csv(request, force: Force):
     """The force's figures in the return-file format (SPEC §4): the whole
     force's and each local area's (``area``), with the §6 columns ``from``,
-    ``lower`` and ``upper``; each optional column is there when a row uses
-    it. Importing the file into an empty copy of the force's plan gives the
+    ``lower`` and ``upper`` and ``illustrative`` (``true``/``false``: a
+    figure generated for the demo); each optional column is there when a
+    row uses it. Importing the file into an empty copy of the force's plan gives the
     same figures (tests/test_api_observations.py). Queries, however many rows:
 
     1. the data version (page cache key; not for users who see drafts)
@@ -179,8 +180,9 @@ def observations_csv(request, force: Force):
     first, last, code, area = filters
     rows = selectors.observation_export_rows(force=force, first=first, last=last, code=code, area=area,
                                              include_drafts=can_see_drafts(request.user, force))
-    optional = [name for name, at in zip(OPTIONAL_COLUMNS, (1, 3, 9, 10)) if any(r[at] is not None and r[at] != ""
-                                                                                for r in rows)]
+    # a row's area, from, lower, upper and illustrative: the column is written when any row has one
+    optional = [name for name, at in zip(OPTIONAL_COLUMNS, (1, 3, 9, 10, 11))
+                if any(r[at] is not None and r[at] != "" and r[at] is not False for r in rows)]
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     span = f"{periods.format_month(first) if first else 'start'}_{periods.format_month(last) if last else 'latest'}"
     name = f"{force.slug}_{code}" if code else f"{force.slug}_observations"
@@ -189,9 +191,10 @@ def observations_csv(request, force: Force):
     response["Content-Disposition"] = f'attachment; filename="{name}_{span}.csv"'
     writer = csv.writer(response, lineterminator="\n")
     writer.writerow(RETURN_COLUMNS + optional)
-    for code_, area_, month, from_, value, num, den, status, note, lower, upper, *_ in rows:
+    for code_, area_, month, from_, value, num, den, status, note, lower, upper, illustrative, *_ in rows:
         extra = {"area": area_, "from": periods.format_month(from_) if from_ else "",
-                 "lower": format_cell(lower), "upper": format_cell(upper)}
+                 "lower": format_cell(lower), "upper": format_cell(upper),
+                 "illustrative": "true" if illustrative else "false"}
         writer.writerow([force.slug, code_, periods.format_month(month), format_cell(value), format_cell(num),
                          format_cell(den), status, note, *(extra[c] for c in optional)])
     return response

@@ -36,7 +36,7 @@ from reports.cache import RedisError, _may_see_drafts, cached_response, page_ver
 logger = logging.getLogger(__name__)
 
 # Bumped when a response's shape changes for the same data (a deploy), so that no client keeps an old shape.
-API_REVISION = "1"
+API_REVISION = "2"   # 2: observations.csv writes `illustrative` (issue 30)
 PUBLIC = "public, max-age={}"
 PRIVATE = "private, no-store"
 

@@ -386,7 +386,7 @@ def indicator_areas(request, force: str = _FORCE, code: str = _CODE, period: str
 
 _CSV = {"responses": {200: {"description": "The return file (SPEC §4, §6): force, indicator, month, value, "
                                              "numerator, denominator, status, note, then area, from, lower, "
-                                             "upper where any row uses them.",
+                                             "upper and illustrative (true/false) where any row uses them.",
                               "content": {"text/csv": {"schema": {"type": "string"}}}}}}
 
 

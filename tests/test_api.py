@@ -103,7 +103,11 @@ def test_csv_download_has_the_return_file_columns_and_full_precision(client, dem
     response = client.get("/api/forces/west-mercia/observations.csv?from=2013-04&to=2013-06")
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert list(rows[0]) == ["force", "indicator", "month", "value", "numerator", "denominator", "status", "note"]
+    # the demo's generated figures say so (issue 30): the optional column `illustrative`, true or false
+    assert list(rows[0]) == ["force", "indicator", "month", "value", "numerator", "denominator", "status", "note",
+                             "illustrative"]
+    assert {r["illustrative"] for r in rows} == {"true", "false"}
+    assert all((r["illustrative"] == "true") == r["note"].startswith("Illustrative") for r in rows)
     assert {r["month"] for r in rows} == {"2013-04", "2013-05", "2013-06"}
     assert sum(int(r["value"]) for r in rows if r["indicator"] == "all-crime") == 15015
     ratio = [r for r in rows if r["indicator"] == "priority-response"]

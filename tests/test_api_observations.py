@@ -1,7 +1,8 @@
 """The figures pccperf holds, as a return file and as JSON (issue 30):
-local areas' rows and the §6 columns; exporting a force's figures and
-importing the file into an empty copy of its plan gives the same figures;
-observations.json pages through the same rows by cursor."""
+local areas' rows, the §6 columns and `illustrative`; exporting a force's
+figures and importing the file into an empty copy of its plan gives the same
+figures, labelled alike; observations.json pages through the same rows by
+cursor."""
 
 import csv
 import io
@@ -32,13 +33,29 @@ def empty_the_plan(slug: str) -> None:
     assert not models.Observation.objects.filter(indicator__force__slug=slug).exists()
 
 
+def flags(slug: str) -> list:
+    """Every figure of the force by (code, area, month), with its flag and its §6 fields."""
+    return sorted(models.Observation.objects.filter(indicator__force__slug=slug).values_list(
+        "indicator__code", "area__code", "month", "first_month", "value", "numerator", "denominator", "status",
+        "note", "lower", "upper", "illustrative"), key=repr)
+
+
+def every_page(client, slug: str) -> list[dict]:
+    rows, _ = _pages(client, f"/api/v1/forces/{slug}/observations.json?limit=5000")
+    return rows
+
+
 def round_trip(client, slug: str, tmp_path) -> tuple[str, str]:
+    """The CSV before and after; the figures (flags included) and the JSON are equal too."""
+    held, pages = flags(slug), every_page(client, slug)
     before = export(client, slug)
     empty_the_plan(slug)
     path = tmp_path / f"{slug}.csv"
     path.write_text(before)
     out = StringIO()
     call_command("import_return", str(path), "--publish", "--accept-warnings", stdout=out, stderr=out)
+    assert flags(slug) == held
+    assert every_page(client, slug) == pages
     return before, export(client, slug)
 
 
@@ -50,14 +67,27 @@ def test_a_current_plan_round_trips_with_its_from_lower_and_upper(client, tmp_pa
     area, _ = models.LocalArea.objects.get_or_create(force=ind.force, code="E07000070",
                                                      defaults={"name": "Chelmsford"})
     models.Observation.objects.create(indicator=ind, area=area, month="2022-12-01", first_month="2022-01-01",
-                                      value=71.5, lower=68.25, upper=74.75, note="a survey wave")
+                                      value=71.5, lower=68.25, upper=74.75, note="a survey wave", illustrative=True)
     before, after = round_trip(client, "essex", tmp_path)
     header = before.splitlines()[0]
-    assert header == "force,indicator,month,value,numerator,denominator,status,note,area,from,lower,upper"
-    assert "essex,confidence,2022-12,71.5,,,final,a survey wave,E07000070,2022-01,68.25,74.75" in before
+    assert header == ("force,indicator,month,value,numerator,denominator,status,note,area,from,lower,upper,"
+                      "illustrative")
+    assert "essex,confidence,2022-12,71.5,,,final,a survey wave,E07000070,2022-01,68.25,74.75,true" in before
+    assert before.count(",true\n") == 1 and before.count(",false\n") == before.count("\n") - 2
     assert after == before
     figure = models.Observation.objects.get(indicator=ind, area=area)
-    assert (figure.first_month.isoformat(), figure.lower, figure.upper) == ("2022-01-01", 68.25, 74.75)
+    assert (figure.first_month.isoformat(), figure.lower, figure.upper, figure.illustrative) == (
+        "2022-01-01", 68.25, 74.75, True)
+    assert models.Observation.objects.filter(indicator__force__slug="essex", illustrative=True).count() == 1
+
+
+def test_without_an_illustrative_figure_the_export_has_no_such_column(client, plan_file):
+    from tests.factories import EXAMPLE_PLAN, make_observation
+
+    call_command("load_plan", str(plan_file(EXAMPLE_PLAN)), stdout=StringIO())
+    make_observation(models.Indicator.objects.get(force__slug="west-mercia", code="vwi"), "2013-04-01", 512)
+    assert export(client, "west-mercia").splitlines() == [
+        "force,indicator,month,value,numerator,denominator,status,note", "west-mercia,vwi,2013-04,512,,,final,"]
 
 
 def test_the_export_has_local_areas_rows_and_is_a_return_file(client, demo):
@@ -78,9 +108,18 @@ def test_the_export_has_local_areas_rows_and_is_a_return_file(client, demo):
 
 
 def test_a_demo_force_round_trips_through_an_empty_copy_of_its_plan(client, demo, tmp_path):
+    """Essex's demo figures are mostly illustrative: they come back so, and the page still says so."""
+    illustrative = models.Observation.objects.filter(indicator__force__slug="essex", illustrative=True).count()
+    assert illustrative > models.Observation.objects.filter(indicator__force__slug="essex").count() / 2
     before, after = round_trip(client, "essex", tmp_path)
     assert before.count("\n") > 1000 and ",E07000066" in before
+    assert before.splitlines()[0].endswith(",area,illustrative")
+    assert before.count(",true\n") == illustrative
     assert after == before
+    assert models.Observation.objects.filter(indicator__force__slug="essex", illustrative=True).count() == illustrative
+    page = client.get("/essex/").content.decode()
+    state = page[page.index('<dl class="state">'):page.index("</dl>")]
+    assert "Illustrative</span> generated for the demo, not published" in state
 
 
 def _pages(client, url: str) -> tuple[list[dict], int]:

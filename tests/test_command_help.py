@@ -42,7 +42,7 @@ def test_import_return_help_lists_every_column_and_the_optional_one():
     rows = {line.split()[0] for line in text.splitlines() if line.startswith("  ") and line.split()}
     assert set(COLUMNS_WITH_AREA) <= rows
     assert "optional columns (found by their header names, in any order; any may be left out):\n  area " in text
-    assert all(f"\n  {name} " in text for name in ("from", "lower"))        # SPEC §6
+    assert all(f"\n  {name} " in text for name in ("from", "lower", "illustrative"))   # SPEC §6, issue 30
     assert all(status in text for status in STATUSES)
     assert "YYYY-MM value" in text                         # the wide template is read too
     assert "--accept-warnings" in text and "import_return Q1.csv --dry-run" in text

@@ -45,7 +45,7 @@ def both_ways(text: str):
     default = run()
     with per_row_only():
         per_row = run()
-    position = {c: header.index(c) for c in file.COLUMNS_WITH_AREA if c in header}
+    position = {c: header.index(c) for c in file.ALL_COLUMNS if c in header}
     answered = file._fast_rows(len(header), position, body, CATALOGUE, file.periods.first_of_month(TODAY)) is not None
     return default, per_row, answered
 

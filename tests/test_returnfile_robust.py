@@ -355,7 +355,7 @@ def test_twenty_thousand_extra_columns_list_a_hundred_problems_then_a_count():
     assert time.perf_counter() - started < 2
     assert len(found) == SHOWN_PROBLEMS + 1 == 101
     assert found[0] == ("file: unexpected column 'extra0'; the columns are force, indicator, month, value, "
-                        "numerator, denominator, status, note and, optionally, area, from, lower, upper")
+                        "numerator, denominator, status, note and, optionally, area, from, lower, upper, illustrative")
     assert found[-1] == "file: … and 19,900 more problems; correct those above and check again"
 
 

@@ -26,7 +26,7 @@ from indicators.returns import pending
 from indicators.returns.confirmation import confirmation
 from indicators.returns.figure_warnings import find_warnings
 from indicators.returns.file import (
-    ALL_COLUMNS,
+    TEMPLATE_COLUMNS,
     Problem,
     ReturnFileError,
     check_rows,
@@ -141,7 +141,7 @@ def _template_row(force: Force, ind, month: date, v: dict, area: str = "") -> li
 
 
 def template_rows(force: Force, months: list[date]) -> list[list[str]]:
-    """The long template's rows, in ALL_COLUMNS: a row per measure and month
+    """The long template's rows, in TEMPLATE_COLUMNS: a row per measure and month
     it takes a figure in, pre-filled with the figures held."""
     indicators = plan_indicators(force, months[-1])
     values = current_values(indicators, months)
@@ -204,7 +204,7 @@ class ReturnViews:
             book = Workbook()
             sheet = book.active
             sheet.title = "Return"
-            sheet.append(ALL_COLUMNS)
+            sheet.append(TEMPLATE_COLUMNS)
             for row in rows:
                 sheet.append([float(c) if i in (3, 4, 5, 10, 11) and c else c for i, c in enumerate(row)])
             for col in (3, 10):                    # month and from
@@ -220,7 +220,7 @@ class ReturnViews:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         writer = csv.writer(response, lineterminator="\r\n")
-        writer.writerow(ALL_COLUMNS)
+        writer.writerow(TEMPLATE_COLUMNS)
         writer.writerows(rows)
         return response
 

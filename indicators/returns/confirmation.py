@@ -31,7 +31,7 @@ from indicators.models import Indicator, LocalArea, Observation
 from indicators.returns.figure_warnings import find_warnings
 from reports import formatting as fmt
 
-FIELDS = ["value", "numerator", "denominator", "status", "note", "first_month", "lower", "upper"]
+FIELDS = ["value", "numerator", "denominator", "status", "note", "first_month", "lower", "upper", "illustrative"]
 TICK = "checked"                  # the one tick, value "1"
 LISTED = "checked_figure"         # a hidden field per figure listed: its key
 WORDS = "I have checked these figures"
@@ -39,7 +39,8 @@ WORDS = "I have checked these figures"
 
 def figure_words(values: dict | None, unit: str, decimals: int) -> str:
     """A figure in words: "15,102", "55.2% (275 of 498)", "4,767
-    provisional", "unavailable (system change)", "none"."""
+    provisional", "unavailable (system change)", "none", "512 illustrative"
+    (generated for the demo: a real figure over it says so)."""
     if values is None:
         return "none"
     if values["status"] == "unavailable":
@@ -49,6 +50,8 @@ def figure_words(values: dict | None, unit: str, decimals: int) -> str:
         text += f" ({fmt.number(values['numerator'])} of {fmt.number(values['denominator'])})"
     if values["status"] == "provisional":
         text += " provisional"
+    if values.get("illustrative"):
+        text += " illustrative"
     if values.get("note"):
         text += f" — note: {values['note']}"
     return text

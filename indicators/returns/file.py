@@ -1,13 +1,18 @@
 """Read and check a return file (SPEC §4): CSV with a header row, or the first
 sheet of an XLSX, in the columns
 
-    force,indicator,month,value,numerator,denominator,status,note[,area][,from][,lower][,upper]
+    force,indicator,month,value,numerator,denominator,status,note[,area][,from][,lower][,upper][,illustrative]
 
 The optional columns after the eighth are found by their header names, in
 any order, and any may be left out (SPEC §6): ``area``, a local area code of
 that force (empty = the whole force); ``from``, the first month (YYYY-MM) of
 the span a non-monthly figure covers (its last month is ``month``);
-``lower`` and ``upper``, a survey figure's published 95 % confidence interval.
+``lower`` and ``upper``, a survey figure's published 95 % confidence interval;
+``illustrative``, true for a figure generated for the demo, not a published
+one (true/false, yes/no, 1/0, blank = false; issue 30: observations.csv
+writes it, so an export round-trips with its labels). A file without it
+says nothing about the flag (``Row.illustrative`` is None): a new or
+revised figure is then a real one.
 The whole file is checked before anything is written; every problem is
 reported as ``row N, column C: message`` (the header is row 1, as a
 spreadsheet shows it) or ``file: message``. Nothing here writes.
@@ -35,9 +40,14 @@ from indicators import periods, vocabulary
 COLUMNS = ["force", "indicator", "month", "value", "numerator", "denominator", "status", "note"]
 AREA = "area"                           # the optional ninth column (SPEC §4)
 FROM, LOWER, UPPER = "from", "lower", "upper"   # SPEC §6: optional, found by header name like `area`
-OPTIONAL = [AREA, FROM, LOWER, UPPER]
+ILLUSTRATIVE = "illustrative"           # issue 30: optional, found by name; written by observations.csv
+OPTIONAL = [AREA, FROM, LOWER, UPPER, ILLUSTRATIVE]
 COLUMNS_WITH_AREA = [*COLUMNS, AREA]
 ALL_COLUMNS = [*COLUMNS, *OPTIONAL]            # every column a return may have
+# The columns of an analyst's template: all but `illustrative`, which says a figure was generated
+# for the demo; a template pre-filled with one would label the analyst's corrections illustrative.
+TEMPLATE_COLUMNS = [*COLUMNS, AREA, FROM, LOWER, UPPER]
+FLAG_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False, "": False}
 STATUSES = list(vocabulary.OBSERVATION_STATUSES)
 MAX_BYTES = 20 * 1024 * 1024
 MAX_EXPANDED = 200 * 1024 * 1024       # an XLSX's members, uncompressed
@@ -122,6 +132,7 @@ class Row:
     first_month: date | None = None   # the span's first month when it covers more than `month` (SPEC §6)
     lower: float | None = None        # a survey figure's 95 % interval
     upper: float | None = None
+    illustrative: bool | None = None  # the `illustrative` column; None: the file has no such column
 
     @property
     def first(self) -> date:
@@ -906,7 +917,7 @@ def check_rows(header: list[str], body: list[tuple[int, list]], catalogue: Catal
                 problems.append(Problem(number, None, f"has {len(cells)} fields; the header has {len(header)}"))
             continue
         named = {col: cells[i] for col, i in position.items()}
-        for col in OPTIONAL:
+        for col in (AREA, FROM, LOWER, UPPER):      # `illustrative` left out: absent is not blank (None, not False)
             named.setdefault(col, None)
         if _blank(named["value"]) and _blank(named["numerator"]) and _blank(named["denominator"]) and \
                 _blank(named["note"]) and _text(named["status"]).lower() in ("", "final"):
@@ -988,6 +999,11 @@ def _fast_rows(width: int, position: dict[str, int], body, cat: Catalogue,
     area_c = list(map(strip, columns[position[AREA]])) if AREA in position else [""] * len(body)
     if any(any(map(strip, columns[position[col]])) for col in (FROM, LOWER, UPPER) if col in position):
         return None                     # spans and intervals: the per-row path checks them (SPEC §6)
+    flags: list = [None] * len(body)    # no `illustrative` column: the file says nothing of the flag
+    if ILLUSTRATIVE in position:
+        flags = [FLAG_WORDS.get(strip(text).lower()) for text in columns[position[ILLUSTRATIVE]]]
+        if None in flags:
+            return None                 # a word that is not a flag: the per-row path words the problem
     figures = []
     for column in ("value", "numerator", "denominator"):
         texts = list(map(strip, columns[position[column]]))
@@ -1004,8 +1020,8 @@ def _fast_rows(width: int, position: dict[str, int], body, cat: Catalogue,
     rows: list[Row] = []
     skipped: list[int] = []
     scratch: list[Problem] = []
-    for done, ((number, _), force, code, raw_month, status, note, area, value, num, den) in enumerate(zip(
-            body, force_c, code_c, month_c, status_c, note_c, area_c, value_c, num_c, den_c)):
+    for done, ((number, _), force, code, raw_month, status, note, area, value, num, den, flag) in enumerate(zip(
+            body, force_c, code_c, month_c, status_c, note_c, area_c, value_c, num_c, den_c, flags)):
         if progress is not None and not done % PROGRESS_EVERY:
             progress(done, 0)
         status = status.lower()
@@ -1057,7 +1073,7 @@ def _fast_rows(width: int, position: dict[str, int], body, cat: Catalogue,
         seen.add(seen_key)
         value = _derived(info, value, num, den)
         rows.append(Row(number, force, code, info.id, info.force_id, month, value, num, den, status, note, area,
-                        area_id))
+                        area_id, illustrative=flag))
     if not rows:
         return None
     return rows, skipped
@@ -1194,6 +1210,13 @@ def _check_row(number: int, cells: dict, cat: Catalogue, this_month: date, probl
             problems.append(Problem(number, "note", f"contains the control character U+{ord(bad.group()):04X}, "
                             "which is invisible and cannot be stored; remove it"))
 
+    illustrative = None
+    if ILLUSTRATIVE in cells:
+        illustrative = _flag(cells[ILLUSTRATIVE])
+        if illustrative is None:
+            problems.append(Problem(number, ILLUSTRATIVE, f"{_show(_text(cells[ILLUSTRATIVE]))} is not true or false; "
+                            "write true, false, yes, no, 1 or 0 (empty: false, a published figure)"))
+
     first = None
     raw_from = _text(cells[FROM])
     if raw_from:
@@ -1229,7 +1252,13 @@ def _check_row(number: int, cells: dict, cat: Catalogue, this_month: date, probl
         return None
     value = _derived(info, value, num, den)
     return Row(number, force, code, info.id, info.force_id, month, value, num, den, status, note, area, area_id,
-               first_month=first_month, lower=lower, upper=upper)
+               first_month=first_month, lower=lower, upper=upper, illustrative=illustrative)
+
+
+def _flag(cell) -> bool | None:
+    """An ``illustrative`` cell: true/yes/1 or false/no/0/empty, any case (an
+    XLSX TRUE or FALSE too); None when it is none of them."""
+    return FLAG_WORDS.get(_text(cell).lower())
 
 
 def _derived(info: IndicatorInfo, value, num, den):

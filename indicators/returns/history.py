@@ -23,7 +23,7 @@ from indicators.models import Observation, Return
 
 # The Observation fields a history row copies (its own fields, bar the primary key).
 SNAPSHOT = ["indicator_id", "area_id", "month", "value", "numerator", "denominator", "status", "note",
-            "first_month", "lower", "upper", "source_return_id", "updated_at"]
+            "first_month", "lower", "upper", "illustrative", "source_return_id", "updated_at"]
 
 
 def published_reason(ret_pk: int, period: str) -> str:

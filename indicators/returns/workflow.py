@@ -32,7 +32,7 @@ from indicators.models import Force, Indicator, LocalArea, Observation, Return, 
 from indicators.returns import history
 from indicators.returns.file import Catalogue, IndicatorInfo, Row
 
-FIELDS = ["value", "numerator", "denominator", "status", "note", "first_month", "lower", "upper"]
+FIELDS = ["value", "numerator", "denominator", "status", "note", "first_month", "lower", "upper", "illustrative"]
 
 
 class ReturnError(Exception):
@@ -129,7 +129,8 @@ def _show(values: dict) -> str:
     text = "—" if v is None else (f"{v:,.0f}" if float(v).is_integer() else f"{v:,.2f}".rstrip("0").rstrip("."))
     if values["numerator"] is not None:
         text += f" ({values['numerator']:g}/{values['denominator']:g})"
-    return text + (" provisional" if values["status"] == "provisional" else "")
+    return (text + (" provisional" if values["status"] == "provisional" else "")
+            + (" illustrative" if values.get("illustrative") else ""))
 
 
 def unchanged(held: dict | None, new: dict, decimals: int) -> bool:
@@ -141,7 +142,11 @@ def unchanged(held: dict | None, new: dict, decimals: int) -> bool:
 
     A ratio figure given by its parts (value left empty, so worked out as
     100 × numerator / denominator) is unchanged when the parts are: the held
-    value may have been given rounded (55.2 for 275/498)."""
+    value may have been given rounded (55.2 for 275/498).
+
+    ``illustrative`` counts only when ``new`` gives it (True or False): a
+    file without the column leaves the flag of a figure it does not change
+    as held (docs/decisions.md, "The illustrative column")."""
     if held is None:
         return False
     tolerance = 0.5 * 10 ** -(decimals + 2)
@@ -157,6 +162,10 @@ def unchanged(held: dict | None, new: dict, decimals: int) -> bool:
     # SPEC §6: a figure's span and interval are part of it (absent from a caller's dict: none)
     if held.get("first_month") != new.get("first_month") or not (
             same(held.get("lower"), new.get("lower")) and same(held.get("upper"), new.get("upper"))):
+        return False
+    # issue 30: the flag is part of a figure when the file says it (its `illustrative` column); a file
+    # without the column (None) says nothing, so a figure equal to the held one keeps the held flag
+    if new.get("illustrative") is not None and bool(new["illustrative"]) != bool(held.get("illustrative")):
         return False
     if same(held["value"], new["value"]):
         return True
@@ -252,7 +261,7 @@ def stage(rows: list[Row], *, user, source: str, period: str = "", publish: bool
             # which record them as published from this return (and the history
             # once revised: returns/history.py); lines are only for figures that wait.
             _check_may(user, ret, "publish")
-            _apply(ret, [(r.indicator_id, r.month, *(getattr(r, f) for f in FIELDS)) for r in force_rows],
+            _apply(ret, [(r.indicator_id, r.month, *_stored(r)) for r in force_rows],
                    user, areas=[r.area_id for r in force_rows])
             publish_writing(ret, {r.month for r in force_rows}, user)
         else:
@@ -261,10 +270,21 @@ def stage(rows: list[Row], *, user, source: str, period: str = "", publish: bool
                             value=r.value,
                             numerator=r.numerator, denominator=r.denominator, status=r.status, note=r.note,
                             first_month=r.first_month, lower=r.lower, upper=r.upper,
-                            row=r.number, written_at=now) for r in force_rows], batch_size=2000)
+                            illustrative=bool(r.illustrative), row=r.number, written_at=now)
+             for r in force_rows], batch_size=2000)
     # the forces whose figures changed (bulk writes send no signal); no other force's cached pages go stale
     versioning.bump_forces({ret.force_id for ret in summary.returns})
     return summary
+
+
+def _stored(row: Row) -> list:
+    """FIELDS of ``row`` as a figure stores them: a row that said nothing of
+    the flag (no ``illustrative`` column) is a real figure, as the analyst
+    filed it. (Only new and changed figures are stored: one equal to the
+    held figure keeps its flag, workflow.unchanged.)"""
+    values = [getattr(row, f, None) for f in FIELDS]
+    values[FIELDS.index("illustrative")] = bool(values[FIELDS.index("illustrative")])
+    return values
 
 
 def _period_label(rows: list[Row]) -> str:
@@ -503,7 +523,7 @@ def _copy_text(value) -> str:
 
 
 def _copy_line(row: tuple, months: dict, tails: dict) -> str:
-    (indicator_id, month, value, numerator, denominator, status, note, first_month, lower, upper,
+    (indicator_id, month, value, numerator, denominator, status, note, first_month, lower, upper, illustrative,
      source_return_id, updated_at, area_id) = row
     month_text = months.get(month) or months.setdefault(month, month.isoformat())
     first_text = "\\N" if first_month is None else (months.get(first_month)
@@ -512,7 +532,7 @@ def _copy_line(row: tuple, months: dict, tails: dict) -> str:
         (source_return_id, updated_at), f"{_copy_text(source_return_id)}\t{updated_at.isoformat()}\t")
     return (f"{indicator_id}\t{month_text}\t{_copy_text(value)}\t{_copy_text(numerator)}\t"
             f"{_copy_text(denominator)}\t{_copy_text(status)}\t{_copy_text(note)}\t{first_text}\t"
-            f"{_copy_text(lower)}\t{_copy_text(upper)}\t{tail}{_copy_text(area_id)}\n")
+            f"{_copy_text(lower)}\t{_copy_text(upper)}\t{'t' if illustrative else 'f'}\t{tail}{_copy_text(area_id)}\n")
 
 
 @transaction.atomic
@@ -559,7 +579,7 @@ def save_grid(force: Force, quarter: str, rows: list[Row], user,
                                 value=r.value,
                                 numerator=r.numerator, denominator=r.denominator, status=r.status, note=r.note,
                                 first_month=r.first_month, lower=r.lower, upper=r.upper,
-                                written_at=old["written_at"] if same else now))
+                                illustrative=bool(r.illustrative), written_at=old["written_at"] if same else now))
     if not before and all(line.written_at != now for line in lines):
         return ret, summary                     # the draft holds exactly these figures already
     if not lines:

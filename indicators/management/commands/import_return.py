@@ -12,6 +12,7 @@ from indicators.returns.file import (
     AREA,
     COLUMNS,
     FROM,
+    ILLUSTRATIVE,
     LOWER,
     MAX_BYTES,
     MAX_CELLS,
@@ -51,6 +52,11 @@ optional columns (found by their header names, in any order; any may be left out
                ending at month; spans of one measure never overlap (unless it sets covers)
   {LOWER:<12} and {UPPER}: a survey figure's published 95% confidence interval, both or
                neither, lower <= value <= upper
+  {ILLUSTRATIVE:<12} true for a figure generated for the demo, not a published one (true, false,
+               yes, no, 1 or 0; empty: false); pages and reports label such figures.
+               observations.csv writes it, so its files import as they were exported. Without
+               the column a new or revised figure is a real one, and one equal to the figure
+               held keeps its label
 
 A row whose value, numerator, denominator and note are all empty (status empty or final) is
 a template row left blank: it is skipped. The admin's wide quarterly template (one row per
