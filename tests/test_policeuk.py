@@ -112,8 +112,12 @@ def test_round_trip_import_api_csv(client):
     assert data["monthly"][-1]["value"] == expected[("leicestershire", "policeuk-burglary", "2018-11")]
     text = client.get("/api/forces/leicestershire/observations.csv?indicator=policeuk-all-crime").content.decode()
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert [(r["month"], int(r["value"])) for r in rows] == [
+    # the force's own rows (no area), then its local areas' rows (issue 30: the export has them too)
+    assert [(r["month"], int(r["value"])) for r in rows if not r["area"]] == [
         (m, expected[("leicestershire", "policeuk-all-crime", m)]) for m in ("2018-10", "2018-11")]
+    areas = [r for r in rows if r["area"]]
+    assert areas and {r["month"] for r in areas} == {"2018-10", "2018-11"}
+    assert all(0 <= int(r["value"]) <= expected[("leicestershire", "policeuk-all-crime", r["month"])] for r in areas)
 
 
 def test_msg_comparison_on_open_data(client):
