@@ -110,6 +110,8 @@ MIDDLEWARE = [
     # The API from other sites (issue 30): before CommonMiddleware, as django-cors-headers asks, and before
     # the rate limit, so that a preflight is not counted and a 429 carries its CORS headers.
     "corsheaders.middleware.CorsMiddleware",
+    # HEAD on /api/ as its GET without the body (the views take GET only).
+    "reports.api_http.ApiHead",
     "pccperf.ratelimit.ApiRateLimit",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

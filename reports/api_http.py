@@ -83,3 +83,25 @@ def api_response(request, render) -> HttpResponse:
     if seen is not None:
         response["Last-Modified"] = http_date(seen)
     return response
+
+
+class ApiHead:
+    """HEAD on the API answers as its GET does, headers and all, without the
+    body (RFC 9110, 9.3.2): link checkers and `curl -I` ask it, and CORS lists
+    it; the views themselves take GET only (`require_GET`, ninja's routes)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method != "HEAD" or not request.path.startswith("/api/"):
+            return self.get_response(request)
+        request.method = "GET"
+        try:
+            response = self.get_response(request)
+        finally:
+            request.method = "HEAD"
+        if not response.streaming:
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response

@@ -42,6 +42,17 @@ def test_a_conditional_get_is_304_until_a_publish_then_200(client):
     assert client.get(URL, HTTP_IF_NONE_MATCH=after["ETag"]).status_code == 304
 
 
+def test_head_answers_as_get_without_the_body(client):
+    _force_with_a_draft()
+    for url in (URL, "/api/forces/west-mercia/indicators/", "/api/v1/forces/", "/api/schema/"):
+        get, head = client.get(url), client.head(url)
+        assert (get.status_code, head.status_code) == (200, 200), url
+        assert head.content == b"" and head["Content-Length"] == str(len(get.content)), url
+        assert head["ETag"] == get["ETag"] and head["Cache-Control"] == get["Cache-Control"], url
+    assert client.head(URL, HTTP_IF_NONE_MATCH=client.get(URL)["ETag"]).status_code == 304
+    assert client.post(URL).status_code == 405            # still read-only
+
+
 def test_each_url_has_its_own_etag_and_errors_carry_none(client):
     _force_with_a_draft()
     one, other = client.get(URL), client.get(URL + "?period=2013-05")
