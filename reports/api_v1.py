@@ -327,7 +327,7 @@ api = NinjaAPI(
     title="pccperf API", version="1", urls_namespace="api-v1", docs_url=None, openapi_url=None,
     description=(
         "Read-only figures of Police and Crime Plans: the plans, their measures with the engine's verdicts "
-        "(SPEC §3, §6), the figures themselves, and local areas'. Published data only, unless the signed-in "
+        "(SPEC §3, §6), the figures themselves, the force's and its local areas'. Published data only, unless the signed-in "
         "user may see a force's drafts. Every path also answers without /v1 (/api/forces/…), the paths "
         "from before versions. Numbers are unrounded."),
 )

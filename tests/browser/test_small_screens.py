@@ -23,6 +23,7 @@ PAGES = [
     ("admin-login", "/admin/login/"),
     ("local-areas", "/essex/areas/?period=2014-03"),
     ("local-area", "/essex/areas/E07000066/?period=2014-03"),
+    ("api-docs", "/api/docs/"),
 ]
 WIDTHS = [390, 1366]
 # Where the figures of a run are written, for the closing note (optional).
@@ -127,7 +128,8 @@ def test_every_scrolling_region_is_named_and_reached_by_tab(site, sized_page, na
     regions = page.evaluate("""() => [...document.querySelectorAll('body *')]
         .filter(el => el.scrollWidth > el.clientWidth + 1
                       && ['auto', 'scroll'].includes(getComputedStyle(el).overflowX))
-        .map(el => ({id: el.id, role: el.getAttribute('role'), label: el.getAttribute('aria-label'),
+        .map(el => ({id: el.id, role: el.getAttribute('role'),
+                     label: el.getAttribute('aria-label') || el.getAttribute('aria-labelledby'),
                      tabindex: el.getAttribute('tabindex')}))""")
     if name == "indicator" and page.width < 500:
         assert regions, "the monthly table should scroll inside its own region on a phone"
