@@ -6,9 +6,10 @@ from datetime import date
 from functools import wraps
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import reverse, translate_url
 
 from indicators import periods, selectors, vocabulary
 from indicators.access.permissions import can_see_drafts
@@ -16,6 +17,7 @@ from indicators.engine import columns as c
 from indicators.engine.performance import evaluate
 from indicators.engine.windows import span_label
 from indicators.models import Force
+from indicators.plans import bilingual
 from jobs.models import Job
 from reports import charts, packs, svg
 from reports import formatting as fmt
@@ -55,6 +57,10 @@ def force_page(view):
         force = selectors.force_by_slug(slug=force_slug)
         if force is None:
             raise Http404(f"No force {force_slug!r}")
+        if bilingual.is_welsh() and bilingual.WELSH not in (force.languages or []):
+            # a force not published in Welsh has English pages only (issue 31)
+            return HttpResponseRedirect(translate_url(request.get_full_path(), settings.LANGUAGE_CODE))
+        request.pccperf_force = force       # the language switch (pccperf.language.context)
         drafts = can_see_drafts(request.user, force)
         try:
             period = month_param(request) or selectors.default_period(force=force, include_drafts=drafts)
