@@ -98,7 +98,7 @@ def trend_chart(result: IndicatorResult, period: date, prefix: str = "") -> Char
                           from_zero=result.unit == "count"),
     }
     rows = [[label, _cell(t, result), _cell(last, result)] for label, t, last in zip(labels, this_vals, last_vals)]
-    summary = (f"{this_label} to {periods.month_label(period)}: {_cell(result.ytd, result)} "
+    summary = (f"{this_label} to {fmt.month_label(period)}: {_cell(result.ytd, result)} "
                f"against {_cell(result.last_ytd, result)} in the same months of {last_label} "
                f"({fmt.change_pct(result.change_pct)}).")
     return Chart(f"{prefix}trend-{result.indicator}", f"Month by month, {this_label} and {last_label}", summary,
@@ -192,7 +192,7 @@ class SignalRun:
 @lru_cache(maxsize=4096)
 def _month_label(month: str) -> str:
     """"2014-06" -> "June 2014" (a report labels some 3,000 rows with a few hundred months)."""
-    return periods.month_label(periods.parse_month(month))
+    return fmt.month_label(periods.parse_month(month))
 
 
 def _short_month(month: str) -> str:
@@ -275,7 +275,7 @@ def spc_chart(result: IndicatorResult, prefix: str = "") -> Chart | None:
     data = [{"type": "scatter", "mode": "lines+markers", "name": "Monthly value (common cause)", "x": x, "y": y,
              "line": {"color": COLOURS["last"]}, "marker": {"color": COLOURS["last"], "size": 6}}]
     for meaning, style in MEANING_STYLES.items():
-        marked = [(f"{m}-01", v, "; ".join(fmt.RULE_LABELS[r] for r in signals[m]))
+        marked = [(f"{m}-01", v, "; ".join(str(fmt.RULE_LABELS[r]) for r in signals[m]))
                   for m, v in points if meanings.get(m, ("",))[0] == meaning]
         if marked:
             data.append({"type": "scatter", "mode": "markers", "name": style["name"],
@@ -310,7 +310,7 @@ def spc_chart(result: IndicatorResult, prefix: str = "") -> Chart | None:
         if m not in meanings:
             return "\u2014"
         return (f"{MEANING_STYLES[meanings[m][0]]['name']}: "
-                + "; ".join(fmt.RULE_LABELS[r] for r in signals.get(m, [])))
+                + "; ".join(str(fmt.RULE_LABELS[r]) for r in signals.get(m, [])))
 
     rows = [[_month_label(m), _cell(v, result), cell(m)] for m, v in points]
     return Chart(f"{prefix}spc-{result.indicator}", "Statistical process control (XmR) chart", spc_summary(result),
@@ -328,13 +328,13 @@ def spc_summary(result: IndicatorResult) -> str:
         lcl, ucl = display_limits(result)
         text = (f"Average {_cell(spc.mean, result)} a month; the process limits are {_cell(lcl, result)} to "
                 f"{_cell(ucl, result)}, from the baseline "
-                f"{periods.month_label(periods.parse_month(first))} to {periods.month_label(periods.parse_month(last))}.")
+                f"{fmt.month_label(periods.parse_month(first))} to {fmt.month_label(periods.parse_month(last))}.")
     points = spc.points
     if points:
         month, value = points[-1]
         reading = fmt.variation_label(spc)
         rule = spc.rule
-        text += (f" Latest: {_cell(value, result)} in {periods.month_label(periods.parse_month(month))} "
+        text += (f" Latest: {_cell(value, result)} in {fmt.month_label(periods.parse_month(month))} "
                  f"{fmt.DASH} {reading}" + (f" ({fmt.RULE_LABELS[rule]})." if rule else "."))
     assurance = fmt.ASSURANCE_LABELS.get(spc.assurance)
     if assurance:

@@ -232,7 +232,7 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
         "detailed": detailed,
         "definitions": _definitions(shown),
         "generated_at": timezone.localtime(generated_at),
-        "period_first": periods.month_label(periods.ytd_months(period)[0]),
+        "period_first": fmt.month_label(periods.ytd_months(period)[0]),
         "toolbar": toolbar,
         "local_areas": report_section(force, period, drafts) if local_areas else None,
         **_inline_assets(),
@@ -280,8 +280,8 @@ def cover_report(*, plan, meeting, mode: str, theme: int | None, flat: bool, sco
         what += f": {'priority' if flat else plan.area_label.lower()} {theme}"
         what += f", {part.title}" if part is not None and part.title else ""
     first = periods.ytd_months(period)[0]
-    purpose = (f"This report gives the Panel the performance of the {plan.title} from {periods.month_label(first)} "
-               f"to {periods.month_label(period)} ({periods.financial_year(period)}, to the end of "
+    purpose = (f"This report gives the Panel the performance of the {plan.title} from {fmt.month_label(first)} "
+               f"to {fmt.month_label(period)} ({periods.financial_year(period)}, to the end of "
                f"{periods.quarter(period)}): {what}.")
     areas = [a for a in plan.areas.all() if a.title.strip()]
     shape = (f"{len(areas)} {plan.area_label_plural.lower() if len(areas) != 1 else plan.area_label.lower()}, "

@@ -253,7 +253,7 @@ def _spc_words(result: IndicatorResult) -> str:
         result.spc.variation, "neither better nor worse")
     when = "the latest month"
     if result.spc.points:
-        when = periods.month_label(periods.parse_month(result.spc.points[-1][0]))
+        when = fmt.month_label(periods.parse_month(result.spc.points[-1][0]))
     return f"an unusual {movement} in {when} ({meaning})"
 
 
@@ -409,6 +409,6 @@ def mdc_rows(results, *, force_slug: str, period: date, anchors: set[str] | None
             url = indicator_url(force_slug, result.indicator, period)
         else:
             url = f"#m-{result.indicator}" if result.indicator in anchors else ""
-        rows.append({"result": result, "month": periods.month_label(periods.parse_month(month)), "value": value,
+        rows.append({"result": result, "month": fmt.month_label(periods.parse_month(month)), "value": value,
                      "url": url})
     return rows

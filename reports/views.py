@@ -121,7 +121,7 @@ def home(request):
             counts[force_id] = [result_of[i] for i in ids]
     method = {p.force_id: p.assessment for p in plans if in_force.get(p.force_id) == p.id}
     cards = [{"plan": plan, "period": period_of.get(plan.force_id),
-              "period_label": plan.force_id in period_of and periods.month_label(period_of[plan.force_id]),
+              "period_label": plan.force_id in period_of and fmt.month_label(period_of[plan.force_id]),
               "method_label": fmt.RATING_METHOD_LABELS.get(method.get(plan.force_id), ""),
               "counts": (_card_counts(counts[plan.force_id], method[plan.force_id], plan.rating_labels)
                          if plan.force_id in counts else None)}
@@ -300,7 +300,7 @@ def indicator_detail(request, force: Force, drafts: bool, period, code: str):
     labels = indicator.rating_labels or {}
     current = needs_current_layout(result) or indicator.rating_method == "none"
     obs = inputs.observations[inputs.observations[c.INDICATOR_ID] == indicator.id].sort_values(c.MONTH)
-    monthly = [{"month": periods.month_label(row[c.MONTH]),
+    monthly = [{"month": fmt.month_label(row[c.MONTH]),
                 "span": _span_label(row[c.FIRST_MONTH], row[c.MONTH]),
                 "value": fmt.display(row[c.VALUE], result.unit, result.decimals, result.scale,
                                      row[c.DENOMINATOR] if result.unit == "rank" else None),
@@ -374,7 +374,7 @@ def _latest_figure(result) -> dict:
            "interval": _interval(current.lower, current.upper, result.unit, result.decimals) if current else "",
            "basis": fmt.basis_words(result),
            "previous": None, "change": "", "compare_reason": cmp.reason if cmp else None,
-           "data_to": periods.month_label(periods.parse_month(current.last)) if current else fmt.DASH,
+           "data_to": fmt.month_label(periods.parse_month(current.last)) if current else fmt.DASH,
            "significance": fmt.significance_words(result.significance),
            "stale": fmt.stale_words(result) if result.stale else "",
            "baseline": None,
@@ -407,7 +407,7 @@ def _replaced(result, name: str, rows: list[dict]) -> dict | None:
         return None
     r = result.replaces
     return {"code": r.code, "name": name or r.code, "note": r.note,
-            "from": periods.month_label(periods.parse_month(r.first)) if r.first else "",
+            "from": fmt.month_label(periods.parse_month(r.first)) if r.first else "",
             "rows": [{"span": _span_label(row["first_month"], row["month"]),
                       "value": fmt.display(row["value"], row["unit"], row["decimals"]),
                       "interval": _interval(row["lower"], row["upper"], row["unit"], row["decimals"]),
