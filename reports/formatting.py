@@ -13,6 +13,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
+from indicators.plans.bilingual import English
+
 MINUS = "\u2212"
 DASH = "\u2014"
 
@@ -200,7 +202,11 @@ def render_markdown(text: str) -> str:
     html = markdown.markdown(text or "", extensions=["extra", "sane_lists"])
     html = _IMG.sub(_image_as_text, nh3.clean(html, link_rel="noopener noreferrer"))
     # nothing else nh3 lets through fetches; drop any <img> the pattern missed
-    return mark_safe(nh3.clean(html, tags=nh3.ALLOWED_TAGS - {"img"}, link_rel="noopener noreferrer"))
+    html = nh3.clean(html, tags=nh3.ALLOWED_TAGS - {"img"}, link_rel="noopener noreferrer")
+    if isinstance(text, English):
+        # a Welsh page showing writing that has no Welsh: said in English (issue 31)
+        html = f'<div lang="en">{html}</div>'
+    return mark_safe(html)
 
 
 # --- Ratings (SPEC §3): each plan's own method, its words and its key ------------------------------

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, translate_url
+from django.utils.translation import gettext
 
 from indicators import periods, selectors, vocabulary
 from indicators.access.permissions import can_see_drafts
@@ -134,7 +135,7 @@ def _card_counts(results: list, method: str, labels: dict) -> list[dict]:
     words; a plan that publishes no verdicts (SPEC §6 ``assessment: none``)
     has no rating to count by, so its card counts its headline measures."""
     if method == "none":
-        return [{"key": "none", "rag": "none", "label": "Headline measures", "shape": "", "tone": "none",
+        return [{"key": "none", "rag": "none", "label": gettext("Headline measures"), "shape": "", "tone": "none",
                  "count": len(results), "bad": False, "url": None}]
     return rating_counts(results, method, labels=labels)
 
@@ -181,7 +182,8 @@ def force_dashboard(request, force: Force, drafts: bool, period):
     areas = []
     plan_areas = list(plan.areas.all())
     for area in plan_areas:
-        tables = [(priority, table(f"Measures for priority {priority.number}", priority.measures.all(),
+        tables = [(priority, table(gettext("Measures for priority %(number)s") % {"number": priority.number},
+                                   priority.measures.all(),
                                    f"fn-{priority.number}"))
                   for priority in area.priorities.all()]
         # Priorities with no measures of their own (such as the district
@@ -194,7 +196,7 @@ def force_dashboard(request, force: Force, drafts: bool, period):
     period_param = periods.format_month(period)
     link = "?" + urlencode({"period": period_param})
     shown = len({r.id for r in in_order if keep(r, show, rating)})
-    headline_table = table("Headline measures", perf.headline, "fn-h")
+    headline_table = table(gettext("Headline measures"), perf.headline, "fn-h")
     current = headline_table.current or any(t.current for a in areas for _, t in a["tables"])
     context.update({
         "areas": [a for a in areas if a["tables"] or a["unmeasured"]],
@@ -202,13 +204,13 @@ def force_dashboard(request, force: Force, drafts: bool, period):
         # SPEC §6 Plan shape: priorities listed directly are one area with no title, and no area heading
         "one_level": len(plan_areas) == 1 and not plan_areas[0].title.strip(),
         "counts": rating_counts(results.values(), plan.assessment, link=link, labels=plan.rating_labels),
-        "counts_label": f"Measures by rating ({fmt.RATING_METHOD_LABELS.get(plan.assessment, '')}); "
-                        "each count links to those measures",
+        "counts_label": gettext("Measures by rating (%(method)s); each count links to those measures") % {
+            "method": fmt.RATING_METHOD_LABELS.get(plan.assessment, "")},
         "key": key_context(plan.assessment, labels=plan.rating_labels, current=current),
         "attention": attention_items, "improved": improved_items,
         "attention_count": len(attention_items), "attention_url": f"{link}&show={SHOW_ATTENTION}",
         "filter_show": show, "filter_rating": rating, "filtered_count": shown, "all_url": link,
-        "filter_label": ("measures that need attention" if show else
+        "filter_label": (gettext("measures that need attention") if show else
                          plan.rating_labels.get(rating) or
                          fmt.rating_value_label(plan.assessment, None if rating == NOT_RATED else rating)),
         "mdc_rows": mdc_rows(in_order, force_slug=force.slug, period=period),
@@ -254,7 +256,7 @@ def priority_detail(request, force: Force, drafts: bool, period, number: int):
                     "charts": [ch for ch in (charts.trend_chart(r, period), charts.spc_chart(r)) if ch]}
                    for r in (results.get(m.indicator_id) for m in measures) if r is not None]
     svg.render_many([ch for item in chart_items for ch in item["charts"]])    # drawn without scripts too
-    table = measures_table(f"Measures for priority {priority.number}", measures, results,
+    table = measures_table(gettext("Measures for priority %(number)s") % {"number": priority.number}, measures, results,
                            force_slug=force.slug, period=period, footnote_prefix="fn",
                            method=plan.assessment, labels=plan.rating_labels)
     context.update({
