@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, translate_url
+from django.utils import translation
 from django.utils.translation import gettext
 
 from indicators import periods, selectors, vocabulary
@@ -20,6 +21,7 @@ from indicators.engine.windows import span_label
 from indicators.models import Force
 from indicators.plans import bilingual
 from jobs.models import Job
+from pccperf.language import switch_links as language_switch_links
 from reports import charts, packs, svg
 from reports import formatting as fmt
 from reports.cache import cached_page, cached_response
@@ -467,7 +469,8 @@ def panel_report(request, force: Force, drafts: bool, period):
         query = {"period": periods.format_month(period), "mode": mode, **({"theme": theme} if theme else {})}
         toolbar = {"back": reverse("reports:force-dashboard", args=[force.slug]) + "?" + urlencode({"period": query["period"]}),
                    "download": "?" + urlencode({**query, "download": 1}),
-                   "pdf": "?" + urlencode({**query, "format": "pdf"})}
+                   "pdf": "?" + urlencode({**query, "format": "pdf"}),
+                   "languages": language_switch_links(request, force)}
     try:
         html = build_report(force=force, period=period, mode=mode, theme=theme, drafts=drafts, toolbar=toolbar)
     except ReportError as exc:
@@ -486,7 +489,7 @@ def _stored_pack(request, force, drafts, period, mode, theme, file_format):
         return cached_response(request, lambda: _stored_html(request, force, drafts, period, mode, theme))
     try:
         pack, job = packs.ask(force=force, period=period, mode=mode, theme=theme, file_format=file_format,
-                              drafts=drafts, user=request.user)
+                              drafts=drafts, user=request.user, language=translation.get_language())
     except ReportError as exc:
         return _bad_request(request, force, str(exc))
     if pack is not None:
@@ -512,7 +515,8 @@ def _stored_html(request, force, drafts, period, mode, theme):
     """The HTML file: the stored one when a job has built it at the current
     version (two queries), else made here (a fraction of a second; cached
     like a page). Never queued: it is quick to make."""
-    pack = packs.stored(force=force, period=period, mode=mode, theme=theme, file_format="html", drafts=drafts)
+    pack = packs.stored(force=force, period=period, mode=mode, theme=theme, file_format="html", drafts=drafts,
+                        language=translation.get_language())
     if pack is not None:
         return _pack_response(pack, drafts)
     return _report_download(request, force, drafts, period, mode, theme)
@@ -528,7 +532,7 @@ def _report_download(request, force, drafts, period, mode, theme, file_format="h
             response = HttpResponse(html, content_type="text/html; charset=utf-8")
     except ReportError as exc:
         return _bad_request(request, force, str(exc))
-    name = report_filename(force, period, mode, theme, file_format)
+    name = report_filename(force, period, mode, theme, file_format, translation.get_language())
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
