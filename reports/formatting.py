@@ -128,6 +128,21 @@ def month_label(month) -> str:
     return periods.month_label(month)
 
 
+# Welsh months shortened as Welsh public bodies shorten them (Ion, Chwef, …): chart axes and spans
+WELSH_SHORT_MONTHS = ["Ion", "Chwef", "Maw", "Ebr", "Mai", "Meh", "Gorff", "Awst", "Medi", "Hyd", "Tach", "Rhag"]
+
+
+def short_month_name(month_number: int) -> str:
+    """A month's short name (1 = January): "Jun"; on a Welsh page "Meh"."""
+    from django.utils.translation import get_language
+
+    from indicators import periods
+
+    if get_language() == "cy":
+        return WELSH_SHORT_MONTHS[month_number - 1]
+    return periods.MONTH_NAMES[month_number - 1][:3]
+
+
 def measure(value, unit: str, decimals: int = 0) -> str:
     """A figure in its unit: 15,015 · 74.2% · £3.24 · 0.88. The pages', the
     report's and the charts' name for `display` (one place for every unit)."""
