@@ -15,8 +15,7 @@ from functools import lru_cache
 
 from django.contrib.humanize.templatetags.humanize import ordinal
 from django.utils.html import escape
-from django.utils.translation import get_language, gettext
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from indicators import periods
 from indicators.engine.result import IndicatorResult
@@ -117,15 +116,15 @@ def _cell(value, result: IndicatorResult) -> str:
 
 
 MEANING_STYLES = {   # special-cause points by meaning (Making Data Count): colour AND shape AND name
-    "improvement": {"name": _l("Special cause: improvement"), "color": fmt.ICON_COLOURS["improve"], "symbol": "circle"},
-    "concern": {"name": _l("Special cause: concern"), "color": fmt.ICON_COLOURS["concern"], "symbol": "diamond"},
-    "neither": {"name": _l("Special cause: neither"), "color": fmt.ICON_COLOURS["neither"], "symbol": "square"},
+    "improvement": {"name": gettext_lazy("Special cause: improvement"), "color": fmt.ICON_COLOURS["improve"], "symbol": "circle"},
+    "concern": {"name": gettext_lazy("Special cause: concern"), "color": fmt.ICON_COLOURS["concern"], "symbol": "diamond"},
+    "neither": {"name": gettext_lazy("Special cause: neither"), "color": fmt.ICON_COLOURS["neither"], "symbol": "square"},
 }
 DIRECTION_WORDS = {
-    "outside-limits": {"high": _l("above the upper limit"), "low": _l("below the lower limit")},
-    "trend": {"high": _l("rising"), "low": _l("falling")},
-    "two-of-three": {"high": _l("close to or beyond the upper limit"), "low": _l("close to or beyond the lower limit")},
-    "run": {"high": _l("above the average"), "low": _l("below the average")},
+    "outside-limits": {"high": gettext_lazy("above the upper limit"), "low": gettext_lazy("below the lower limit")},
+    "trend": {"high": gettext_lazy("rising"), "low": gettext_lazy("falling")},
+    "two-of-three": {"high": gettext_lazy("close to or beyond the upper limit"), "low": gettext_lazy("close to or beyond the lower limit")},
+    "run": {"high": gettext_lazy("above the average"), "low": gettext_lazy("below the average")},
 }
 
 

@@ -10,37 +10,38 @@ import re
 import markdown
 import nh3
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
 
 from indicators.plans.bilingual import English
 
 MINUS = "\u2212"
 DASH = "\u2014"
 
-RAG_LABELS = {"green": _l("Green"), "amber": _l("Amber"), "red": _l("Red"), "no-data": _l("No data"),
-              None: _l("Not rated")}
+RAG_LABELS = {"green": gettext_lazy("Green"), "amber": gettext_lazy("Amber"), "red": gettext_lazy("Red"),
+              "no-data": gettext_lazy("No data"),
+              None: gettext_lazy("Not rated")}
 RAG_SHAPES = {"green": "\u25cf", "amber": "\u25b2", "red": "\u25a0", "no-data": "\u25cb", None: "\u2013"}
 RAG_MEANINGS = {
-    "green": _l("on track: meets or beats the target"),
-    "amber": _l("just off track: misses the target by no more than the tolerance"),
-    "red": _l("off track: misses the target by more than the tolerance"),
-    "no-data": _l("there is a target but no figure yet"),
-    None: _l("no numeric target to rate against"),
+    "green": gettext_lazy("on track: meets or beats the target"),
+    "amber": gettext_lazy("just off track: misses the target by no more than the tolerance"),
+    "red": gettext_lazy("off track: misses the target by more than the tolerance"),
+    "no-data": gettext_lazy("there is a target but no figure yet"),
+    None: gettext_lazy("no numeric target to rate against"),
 }
 
 SIGNIFICANCE_LABELS = {
-    "improvement": _l("Significant improvement"),
-    "deterioration": _l("Significant deterioration"),
-    "significant-change": _l("Significant change"),
-    "no-significant-change": _l("No significant change"),
-    "not-tested": _l("Not tested"),
+    "improvement": gettext_lazy("Significant improvement"),
+    "deterioration": gettext_lazy("Significant deterioration"),
+    "significant-change": gettext_lazy("Significant change"),
+    "no-significant-change": gettext_lazy("No significant change"),
+    "not-tested": gettext_lazy("Not tested"),
 }
 
 ASSURANCE_LABELS = {
-    "pass": _l("Consistently meets the target"),
-    "fail": _l("Consistently misses the target"),
-    "hit-and-miss": _l("Sometimes meets the target, sometimes not"),
+    "pass": gettext_lazy("Consistently meets the target"),
+    "fail": gettext_lazy("Consistently misses the target"),
+    "hit-and-miss": gettext_lazy("Sometimes meets the target, sometimes not"),
     None: "",
 }
 
@@ -48,34 +49,35 @@ ASSURANCE_LABELS = {
 # ("how this plan judges its measures") and the words for each value.
 RATING_WORDS = {
     "targets": {
-        "key": _l("Against targets: green on track / amber just off track / red off track"),
-        "values": {"green": _l("Green: on track"), "amber": _l("Amber: just off track"), "red": _l("Red: off track"),
-                   "no-data": _l("No data yet"), None: _l("Not rated")},
+        "key": gettext_lazy("Against targets: green on track / amber just off track / red off track"),
+        "values": {"green": gettext_lazy("Green: on track"), "amber": gettext_lazy("Amber: just off track"),
+                   "red": gettext_lazy("Red: off track"),
+                   "no-data": gettext_lazy("No data yet"), None: gettext_lazy("Not rated")},
     },
     "significance": {
-        "key": _l("Continuous improvement: statistically significant improvement / no significant change / "
+        "key": gettext_lazy("Continuous improvement: statistically significant improvement / no significant change / "
                 "significant deterioration"),
-        "values": {"improvement": _l("Statistically significant improvement"),
-                   "no-significant-change": _l("No significant change"),
-                   "deterioration": _l("Significant deterioration"),
-                   "significant-change": _l("Significant change"),
-                   None: _l("Not rated (no test for this measure)")},
+        "values": {"improvement": gettext_lazy("Statistically significant improvement"),
+                   "no-significant-change": gettext_lazy("No significant change"),
+                   "deterioration": gettext_lazy("Significant deterioration"),
+                   "significant-change": gettext_lazy("Significant change"),
+                   None: gettext_lazy("Not rated (no test for this measure)")},
     },
     "spc": {
-        "key": _l("Statistical process control: special cause improvement / common cause (normal variation) / "
+        "key": gettext_lazy("Statistical process control: special cause improvement / common cause (normal variation) / "
                 "special cause concern"),
-        "values": {"special-cause-improvement": _l("Special cause: improvement"),
-                   "common-cause": _l("Common cause: normal variation"),
-                   "special-cause-concern": _l("Special cause: concern"),
-                   "special-cause-neither": _l("Special cause: unusual change"),
-                   None: _l("Not rated (not enough data for SPC)")},
+        "values": {"special-cause-improvement": gettext_lazy("Special cause: improvement"),
+                   "common-cause": gettext_lazy("Common cause: normal variation"),
+                   "special-cause-concern": gettext_lazy("Special cause: concern"),
+                   "special-cause-neither": gettext_lazy("Special cause: unusual change"),
+                   None: gettext_lazy("Not rated (not enough data for SPC)")},
     },
     # SPEC §6: a plan that publishes no verdicts has no ratings to name
-    "none": {"key": _l("No ratings: the plan publishes comparisons without verdicts"), "values": {None: ""}},
+    "none": {"key": gettext_lazy("No ratings: the plan publishes comparisons without verdicts"), "values": {None: ""}},
     "benchmark": {
-        "key": _l("Against a benchmark: better / similar (within the tolerance) / worse"),
-        "values": {"better": _l("Better than the benchmark"), "similar": _l("Similar to the benchmark"),
-                   "worse": _l("Worse than the benchmark"), None: _l("Not rated (no benchmark figure)")},
+        "key": gettext_lazy("Against a benchmark: better / similar (within the tolerance) / worse"),
+        "values": {"better": gettext_lazy("Better than the benchmark"), "similar": gettext_lazy("Similar to the benchmark"),
+                   "worse": gettext_lazy("Worse than the benchmark"), None: gettext_lazy("Not rated (no benchmark figure)")},
     },
 }
 
@@ -92,10 +94,10 @@ def rating_label(rating) -> str:
 
 
 RULE_LABELS = {
-    "outside-limits": _l("a point outside the control limits"),
-    "trend": _l("seven points in a row rising or falling"),
-    "two-of-three": _l("two of three points close to a limit"),
-    "run": _l("seven or more points in a row on one side of the average"),
+    "outside-limits": gettext_lazy("a point outside the control limits"),
+    "trend": gettext_lazy("seven points in a row rising or falling"),
+    "two-of-three": gettext_lazy("two of three points close to a limit"),
+    "run": gettext_lazy("seven or more points in a row on one side of the average"),
 }
 
 
@@ -126,6 +128,21 @@ def month_label(month) -> str:
     if get_language() == "cy":
         return date_format(month, "F Y")
     return periods.month_label(month)
+
+
+# Django's Welsh catalogue spells July "Gorffenaf"; the Welsh Language Commissioner's and Welsh Government's
+# spelling is "Gorffennaf" (this catalogue's entry overrides Django's: LOCALE_PATHS come first).
+_MONTH_WORDS = (gettext_noop("July"),)
+
+
+def quarter_label(period) -> str:
+    """The financial quarter of a period, "2024/25 Q1"; in Welsh "2024/25 Ch1" (chwarter)."""
+    from django.utils.translation import get_language
+
+    from indicators import periods
+
+    label = periods.quarter(period)
+    return label.replace(" Q", " Ch") if get_language() == "cy" else label
 
 
 # Welsh months shortened as Welsh public bodies shorten them (Ion, Chwef, …): chart axes and spans
@@ -160,8 +177,15 @@ def change(result) -> str:
     (+4.0%)"), any other measure as a relative change ("−4.8%")."""
     if result.unit == "percent" and not is_missing(result.change_pts):
         relative = "" if is_missing(result.change_pct) else f" ({change_pct(result.change_pct)})"
-        return change_pts(result.change_pts) + relative
+        return points_words(change_pts(result.change_pts)) + relative
     return change_pct(result.change_pct)
+
+
+def points_words(text: str) -> str:
+    """"+3.2 pts" (percentage points, indicators.numbers); on a Welsh page "+3.2 pwynt"."""
+    from django.utils.translation import get_language
+
+    return text.replace(" pts", " " + gettext("pts")) if get_language() == "cy" else text
 
 
 def variation_label(spc) -> str:
@@ -227,72 +251,72 @@ def render_markdown(text: str) -> str:
 # --- Ratings (SPEC §3): each plan's own method, its words and its key ------------------------------
 
 RATING_METHOD_LABELS = {
-    "targets": _l("Against targets"),
-    "significance": _l("Continuous improvement"),
-    "spc": _l("Statistical process control"),
-    "none": _l("No ratings"),
-    "benchmark": _l("Against a benchmark"),
+    "targets": gettext_lazy("Against targets"),
+    "significance": gettext_lazy("Continuous improvement"),
+    "spc": gettext_lazy("Statistical process control"),
+    "none": gettext_lazy("No ratings"),
+    "benchmark": gettext_lazy("Against a benchmark"),
 }
 RATING_METHOD_MEANINGS = {
-    "targets": _l("each measure's year to date against its target"),
-    "significance": _l("each measure's year to date against the same months last year, "
+    "targets": gettext_lazy("each measure's year to date against its target"),
+    "significance": gettext_lazy("each measure's year to date against the same months last year, "
                     "by a test of statistical significance (95% confidence)"),
-    "spc": _l("each measure's latest month against the limits of its own past variation "
+    "spc": gettext_lazy("each measure's latest month against the limits of its own past variation "
            "(Making Data Count)"),
-    "none": _l("the plan publishes each measure's comparisons and their significance, without a verdict"),
-    "benchmark": _l("each measure against its benchmark for the same months, within the tolerance"),
+    "none": gettext_lazy("the plan publishes each measure's comparisons and their significance, without a verdict"),
+    "benchmark": gettext_lazy("each measure against its benchmark for the same months, within the tolerance"),
 }
 # The same, for a page with SPEC §6 measures: each is judged on its own comparison, not always the YTD.
 RATING_METHOD_MEANINGS_CURRENT = {
-    "targets": _l("each measure's latest figure against its target, on the measure's own comparison"),
-    "significance": _l("each measure's latest figure against the one it is compared with (the same months last "
+    "targets": gettext_lazy("each measure's latest figure against its target, on the measure's own comparison"),
+    "significance": gettext_lazy("each measure's latest figure against the one it is compared with (the same months last "
                     "year, the rolling year before, the same quarter a year earlier, the wave before), "
                     "by a test of statistical significance (95% confidence)"),
 }
 # value -> (label, shape, tone); the order is the order of the summary counts. None = not rated.
 RATING_VALUES = {
     "targets": {
-        "green": (_l("Green"), RAG_SHAPES["green"], "good"),
-        "amber": (_l("Amber"), RAG_SHAPES["amber"], "bad"),
-        "red": (_l("Red"), RAG_SHAPES["red"], "bad"),
-        "no-data": (_l("No data"), RAG_SHAPES["no-data"], "none"),
-        None: (_l("Not rated"), RAG_SHAPES[None], "none"),
+        "green": (gettext_lazy("Green"), RAG_SHAPES["green"], "good"),
+        "amber": (gettext_lazy("Amber"), RAG_SHAPES["amber"], "bad"),
+        "red": (gettext_lazy("Red"), RAG_SHAPES["red"], "bad"),
+        "no-data": (gettext_lazy("No data"), RAG_SHAPES["no-data"], "none"),
+        None: (gettext_lazy("Not rated"), RAG_SHAPES[None], "none"),
     },
     "significance": {
-        "improvement": (_l("Statistically significant improvement"), "\u25b2", "good"),
-        "no-significant-change": (_l("No significant change"), "\u25cf", "neutral"),
-        "deterioration": (_l("Significant deterioration"), "\u25bc", "bad"),
-        "significant-change": (_l("Significant change"), "\u2666", "neutral"),
-        None: (_l("Not rated"), "\u2013", "none"),
+        "improvement": (gettext_lazy("Statistically significant improvement"), "\u25b2", "good"),
+        "no-significant-change": (gettext_lazy("No significant change"), "\u25cf", "neutral"),
+        "deterioration": (gettext_lazy("Significant deterioration"), "\u25bc", "bad"),
+        "significant-change": (gettext_lazy("Significant change"), "\u2666", "neutral"),
+        None: (gettext_lazy("Not rated"), "\u2013", "none"),
     },
     "spc": {
-        "special-cause-improvement": (_l("Special cause: improvement"), "\u25b2", "good"),
-        "common-cause": (_l("Common cause: normal variation"), "\u25cf", "neutral"),
-        "special-cause-concern": (_l("Special cause: concern"), "\u25bc", "bad"),
-        "special-cause-neither": (_l("Special cause: neither better nor worse"), "\u2666", "neutral"),
-        None: (_l("Not rated"), "\u2013", "none"),
+        "special-cause-improvement": (gettext_lazy("Special cause: improvement"), "\u25b2", "good"),
+        "common-cause": (gettext_lazy("Common cause: normal variation"), "\u25cf", "neutral"),
+        "special-cause-concern": (gettext_lazy("Special cause: concern"), "\u25bc", "bad"),
+        "special-cause-neither": (gettext_lazy("Special cause: neither better nor worse"), "\u2666", "neutral"),
+        None: (gettext_lazy("Not rated"), "\u2013", "none"),
     },
     "none": {None: ("", "", "none")},
     "benchmark": {
-        "better": (_l("Better than the benchmark"), "\u25b2", "good"),
-        "similar": (_l("Similar to the benchmark"), "\u25cf", "neutral"),
-        "worse": (_l("Worse than the benchmark"), "\u25bc", "bad"),
-        None: (_l("Not rated"), "\u2013", "none"),
+        "better": (gettext_lazy("Better than the benchmark"), "\u25b2", "good"),
+        "similar": (gettext_lazy("Similar to the benchmark"), "\u25cf", "neutral"),
+        "worse": (gettext_lazy("Worse than the benchmark"), "\u25bc", "bad"),
+        None: (gettext_lazy("Not rated"), "\u2013", "none"),
     },
 }
 RATING_MEANINGS = {
-    "improvement": _l("the year to date is better than last year's by more than chance would explain"),
-    "no-significant-change": _l("the year to date differs from last year's by no more than chance would explain"),
-    "deterioration": _l("the year to date is worse than last year's by more than chance would explain"),
-    "significant-change": _l("the year to date differs from last year's by more than chance would explain "
+    "improvement": gettext_lazy("the year to date is better than last year's by more than chance would explain"),
+    "no-significant-change": gettext_lazy("the year to date differs from last year's by no more than chance would explain"),
+    "deterioration": gettext_lazy("the year to date is worse than last year's by more than chance would explain"),
+    "significant-change": gettext_lazy("the year to date differs from last year's by more than chance would explain "
                           "(a measure that is neither better up nor down)"),
-    "special-cause-improvement": _l("the latest month is an unusual change for the better"),
-    "common-cause": _l("the latest month is within the variation the past two years would lead us to expect"),
-    "special-cause-concern": _l("the latest month is an unusual change for the worse"),
-    "special-cause-neither": _l("the latest month is an unusual change, neither better nor worse"),
-    "better": _l("better than the benchmark for the same months by more than the tolerance"),
-    "similar": _l("within the tolerance of the benchmark for the same months"),
-    "worse": _l("worse than the benchmark for the same months by more than the tolerance"),
+    "special-cause-improvement": gettext_lazy("the latest month is an unusual change for the better"),
+    "common-cause": gettext_lazy("the latest month is within the variation the past two years would lead us to expect"),
+    "special-cause-concern": gettext_lazy("the latest month is an unusual change for the worse"),
+    "special-cause-neither": gettext_lazy("the latest month is an unusual change, neither better nor worse"),
+    "better": gettext_lazy("better than the benchmark for the same months by more than the tolerance"),
+    "similar": gettext_lazy("within the tolerance of the benchmark for the same months"),
+    "worse": gettext_lazy("worse than the benchmark for the same months by more than the tolerance"),
 }
 
 
@@ -313,15 +337,15 @@ def rating_meaning(method: str, value: str | None) -> str:
 VARIATION_TONES = {"special-cause-improvement": "improve", "special-cause-concern": "concern",
                    "special-cause-neither": "neither", "common-cause": "common"}
 VARIATION_ICON_WORDS = {
-    "special-cause-improvement": _l("Special cause variation: improvement"),
-    "special-cause-concern": _l("Special cause variation: concern"),
-    "special-cause-neither": _l("Special cause variation: neither improvement nor concern"),
-    "common-cause": _l("Common cause variation: no significant change"),
+    "special-cause-improvement": gettext_lazy("Special cause variation: improvement"),
+    "special-cause-concern": gettext_lazy("Special cause variation: concern"),
+    "special-cause-neither": gettext_lazy("Special cause variation: neither improvement nor concern"),
+    "common-cause": gettext_lazy("Common cause variation: no significant change"),
 }
 ASSURANCE_ICONS = {
-    "pass": ("improve", "P", _l("Assurance: consistently passes the target")),
-    "fail": ("concern", "F", _l("Assurance: consistently fails the target")),
-    "hit-and-miss": ("common", "?", _l("Assurance: hit and miss, the target is within the limits")),
+    "pass": ("improve", "P", gettext_lazy("Assurance: consistently passes the target")),
+    "fail": ("concern", "F", gettext_lazy("Assurance: consistently fails the target")),
+    "hit-and-miss": ("common", "?", gettext_lazy("Assurance: hit and miss, the target is within the limits")),
 }
 ICON_COLOURS = {"improve": "#1d70b8", "concern": "#b35c00", "neither": "#912b88", "common": "#505a5f"}
 
@@ -352,7 +376,8 @@ def assurance_icon(assurance: str | None) -> dict | None:
 
 # --- SPEC §6: the span a figure is for, its comparison, baseline and benchmarks in words -----------
 
-STALE_AFTER_WORDS = {"monthly": "2 months", "quarterly": "2 quarters", "annual": "2 years", "irregular": _l("24 months")}
+STALE_AFTER_WORDS = {"monthly": gettext_lazy("2 months"), "quarterly": gettext_lazy("2 quarters"),
+                     "annual": gettext_lazy("2 years"), "irregular": gettext_lazy("24 months")}
 SIGNIFICANT = ("improvement", "deterioration", "significant-change")
 
 
@@ -361,6 +386,8 @@ def change_text(unit: str, decimals: int, change, pct) -> str:
     points), "up 2 places" (rank), "−15 min 20 s" (duration), else the
     figure and the relative change, "+1,093 (+6.4%)"."""
     text = display_change(change, unit, None if unit == "percent" else decimals)
+    if unit == "percent":
+        text = points_words(text)
     if unit in ("percent", "rank", "duration") or is_missing(pct):
         return text
     return f"{text} ({change_pct(pct)})"
@@ -429,10 +456,10 @@ def basis_words(result) -> str:
 
 # --- why a measure has no rating, in words (issue "Current plans II": on screen, and the right reason) ----------
 
-_UNTESTED = {("mean", "percent"): _l("a mean of percentages"),
-             ("mean", None): _l("a mean, with no count or ratio to test"),
-             ("latest", None): _l("a latest figure, with no count or ratio to test"),
-             ("weighted-mean", None): _l("a weighted mean, with no count or ratio to test")}
+_UNTESTED = {("mean", "percent"): gettext_lazy("a mean of percentages"),
+             ("mean", None): gettext_lazy("a mean, with no count or ratio to test"),
+             ("latest", None): gettext_lazy("a latest figure, with no count or ratio to test"),
+             ("weighted-mean", None): gettext_lazy("a weighted mean, with no count or ratio to test")}
 
 
 def not_tested_reason(aggregation: str, unit: str) -> str:

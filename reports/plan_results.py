@@ -60,7 +60,7 @@ def _state_context(state: dict, period: date) -> dict:
     return {"as_at": state["as_at"], "provisional": state["provisional"], "drafts": state["drafts"],
             "figures": state["figures"], "illustrative": state["illustrative"],
             "all_illustrative": bool(state["figures"]) and state["illustrative"] == state["figures"],
-            "period_label": fmt.month_label(period), "quarter": periods.quarter(period),
+            "period_label": fmt.month_label(period), "quarter": fmt.quarter_label(period),
             "financial_year": periods.financial_year(period),
             "first_label": fmt.month_label(ytd[0])}
 

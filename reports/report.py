@@ -23,8 +23,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.translation import gettext, gettext_noop, ngettext
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext
 
 from indicators import periods, selectors
 from indicators.engine.ratings import needs_attention
@@ -249,13 +248,13 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
 
 
 MODE_PURPOSE = {
-    "full": _l("every measure in the plan, with its rating, the comparison with last year, its statistical process "
+    "full": gettext_lazy("every measure in the plan, with its rating, the comparison with last year, its statistical process "
                "control (SPC) chart and the commentary"),
-    "exceptions": _l("only the measures that need attention (whose rating, RAG, SPC or significance is bad), with "
+    "exceptions": gettext_lazy("only the measures that need attention (whose rating, RAG, SPC or significance is bad), with "
                      "their charts and commentary"),
-    "compact": _l("every measure on one line with its rating, then what needs attention, the commentary, and charts "
+    "compact": gettext_lazy("every measure on one line with its rating, then what needs attention, the commentary, and charts "
                   "for the measures that need attention"),
-    "theme": _l("the measures of one part of the plan, with their ratings, charts and commentary"),
+    "theme": gettext_lazy("the measures of one part of the plan, with their ratings, charts and commentary"),
 }
 # The words of units and polarities (indicators.vocabulary) in Appendix A, translated where they are shown
 _VOCABULARY_WORDS = (gettext_noop("Count"), gettext_noop("Percent"), gettext_noop("Rate"), gettext_noop("Number"),
@@ -300,7 +299,7 @@ def cover_report(*, plan, meeting, mode: str, theme: int | None, flat: bool, sco
     purpose = gettext("This report gives the Panel the performance of the %(plan)s from %(first)s to %(period)s "
                       "(%(year)s, to the end of %(quarter)s): %(what)s.") % {
         "plan": title, "first": fmt.month_label(first), "period": fmt.month_label(period),
-        "year": periods.financial_year(period), "quarter": periods.quarter(period), "what": what}
+        "year": periods.financial_year(period), "quarter": fmt.quarter_label(period), "what": what}
     areas = [a for a in plan.areas.all() if a.title.strip()]
     shape = (f"{len(areas)} {plan.area_label_plural.lower() if len(areas) != 1 else plan.area_label.lower()}, "
              if areas and not flat else "")

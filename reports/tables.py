@@ -14,15 +14,15 @@ from functools import lru_cache
 
 from django.urls import get_script_prefix, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 
 from indicators import periods
 from indicators.engine.result import IndicatorResult
 from reports import formatting as fmt
 
 RAG_ORDER = ["green", "amber", "red", "no-data", None]
-NOT_RATED_REASONS = {"monitor": _l("Monitored: no numeric target"), "baseline": _l("Baseline year: no target yet"),
-                     "milestone": _l("Milestone: rated by assessment")}
+NOT_RATED_REASONS = {"monitor": gettext_lazy("Monitored: no numeric target"), "baseline": gettext_lazy("Baseline year: no target yet"),
+                     "milestone": gettext_lazy("Milestone: rated by assessment")}
 
 
 def rag_reason(result: IndicatorResult) -> str:

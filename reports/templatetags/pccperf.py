@@ -8,7 +8,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import SafeData, mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from indicators import periods
@@ -19,6 +19,12 @@ from reports.welsh import plain as _plain
 from reports.welsh import plan_text
 
 register = template.Library()
+
+# Words this module translates where makemessages cannot see them (inside f-strings, or passed by name):
+# listed here so that they are in the catalogue (locale/cy/LC_MESSAGES/django.po).
+_WORDS = (gettext_noop("Headline measure"), gettext_noop("No measures."), gettext_noop("No absolute target"),
+          gettext_noop("Demo data, partly illustrative"), gettext_noop("No published figures yet."),
+          gettext_noop("show these measures"))
 
 
 @register.filter
