@@ -10,7 +10,7 @@ import re
 import markdown
 import nh3
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, gettext_lazy, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
 
 from indicators.plans.bilingual import English
@@ -497,14 +497,32 @@ def figures_words(indicator) -> str:
     monthly figures", "ratio of quarterly figures", "latest of year-ending
     figures published quarterly"): the indicator page's lead and the
     report's definitions (SPEC §6 Frequency)."""
-    how = indicator.get_aggregation_display().lower()
     frequency = getattr(indicator, "frequency", "") or "monthly"
     covers = getattr(indicator, "covers", None)
+    if get_language() != "cy":
+        how = indicator.get_aggregation_display().lower()
+        if covers:
+            what = f"{covers}-month figures published {frequency}" if covers != 12 else \
+                f"year-ending figures published {frequency}"
+        else:
+            what = {"monthly": "monthly figures", "quarterly": "quarterly figures", "annual": "annual figures",
+                    "irregular": "figures for irregular spans (survey waves, one-off releases)"}.get(
+                        frequency, f"{frequency} figures")
+        return f"{how} of {what}"
+    # in Welsh (issue 31): each part in words a translator can check
+    how = str(_AGGREGATION_WORDS.get(indicator.aggregation, indicator.get_aggregation_display().lower()))
     if covers:
-        what = f"{covers}-month figures published {frequency}" if covers != 12 else \
-            f"year-ending figures published {frequency}"
+        what = gettext("%(months)s-month figures published %(frequency)s") % {
+            "months": covers, "frequency": _FREQUENCY_WORDS.get(frequency, frequency)}
     else:
-        what = {"monthly": "monthly figures", "quarterly": "quarterly figures", "annual": "annual figures",
-                "irregular": "figures for irregular spans (survey waves, one-off releases)"}.get(
-                    frequency, f"{frequency} figures")
-    return f"{how} of {what}"
+        what = str(_FIGURES_WORDS.get(frequency, frequency))
+    return gettext("%(how)s of %(what)s") % {"how": how, "what": what}
+
+
+_AGGREGATION_WORDS = {"sum": gettext_lazy("sum"), "ratio": gettext_lazy("ratio"), "mean": gettext_lazy("mean"),
+                      "latest": gettext_lazy("latest"), "weighted-mean": gettext_lazy("weighted mean")}
+_FREQUENCY_WORDS = {"monthly": gettext_lazy("monthly"), "quarterly": gettext_lazy("quarterly"),
+                    "annual": gettext_lazy("annually"), "irregular": gettext_lazy("irregularly")}
+_FIGURES_WORDS = {"monthly": gettext_lazy("monthly figures"), "quarterly": gettext_lazy("quarterly figures"),
+                  "annual": gettext_lazy("annual figures"),
+                  "irregular": gettext_lazy("figures for irregular spans (survey waves, one-off releases)")}

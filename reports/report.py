@@ -166,7 +166,8 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
                 detailed.add(result.indicator)
                 section.measures.append({"result": result, "charts": drawn, "spc": _spc_words(result, mode),
                                          "indicator": m.indicator})
-            section.table = measures_table(f"Measures for priority {priority.number}", measures, results,
+            section.table = measures_table(gettext("Measures for priority %(number)s") % {"number": priority.number},
+                                           measures, results,
                                            force_slug=force.slug, period=period, footnote_prefix=prefix,
                                            anchor_links=True, anchored=detailed, method=plan.assessment,
                                            labels=plan.rating_labels)
@@ -323,7 +324,8 @@ def cover_report(*, plan, meeting, mode: str, theme: int | None, flat: bool, sco
     recommendation = meeting.recommendation if meeting is not None else DEFAULT_RECOMMENDATION
     return {
         "reference": meeting.reference if meeting is not None else "",
-        "author": (meeting.author if meeting is not None else gettext(DEFAULT_MEETING_AUTHOR)),
+        "author": (gettext(meeting.author) if meeting is not None and meeting.author == DEFAULT_MEETING_AUTHOR
+                   else meeting.author if meeting is not None else gettext(DEFAULT_MEETING_AUTHOR)),
         "contact": meeting.contact if meeting is not None else "",
         "purpose": purpose, "background": background,
         "key_activity": key_activity,
