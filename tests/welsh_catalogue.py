@@ -56,3 +56,16 @@ def english_shown(text: str, entries: dict[str, str] | None = None) -> list[tupl
         if re.search(r"(?<![\w'-])" + re.escape(piece) + r"(?![\w'-])", text):
             found.append((piece, msgid))
     return found
+
+
+def untranslated(path: Path = PO) -> list[str]:
+    """The msgids of the .po with no Welsh at all (an empty msgstr, or empty plural forms)."""
+    out = []
+    for block in path.read_text(encoding="utf-8").strip().split("\n\n")[1:]:
+        lines = [line for line in block.splitlines() if not line.startswith("#")]
+        text = "\n".join(lines)
+        msgid = re.search(r'^msgid ((?:".*"\n?)+)', text, re.M)
+        strings = re.findall(r'^msgstr(?:\[\d\])? ((?:".*"\n?)+)', text, re.M)
+        if msgid and all("".join(re.findall(r'"(.*)"', s)) == "" for s in strings):
+            out.append("".join(re.findall(r'"(.*)"', msgid.group(1))))
+    return out
