@@ -466,7 +466,7 @@ def _latest_cell(r: IndicatorResult) -> str:
     out = _line(_span_label(current.label)) + _line(figure + stale_mark(r))
     if current.lower is not None and current.upper is not None:
         low, high = (formatting.display(v, r.unit, r.decimals) for v in (current.lower, current.upper))
-        out += _line(_esc(_("95% interval %(low)s to %(high)s") % {"low": low, "high": high}), "muted")
+        out += _line(_esc(_("95%% interval %(low)s to %(high)s") % {"low": low, "high": high}), "muted")
     if r.frequency == "monthly" and r.compare is not None and r.compare.basis != "ytd":
         # SPEC §6: YTD and last YTD are still shown for monthly measures
         ytd = missing(r.ytd_reason) if r.ytd is None else _esc(formatting.measure(r.ytd, r.unit, r.decimals))
