@@ -49,10 +49,12 @@ class LanguageMiddleware:
 
     def __call__(self, request):
         language = translation.get_language_from_path(request.path_info) or ENGLISH
-        translation.activate(language)
-        request.LANGUAGE_CODE = translation.get_language()
-        welsh.reset()
-        response = self.get_response(request)
+        # for this request only: the thread's language is put back after it (a Welsh request must not
+        # leave Welsh active for whatever the thread does next, a test or a command)
+        with translation.override(language):
+            request.LANGUAGE_CODE = translation.get_language()
+            welsh.reset()
+            response = self.get_response(request)
         if language == WELSH:
             response.headers.setdefault("Content-Language", WELSH)
         return response

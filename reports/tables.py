@@ -13,8 +13,8 @@ from datetime import date
 from functools import lru_cache
 
 from django.urls import get_script_prefix, reverse
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from indicators import periods
 from indicators.engine.result import IndicatorResult
@@ -105,11 +105,13 @@ def indicator_url(force_slug: str, code: str, period: date) -> str:
     indicators is reversed once per request and force (a national dashboard
     links 200 measures; each reverse() costs about 50 µs): codes are slugs,
     so the code is put in the path as it is."""
-    return f"{_indicators_path(force_slug, get_script_prefix())}{code}/?period={periods.format_month(period)}"
+    return (f"{_indicators_path(force_slug, get_script_prefix(), get_language())}{code}/"
+            f"?period={periods.format_month(period)}")
 
 
 @lru_cache(maxsize=1024)
-def _indicators_path(force_slug: str, prefix: str) -> str:
+def _indicators_path(force_slug: str, prefix: str, language: str) -> str:
+    """Keyed by language too: a Welsh page's links are /cy/… (issue 31)."""
     return reverse("reports:indicator", args=[force_slug, "_"])[:-2]
 
 

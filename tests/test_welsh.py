@@ -263,3 +263,15 @@ def test_the_committed_mo_is_the_po_compiled_with_its_fuzzy_entries(tmp_path):
 def test_every_word_of_the_catalogue_has_its_welsh_but_the_admins_own_title():
     """The admin is English only (issue 31): its title, in templates/admin, is the one word left untranslated."""
     assert sorted(untranslated()) == ["Django administration", "Django site admin"]
+
+
+def test_after_a_welsh_page_the_english_pages_links_are_english_again(demo, client):
+    """Links are reversed once per process and cached: the caches are keyed by language, and a Welsh
+    request leaves no Welsh active behind it."""
+    client.get(f"/cy{WELSH_FORCE}?period={PERIOD}")
+    assert translation.get_language() == "en-gb"
+    html = client.get(f"{WELSH_FORCE}?period={PERIOD}").content.decode()
+    assert f'href="{WELSH_FORCE}priorities/1/?period={PERIOD}"' in html
+    assert f'href="{WELSH_FORCE}indicators/all-crime/?period={PERIOD}"' in html
+    # the only Welsh addresses on the English page: the switch and its <link rel="alternate">
+    assert html.count('href="/cy/') == 2

@@ -673,7 +673,8 @@ def measures_table(table):
 
 
 @lru_cache(maxsize=1024)
-def _priorities_path(force_slug: str, prefix: str) -> str:
+def _priorities_path(force_slug: str, prefix: str, language: str) -> str:
+    """Keyed by language too: a Welsh page's links are /cy/… (issue 31)."""
     path = reverse("reports:priority", args=[force_slug, 7])
     assert path.endswith("/7/"), path
     return path[:-2]
@@ -688,7 +689,7 @@ def priority_sections(tables, force, period_param):
     priority: numbers are integers, put in the path as they are."""
     out = []
     if tables:
-        prefix, query = _priorities_path(force.slug, get_script_prefix()), _esc(period_param)
+        prefix, query = _priorities_path(force.slug, get_script_prefix(), get_language()), _esc(period_param)
         for priority, table in tables:
             number = _esc(priority.number)
             out.append(
