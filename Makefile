@@ -24,7 +24,7 @@ LOCK_TOOLS := .lock-tools
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: FORCE fuzz install install-dev lock demo serve test lint migrate superuser clean bench load backup restore
+.PHONY: FORCE fuzz install install-dev lock demo serve test lint migrate superuser clean bench load backup restore messages
 
 # Runtime only: the serving path never installs test tools (tests/test_dependencies.py).
 install: $(RUNTIME_STAMP)
@@ -136,6 +136,14 @@ test: install-dev
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
+
+# The Welsh catalogue (issue 31; docs/decisions.md, "Cymraeg"): gather the words pccperf writes into
+# locale/cy/LC_MESSAGES/django.po (translations kept, new words added untranslated), then compile it with
+# its fuzzy entries (they are shown; a translator checks them) into django.mo, which is committed: serving
+# and the tests need no gettext. Needs GNU gettext (apt-get install gettext). Commit both files.
+messages: install
+	$(PY) manage.py makemessages -l cy --no-location -i ".venv/*" -i "node_modules/*" -i "bench/*" -i "tests/*" -i "static/*"
+	$(PY) manage.py compilemessages -l cy --use-fuzzy
 
 clean:
 	rm -rf $(VENV) $(LOCK_TOOLS) node_modules db.sqlite3 staticfiles .pytest_cache tests/artifacts

@@ -24,6 +24,10 @@ class Force(models.Model):
         help_text="The data.police.uk force id, e.g. west-mercia.",
     )
     name = models.CharField(max_length=200)
+    name_cy = models.CharField(max_length=200, blank=True, default="", db_default="", verbose_name="name (Welsh)")
+    # SPEC §6 `force.languages` (issue 31): [cy, en] shows the language switch and opens in the browser's
+    # preferred one; empty: English only
+    languages = models.JSONField(default=list, blank=True, help_text='The languages its pages are published in: ["cy", "en"] for a Welsh force; empty: English only.')
     msg_peers = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="msg_of",
         verbose_name="Most Similar Group peers",
@@ -125,6 +129,7 @@ class Plan(models.Model):
 
     force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="plans")
     title = models.CharField(max_length=300)
+    title_cy = models.CharField(max_length=300, blank=True, default="", db_default="", verbose_name="title (Welsh)")
     start = models.DateField()
     end = models.DateField()
     area_label = models.CharField(
@@ -173,6 +178,7 @@ class AreaOfFocus(models.Model):
         max_length=300, blank=True,
         help_text="Empty for the one area of a plan that lists its priorities directly (SPEC §6 Plan shape): "
                   "pages show no area heading.")
+    title_cy = models.CharField(max_length=300, blank=True, default="", db_default="", verbose_name="title (Welsh)")
 
     class Meta:
         ordering = ["plan", "number"]
@@ -194,6 +200,7 @@ class StrategicPriority(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="priorities")
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=300)
+    title_cy = models.CharField(max_length=300, blank=True, default="", db_default="", verbose_name="title (Welsh)")
     indicators = models.ManyToManyField("Indicator", through="PriorityIndicator", related_name="priorities")
     local_areas = models.ManyToManyField(
         LocalArea, blank=True, related_name="priorities",
@@ -233,6 +240,7 @@ class Indicator(models.Model):
     force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="indicators")
     code = models.SlugField(max_length=64)
     name = models.CharField(max_length=300)
+    name_cy = models.CharField(max_length=300, blank=True, default="", db_default="", verbose_name="name (Welsh)")
     unit = models.CharField(max_length=10, choices=Unit.choices)
     decimals = models.PositiveSmallIntegerField(default=0)
     aggregation = models.CharField(max_length=16, choices=Aggregation.choices)
@@ -258,6 +266,8 @@ class Indicator(models.Model):
                                            "is stale only this much later.")
     scale = models.FloatField(null=True, blank=True, help_text="Score measures: the top of the scale (10).")
     baseline_label = models.CharField(max_length=200, blank=True, help_text='e.g. "year ending June 2019".')
+    baseline_label_cy = models.CharField(max_length=200, blank=True, default="", db_default="",
+                                         verbose_name="baseline label (Welsh)")
     baseline_from = models.DateField(null=True, blank=True, help_text="First month of the baseline held here.")
     baseline_to = models.DateField(null=True, blank=True, help_text="Last month of the baseline held here.")
     baseline_value = models.FloatField(
@@ -270,6 +280,7 @@ class Indicator(models.Model):
                                 help_text="The code of the measure whose definition this one replaces.")
     replaces_from = models.DateField(null=True, blank=True, help_text="The first month on the new definition.")
     replaces_note = models.TextField(blank=True, help_text="The change of definition in words.")
+    replaces_note_cy = models.TextField(blank=True, default="", db_default="", verbose_name="replaces note (Welsh)")
 
     class Meta:
         ordering = ["force", "code"]
@@ -301,6 +312,7 @@ class PriorityIndicator(models.Model):
     order = models.PositiveSmallIntegerField()
     headline = models.BooleanField(default=False)
     footnote = models.TextField(blank=True)
+    footnote_cy = models.TextField(blank=True, default="", db_default="", verbose_name="footnote (Welsh)")
 
     class Meta:
         ordering = ["priority", "order"]
@@ -330,6 +342,7 @@ class Target(models.Model):
         help_text="Amber band: % the target may be missed by, relative to the target.",
     )
     wording = models.CharField(max_length=300, blank=True, help_text="As shown to readers.")
+    wording_cy = models.CharField(max_length=300, blank=True, default="", db_default="", verbose_name="wording (Welsh)")
     due = models.DateField(null=True, blank=True, help_text="Milestones: when the deliverable is due.")
 
     history = HistoricalRecords()
@@ -612,6 +625,8 @@ class Commentary(Writing):
     )
     month = models.DateField(help_text="The period it comments on (first day of the month).")
     text = models.TextField(help_text="Markdown.")
+    text_cy = models.TextField(blank=True, default="", db_default="", verbose_name="text (Welsh)",
+                               help_text="Markdown; empty: Welsh pages show the English, marked as English.")
 
     history = HistoricalRecords()
 
@@ -649,6 +664,8 @@ class ExecutiveSummary(Writing):
     force = models.ForeignKey(Force, on_delete=models.CASCADE, related_name="executive_summaries")
     month = models.DateField(help_text="The period it sums up (first day of the month).")
     text = models.TextField(blank=True, help_text="Markdown.")
+    text_cy = models.TextField(blank=True, default="", db_default="", verbose_name="text (Welsh)",
+                               help_text="Markdown; empty: Welsh pages show the English, marked as English.")
     key_activity = models.TextField(
         blank=True, verbose_name="PCC key activity",
         help_text="Markdown: the commissioner's key activity in the period not shown by the measures (decisions, "

@@ -115,13 +115,6 @@ def quarter(month: date) -> str:
     return f"{financial_year(month)} Q{quarter_number(month)}"
 
 
-def quarter_reach(month: date) -> str:
-    """How far into its quarter ``month`` reaches, in words: "to the end of
-    2013/14 Q1" for June, "into 2013/14 Q1" for May (not its end)."""
-    whole = month.month in (3, 6, 9, 12)
-    return f"{'to the end of' if whole else 'into'} {quarter(month)}"
-
-
 def parse_quarter(text: str) -> tuple[int, int]:
     """``"2014/15 Q1"`` -> ``(2014, 1)``."""
     match = _QUARTER_RE.fullmatch(str(text).strip())

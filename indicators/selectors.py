@@ -60,6 +60,7 @@ from indicators.models import (
     Target,
     WritingState,
 )
+from indicators.plans import bilingual
 from indicators.sql.compiled import Compiled
 
 
@@ -957,17 +958,23 @@ def _marked(text: str, state: str) -> str:
     return DRAFT_WRITING_MARK + text if state == WritingState.DRAFT else text
 
 
+def _in_language(text: str, text_cy: str, state: str) -> str:
+    """A writing's markdown in the page's language (issue 31): its Welsh on a
+    Welsh page when written, else its English (marked as English there)."""
+    return bilingual.pick(_marked(text, state), _marked(text_cy, state) if text_cy.strip() else "")
+
+
 def commentary_for(*, priority_ids: list[int], month: date, include_drafts: bool = False) -> dict[int, str]:
     """Commentary markdown by priority id for ``month``."""
-    return {pk: _marked(text, state) for pk, text, state in Commentary.objects.filter(
+    return {pk: _in_language(text, text_cy, state) for pk, text, text_cy, state in Commentary.objects.filter(
         _writing_visible(include_drafts), priority_id__in=priority_ids, month=month).order_by()
-        .values_list("priority_id", "text", "state")}
+        .values_list("priority_id", "text", "text_cy", "state")}
 
 
 def indicator_commentary(*, indicator_id: int, month: date, include_drafts: bool = False) -> str:
     row = (Commentary.objects.filter(_writing_visible(include_drafts), indicator_id=indicator_id, month=month)
-           .values_list("text", "state").first())
-    return _marked(*row) if row else ""
+           .values_list("text", "text_cy", "state").first())
+    return _in_language(*row) if row else ""
 
 
 def executive_summary(*, force: Force, month: date, include_drafts: bool = False) -> str:
@@ -983,14 +990,16 @@ def period_writing(*, force: Force, month: date, include_drafts: bool = False) -
     rows = _EXECUTIVE_SUMMARY[include_drafts].rows(force.pk, month, using=connection.alias)
     if not rows:
         return "", ""
-    text, activity, state = rows[0]
-    return (_marked(text, state) if text.strip() else "", _marked(activity, state) if activity.strip() else "")
+    text, text_cy, activity, state = rows[0]
+    return (_in_language(text, text_cy, state) if text.strip() else "",
+            bilingual.pick(_marked(activity, state), "") if activity.strip() else "")
 
 
 # compiled once per process, one per visibility (the dashboard's every request reads it)
 _EXECUTIVE_SUMMARY = {drafts: Compiled(lambda force_id, month, drafts=drafts: (
     ExecutiveSummary.objects.filter(_writing_visible(drafts), force_id=force_id, month=month)
-    .order_by("pk").values_list("text", "key_activity", "state")[:1]), ("int", "date")) for drafts in (False, True)}
+    .order_by("pk").values_list("text", "text_cy", "key_activity", "state")[:1]), ("int", "date"))
+    for drafts in (False, True)}
 
 
 def draft_writing(*, force: Force, months) -> tuple[list[ExecutiveSummary], list[Commentary]]:
@@ -1002,6 +1011,26 @@ def draft_writing(*, force: Force, months) -> tuple[list[ExecutiveSummary], list
                       .select_related("priority", "indicator").order_by("month", "priority__number",
                                                                          "indicator__code"))
     return summaries, commentary
+
+
+def welsh_glossary() -> dict[str, str]:
+    """The plans' own words in Welsh (SPEC §6 `_cy` keys, issue 31): each
+    English text that has a Welsh sibling, mapped to it. Only the rows with
+    Welsh are read, so only Welsh forces' plans count. Read by Welsh pages
+    only (reports/welsh.py), once per request: seven queries."""
+    pairs = [
+        (Force.objects, "name"), (Plan.objects, "title"), (AreaOfFocus.objects, "title"),
+        (StrategicPriority.objects, "title"), (Indicator.objects, "name"),
+        (Indicator.objects, "baseline_label"), (Indicator.objects, "replaces_note"),
+        (PriorityIndicator.objects, "footnote"), (Target.objects, "wording"),
+    ]
+    glossary: dict[str, str] = {}
+    for manager, field in pairs:
+        for english, welsh in (manager.exclude(**{f"{field}_cy": ""}).order_by()
+                               .values_list(field, f"{field}_cy")):
+            if english and welsh.strip():
+                glossary.setdefault(english, welsh.strip())
+    return glossary
 
 
 class ForceNames(dict):

@@ -63,7 +63,7 @@ class Job(models.Model):
 class StoredPack(models.Model):
     """A panel pack built by a job, kept in the database so that every
     server serves the same file (SPEC §4: no server's own disk). One per
-    force, period, mode, theme, format and whether it shows drafts, at the
+    force, period, mode, theme, format, language and whether it shows drafts, at the
     data version it was built from: a change to the force's figures makes it
     stale, and the next one is built (reports/packs.py)."""
 
@@ -73,6 +73,8 @@ class StoredPack(models.Model):
     theme = models.PositiveSmallIntegerField(default=0, help_text="The priority of a theme pack; 0 otherwise.")
     file_format = models.CharField(max_length=4)
     drafts = models.BooleanField(default=False)
+    language = models.CharField(max_length=8, default="en-gb", db_default="en-gb",
+                                help_text="The language it is written in: en-gb, or cy for a Welsh force's pack (issue 31).")
     version = models.CharField(max_length=80, help_text="The data version it was built from (reports/cache.py).")
     filename = models.CharField(max_length=200)
     content = models.BinaryField()
@@ -81,8 +83,8 @@ class StoredPack(models.Model):
     build_seconds = models.FloatField(help_text="CPU seconds the build took.")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["force", "period", "mode", "theme", "file_format", "drafts"],
-                                               name="one_stored_pack")]
+        constraints = [models.UniqueConstraint(fields=["force", "period", "mode", "theme", "file_format", "drafts",
+                                                       "language"], name="one_stored_pack_per_language")]
 
     def __str__(self) -> str:
         return self.filename

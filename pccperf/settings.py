@@ -114,6 +114,9 @@ MIDDLEWARE = [
     "reports.api_http.ApiHead",
     "pccperf.ratelimit.ApiRateLimit",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The URL's language, /cy/… Welsh (issue 31): not LocaleMiddleware, which would let Accept-Language
+    # switch every page (pccperf/language.py)
+    "pccperf.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -163,6 +166,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "pccperf.language.context",
             ],
         },
     },
@@ -277,6 +281,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+# Issue 31: English (the default, at unprefixed addresses) and Welsh (/cy/…), for the forces in Wales
+LANGUAGES = [("en-gb", "English"), ("cy", "Cymraeg")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True

@@ -1,3 +1,4 @@
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
@@ -16,5 +17,7 @@ class FaviconView(RedirectView):
 urlpatterns = [
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("admin/", admin.site.urls),
-    path("", include("reports.urls")),
 ]
+# Pages in English at their addresses as ever, and in Welsh under /cy/ (issue 31; pccperf/language.py).
+# The API shares the "reports" namespace, so it is inside too: LanguageMiddleware answers /cy/api/… 404.
+urlpatterns += i18n_patterns(path("", include("reports.urls")), prefix_default_language=False)

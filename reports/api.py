@@ -17,6 +17,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from indicators import periods, selectors, vocabulary
@@ -53,7 +54,7 @@ def api_view(view):
         def render():
             force_obj = selectors.force_by_slug(slug=force)
             if force_obj is None:
-                return _error(404, f"no force {force!r}")
+                return _error(404, gettext("no force %(force)r") % {"force": force})
             try:
                 return view(request, force_obj, **kwargs)
             except BadParam as exc:
@@ -109,10 +110,11 @@ def indicator_detail(request, force: Force, code: str):
     period, drafts = _period(request, force)
     frame = selectors.indicator_frame(force=force, codes=[code], period=period)
     if frame.empty:
-        return _error(404, f"force {force.slug!r} has no indicator {code!r}")
+        return _error(404, gettext("force %(force)r has no indicator %(code)r") % {"force": force.slug, "code": code})
     results = _evaluate(force, frame, period, drafts, monthly=True)
     if period is None:
-        return _error(404, f"indicator {code!r} of {force.slug!r} has no published data yet; give ?period=YYYY-MM")
+        return _error(404, gettext("indicator %(code)r of %(force)r has no published data yet; give ?period=YYYY-MM")
+                      % {"code": code, "force": force.slug})
     return JsonResponse(results[0].to_api(monthly=True))
 
 
@@ -146,10 +148,11 @@ def _observation_filters(request, force: Force):
     first = month_param(request, "from")
     last = month_param(request, "to")
     if first and last and last < first:
-        raise BadParam(f"to ({periods.format_month(last)}) is before from ({periods.format_month(first)})")
+        raise BadParam(gettext("to (%(last)s) is before from (%(first)s)") % {
+            "last": periods.format_month(last), "first": periods.format_month(first)})
     code = request.GET.get("indicator") or None
     if code and selectors.indicator_by_code(force=force, code=code) is None:
-        return _error(404, f"force {force.slug!r} has no indicator {code!r}")
+        return _error(404, gettext("force %(force)r has no indicator %(code)r") % {"force": force.slug, "code": code})
     area_code = request.GET.get("area") or None
     area = None
     if area_code:

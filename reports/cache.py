@@ -3,7 +3,7 @@
 Dashboards are read far more than the data changes (it changes when a
 return is published or a plan loaded). A page is cached per path, per
 signed-in-or-not (the header differs) and per data version, which every
-change bumps in its own transaction: so a page is never served after the
+change bumps in its own transaction (and per language: /cy/… pages are Welsh): so a page is never served after the
 data it shows changed. Users who may see drafts (analysts, superusers)
 always get a fresh page; panel members and the public see published data
 only, so they share the cache.
@@ -24,6 +24,7 @@ from functools import wraps
 
 from django.core.cache import caches
 from django.http import HttpResponse
+from django.utils import translation
 
 from indicators.access.permissions import editable_force_ids
 
@@ -49,7 +50,9 @@ def cached_response(request, render, *, version: str | None = None) -> HttpRespo
         return render()
     cache = caches["pages"]
     try:
-        key = f"page:{version or page_version(request)}:{int(request.user.is_authenticated)}:{request.get_full_path()}"
+        # by language too (issue 31): a Welsh page's path has /cy/ in front, and the language is said outright
+        key = (f"page:{version or page_version(request)}:{translation.get_language()}:"
+               f"{int(request.user.is_authenticated)}:{request.get_full_path()}")
         hit = cache.get(key)
     except (RedisError, OSError) as exc:
         logger.warning("page cache unavailable, rendering %s afresh: %s", request.path, exc)

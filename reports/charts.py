@@ -15,10 +15,12 @@ from functools import lru_cache
 
 from django.contrib.humanize.templatetags.humanize import ordinal
 from django.utils.html import escape
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from indicators import periods
 from indicators.engine.result import IndicatorResult
 from reports import formatting as fmt
+from reports import welsh
 
 # The SPC lines in Making Data Count's colours (docs/decisions.md, "MDC chart colours (issue 29, item
 # 3)"): the mean grey solid, the process limits grey dashed, the target red dashed. The grey is MDC's
@@ -72,7 +74,8 @@ def _layout(title: str, y_title: str, *, from_zero: bool = True, **extra) -> dic
 
 
 def _y_title(result: IndicatorResult) -> str:
-    return {"percent": "%", "gbp": "£", "count": "number", "rate": "rate"}.get(result.unit, "value")
+    return {"percent": "%", "gbp": "£", "count": gettext("number"), "rate": gettext("rate")}.get(result.unit,
+                                                                                               gettext("value"))
 
 
 def trend_chart(result: IndicatorResult, period: date, prefix: str = "") -> Chart | None:
@@ -81,7 +84,7 @@ def trend_chart(result: IndicatorResult, period: date, prefix: str = "") -> Char
     this_fy = periods.fy_start_year(period)
     this_months = periods.fy_months(this_fy)
     last_months = periods.fy_months(this_fy - 1)
-    labels = [periods.MONTH_NAMES[m.month - 1][:3] for m in this_months]
+    labels = [fmt.short_month_name(m.month) for m in this_months]
     this_vals = [points.get(periods.format_month(m)) if m <= period else None for m in this_months]
     last_vals = [points.get(periods.format_month(m)) for m in last_months]
     if all(v is None for v in this_vals + last_vals):
@@ -94,15 +97,18 @@ def trend_chart(result: IndicatorResult, period: date, prefix: str = "") -> Char
             {"type": "scatter", "mode": "lines+markers", "name": this_label, "x": labels, "y": this_vals,
              "line": {"color": COLOURS["this"], "width": 3}, "marker": {"symbol": "circle", "size": 8}},
         ],
-        "layout": _layout(f"{result.name}: {this_label} against {last_label}", _y_title(result),
-                          from_zero=result.unit == "count"),
+        "layout": _layout(gettext("%(name)s: %(this)s against %(last)s") % {
+            "name": welsh.plan_text(result.name), "this": this_label, "last": last_label}, _y_title(result),
+            from_zero=result.unit == "count"),
     }
     rows = [[label, _cell(t, result), _cell(last, result)] for label, t, last in zip(labels, this_vals, last_vals)]
-    summary = (f"{this_label} to {periods.month_label(period)}: {_cell(result.ytd, result)} "
-               f"against {_cell(result.last_ytd, result)} in the same months of {last_label} "
-               f"({fmt.change_pct(result.change_pct)}).")
-    return Chart(f"{prefix}trend-{result.indicator}", f"Month by month, {this_label} and {last_label}", summary,
-                 figure, ["Month", this_label, last_label], rows)
+    summary = gettext("%(this)s to %(period)s: %(ytd)s against %(last_ytd)s in the same months of %(last)s "
+                      "(%(change)s).") % {
+        "this": this_label, "period": fmt.month_label(period), "ytd": _cell(result.ytd, result),
+        "last_ytd": _cell(result.last_ytd, result), "last": last_label, "change": fmt.change_pct(result.change_pct)}
+    return Chart(f"{prefix}trend-{result.indicator}",
+                 gettext("Month by month, %(this)s and %(last)s") % {"this": this_label, "last": last_label}, summary,
+                 figure, [gettext("Month"), this_label, last_label], rows)
 
 
 def _cell(value, result: IndicatorResult) -> str:
@@ -110,15 +116,15 @@ def _cell(value, result: IndicatorResult) -> str:
 
 
 MEANING_STYLES = {   # special-cause points by meaning (Making Data Count): colour AND shape AND name
-    "improvement": {"name": "Special cause: improvement", "color": fmt.ICON_COLOURS["improve"], "symbol": "circle"},
-    "concern": {"name": "Special cause: concern", "color": fmt.ICON_COLOURS["concern"], "symbol": "diamond"},
-    "neither": {"name": "Special cause: neither", "color": fmt.ICON_COLOURS["neither"], "symbol": "square"},
+    "improvement": {"name": gettext_lazy("Special cause: improvement"), "color": fmt.ICON_COLOURS["improve"], "symbol": "circle"},
+    "concern": {"name": gettext_lazy("Special cause: concern"), "color": fmt.ICON_COLOURS["concern"], "symbol": "diamond"},
+    "neither": {"name": gettext_lazy("Special cause: neither"), "color": fmt.ICON_COLOURS["neither"], "symbol": "square"},
 }
 DIRECTION_WORDS = {
-    "outside-limits": {"high": "above the upper limit", "low": "below the lower limit"},
-    "trend": {"high": "rising", "low": "falling"},
-    "two-of-three": {"high": "close to or beyond the upper limit", "low": "close to or beyond the lower limit"},
-    "run": {"high": "above the average", "low": "below the average"},
+    "outside-limits": {"high": gettext_lazy("above the upper limit"), "low": gettext_lazy("below the lower limit")},
+    "trend": {"high": gettext_lazy("rising"), "low": gettext_lazy("falling")},
+    "two-of-three": {"high": gettext_lazy("close to or beyond the upper limit"), "low": gettext_lazy("close to or beyond the lower limit")},
+    "run": {"high": gettext_lazy("above the average"), "low": gettext_lazy("below the average")},
 }
 
 
@@ -179,25 +185,30 @@ class SignalRun:
         when = _short_month(self.first) + ("" if self.first == self.last else f" \u2013 {_short_month(self.last)}")
         words = DIRECTION_WORDS[self.rule][self.direction]
         if self.rule in ("run", "trend"):
-            what = f"{self.count} points in a row {words}"
+            what = gettext("%(count)s points in a row %(words)s") % {"count": self.count, "words": words}
         elif self.count == 1:
-            what = words
+            what = str(words)
         else:
-            what = f"{self.count} points {words}"
+            what = gettext("%(count)s points %(words)s") % {"count": self.count, "words": words}
         if self.beyond:
-            what += f", {self.beyond} of them {DIRECTION_WORDS['outside-limits'][self.direction]}"
+            what += gettext(", %(count)s of them %(words)s") % {
+                "count": self.beyond, "words": DIRECTION_WORDS["outside-limits"][self.direction]}
         return f"{when}: {what} ({self.meaning})"
 
 
-@lru_cache(maxsize=4096)
 def _month_label(month: str) -> str:
     """"2014-06" -> "June 2014" (a report labels some 3,000 rows with a few hundred months)."""
-    return periods.month_label(periods.parse_month(month))
+    return _month_label_in(month, get_language())
+
+
+@lru_cache(maxsize=4096)
+def _month_label_in(month: str, language: str) -> str:
+    return fmt.month_label(periods.parse_month(month))
 
 
 def _short_month(month: str) -> str:
     d = periods.parse_month(month)
-    return f"{periods.MONTH_NAMES[d.month - 1][:3]} {d.year}"
+    return f"{fmt.short_month_name(d.month)} {d.year}"
 
 
 def _segments(indices: list[int], direction_of) -> list[list]:
@@ -272,13 +283,13 @@ def spc_chart(result: IndicatorResult, prefix: str = "") -> Chart | None:
     y = [v for _, v in points]
     signals = {s.month: s.rules for s in spc.signals}
     meanings = point_meanings(result)
-    data = [{"type": "scatter", "mode": "lines+markers", "name": "Monthly value (common cause)", "x": x, "y": y,
+    data = [{"type": "scatter", "mode": "lines+markers", "name": gettext("Monthly value (common cause)"), "x": x, "y": y,
              "line": {"color": COLOURS["last"]}, "marker": {"color": COLOURS["last"], "size": 6}}]
     for meaning, style in MEANING_STYLES.items():
-        marked = [(f"{m}-01", v, "; ".join(fmt.RULE_LABELS[r] for r in signals[m]))
+        marked = [(f"{m}-01", v, "; ".join(str(fmt.RULE_LABELS[r]) for r in signals[m]))
                   for m, v in points if meanings.get(m, ("",))[0] == meaning]
         if marked:
-            data.append({"type": "scatter", "mode": "markers", "name": style["name"],
+            data.append({"type": "scatter", "mode": "markers", "name": str(style["name"]),
                          "x": [p[0] for p in marked], "y": [p[1] for p in marked], "text": [p[2] for p in marked],
                          "marker": {"color": style["color"], "size": 11, "symbol": style["symbol"],
                                     "line": {"color": "#0b0c0c", "width": 1}}})
@@ -294,14 +305,15 @@ def spc_chart(result: IndicatorResult, prefix: str = "") -> Chart | None:
 
     lcl, ucl = display_limits(result)
     # Making Data Count's lines: the mean grey solid, the limits grey dashed, the target red dashed
-    line(spc.mean, "Average", COLOURS["mean"], "solid", COLOURS["line_label"])
-    line(ucl, "Upper limit", COLOURS["limit"], "dash", COLOURS["line_label"])
-    line(lcl, "Lower limit", COLOURS["limit"], "dash", COLOURS["line_label"])
+    line(spc.mean, gettext("Average"), COLOURS["mean"], "solid", COLOURS["line_label"])
+    line(ucl, gettext("Upper limit"), COLOURS["limit"], "dash", COLOURS["line_label"])
+    line(lcl, gettext("Lower limit"), COLOURS["limit"], "dash", COLOURS["line_label"])
     target = result.target
     if target is not None and target.kind == "absolute" and target.value is not None:
-        line(target.value, "Target", COLOURS["target"], "dash", COLOURS["target"])
+        line(target.value, gettext("Target"), COLOURS["target"], "dash", COLOURS["target"])
     yaxis_range = {"range": [0, 100]} if result.unit == "percent" and (ucl == 100.0 or lcl == 0.0) else {}
-    layout = _layout(f"{result.name}: statistical process control", _y_title(result), from_zero=False,
+    layout = _layout(gettext("%(name)s: statistical process control") % {"name": welsh.plan_text(result.name)},
+                     _y_title(result), from_zero=False,
                      xaxis={"type": "date", "tickformat": "%b %Y"}, annotations=annotations)
     layout["yaxis"].update(yaxis_range)
     figure = {"data": data, "layout": layout}
@@ -310,38 +322,40 @@ def spc_chart(result: IndicatorResult, prefix: str = "") -> Chart | None:
         if m not in meanings:
             return "\u2014"
         return (f"{MEANING_STYLES[meanings[m][0]]['name']}: "
-                + "; ".join(fmt.RULE_LABELS[r] for r in signals.get(m, [])))
+                + "; ".join(str(fmt.RULE_LABELS[r]) for r in signals.get(m, [])))
 
     rows = [[_month_label(m), _cell(v, result), cell(m)] for m, v in points]
-    return Chart(f"{prefix}spc-{result.indicator}", "Statistical process control (XmR) chart", spc_summary(result),
-                 figure, ["Month", "Value", "Special cause"], rows)
+    return Chart(f"{prefix}spc-{result.indicator}", gettext("Statistical process control (XmR) chart"),
+                 spc_summary(result), figure, [gettext("Month"), gettext("Value"), gettext("Special cause")], rows)
 
 
 def spc_summary(result: IndicatorResult) -> str:
     spc = result.spc
     first, last = spc.baseline          # the engine's: a series that starts later has a shorter one
     if spc.mean is None:
-        text = spc.reason or "Not enough data for control limits."
+        text = spc.reason or gettext("Not enough data for control limits.")
     elif spc.ucl is None:
-        text = f"Average {_cell(spc.mean, result)} a month. {spc.reason}"
+        text = gettext("Average %(mean)s a month.") % {"mean": _cell(spc.mean, result)} + f" {spc.reason}"
     else:
         lcl, ucl = display_limits(result)
-        text = (f"Average {_cell(spc.mean, result)} a month; the process limits are {_cell(lcl, result)} to "
-                f"{_cell(ucl, result)}, from the baseline "
-                f"{periods.month_label(periods.parse_month(first))} to {periods.month_label(periods.parse_month(last))}.")
+        text = gettext("Average %(mean)s a month; the process limits are %(lcl)s to %(ucl)s, from the baseline "
+                       "%(first)s to %(last)s.") % {
+            "mean": _cell(spc.mean, result), "lcl": _cell(lcl, result), "ucl": _cell(ucl, result),
+            "first": fmt.month_label(periods.parse_month(first)), "last": fmt.month_label(periods.parse_month(last))}
     points = spc.points
     if points:
         month, value = points[-1]
         reading = fmt.variation_label(spc)
         rule = spc.rule
-        text += (f" Latest: {_cell(value, result)} in {periods.month_label(periods.parse_month(month))} "
-                 f"{fmt.DASH} {reading}" + (f" ({fmt.RULE_LABELS[rule]})." if rule else "."))
+        text += " " + gettext("Latest: %(value)s in %(month)s") % {
+            "value": _cell(value, result), "month": fmt.month_label(periods.parse_month(month))} + (
+            f" {fmt.DASH} {reading}" + (f" ({fmt.RULE_LABELS[rule]})." if rule else "."))
     assurance = fmt.ASSURANCE_LABELS.get(spc.assurance)
     if assurance:
-        text += f" Against the target: {assurance.lower()}."
+        text += " " + gettext("Against the target: %(assurance)s.") % {"assurance": str(assurance).lower()}
     if result.illustrative.spc and spc.mean is not None:
-        text = ("Illustrative: these limits and this reading are built on figures generated for the demo, "
-                "not published ones. " + text)
+        text = gettext("Illustrative: these limits and this reading are built on figures generated for the demo, "
+                       "not published ones.") + " " + text
     return text
 
 

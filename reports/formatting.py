@@ -10,32 +10,38 @@ import re
 import markdown
 import nh3
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop
+from django.utils.translation import gettext as _
+
+from indicators.plans.bilingual import English
 
 MINUS = "\u2212"
 DASH = "\u2014"
 
-RAG_LABELS = {"green": "Green", "amber": "Amber", "red": "Red", "no-data": "No data", None: "Not rated"}
+RAG_LABELS = {"green": gettext_lazy("Green"), "amber": gettext_lazy("Amber"), "red": gettext_lazy("Red"),
+              "no-data": gettext_lazy("No data"),
+              None: gettext_lazy("Not rated")}
 RAG_SHAPES = {"green": "\u25cf", "amber": "\u25b2", "red": "\u25a0", "no-data": "\u25cb", None: "\u2013"}
 RAG_MEANINGS = {
-    "green": "on track: meets or beats the target",
-    "amber": "just off track: misses the target by no more than the tolerance",
-    "red": "off track: misses the target by more than the tolerance",
-    "no-data": "there is a target but no figure yet",
-    None: "no numeric target to rate against",
+    "green": gettext_lazy("on track: meets or beats the target"),
+    "amber": gettext_lazy("just off track: misses the target by no more than the tolerance"),
+    "red": gettext_lazy("off track: misses the target by more than the tolerance"),
+    "no-data": gettext_lazy("there is a target but no figure yet"),
+    None: gettext_lazy("no numeric target to rate against"),
 }
 
 SIGNIFICANCE_LABELS = {
-    "improvement": "Significant improvement",
-    "deterioration": "Significant deterioration",
-    "significant-change": "Significant change",
-    "no-significant-change": "No significant change",
-    "not-tested": "Not tested",
+    "improvement": gettext_lazy("Significant improvement"),
+    "deterioration": gettext_lazy("Significant deterioration"),
+    "significant-change": gettext_lazy("Significant change"),
+    "no-significant-change": gettext_lazy("No significant change"),
+    "not-tested": gettext_lazy("Not tested"),
 }
 
 ASSURANCE_LABELS = {
-    "pass": "Consistently meets the target",
-    "fail": "Consistently misses the target",
-    "hit-and-miss": "Sometimes meets the target, sometimes not",
+    "pass": gettext_lazy("Consistently meets the target"),
+    "fail": gettext_lazy("Consistently misses the target"),
+    "hit-and-miss": gettext_lazy("Sometimes meets the target, sometimes not"),
     None: "",
 }
 
@@ -43,34 +49,35 @@ ASSURANCE_LABELS = {
 # ("how this plan judges its measures") and the words for each value.
 RATING_WORDS = {
     "targets": {
-        "key": "Against targets: green on track / amber just off track / red off track",
-        "values": {"green": "Green: on track", "amber": "Amber: just off track", "red": "Red: off track",
-                   "no-data": "No data yet", None: "Not rated"},
+        "key": gettext_lazy("Against targets: green on track / amber just off track / red off track"),
+        "values": {"green": gettext_lazy("Green: on track"), "amber": gettext_lazy("Amber: just off track"),
+                   "red": gettext_lazy("Red: off track"),
+                   "no-data": gettext_lazy("No data yet"), None: gettext_lazy("Not rated")},
     },
     "significance": {
-        "key": ("Continuous improvement: statistically significant improvement / no significant change / "
+        "key": gettext_lazy("Continuous improvement: statistically significant improvement / no significant change / "
                 "significant deterioration"),
-        "values": {"improvement": "Statistically significant improvement",
-                   "no-significant-change": "No significant change",
-                   "deterioration": "Significant deterioration",
-                   "significant-change": "Significant change",
-                   None: "Not rated (no test for this measure)"},
+        "values": {"improvement": gettext_lazy("Statistically significant improvement"),
+                   "no-significant-change": gettext_lazy("No significant change"),
+                   "deterioration": gettext_lazy("Significant deterioration"),
+                   "significant-change": gettext_lazy("Significant change"),
+                   None: gettext_lazy("Not rated (no test for this measure)")},
     },
     "spc": {
-        "key": ("Statistical process control: special cause improvement / common cause (normal variation) / "
+        "key": gettext_lazy("Statistical process control: special cause improvement / common cause (normal variation) / "
                 "special cause concern"),
-        "values": {"special-cause-improvement": "Special cause: improvement",
-                   "common-cause": "Common cause: normal variation",
-                   "special-cause-concern": "Special cause: concern",
-                   "special-cause-neither": "Special cause: unusual change",
-                   None: "Not rated (not enough data for SPC)"},
+        "values": {"special-cause-improvement": gettext_lazy("Special cause: improvement"),
+                   "common-cause": gettext_lazy("Common cause: normal variation"),
+                   "special-cause-concern": gettext_lazy("Special cause: concern"),
+                   "special-cause-neither": gettext_lazy("Special cause: unusual change"),
+                   None: gettext_lazy("Not rated (not enough data for SPC)")},
     },
     # SPEC §6: a plan that publishes no verdicts has no ratings to name
-    "none": {"key": "No ratings: the plan publishes comparisons without verdicts", "values": {None: ""}},
+    "none": {"key": gettext_lazy("No ratings: the plan publishes comparisons without verdicts"), "values": {None: ""}},
     "benchmark": {
-        "key": "Against a benchmark: better / similar (within the tolerance) / worse",
-        "values": {"better": "Better than the benchmark", "similar": "Similar to the benchmark",
-                   "worse": "Worse than the benchmark", None: "Not rated (no benchmark figure)"},
+        "key": gettext_lazy("Against a benchmark: better / similar (within the tolerance) / worse"),
+        "values": {"better": gettext_lazy("Better than the benchmark"), "similar": gettext_lazy("Similar to the benchmark"),
+                   "worse": gettext_lazy("Worse than the benchmark"), None: gettext_lazy("Not rated (no benchmark figure)")},
     },
 }
 
@@ -82,15 +89,15 @@ def rating_label(rating) -> str:
     text = words.get(rating.value, rating.value or words[None])
     if rating.manual:
         computed = words.get(rating.computed, rating.computed or words[None])
-        text += f" (manual; the figures say: {computed})"
+        text = str(text) + _(" (manual; the figures say: %(computed)s)") % {"computed": computed}
     return text
 
 
 RULE_LABELS = {
-    "outside-limits": "a point outside the control limits",
-    "trend": "seven points in a row rising or falling",
-    "two-of-three": "two of three points close to a limit",
-    "run": "seven or more points in a row on one side of the average",
+    "outside-limits": gettext_lazy("a point outside the control limits"),
+    "trend": gettext_lazy("seven points in a row rising or falling"),
+    "two-of-three": gettext_lazy("two of three points close to a limit"),
+    "run": gettext_lazy("seven or more points in a row on one side of the average"),
 }
 
 
@@ -110,6 +117,58 @@ from indicators.numbers import (  # noqa: E402,F401  (one place for every unit; 
 )
 
 
+def month_label(month) -> str:
+    """A month as readers read it: "June 2014"; on a Welsh page "Mehefin 2014"
+    (Django's Welsh month names)."""
+    from django.utils.dateformat import format as date_format
+    from django.utils.translation import get_language
+
+    from indicators import periods
+
+    if get_language() == "cy":
+        return date_format(month, "F Y")
+    return periods.month_label(month)
+
+
+# Django's Welsh catalogue spells July "Gorffenaf"; the Welsh Language Commissioner's and Welsh Government's
+# spelling is "Gorffennaf" (this catalogue's entry overrides Django's: LOCALE_PATHS come first).
+_MONTH_WORDS = (gettext_noop("July"),)
+
+
+def quarter_label(period) -> str:
+    """The financial quarter of a period, "2024/25 Q1"; in Welsh "2024/25 Ch1" (chwarter)."""
+    from django.utils.translation import get_language
+
+    from indicators import periods
+
+    label = periods.quarter(period)
+    return label.replace(" Q", " Ch") if get_language() == "cy" else label
+
+
+def quarter_reach(period) -> str:
+    """How far into its quarter a period reaches: "to the end of 2013/14 Q1"
+    for June, "into 2013/14 Q1" for May (not its end); in the page's language."""
+    from django.utils.translation import gettext
+
+    words = gettext("to the end of %(quarter)s") if period.month in (3, 6, 9, 12) else gettext("into %(quarter)s")
+    return words % {"quarter": quarter_label(period)}
+
+
+# Welsh months shortened as Welsh public bodies shorten them (Ion, Chwef, …): chart axes and spans
+WELSH_SHORT_MONTHS = ["Ion", "Chwef", "Maw", "Ebr", "Mai", "Meh", "Gorff", "Awst", "Medi", "Hyd", "Tach", "Rhag"]
+
+
+def short_month_name(month_number: int) -> str:
+    """A month's short name (1 = January): "Jun"; on a Welsh page "Meh"."""
+    from django.utils.translation import get_language
+
+    from indicators import periods
+
+    if get_language() == "cy":
+        return WELSH_SHORT_MONTHS[month_number - 1]
+    return periods.MONTH_NAMES[month_number - 1][:3]
+
+
 def measure(value, unit: str, decimals: int = 0) -> str:
     """A figure in its unit: 15,015 · 74.2% · £3.24 · 0.88. The pages', the
     report's and the charts' name for `display` (one place for every unit)."""
@@ -127,22 +186,32 @@ def change(result) -> str:
     (+4.0%)"), any other measure as a relative change ("−4.8%")."""
     if result.unit == "percent" and not is_missing(result.change_pts):
         relative = "" if is_missing(result.change_pct) else f" ({change_pct(result.change_pct)})"
-        return change_pts(result.change_pts) + relative
+        return points_words(change_pts(result.change_pts)) + relative
     return change_pct(result.change_pct)
+
+
+def points_words(text: str) -> str:
+    """"+3.2 pts" (percentage points, indicators.numbers); on a Welsh page "+3.2 pwynt"."""
+    from django.utils.translation import get_language
+
+    return text.replace(" pts", " " + gettext("pts")) if get_language() == "cy" else text
 
 
 def variation_label(spc) -> str:
     """Plain words for an SPC reading (`engine.result.SpcReading`): "Getting worse — unusual rise"."""
     if spc.variation is None:
-        return "Not enough data"
+        return _("Not enough data")
     if spc.variation == "common-cause":
-        return "Normal variation"
-    movement = {"high": "unusual rise", "low": "unusual fall"}.get(spc.direction or "", "unusual change")
+        return _("Normal variation")
+    direction = spc.direction or ""
     if spc.variation == "special-cause-improvement":
-        return f"Getting better {DASH} {movement}"
+        return {"high": _("Getting better — unusual rise"), "low": _("Getting better — unusual fall")}.get(
+            direction, _("Getting better — unusual change"))
     if spc.variation == "special-cause-concern":
-        return f"Getting worse {DASH} {movement}"
-    return f"Unusual change {DASH} {movement.removeprefix('unusual ')}"
+        return {"high": _("Getting worse — unusual rise"), "low": _("Getting worse — unusual fall")}.get(
+            direction, _("Getting worse — unusual change"))
+    return {"high": _("Unusual change — rise"), "low": _("Unusual change — fall")}.get(
+        direction, _("Unusual change — change"))
 
 
 def variation_class(variation: str | None) -> str:
@@ -162,7 +231,9 @@ _ALT = re.compile(r'\salt="([^"]*)"')
 def _image_as_text(match: re.Match) -> str:
     alt = _ALT.search(match.group(0))
     text = htmllib.unescape(alt.group(1)).strip() if alt else ""
-    return "[image not shown" + (f": {htmllib.escape(text)}]" if text else "]")
+    if text:
+        return "[" + htmllib.escape(_("image not shown: %(alt)s") % {"alt": text}) + "]"
+    return "[" + _("image not shown") + "]"
 
 
 def render_markdown(text: str) -> str:
@@ -179,84 +250,88 @@ def render_markdown(text: str) -> str:
     html = markdown.markdown(text or "", extensions=["extra", "sane_lists"])
     html = _IMG.sub(_image_as_text, nh3.clean(html, link_rel="noopener noreferrer"))
     # nothing else nh3 lets through fetches; drop any <img> the pattern missed
-    return mark_safe(nh3.clean(html, tags=nh3.ALLOWED_TAGS - {"img"}, link_rel="noopener noreferrer"))
+    html = nh3.clean(html, tags=nh3.ALLOWED_TAGS - {"img"}, link_rel="noopener noreferrer")
+    if isinstance(text, English):
+        # a Welsh page showing writing that has no Welsh: said in English (issue 31)
+        html = f'<div lang="en">{html}</div>'
+    return mark_safe(html)
 
 
 # --- Ratings (SPEC §3): each plan's own method, its words and its key ------------------------------
 
 RATING_METHOD_LABELS = {
-    "targets": "Against targets",
-    "significance": "Continuous improvement",
-    "spc": "Statistical process control",
-    "none": "No ratings",
-    "benchmark": "Against a benchmark",
+    "targets": gettext_lazy("Against targets"),
+    "significance": gettext_lazy("Continuous improvement"),
+    "spc": gettext_lazy("Statistical process control"),
+    "none": gettext_lazy("No ratings"),
+    "benchmark": gettext_lazy("Against a benchmark"),
 }
 RATING_METHOD_MEANINGS = {
-    "targets": "each measure's year to date against its target",
-    "significance": "each measure's year to date against the same months last year, "
-                    "by a test of statistical significance (95% confidence)",
-    "spc": "each measure's latest month against the limits of its own past variation "
-           "(Making Data Count)",
-    "none": "the plan publishes each measure's comparisons and their significance, without a verdict",
-    "benchmark": "each measure against its benchmark for the same months, within the tolerance",
+    "targets": gettext_lazy("each measure's year to date against its target"),
+    "significance": gettext_lazy("each measure's year to date against the same months last year, "
+                    "by a test of statistical significance (95% confidence)"),
+    "spc": gettext_lazy("each measure's latest month against the limits of its own past variation "
+           "(Making Data Count)"),
+    "none": gettext_lazy("the plan publishes each measure's comparisons and their significance, without a verdict"),
+    "benchmark": gettext_lazy("each measure against its benchmark for the same months, within the tolerance"),
 }
 # The same, for a page with SPEC §6 measures: each is judged on its own comparison, not always the YTD.
 RATING_METHOD_MEANINGS_CURRENT = {
-    "targets": "each measure's latest figure against its target, on the measure's own comparison",
-    "significance": "each measure's latest figure against the one it is compared with (the same months last "
+    "targets": gettext_lazy("each measure's latest figure against its target, on the measure's own comparison"),
+    "significance": gettext_lazy("each measure's latest figure against the one it is compared with (the same months last "
                     "year, the rolling year before, the same quarter a year earlier, the wave before), "
-                    "by a test of statistical significance (95% confidence)",
+                    "by a test of statistical significance (95% confidence)"),
 }
 # value -> (label, shape, tone); the order is the order of the summary counts. None = not rated.
 RATING_VALUES = {
     "targets": {
-        "green": ("Green", RAG_SHAPES["green"], "good"),
-        "amber": ("Amber", RAG_SHAPES["amber"], "bad"),
-        "red": ("Red", RAG_SHAPES["red"], "bad"),
-        "no-data": ("No data", RAG_SHAPES["no-data"], "none"),
-        None: ("Not rated", RAG_SHAPES[None], "none"),
+        "green": (gettext_lazy("Green"), RAG_SHAPES["green"], "good"),
+        "amber": (gettext_lazy("Amber"), RAG_SHAPES["amber"], "bad"),
+        "red": (gettext_lazy("Red"), RAG_SHAPES["red"], "bad"),
+        "no-data": (gettext_lazy("No data"), RAG_SHAPES["no-data"], "none"),
+        None: (gettext_lazy("Not rated"), RAG_SHAPES[None], "none"),
     },
     "significance": {
-        "improvement": ("Statistically significant improvement", "\u25b2", "good"),
-        "no-significant-change": ("No significant change", "\u25cf", "neutral"),
-        "deterioration": ("Significant deterioration", "\u25bc", "bad"),
-        "significant-change": ("Significant change", "\u2666", "neutral"),
-        None: ("Not rated", "\u2013", "none"),
+        "improvement": (gettext_lazy("Statistically significant improvement"), "\u25b2", "good"),
+        "no-significant-change": (gettext_lazy("No significant change"), "\u25cf", "neutral"),
+        "deterioration": (gettext_lazy("Significant deterioration"), "\u25bc", "bad"),
+        "significant-change": (gettext_lazy("Significant change"), "\u2666", "neutral"),
+        None: (gettext_lazy("Not rated"), "\u2013", "none"),
     },
     "spc": {
-        "special-cause-improvement": ("Special cause: improvement", "\u25b2", "good"),
-        "common-cause": ("Common cause: normal variation", "\u25cf", "neutral"),
-        "special-cause-concern": ("Special cause: concern", "\u25bc", "bad"),
-        "special-cause-neither": ("Special cause: neither better nor worse", "\u2666", "neutral"),
-        None: ("Not rated", "\u2013", "none"),
+        "special-cause-improvement": (gettext_lazy("Special cause: improvement"), "\u25b2", "good"),
+        "common-cause": (gettext_lazy("Common cause: normal variation"), "\u25cf", "neutral"),
+        "special-cause-concern": (gettext_lazy("Special cause: concern"), "\u25bc", "bad"),
+        "special-cause-neither": (gettext_lazy("Special cause: neither better nor worse"), "\u2666", "neutral"),
+        None: (gettext_lazy("Not rated"), "\u2013", "none"),
     },
     "none": {None: ("", "", "none")},
     "benchmark": {
-        "better": ("Better than the benchmark", "\u25b2", "good"),
-        "similar": ("Similar to the benchmark", "\u25cf", "neutral"),
-        "worse": ("Worse than the benchmark", "\u25bc", "bad"),
-        None: ("Not rated", "\u2013", "none"),
+        "better": (gettext_lazy("Better than the benchmark"), "\u25b2", "good"),
+        "similar": (gettext_lazy("Similar to the benchmark"), "\u25cf", "neutral"),
+        "worse": (gettext_lazy("Worse than the benchmark"), "\u25bc", "bad"),
+        None: (gettext_lazy("Not rated"), "\u2013", "none"),
     },
 }
 RATING_MEANINGS = {
-    "improvement": "the year to date is better than last year's by more than chance would explain",
-    "no-significant-change": "the year to date differs from last year's by no more than chance would explain",
-    "deterioration": "the year to date is worse than last year's by more than chance would explain",
-    "significant-change": "the year to date differs from last year's by more than chance would explain "
-                          "(a measure that is neither better up nor down)",
-    "special-cause-improvement": "the latest month is an unusual change for the better",
-    "common-cause": "the latest month is within the variation the past two years would lead us to expect",
-    "special-cause-concern": "the latest month is an unusual change for the worse",
-    "special-cause-neither": "the latest month is an unusual change, neither better nor worse",
-    "better": "better than the benchmark for the same months by more than the tolerance",
-    "similar": "within the tolerance of the benchmark for the same months",
-    "worse": "worse than the benchmark for the same months by more than the tolerance",
+    "improvement": gettext_lazy("the year to date is better than last year's by more than chance would explain"),
+    "no-significant-change": gettext_lazy("the year to date differs from last year's by no more than chance would explain"),
+    "deterioration": gettext_lazy("the year to date is worse than last year's by more than chance would explain"),
+    "significant-change": gettext_lazy("the year to date differs from last year's by more than chance would explain "
+                          "(a measure that is neither better up nor down)"),
+    "special-cause-improvement": gettext_lazy("the latest month is an unusual change for the better"),
+    "common-cause": gettext_lazy("the latest month is within the variation the past two years would lead us to expect"),
+    "special-cause-concern": gettext_lazy("the latest month is an unusual change for the worse"),
+    "special-cause-neither": gettext_lazy("the latest month is an unusual change, neither better nor worse"),
+    "better": gettext_lazy("better than the benchmark for the same months by more than the tolerance"),
+    "similar": gettext_lazy("within the tolerance of the benchmark for the same months"),
+    "worse": gettext_lazy("worse than the benchmark for the same months by more than the tolerance"),
 }
 
 
 def rating_value_label(method: str, value: str | None) -> str:
     """The short label of a rating value under ``method`` (the summary counts' words)."""
-    return RATING_VALUES.get(method, RATING_VALUES["targets"]).get(value, (value or "Not rated", "", ""))[0]
+    return RATING_VALUES.get(method, RATING_VALUES["targets"]).get(value, (value or _("Not rated"), "", ""))[0]
 
 
 def rating_meaning(method: str, value: str | None) -> str:
@@ -271,15 +346,15 @@ def rating_meaning(method: str, value: str | None) -> str:
 VARIATION_TONES = {"special-cause-improvement": "improve", "special-cause-concern": "concern",
                    "special-cause-neither": "neither", "common-cause": "common"}
 VARIATION_ICON_WORDS = {
-    "special-cause-improvement": "Special cause variation: improvement",
-    "special-cause-concern": "Special cause variation: concern",
-    "special-cause-neither": "Special cause variation: neither improvement nor concern",
-    "common-cause": "Common cause variation: no significant change",
+    "special-cause-improvement": gettext_lazy("Special cause variation: improvement"),
+    "special-cause-concern": gettext_lazy("Special cause variation: concern"),
+    "special-cause-neither": gettext_lazy("Special cause variation: neither improvement nor concern"),
+    "common-cause": gettext_lazy("Common cause variation: no significant change"),
 }
 ASSURANCE_ICONS = {
-    "pass": ("improve", "P", "Assurance: consistently passes the target"),
-    "fail": ("concern", "F", "Assurance: consistently fails the target"),
-    "hit-and-miss": ("common", "?", "Assurance: hit and miss, the target is within the limits"),
+    "pass": ("improve", "P", gettext_lazy("Assurance: consistently passes the target")),
+    "fail": ("concern", "F", gettext_lazy("Assurance: consistently fails the target")),
+    "hit-and-miss": ("common", "?", gettext_lazy("Assurance: hit and miss, the target is within the limits")),
 }
 ICON_COLOURS = {"improve": "#1d70b8", "concern": "#b35c00", "neither": "#912b88", "common": "#505a5f"}
 
@@ -290,10 +365,11 @@ def variation_icon(spc) -> dict | None:
         return None
     tone = VARIATION_TONES[spc.variation]
     letter = {"high": "H", "low": "L"}.get(spc.direction or "", "") if spc.variation != "common-cause" else ""
-    words = VARIATION_ICON_WORDS[spc.variation]
+    words = str(VARIATION_ICON_WORDS[spc.variation])
     if letter:
-        words += f" ({'high' if letter == 'H' else 'low'})"
-    short = {"improve": "Improvement", "concern": "Concern", "neither": "Neither", "common": "Common cause"}[tone]
+        words += " (%s)" % (_("high") if letter == "H" else _("low"))
+    short = {"improve": _("Improvement"), "concern": _("Concern"), "neither": _("Neither"),
+             "common": _("Common cause")}[tone]
     if letter:
         short += f" ({letter})"
     return {"tone": tone, "letter": letter, "title": words, "short": short, "colour": ICON_COLOURS[tone]}
@@ -303,13 +379,14 @@ def assurance_icon(assurance: str | None) -> dict | None:
     if assurance not in ASSURANCE_ICONS:
         return None
     tone, letter, words = ASSURANCE_ICONS[assurance]
-    short = {"pass": "Pass", "fail": "Fail", "hit-and-miss": "Hit and miss"}[assurance]
+    short = {"pass": _("Pass"), "fail": _("Fail"), "hit-and-miss": _("Hit and miss")}[assurance]
     return {"tone": tone, "letter": letter, "title": words, "short": short, "colour": ICON_COLOURS[tone]}
 
 
 # --- SPEC §6: the span a figure is for, its comparison, baseline and benchmarks in words -----------
 
-STALE_AFTER_WORDS = {"monthly": "2 months", "quarterly": "2 quarters", "annual": "2 years", "irregular": "24 months"}
+STALE_AFTER_WORDS = {"monthly": gettext_lazy("2 months"), "quarterly": gettext_lazy("2 quarters"),
+                     "annual": gettext_lazy("2 years"), "irregular": gettext_lazy("24 months")}
 SIGNIFICANT = ("improvement", "deterioration", "significant-change")
 
 
@@ -318,6 +395,8 @@ def change_text(unit: str, decimals: int, change, pct) -> str:
     points), "up 2 places" (rank), "−15 min 20 s" (duration), else the
     figure and the relative change, "+1,093 (+6.4%)"."""
     text = display_change(change, unit, None if unit == "percent" else decimals)
+    if unit == "percent":
+        text = points_words(text)
     if unit in ("percent", "rank", "duration") or is_missing(pct):
         return text
     return f"{text} ({change_pct(pct)})"
@@ -333,10 +412,10 @@ def benchmark_name(slug: str) -> str:
 
 def significance_words(significance) -> str:
     """The significance in words; a survey change tested by its 95% intervals says so (SPEC §6)."""
-    words = SIGNIFICANCE_LABELS[significance.result]
+    words = str(SIGNIFICANCE_LABELS[significance.result])
     if significance.test == "interval-overlap":
-        words += (" (the 95% intervals do not overlap)" if significance.result in SIGNIFICANT
-                  else " (the 95% intervals overlap)")
+        words += (_(" (the 95% intervals do not overlap)") if significance.result in SIGNIFICANT
+                  else _(" (the 95% intervals overlap)"))
     return words
 
 
@@ -345,10 +424,10 @@ def stale_words(result) -> str:
     ended more than 2 quarters before January 2025"."""
     from indicators import periods
 
-    period = periods.month_label(periods.parse_month(result.period))
-    span = result.span.label if result.span is not None else "an earlier span"
-    return (f"the figure is for {span}, which ended more than "
-            f"{STALE_AFTER_WORDS.get(result.frequency, '2 periods')} before {period}")
+    period = month_label(periods.parse_month(result.period))
+    span = result.span.label if result.span is not None else _("an earlier span")
+    return _("the figure is for %(span)s, which ended more than %(after)s before %(period)s") % {
+        "span": span, "after": STALE_AFTER_WORDS.get(result.frequency, _("2 periods")), "period": period}
 
 
 def _months(window) -> int:
@@ -362,31 +441,34 @@ def basis_words(result) -> str:
     compare = result.compare
     basis = compare.basis if compare is not None else "ytd"
     if basis == "ytd":
-        return "compared with the same months last year"
+        return _("compared with the same months last year")
     if basis == "rolling-12":
-        return "compared with the rolling year before"
+        return _("compared with the rolling year before")
     if basis == "rolling-3":
-        return "compared with the same 3 months a year earlier"
+        return _("compared with the same 3 months a year earlier")
     if basis == "benchmark":
-        return "compared with its benchmark for the same months"
+        return _("compared with its benchmark for the same months")
     length = _months(compare.current)
     if result.frequency == "irregular":
-        return ("compared with the previous survey wave" if result.unit == "score" or compare.current.lower is not None
-                else "compared with the figure before it")
+        return (_("compared with the previous survey wave") if result.unit == "score"
+                or compare.current.lower is not None else _("compared with the figure before it"))
     if basis == "sequential":
-        what = {1: "month", 3: "quarter", 12: "year"}.get(length, f"{length} months")
-        return f"compared with the {what} just before"
+        return {1: _("compared with the month just before"), 3: _("compared with the quarter just before"),
+                12: _("compared with the year just before")}.get(
+                    length, _("compared with the %(months)s months just before") % {"months": length})
     if result.frequency == "quarterly" and length == 12:
-        return "compared with the 12 months to the same quarter a year earlier"
-    what = {1: "month", 3: "quarter", 12: "year"}.get(length, f"{length} months")
-    return f"compared with the same {what} a year earlier" if what != "year" else "compared with the year before"
+        return _("compared with the 12 months to the same quarter a year earlier")
+    return {1: _("compared with the same month a year earlier"), 3: _("compared with the same quarter a year earlier"),
+            12: _("compared with the year before")}.get(
+                length, _("compared with the same %(months)s months a year earlier") % {"months": length})
 
 
 # --- why a measure has no rating, in words (issue "Current plans II": on screen, and the right reason) ----------
 
-_UNTESTED = {("mean", "percent"): "a mean of percentages", ("mean", None): "a mean, with no count or ratio to test",
-             ("latest", None): "a latest figure, with no count or ratio to test",
-             ("weighted-mean", None): "a weighted mean, with no count or ratio to test"}
+_UNTESTED = {("mean", "percent"): gettext_lazy("a mean of percentages"),
+             ("mean", None): gettext_lazy("a mean, with no count or ratio to test"),
+             ("latest", None): gettext_lazy("a latest figure, with no count or ratio to test"),
+             ("weighted-mean", None): gettext_lazy("a weighted mean, with no count or ratio to test")}
 
 
 def not_tested_reason(aggregation: str, unit: str) -> str:
@@ -394,8 +476,8 @@ def not_tested_reason(aggregation: str, unit: str) -> str:
     by the binomial test, ratios by the two-proportion test)."""
     words = _UNTESTED.get((aggregation, unit)) or _UNTESTED.get((aggregation, None))
     if words is None and aggregation == "sum":
-        words = f"a sum of {unit} figures, not a count"
-    return f"Not tested ({words or 'no count or ratio to test'})"
+        words = _("a sum of %(unit)s figures, not a count") % {"unit": unit}
+    return _("Not tested (%(why)s)") % {"why": words or _("no count or ratio to test")}
 
 
 def not_rated_reason(result) -> str:
@@ -413,9 +495,9 @@ def not_rated_reason(result) -> str:
             return not_tested_reason(result.aggregation, result.unit)
         compare = getattr(result, "compare", None)
         return ((compare.reason if compare is not None else None) or result.ytd_reason or result.last_ytd_reason
-                or "Needs this year's and last year's figures")
+                or _("Needs this year's and last year's figures"))
     if rating.method == "spc":
-        return (result.spc.reason or "No SPC verdict yet").rstrip(".")
+        return (result.spc.reason or _("No SPC verdict yet")).rstrip(".")
     return ""
 
 
@@ -424,14 +506,32 @@ def figures_words(indicator) -> str:
     monthly figures", "ratio of quarterly figures", "latest of year-ending
     figures published quarterly"): the indicator page's lead and the
     report's definitions (SPEC §6 Frequency)."""
-    how = indicator.get_aggregation_display().lower()
     frequency = getattr(indicator, "frequency", "") or "monthly"
     covers = getattr(indicator, "covers", None)
+    if get_language() != "cy":
+        how = indicator.get_aggregation_display().lower()
+        if covers:
+            what = f"{covers}-month figures published {frequency}" if covers != 12 else \
+                f"year-ending figures published {frequency}"
+        else:
+            what = {"monthly": "monthly figures", "quarterly": "quarterly figures", "annual": "annual figures",
+                    "irregular": "figures for irregular spans (survey waves, one-off releases)"}.get(
+                        frequency, f"{frequency} figures")
+        return f"{how} of {what}"
+    # in Welsh (issue 31): each part in words a translator can check
+    how = str(_AGGREGATION_WORDS.get(indicator.aggregation, indicator.get_aggregation_display().lower()))
     if covers:
-        what = f"{covers}-month figures published {frequency}" if covers != 12 else \
-            f"year-ending figures published {frequency}"
+        what = gettext("%(months)s-month figures published %(frequency)s") % {
+            "months": covers, "frequency": _FREQUENCY_WORDS.get(frequency, frequency)}
     else:
-        what = {"monthly": "monthly figures", "quarterly": "quarterly figures", "annual": "annual figures",
-                "irregular": "figures for irregular spans (survey waves, one-off releases)"}.get(
-                    frequency, f"{frequency} figures")
-    return f"{how} of {what}"
+        what = str(_FIGURES_WORDS.get(frequency, frequency))
+    return gettext("%(how)s of %(what)s") % {"how": how, "what": what}
+
+
+_AGGREGATION_WORDS = {"sum": gettext_lazy("sum"), "ratio": gettext_lazy("ratio"), "mean": gettext_lazy("mean"),
+                      "latest": gettext_lazy("latest"), "weighted-mean": gettext_lazy("weighted mean")}
+_FREQUENCY_WORDS = {"monthly": gettext_lazy("monthly"), "quarterly": gettext_lazy("quarterly"),
+                    "annual": gettext_lazy("annually"), "irregular": gettext_lazy("irregularly")}
+_FIGURES_WORDS = {"monthly": gettext_lazy("monthly figures"), "quarterly": gettext_lazy("quarterly figures"),
+                  "annual": gettext_lazy("annual figures"),
+                  "irregular": gettext_lazy("figures for irregular spans (survey waves, one-off releases)")}

@@ -16,14 +16,16 @@ import time
 from contextlib import contextmanager
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from indicators import periods
 from indicators.models import Force
+from indicators.plans.bilingual import WELSH
 from jobs import runner
 from jobs.models import Job, StoredPack
-from reports import warm
+from reports import warm, welsh
 from reports.cache import data_version
 from reports.report import build_pdf, build_report, check_request, one_level, report_filename
 
@@ -33,43 +35,66 @@ FORMATS = ("html", "pdf")
 RETRY_FAILED_AFTER = timedelta(minutes=10)
 
 
-def _key(force: Force, period: date, mode: str, theme: int | None, file_format: str, drafts: bool) -> str:
-    """One pack, whatever its version: a job reads the data version when it starts."""
-    return f"pack:{force.slug}:{periods.format_month(period)}:{mode}:{theme or 0}:{file_format}:{int(drafts)}"
+def _language(language: str | None) -> str:
+    """A pack's language: Welsh, or English (the default) for anything else."""
+    return WELSH if language == WELSH else settings.LANGUAGE_CODE
 
 
-def _label(force: Force, period: date, mode: str, theme: int | None, file_format: str, drafts: bool) -> str:
+def _key(force: Force, period: date, mode: str, theme: int | None, file_format: str, drafts: bool,
+         language: str | None = None) -> str:
+    """One pack, whatever its version: a job reads the data version when it starts. A Welsh pack's key
+    ends ":cy" (issue 31); an English one's is as it was."""
+    return (f"pack:{force.slug}:{periods.format_month(period)}:{mode}:{theme or 0}:{file_format}:{int(drafts)}"
+            + (f":{WELSH}" if _language(language) == WELSH else ""))
+
+
+def _label(force: Force, period: date, mode: str, theme: int | None, file_format: str, drafts: bool,
+           language: str | None = None) -> str:
     what = f"theme {theme}" if mode == "theme" else mode
     return (f"{force.name} panel pack, {periods.format_month(period)}, {what}, {file_format.upper()}"
-            + (" (with drafts)" if drafts else ""))
+            + (" (with drafts)" if drafts else "") + (", in Welsh" if _language(language) == WELSH else ""))
+
+
+def _params(force: Force, period: date, mode: str, theme: int | None, file_format: str, drafts: bool,
+            language: str | None, **more) -> dict:
+    params = {"force": force.pk, "period": period.isoformat(), "mode": mode, "theme": theme, "format": file_format,
+              "drafts": drafts, **more}
+    if _language(language) == WELSH:
+        params["language"] = WELSH
+    return params
+
+
+def languages_of(force: Force) -> list[str]:
+    """The languages a force's packs are made in: English, and Welsh for a force published in both."""
+    return [settings.LANGUAGE_CODE] + ([WELSH] if WELSH in (force.languages or []) else [])
 
 
 def stored(*, force: Force, period: date, mode: str, theme: int | None, file_format: str, drafts: bool,
-           version: str | None = None) -> StoredPack | None:
+           version: str | None = None, language: str | None = None) -> StoredPack | None:
     """The stored pack at the force's current data version, if it is built."""
     version = version or data_version(force.slug)
     return StoredPack.objects.filter(force=force, period=period, mode=mode, theme=theme or 0,
-                                     file_format=file_format, drafts=drafts, version=version).first()
+                                     file_format=file_format, drafts=drafts, version=version,
+                                     language=_language(language)).first()
 
 
 def ask(*, force: Force, period: date, mode: str, theme: int | None, file_format: str, drafts: bool,
-        user=None) -> tuple[StoredPack | None, Job | None]:
+        user=None, language: str | None = None) -> tuple[StoredPack | None, Job | None]:
     """The pack if it is built; otherwise the job building it (queued now if
     none is). Raises ReportError for a pack that cannot be made."""
     check_request(force=force, period=period, mode=mode, theme=theme)
     version = data_version(force.slug)
     pack = stored(force=force, period=period, mode=mode, theme=theme, file_format=file_format, drafts=drafts,
-                  version=version)
+                  version=version, language=language)
     if pack is not None:
         return pack, None
-    key = _key(force, period, mode, theme, file_format, drafts)
+    key = _key(force, period, mode, theme, file_format, drafts, language)
     latest = Job.objects.filter(key=key).order_by("-created").first()
     if latest is not None and latest.status == Job.FAILED and latest.finished \
             and latest.finished > timezone.now() - RETRY_FAILED_AFTER:
         return None, latest                   # it just failed: say so, rather than fail again at every refresh
-    job = runner.enqueue("pack", key=key, label=_label(force, period, mode, theme, file_format, drafts),
-                         params={"force": force.pk, "period": period.isoformat(), "mode": mode,
-                                 "theme": theme, "format": file_format, "drafts": drafts, "version": version},
+    job = runner.enqueue("pack", key=key, label=_label(force, period, mode, theme, file_format, drafts, language),
+                         params=_params(force, period, mode, theme, file_format, drafts, language, version=version),
                          user=user if drafts else None, urgent=True)
     return None, job
 
@@ -81,9 +106,12 @@ def build(job: Job, progress) -> dict:
     force = Force.objects.get(pk=p["force"])
     period, mode, theme, file_format = date.fromisoformat(p["period"]), p["mode"], p["theme"], p["format"]
     version = data_version(force.slug)          # read before the figures: a change meanwhile makes it stale
+    language = _language(p.get("language"))
     started = time.process_time()
     progress(0, 3, stage="reading the figures")
-    html = build_report(force=force, period=period, mode=mode, theme=theme, drafts=p["drafts"])
+    with translation.override(language):
+        welsh.reset()
+        html = build_report(force=force, period=period, mode=mode, theme=theme, drafts=p["drafts"])
     progress(1, 3, stage="laying out the pages" if file_format == "pdf" else "storing the file")
     if file_format == "pdf":
         content = build_pdf(html, progress=lambda stage: progress(2, 3, stage=stage))
@@ -93,8 +121,9 @@ def build(job: Job, progress) -> dict:
     with transaction.atomic():
         StoredPack.objects.update_or_create(
             force=force, period=period, mode=mode, theme=theme or 0, file_format=file_format, drafts=p["drafts"],
+            language=language,
             defaults={"version": version, "content": content, "size": len(content), "build_seconds": seconds,
-                      "filename": report_filename(force, period, mode, theme, file_format)})
+                      "filename": report_filename(force, period, mode, theme, file_format, language)})
     progress(3, 3, stage="stored")
     return {"size": len(content), "cpu_seconds": round(seconds, 2), "version": version}
 
@@ -155,11 +184,11 @@ def queue_after_publish(force_ids, months=()) -> None:
                     continue
                 for mode, theme in packs_for(force, period):
                     for file_format in FORMATS:
-                        runner.enqueue("pack", key=_key(force, period, mode, theme, file_format, False),
-                                       label=_label(force, period, mode, theme, file_format, False),
-                                       params={"force": force.pk, "period": period.isoformat(), "mode": mode,
-                                               "theme": theme, "format": file_format, "drafts": False},
-                                       join_running=False)
+                        for language in languages_of(force):
+                            runner.enqueue("pack", key=_key(force, period, mode, theme, file_format, False, language),
+                                           label=_label(force, period, mode, theme, file_format, False, language),
+                                           params=_params(force, period, mode, theme, file_format, False, language),
+                                           join_running=False)
             if not warm.worth_it():
                 continue
             # first: readers meet these pages now; the packs wait for whoever asks for them next

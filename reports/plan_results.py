@@ -13,6 +13,7 @@ from indicators.engine import columns as c
 from indicators.engine.performance import Inputs, evaluate
 from indicators.engine.result import IndicatorResult
 from indicators.models import Force, Indicator, Plan, PriorityIndicator
+from reports import formatting as fmt
 
 
 def _engine_frame(indicators: list[Indicator], headline_ids: set[int]) -> pd.DataFrame:
@@ -59,10 +60,10 @@ def _state_context(state: dict, period: date) -> dict:
     return {"as_at": state["as_at"], "provisional": state["provisional"], "drafts": state["drafts"],
             "figures": state["figures"], "illustrative": state["illustrative"],
             "all_illustrative": bool(state["figures"]) and state["illustrative"] == state["figures"],
-            "period_label": periods.month_label(period), "quarter": periods.quarter(period),
-            "quarter_reach": periods.quarter_reach(period),
+            "period_label": fmt.month_label(period), "quarter": fmt.quarter_label(period),
+            "quarter_reach": fmt.quarter_reach(period),
             "financial_year": periods.financial_year(period),
-            "first_label": periods.month_label(ytd[0])}
+            "first_label": fmt.month_label(ytd[0])}
 
 
 def plan_measures(plan: Plan) -> list[PriorityIndicator]:

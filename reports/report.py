@@ -22,12 +22,15 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext, gettext_lazy, gettext_noop, ngettext
 
 from indicators import periods, selectors
 from indicators.engine.ratings import needs_attention
 from indicators.engine.result import IndicatorResult
 from indicators.models import Force, ReportMode
-from reports import charts, svg
+from indicators.plans import bilingual
+from reports import charts, svg, welsh
 from reports import formatting as fmt
 from reports.local_areas import report_section
 from reports.plan_results import page_state, plan_results
@@ -165,7 +168,8 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
                 detailed.add(result.indicator)
                 section.measures.append({"result": result, "charts": drawn, "spc": "" if any(ch.id.startswith("spc-") for ch in drawn) else _spc_words(result, mode),
                                          "indicator": m.indicator})
-            section.table = measures_table(f"Measures for priority {priority.number}", measures, results,
+            section.table = measures_table(gettext("Measures for priority %(number)s") % {"number": priority.number},
+                                           measures, results,
                                            force_slug=force.slug, period=period, footnote_prefix=prefix,
                                            anchor_links=True, anchored=detailed, method=plan.assessment,
                                            labels=plan.rating_labels)
@@ -181,7 +185,7 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
                 and mode != "compact"]       # compact: every measure is on one line in the list instead
     seen: set[int] = set()     # each measure once, though listed under two priorities (SPEC §6 Plan shape)
     headline = [m for m in headline if not (m.indicator_id in seen or seen.add(m.indicator_id))]
-    headline_table = measures_table("Headline measures", headline, results, force_slug=force.slug,
+    headline_table = measures_table(gettext("Headline measures"), headline, results, force_slug=force.slug,
                                     period=period, footnote_prefix="fn-h", anchor_links=True, anchored=detailed,
                                     method=plan.assessment, labels=plan.rating_labels)
     counted = [results[m.indicator_id] for m in (shown if exceptions else scope)]
@@ -210,12 +214,13 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
         "theme_area": (None if theme is None else next((p for a in plan.areas.all() for p in a.priorities.all()
                                                        if p.number == theme), None) if flat
                        else next((a["area"] for a in areas), None)),
-        "theme_label": "Priority" if flat else plan.area_label,
+        "theme_label": gettext("Priority") if flat else plan.area_label,
         # a theme's pack counts its own figures (issue 29, item 5), not the whole force's
         "state": (page_state(sorted({m.indicator_id for m in scope}), period, drafts) if mode == "theme"
                   else perf.state),
         "meeting": meeting, "schedule": schedule,
-        "counts": counts, "counts_label": f"Measures by rating ({fmt.RATING_METHOD_LABELS.get(plan.assessment, '')})",
+        "counts": counts, "counts_label": gettext("Measures by rating (%(method)s)") % {
+            "method": fmt.RATING_METHOD_LABELS.get(plan.assessment, "")},
         "key": key_context(plan.assessment, exceptions_only=exceptions,
                            present={r.rating.value for r in counted} if exceptions else None, open=True,
                            labels=plan.rating_labels, current=current),
@@ -234,32 +239,43 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
         "detailed": detailed,
         "definitions": _definitions(shown),
         "generated_at": timezone.localtime(generated_at),
-        "period_first": periods.month_label(periods.ytd_months(period)[0]),
+        "period_first": fmt.month_label(periods.ytd_months(period)[0]),
         "toolbar": toolbar,
         "local_areas": report_section(force, period, drafts) if local_areas else None,
+        # the document's language (issue 31): the PDF's /Lang comes from it too
+        "html_lang": "cy" if bilingual.is_welsh() else "en-GB",
+        "language_switch": (toolbar or {}).get("languages", []),
         **_inline_assets(),
     }
     return render_to_string("reports/export/report.html", context)
 
 
 MODE_PURPOSE = {
-    "full": "every measure in the plan, with its rating, the comparison with last year, its statistical process "
-            "control (SPC) chart and the commentary",
-    "exceptions": "only the measures that need attention (whose rating, RAG, SPC or significance is bad), with "
-                  "their charts and commentary",
-    "compact": "every measure on one line with its rating, then what needs attention, the commentary, and charts "
-               "for the measures that need attention",
-    "theme": "the measures of one part of the plan, with their ratings, charts and commentary",
+    "full": gettext_lazy("every measure in the plan, with its rating, the comparison with last year, its statistical process "
+               "control (SPC) chart and the commentary"),
+    "exceptions": gettext_lazy("only the measures that need attention (whose rating, RAG, SPC or significance is bad), with "
+                     "their charts and commentary"),
+    "compact": gettext_lazy("every measure on one line with its rating, then what needs attention, the commentary, and charts "
+                  "for the measures that need attention"),
+    "theme": gettext_lazy("the measures of one part of the plan, with their ratings, charts and commentary"),
 }
+# The words of units and polarities (indicators.vocabulary) in Appendix A, translated where they are shown
+_VOCABULARY_WORDS = (gettext_noop("Count"), gettext_noop("Percent"), gettext_noop("Rate"), gettext_noop("Number"),
+                     gettext_noop("Duration (seconds)"), gettext_noop("Rank (position of N)"), gettext_noop("Score"),
+                     gettext_noop("Higher is better"), gettext_noop("Lower is better"), gettext_noop("Neither"))
+# The front sheet's defaults (indicators.models), translated where they are shown
+_DEFAULT_WORDS = (gettext_noop("The Police and Crime Commissioner"),
+                  gettext_noop("The Panel is invited to note the report and to comment on the performance it shows."))
 
 
 def _method_sentence(method: str, current: bool) -> str:
     meanings = fmt.RATING_METHOD_MEANINGS_CURRENT if current and method in fmt.RATING_METHOD_MEANINGS_CURRENT \
         else fmt.RATING_METHOD_MEANINGS
-    meaning = meanings.get(method, "")
+    meaning = str(meanings.get(method, ""))
     if not meaning:
         return ""
-    return f"{meaning[0].upper()}{meaning[1:]}." if method == "none" else f"It judges {meaning}."
+    return f"{meaning[0].upper()}{meaning[1:]}." if method == "none" else gettext("It judges %(meaning)s.") % {
+        "meaning": meaning}
 
 
 def cover_report(*, plan, meeting, mode: str, theme: int | None, flat: bool, scope, period: date,
@@ -275,36 +291,48 @@ def cover_report(*, plan, meeting, mode: str, theme: int | None, flat: bool, sco
 
     measures = {m.indicator_id for m in scope}
     priorities = {m.priority_id for m in scope}
-    what = MODE_PURPOSE[mode]
+    what = str(MODE_PURPOSE[mode])
     if mode == "theme":
         part = next((p for a in plan.areas.all() for p in a.priorities.all() if p.number == theme), None) if flat \
             else next((a for a in plan.areas.all() if a.number == theme), None)
-        what += f": {'priority' if flat else plan.area_label.lower()} {theme}"
-        what += f", {part.title}" if part is not None and part.title else ""
+        what += f": {gettext('priority') if flat else plan.area_label.lower()} {theme}"
+        what += f", {welsh.plan_text(part.title)}" if part is not None and part.title else ""
     first = periods.ytd_months(period)[0]
-    purpose = (f"This report gives the Panel the performance of the {plan.title} from {periods.month_label(first)} "
-               f"to {periods.month_label(period)} ({periods.financial_year(period)}, "
-               f"{periods.quarter_reach(period)}): {what}.")
+    title = str(welsh.plan_text(plan.title))
+    purpose = gettext("This report gives the Panel the performance of the %(plan)s from %(first)s to %(period)s "
+                      "(%(year)s, %(reach)s): %(what)s.") % {
+        "plan": title, "first": fmt.month_label(first), "period": fmt.month_label(period),
+        "year": periods.financial_year(period), "reach": fmt.quarter_reach(period), "what": what}
     areas = [a for a in plan.areas.all() if a.title.strip()]
     shape = (f"{len(areas)} {plan.area_label_plural.lower() if len(areas) != 1 else plan.area_label.lower()}, "
              if areas and not flat else "")
-    background = (f"The {plan.title} runs from {plan.start:%-d %B %Y} to {plan.end:%-d %B %Y}. It sets "
-                  f"{shape}{sum(len(a.priorities.all()) for a in plan.areas.all())} priorities and the measures "
-                  f"by which the Panel follows them; {'this part of the plan has' if mode == 'theme' else 'it has'} "
-                  f"{len(measures)} measure{'s' if len(measures) != 1 else ''} under {len(priorities)} "
-                  f"priorit{'ies' if len(priorities) != 1 else 'y'}. "
-                  f"{_method_sentence(plan.assessment, current)}").strip()
+    if bilingual.is_welsh():
+        start, end = (date_format(d, "j F Y") for d in (plan.start, plan.end))
+    else:
+        start, end = f"{plan.start:%-d %B %Y}", f"{plan.end:%-d %B %Y}"
+    has = (ngettext("this part of the plan has %(count)s measure", "this part of the plan has %(count)s measures",
+                    len(measures)) if mode == "theme" else
+           ngettext("it has %(count)s measure", "it has %(count)s measures", len(measures))) % {"count": len(measures)}
+    under = ngettext("under %(count)s priority", "under %(count)s priorities", len(priorities)) % {
+        "count": len(priorities)}
+    background = (gettext("The %(plan)s runs from %(start)s to %(end)s. It sets %(shape)s%(priorities)s priorities "
+                          "and the measures by which the Panel follows them; %(has)s %(under)s.") % {
+        "plan": title, "start": start, "end": end, "shape": shape,
+        "priorities": sum(len(a.priorities.all()) for a in plan.areas.all()), "has": has, "under": under}
+        + f" {_method_sentence(plan.assessment, current)}").strip()
     # its sections, numbered as a committee paper numbers them: those not written are left out
     parts = ["purpose", "background"] + (["summary"] if has_summary else []) + (
         ["key_activity"] if key_activity else []) + ["recommendation", "contents"]
     recommendation = meeting.recommendation if meeting is not None else DEFAULT_RECOMMENDATION
     return {
         "reference": meeting.reference if meeting is not None else "",
-        "author": (meeting.author if meeting is not None else DEFAULT_MEETING_AUTHOR),
+        "author": (gettext(meeting.author) if meeting is not None and meeting.author == DEFAULT_MEETING_AUTHOR
+                   else meeting.author if meeting is not None else gettext(DEFAULT_MEETING_AUTHOR)),
         "contact": meeting.contact if meeting is not None else "",
         "purpose": purpose, "background": background,
         "key_activity": key_activity,
-        "recommendation": fmt.render_markdown(recommendation or DEFAULT_RECOMMENDATION),
+        "recommendation": fmt.render_markdown(gettext(recommendation) if recommendation == DEFAULT_RECOMMENDATION
+                                              else recommendation or gettext(DEFAULT_RECOMMENDATION)),
         "numbers": {part: number for number, part in enumerate(parts, 1)},
     }
 
@@ -337,7 +365,8 @@ def _compact_rows(measures, results, labels: dict | None = None) -> list[dict]:
         if result.compare is not None:
             # SPEC §6: the span the figure is for and the change on its own comparison, in the unit's form
             cmp = result.compare
-            latest = f"{cmp.current.label}: {result.display or fmt.DASH}" + (" (stale)" if result.stale else "")
+            latest = f"{cmp.current.label}: {result.display or fmt.DASH}" + (
+                f" ({gettext('stale')})" if result.stale else "")
             change = (fmt.change_text(result.unit, result.decimals, cmp.change, cmp.change_pct)
                       if cmp.change is not None else (cmp.reason or fmt.DASH))
         rows.append({"latest": latest, "change": change, "current": needs_current_layout(result),
@@ -356,16 +385,19 @@ def _definitions(measures) -> list[dict]:
         if ind.pk in seen:
             continue
         seen.add(ind.pk)
-        out.append({"code": ind.code, "name": ind.name, "unit": ind.get_unit_display(),
+        out.append({"code": ind.code, "name": ind.name, "unit": gettext(ind.get_unit_display()),
                     "aggregation": ind.get_aggregation_display(), "figures": fmt.figures_words(ind),
-                    "polarity": ind.get_polarity_display(),
+                    "polarity": gettext(ind.get_polarity_display()),
                     "source": ind.source, "notes": ind.notes})
     return out
 
 
-def report_filename(force: Force, period: date, mode: str, theme: int | None, fmt_: str = "html") -> str:
+def report_filename(force: Force, period: date, mode: str, theme: int | None, fmt_: str = "html",
+                    language: str | None = None) -> str:
+    """The file's name; a Welsh report's ends "-cy" (issue 31)."""
     suffix = f"theme-{theme}" if mode == "theme" else mode
-    return f"{force.slug}-panel-report-{periods.format_month(period)}-{suffix}.{fmt_}"
+    welsh = "-cy" if language == "cy" else ""
+    return f"{force.slug}-panel-report-{periods.format_month(period)}-{suffix}{welsh}.{fmt_}"
 
 
 # What print never shows (report.css, @media print) but WeasyPrint would still parse and style: each chart's

@@ -36,9 +36,10 @@ import os
 from datetime import date
 
 from django.core.cache import caches
+from django.utils.translation import get_language
 from matplotlib.ticker import MaxNLocator
 
-from indicators import periods
+from reports import formatting as fmt
 
 # The text is set in the first of these the reader has; its width is measured with the metrics of the
 # font matplotlib finds for the same names (Liberation Sans is metric-compatible with Arial and Helvetica).
@@ -95,7 +96,8 @@ def render_many(charts) -> None:
 
 def _key(chart) -> str:
     return "svg:" + hashlib.sha256(
-        json.dumps([VERSION, chart.id, chart.title, chart.figure], sort_keys=True, default=str).encode()
+        json.dumps([VERSION, chart.id, chart.title, chart.figure, get_language()], sort_keys=True,
+                   default=str).encode()
     ).hexdigest()
 
 
@@ -121,7 +123,7 @@ def _value(v) -> float | None:
 
 def _date_label(x: str) -> str:
     d = date.fromisoformat(x)
-    return f"{periods.MONTH_NAMES[d.month - 1][:3]} {d.year}"
+    return f"{fmt.short_month_name(d.month)} {d.year}"
 
 
 def _f(v: float) -> str:

@@ -13,24 +13,27 @@ from datetime import date
 from functools import lru_cache
 
 from django.urls import get_script_prefix, reverse
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from indicators import periods
 from indicators.engine.result import IndicatorResult
 from reports import formatting as fmt
 
 RAG_ORDER = ["green", "amber", "red", "no-data", None]
-NOT_RATED_REASONS = {"monitor": "Monitored: no numeric target", "baseline": "Baseline year: no target yet",
-                     "milestone": "Milestone: rated by assessment"}
+NOT_RATED_REASONS = {"monitor": gettext_lazy("Monitored: no numeric target"), "baseline": gettext_lazy("Baseline year: no target yet"),
+                     "milestone": gettext_lazy("Milestone: rated by assessment")}
 
 
 def rag_reason(result: IndicatorResult) -> str:
     """Why the RAG is what it is, in words (the badge's hover text)."""
     if result.rag_source == "manual":
-        return f"Manual assessment: {(result.assessment and result.assessment.reason) or 'set by an analyst'}"
+        return _("Manual assessment: %(reason)s") % {
+            "reason": (result.assessment and result.assessment.reason) or _("set by an analyst")}
     if result.rag == "no-data":
-        return result.ytd_reason or "No figure yet"
+        return result.ytd_reason or _("No figure yet")
     if result.rag is None:
-        return NOT_RATED_REASONS.get(result.target.kind if result.target else None, "No numeric target")
+        return str(NOT_RATED_REASONS.get(result.target.kind if result.target else None, _("No numeric target")))
     return fmt.RAG_MEANINGS[result.rag]
 
 
@@ -57,7 +60,7 @@ class MeasureRow:
     def target_label(self) -> str:
         """What the YTD-target cell says for a measure without a numeric target."""
         kind = self.result.target.kind if self.result.target else None
-        return {"monitor": "Monitor", "baseline": "Baseline year", "milestone": "Milestone"}.get(kind, fmt.DASH)
+        return {"monitor": _("Monitor"), "baseline": _("Baseline year"), "milestone": _("Milestone")}.get(kind, fmt.DASH)
 
     @property
     def significance(self) -> str:
@@ -102,11 +105,13 @@ def indicator_url(force_slug: str, code: str, period: date) -> str:
     indicators is reversed once per request and force (a national dashboard
     links 200 measures; each reverse() costs about 50 µs): codes are slugs,
     so the code is put in the path as it is."""
-    return f"{_indicators_path(force_slug, get_script_prefix())}{code}/?period={periods.format_month(period)}"
+    return (f"{_indicators_path(force_slug, get_script_prefix(), get_language())}{code}/"
+            f"?period={periods.format_month(period)}")
 
 
 @lru_cache(maxsize=1024)
-def _indicators_path(force_slug: str, prefix: str) -> str:
+def _indicators_path(force_slug: str, prefix: str, language: str) -> str:
+    """Keyed by language too: a Welsh page's links are /cy/… (issue 31)."""
     return reverse("reports:indicator", args=[force_slug, "_"])[:-2]
 
 
@@ -235,26 +240,30 @@ def _change_words(result: IndicatorResult) -> str:
         return ""
     if result.unit == "percent":
         ytd, last = (fmt.measure(v, result.unit, result.decimals) for v in (result.ytd, result.last_ytd))
-        return f"{ytd} against {last} last year"
+        return _("%(ytd)s against %(last)s last year") % {"ytd": ytd, "last": last}
     if result.change_pct is None:
         return ""
     size = fmt.number(abs(result.change_pct), 1)
     if size == "0.0":
-        return "no change on last year"
-    return f"{'up' if result.change_pct > 0 else 'down'} {size}% on last year"
+        return _("no change on last year")
+    if result.change_pct > 0:
+        return _("up %(size)s%% on last year") % {"size": size}
+    return _("down %(size)s%% on last year") % {"size": size}
 
 
 def _spc_words(result: IndicatorResult) -> str:
     """What SPC found in the latest month, naming the month: "an unusual
     fall in June 2013 (special cause of improvement)"."""
-    movement = {"high": "rise", "low": "fall"}.get(result.spc.direction or "", "change")
-    meaning = {"special-cause-concern": "special cause of concern",
-               "special-cause-improvement": "special cause of improvement"}.get(
-        result.spc.variation, "neither better nor worse")
-    when = "the latest month"
+    meaning = {"special-cause-concern": _("special cause of concern"),
+               "special-cause-improvement": _("special cause of improvement")}.get(
+        result.spc.variation, _("neither better nor worse"))
+    when = _("the latest month")
     if result.spc.points:
-        when = periods.month_label(periods.parse_month(result.spc.points[-1][0]))
-    return f"an unusual {movement} in {when} ({meaning})"
+        when = fmt.month_label(periods.parse_month(result.spc.points[-1][0]))
+    words = {"high": _("an unusual rise in %(when)s (%(meaning)s)"),
+             "low": _("an unusual fall in %(when)s (%(meaning)s)")}.get(
+        result.spc.direction or "", _("an unusual change in %(when)s (%(meaning)s)"))
+    return words % {"when": when, "meaning": meaning}
 
 
 def _significance_words(result: IndicatorResult) -> str:
@@ -263,14 +272,17 @@ def _significance_words(result: IndicatorResult) -> str:
     if sig.test is None or sig.p_value is None:
         return ""
     p = "p < 0.0001" if sig.p_value < 0.0001 else f"p = {sig.p_value:.4f}"
-    return f"{sig.test} test, {p}"
+    test = {"binomial": _("binomial test"), "two-proportion": _("two-proportion test")}.get(
+        sig.test, _("%(test)s test") % {"test": sig.test})
+    return f"{test}, {p}"
 
 
 def _analyst_words(result: IndicatorResult, label: str) -> str:
     """"rated amber by an analyst: <their reason>"."""
     reason = (result.assessment.reason or result.assessment.status_text) if result.assessment else ""
     reason = reason.strip().rstrip(".")
-    return f"rated {label} by an analyst" + (f": {reason}" if reason else "")
+    text = _("rated %(label)s by an analyst") % {"label": label}
+    return text + (f": {reason}" if reason else "")
 
 
 @dataclass(frozen=True)
@@ -302,44 +314,47 @@ def explain(result: IndicatorResult, *, improved: bool = False) -> Why:
         change = _change_words(result)
         if result.significance.result == "improvement":
             test = _significance_words(result)
-            parts.append(f"significance: {change}, a significant improvement" + (f" ({test})" if test else ""))
+            parts.append(_("significance: %(change)s, a significant improvement") % {"change": change}
+                         + (f" ({test})" if test else ""))
             illustrative.append(ill.comparison)
         if result.spc.variation == "special-cause-improvement":
-            parts.append(f"SPC: {_spc_words(result)}")
+            parts.append(_("SPC: %(words)s") % {"words": _spc_words(result)})
             illustrative.append(ill.spc)
             if result.significance.result != "improvement" and change:
-                context = {"no-significant-change": "not a significant change",
-                           "deterioration": "a significant deterioration",
-                           "significant-change": "a significant change"}.get(result.significance.result,
-                                                                            "not tested for significance")
-                parts.append(f"the year to date is {change}, {context}")
+                context = {"no-significant-change": _("not a significant change"),
+                           "deterioration": _("a significant deterioration"),
+                           "significant-change": _("a significant change")}.get(result.significance.result,
+                                                                               _("not tested for significance"))
+                parts.append(_("the year to date is %(change)s, %(context)s") % {"change": change, "context": context})
         return Why("; ".join(p for p in parts if p), any(illustrative))
     parts.append(_change_words(result))
     rating, method = result.rating, result.rating.method
     analyst_said = False
     if rating.manual and rating.bad:
-        parts.append(_analyst_words(result, fmt.rating_value_label(method, rating.value).lower()))
+        parts.append(_analyst_words(result, str(fmt.rating_value_label(method, rating.value)).lower()))
         analyst_said = method == "targets"
     if result.rag in ("red", "amber") and not analyst_said:
         if result.rag_source == "manual":
             # An analyst's RAG: there may be no numeric target to miss at all.
-            parts.append(_analyst_words(result, result.rag))
+            parts.append(_analyst_words(result, str(fmt.RAG_LABELS.get(result.rag, result.rag)).lower()))
         else:
-            target = (f" of {fmt.measure(result.target.value, result.unit, result.decimals)}"
-                      if result.target and result.target.value is not None else "")
-            parts.append(("red: misses its target" if result.rag == "red" else "amber: just misses its target")
-                         + target)
+            if result.target and result.target.value is not None:
+                value = fmt.measure(result.target.value, result.unit, result.decimals)
+                parts.append((_("red: misses its target of %(value)s") if result.rag == "red"
+                              else _("amber: just misses its target of %(value)s")) % {"value": value})
+            else:
+                parts.append(_("red: misses its target") if result.rag == "red" else _("amber: just misses its target"))
             illustrative.append(ill.comparison)
     if not rating.manual and rating.bad:
         illustrative.append(rating.illustrative)
     if result.significance.result == "deterioration":
-        parts.append("a significant deterioration")
+        parts.append(_("a significant deterioration"))
         illustrative.append(ill.comparison)
     if result.spc.variation == "special-cause-concern":
         parts.append(_spc_words(result))
         illustrative.append(ill.spc)
     if result.spc.assurance == "fail":
-        parts.append("consistently misses its target (SPC assurance: fail)")
+        parts.append(_("consistently misses its target (SPC assurance: fail)"))
         illustrative.append(ill.spc)
     return Why(", ".join(p for p in parts if p), any(illustrative))
 
@@ -409,6 +424,6 @@ def mdc_rows(results, *, force_slug: str, period: date, anchors: set[str] | None
             url = indicator_url(force_slug, result.indicator, period)
         else:
             url = f"#m-{result.indicator}" if result.indicator in anchors else ""
-        rows.append({"result": result, "month": periods.month_label(periods.parse_month(month)), "value": value,
+        rows.append({"result": result, "month": fmt.month_label(periods.parse_month(month)), "value": value,
                      "url": url})
     return rows

@@ -6,9 +6,12 @@ from datetime import date
 from functools import wraps
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import reverse, translate_url
+from django.utils import translation
+from django.utils.translation import gettext
 
 from indicators import periods, selectors, vocabulary
 from indicators.access.permissions import can_see_drafts
@@ -16,7 +19,9 @@ from indicators.engine import columns as c
 from indicators.engine.performance import evaluate
 from indicators.engine.windows import span_label
 from indicators.models import Force
+from indicators.plans import bilingual
 from jobs.models import Job
+from pccperf.language import switch_links as language_switch_links
 from reports import charts, packs, svg
 from reports import formatting as fmt
 from reports.cache import cached_page, cached_response
@@ -55,6 +60,10 @@ def force_page(view):
         force = selectors.force_by_slug(slug=force_slug)
         if force is None:
             raise Http404(f"No force {force_slug!r}")
+        if bilingual.is_welsh() and bilingual.WELSH not in (force.languages or []):
+            # a force not published in Welsh has English pages only (issue 31)
+            return HttpResponseRedirect(translate_url(request.get_full_path(), settings.LANGUAGE_CODE))
+        request.pccperf_force = force       # the language switch (pccperf.language.context)
         drafts = can_see_drafts(request.user, force)
         try:
             period = month_param(request) or selectors.default_period(force=force, include_drafts=drafts)
@@ -115,7 +124,7 @@ def home(request):
             counts[force_id] = [result_of[i] for i in ids]
     method = {p.force_id: p.assessment for p in plans if in_force.get(p.force_id) == p.id}
     cards = [{"plan": plan, "period": period_of.get(plan.force_id),
-              "period_label": plan.force_id in period_of and periods.month_label(period_of[plan.force_id]),
+              "period_label": plan.force_id in period_of and fmt.month_label(period_of[plan.force_id]),
               "method_label": fmt.RATING_METHOD_LABELS.get(method.get(plan.force_id), ""),
               "counts": (_card_counts(counts[plan.force_id], method[plan.force_id], plan.rating_labels)
                          if plan.force_id in counts else None)}
@@ -128,7 +137,7 @@ def _card_counts(results: list, method: str, labels: dict) -> list[dict]:
     words; a plan that publishes no verdicts (SPEC §6 ``assessment: none``)
     has no rating to count by, so its card counts its headline measures."""
     if method == "none":
-        return [{"key": "none", "rag": "none", "label": "Headline measures", "shape": "", "tone": "none",
+        return [{"key": "none", "rag": "none", "label": gettext("Headline measures"), "shape": "", "tone": "none",
                  "count": len(results), "bad": False, "url": None}]
     return rating_counts(results, method, labels=labels)
 
@@ -175,7 +184,8 @@ def force_dashboard(request, force: Force, drafts: bool, period):
     areas = []
     plan_areas = list(plan.areas.all())
     for area in plan_areas:
-        tables = [(priority, table(f"Measures for priority {priority.number}", priority.measures.all(),
+        tables = [(priority, table(gettext("Measures for priority %(number)s") % {"number": priority.number},
+                                   priority.measures.all(),
                                    f"fn-{priority.number}"))
                   for priority in area.priorities.all()]
         # Priorities with no measures of their own (such as the district
@@ -188,7 +198,7 @@ def force_dashboard(request, force: Force, drafts: bool, period):
     period_param = periods.format_month(period)
     link = "?" + urlencode({"period": period_param})
     shown = len({r.id for r in in_order if keep(r, show, rating)})
-    headline_table = table("Headline measures", perf.headline, "fn-h")
+    headline_table = table(gettext("Headline measures"), perf.headline, "fn-h")
     current = headline_table.current or any(t.current for a in areas for _, t in a["tables"])
     context.update({
         "areas": [a for a in areas if a["tables"] or a["unmeasured"]],
@@ -196,13 +206,13 @@ def force_dashboard(request, force: Force, drafts: bool, period):
         # SPEC §6 Plan shape: priorities listed directly are one area with no title, and no area heading
         "one_level": len(plan_areas) == 1 and not plan_areas[0].title.strip(),
         "counts": rating_counts(results.values(), plan.assessment, link=link, labels=plan.rating_labels),
-        "counts_label": f"Measures by rating ({fmt.RATING_METHOD_LABELS.get(plan.assessment, '')}); "
-                        "each count links to those measures",
+        "counts_label": gettext("Measures by rating (%(method)s); each count links to those measures") % {
+            "method": fmt.RATING_METHOD_LABELS.get(plan.assessment, "")},
         "key": key_context(plan.assessment, labels=plan.rating_labels, current=current),
         "attention": attention_items, "improved": improved_items,
         "attention_count": len(attention_items), "attention_url": f"{link}&show={SHOW_ATTENTION}",
         "filter_show": show, "filter_rating": rating, "filtered_count": shown, "all_url": link,
-        "filter_label": ("measures that need attention" if show else
+        "filter_label": (gettext("measures that need attention") if show else
                          plan.rating_labels.get(rating) or
                          fmt.rating_value_label(plan.assessment, None if rating == NOT_RATED else rating)),
         "mdc_rows": mdc_rows(in_order, force_slug=force.slug, period=period),
@@ -248,7 +258,7 @@ def priority_detail(request, force: Force, drafts: bool, period, number: int):
                     "charts": [ch for ch in (charts.trend_chart(r, period), charts.spc_chart(r)) if ch]}
                    for r in (results.get(m.indicator_id) for m in measures) if r is not None]
     svg.render_many([ch for item in chart_items for ch in item["charts"]])    # drawn without scripts too
-    table = measures_table(f"Measures for priority {priority.number}", measures, results,
+    table = measures_table(gettext("Measures for priority %(number)s") % {"number": priority.number}, measures, results,
                            force_slug=force.slug, period=period, footnote_prefix="fn",
                            method=plan.assessment, labels=plan.rating_labels)
     context.update({
@@ -294,7 +304,7 @@ def indicator_detail(request, force: Force, drafts: bool, period, code: str):
     labels = indicator.rating_labels or {}
     current = needs_current_layout(result) or indicator.rating_method == "none"
     obs = inputs.observations[inputs.observations[c.INDICATOR_ID] == indicator.id].sort_values(c.MONTH)
-    monthly = [{"month": periods.month_label(row[c.MONTH]),
+    monthly = [{"month": fmt.month_label(row[c.MONTH]),
                 "span": _span_label(row[c.FIRST_MONTH], row[c.MONTH]),
                 "value": fmt.display(row[c.VALUE], result.unit, result.decimals, result.scale,
                                      row[c.DENOMINATOR] if result.unit == "rank" else None),
@@ -368,7 +378,7 @@ def _latest_figure(result) -> dict:
            "interval": _interval(current.lower, current.upper, result.unit, result.decimals) if current else "",
            "basis": fmt.basis_words(result),
            "previous": None, "change": "", "compare_reason": cmp.reason if cmp else None,
-           "data_to": periods.month_label(periods.parse_month(current.last)) if current else fmt.DASH,
+           "data_to": fmt.month_label(periods.parse_month(current.last)) if current else fmt.DASH,
            "significance": fmt.significance_words(result.significance),
            "stale": fmt.stale_words(result) if result.stale else "",
            "baseline": None,
@@ -401,7 +411,7 @@ def _replaced(result, name: str, rows: list[dict]) -> dict | None:
         return None
     r = result.replaces
     return {"code": r.code, "name": name or r.code, "note": r.note,
-            "from": periods.month_label(periods.parse_month(r.first)) if r.first else "",
+            "from": fmt.month_label(periods.parse_month(r.first)) if r.first else "",
             "rows": [{"span": _span_label(row["first_month"], row["month"]),
                       "value": fmt.display(row["value"], row["unit"], row["decimals"]),
                       "interval": _interval(row["lower"], row["upper"], row["unit"], row["decimals"]),
@@ -459,7 +469,8 @@ def panel_report(request, force: Force, drafts: bool, period):
         query = {"period": periods.format_month(period), "mode": mode, **({"theme": theme} if theme else {})}
         toolbar = {"back": reverse("reports:force-dashboard", args=[force.slug]) + "?" + urlencode({"period": query["period"]}),
                    "download": "?" + urlencode({**query, "download": 1}),
-                   "pdf": "?" + urlencode({**query, "format": "pdf"})}
+                   "pdf": "?" + urlencode({**query, "format": "pdf"}),
+                   "languages": language_switch_links(request, force)}
     try:
         html = build_report(force=force, period=period, mode=mode, theme=theme, drafts=drafts, toolbar=toolbar)
     except ReportError as exc:
@@ -478,7 +489,7 @@ def _stored_pack(request, force, drafts, period, mode, theme, file_format):
         return cached_response(request, lambda: _stored_html(request, force, drafts, period, mode, theme))
     try:
         pack, job = packs.ask(force=force, period=period, mode=mode, theme=theme, file_format=file_format,
-                              drafts=drafts, user=request.user)
+                              drafts=drafts, user=request.user, language=translation.get_language())
     except ReportError as exc:
         return _bad_request(request, force, str(exc))
     if pack is not None:
@@ -504,7 +515,8 @@ def _stored_html(request, force, drafts, period, mode, theme):
     """The HTML file: the stored one when a job has built it at the current
     version (two queries), else made here (a fraction of a second; cached
     like a page). Never queued: it is quick to make."""
-    pack = packs.stored(force=force, period=period, mode=mode, theme=theme, file_format="html", drafts=drafts)
+    pack = packs.stored(force=force, period=period, mode=mode, theme=theme, file_format="html", drafts=drafts,
+                        language=translation.get_language())
     if pack is not None:
         return _pack_response(pack, drafts)
     return _report_download(request, force, drafts, period, mode, theme)
@@ -520,7 +532,7 @@ def _report_download(request, force, drafts, period, mode, theme, file_format="h
             response = HttpResponse(html, content_type="text/html; charset=utf-8")
     except ReportError as exc:
         return _bad_request(request, force, str(exc))
-    name = report_filename(force, period, mode, theme, file_format)
+    name = report_filename(force, period, mode, theme, file_format, translation.get_language())
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 

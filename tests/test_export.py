@@ -6,10 +6,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from indicators import models
+from indicators import models, selectors
 
 pytestmark = pytest.mark.django_db
-FORCES = ["west-mercia", "leicestershire", "essex"]
+FORCES = ["west-mercia", "leicestershire", "essex", "dyfed-powys"]
 
 
 def figures(client):
@@ -29,13 +29,18 @@ def empty_database():
 
 def test_round_trip_gives_the_same_figures(demo, client, tmp_path):
     before = figures(client)
+    welsh_before = (selectors.welsh_glossary(), list(models.Force.objects.filter(slug="dyfed-powys")
+                                                    .values_list("languages", flat=True)),
+                    sorted(models.Commentary.objects.exclude(text_cy="").values_list("text_cy", flat=True)))
     out = StringIO()
     call_command("export_data", "--output", str(tmp_path / "backup"), stdout=out)
-    # 4,464 force figures and 2,016 of Essex's districts (4 measures x 14 districts x 36 months; issue 18)
-    assert "3 plans" in out.getvalue() and "6,480 observations" in out.getvalue()
+    # 4,464 force figures and 2,016 of Essex's districts (4 measures x 14 districts x 36 months; issue 18),
+    # and Dyfed-Powys's 312 (issue 31)
+    assert "4 plans" in out.getvalue() and "6,792 observations" in out.getvalue()
     assert "Not in an export: the history of earlier values; draft and submitted returns" in out.getvalue()
     assert sorted(p.name for p in (tmp_path / "backup" / "plans").iterdir()) == [
-        "essex-2013-04-01.yaml", "leicestershire-2013-04-01.yaml", "west-mercia-2013-04-01.yaml"]
+        "dyfed-powys-2021-04-01.yaml", "essex-2013-04-01.yaml", "leicestershire-2013-04-01.yaml",
+        "west-mercia-2013-04-01.yaml"]
     header = (tmp_path / "backup" / "observations" / "west-mercia.csv").read_text().splitlines()[0]
     assert header == "force,indicator,month,value,numerator,denominator,status,note,area,from,lower,upper"
 
@@ -46,6 +51,11 @@ def test_round_trip_gives_the_same_figures(demo, client, tmp_path):
     assert "Imported from" in out.getvalue()
     after = figures(client)
     assert after == before
+    # the Welsh of the plan and of the writing come back too (issue 31)
+    assert (selectors.welsh_glossary(), list(models.Force.objects.filter(slug="dyfed-powys")
+                                             .values_list("languages", flat=True)),
+            sorted(models.Commentary.objects.exclude(text_cy="").values_list("text_cy", flat=True))) == welsh_before
+    assert len(welsh_before[0]) >= 15 and welsh_before[1] == [["cy", "en"]] and welsh_before[2]
     assert models.Observation.objects.filter(area__force__slug="essex").count() == 2016
     areas = client.get("/api/forces/essex/indicators/all-crime/areas/?period=2014-03").json()["areas"]
     assert len(areas) == 14 and all(a["ytd"] is not None for a in areas)

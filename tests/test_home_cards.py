@@ -53,7 +53,7 @@ def test_the_demo_home_pages_cards_are_the_templates_bytes(client, demo):
         views.render = original
     reference, drawn = both(captured["cards"])
     assert drawn == reference and drawn in html
-    assert drawn.count('<li class="card">') == 3 and "West Mercia" in drawn and "<strong>" in drawn
+    assert drawn.count('<li class="card">') == 4 and "West Mercia" in drawn and "<strong>" in drawn
 
 
 def plan(**overrides):

@@ -74,7 +74,9 @@ def test_essex_apr_2012_to_jan_2013_reductions_reproduce(demo):
 def test_demo_has_the_seed_plans_shapes(demo):
     shapes = {p.force.slug: (p.areas.count(), p.priorities.count(), p.area_label) for p in models.Plan.objects.all()}
     # Essex: its 8 priorities and the 18 Community Safety Partnership priorities of Annex A (issue 18)
-    assert shapes == {"west-mercia": (4, 11, "Aim"), "leicestershire": (4, 18, "Theme"), "essex": (8, 26, "Area of focus")}
+    # Dyfed-Powys (issue 31): a one-level plan, its three priorities in one untitled area
+    assert shapes == {"west-mercia": (4, 11, "Aim"), "leicestershire": (4, 18, "Theme"), "essex": (8, 26, "Area of focus"),
+                      "dyfed-powys": (1, 3, "Area of focus")}
     headline = models.PriorityIndicator.objects.filter(priority__plan__force__slug="west-mercia", headline=True)
     assert headline.count() == 9
 
@@ -145,7 +147,7 @@ def test_load_demo_keeps_an_analysts_figures(demo):
 
 def test_load_demo_reports_what_it_did(demo):
     assert "west-mercia: plan 'Police and Crime Plan for West Mercia 2013-2017' — 49 indicators" in demo
-    assert "Demo loaded: 3 forces" in demo
+    assert "Demo loaded: 4 forces" in demo     # the three seed forces and Dyfed-Powys (issue 31)
 
 
 @given(st.integers(0, 100000), st.lists(st.floats(0.01, 10), min_size=1, max_size=24))
@@ -165,7 +167,8 @@ def test_west_mercia_police_cadets_last_year_is_28_not_282(demo):
 
 def test_each_demo_plan_says_how_its_measures_are_rated(demo):
     methods = dict(models.Plan.objects.values_list("force__slug", "assessment"))
-    assert methods == {"west-mercia": "targets", "leicestershire": "significance", "essex": "significance"}
+    assert methods == {"west-mercia": "targets", "leicestershire": "significance", "essex": "significance",
+                       "dyfed-powys": "significance"}
 
 
 def test_demo_milestones_have_no_direction(demo):

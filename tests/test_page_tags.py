@@ -45,7 +45,7 @@ def same(which: str, reference: str | None, **context):
                 else Template(reference).render(Context(context)))
     if drawn != expected:
         at = next((i for i, (a, b) in enumerate(zip(drawn, expected)) if a != b), min(len(drawn), len(expected)))
-        pytest.fail(f"{which}: {drawn[at - 200:at + 200]!r}\n  expected {expected[at - 200:at + 200]!r}")
+        pytest.fail(f"{which}: {drawn[max(at - 200, 0):at + 200]!r}\n  expected {expected[max(at - 200, 0):at + 200]!r}")
     return drawn
 
 

@@ -50,13 +50,6 @@ def test_quarter_months():
     assert periods.parse_quarter("2014/15 Q1") == (2014, 1)
 
 
-def test_quarter_reach_says_the_end_only_of_a_quarters_last_month():
-    assert periods.quarter_reach(date(2013, 6, 1)) == "to the end of 2013/14 Q1"
-    assert periods.quarter_reach(date(2013, 5, 1)) == "into 2013/14 Q1"
-    assert periods.quarter_reach(date(2014, 3, 1)) == "to the end of 2013/14 Q4"
-    assert periods.quarter_reach(date(2014, 1, 1)) == "into 2013/14 Q4"
-
-
 def test_financial_year_labels_across_a_century():
     assert periods.fy_label(1999) == "1999/00"
     assert periods.parse_financial_year("1999/00") == 1999

@@ -733,7 +733,7 @@ class AssessmentAdmin(AuthoredAdmin):
 class CommentaryForm(WritingForm):
     class Meta:
         model = models.Commentary
-        fields = ["force", "priority", "indicator", "month", "text", "state"]
+        fields = ["force", "priority", "indicator", "month", "text", "text_cy", "state"]
         help_texts = {"text": "Markdown: **bold**, *italic*, lists, links. Scripts and HTML are removed on display."}
 
     def clean(self):
@@ -761,8 +761,8 @@ class CommentaryAdmin(AuthoredAdmin):
 class ExecutiveSummaryForm(WritingForm):
     class Meta:
         model = models.ExecutiveSummary
-        fields = ["force", "month", "text", "key_activity", "state"]
-        labels = {"text": "Executive summary"}
+        fields = ["force", "month", "text", "text_cy", "key_activity", "state"]
+        labels = {"text": "Executive summary", "text_cy": "Executive summary in Welsh"}
         help_texts = {"text": "Markdown: **bold**, *italic*, lists, links. Opens the dashboard and the panel "
                               "report for this period. Scripts and HTML are removed on display.",
                       "key_activity": "Markdown, as above: the commissioner's key activity in the period that the "

@@ -1,4 +1,5 @@
-"""Demo data: the three seed forces, their plans and generated monthly series.
+"""Demo data: the three seed forces and a Welsh force (issue 31: Dyfed-Powys, a
+bilingual plan with illustrative figures), their plans and generated monthly series.
 
 The seeds publish totals (a quarter's YTD, a change on last year); panels
 need months. Everything here is deterministic: series are drawn from a
@@ -33,7 +34,7 @@ from indicators.plans.load import load_plan
 
 DEMO_DIR = Path(settings.BASE_DIR) / "fixtures" / "demo"
 POPULATION_FILE = Path(settings.BASE_DIR) / "fixtures" / "population_police_force_areas_2009-2019.csv"
-DEMO_FORCES = ["west-mercia", "leicestershire", "essex"]
+DEMO_FORCES = ["west-mercia", "leicestershire", "essex", "dyfed-powys"]
 ILLUSTRATIVE = "Illustrative"
 # Two returns per demo force: the seed's figures, published when the seed was
 # (published_at = the data file's published_on: the pages' "Data as at"), and
@@ -468,10 +469,11 @@ def _load_notes(force: models.Force, data: dict, indicators: dict[str, models.In
                       "reason": f"As published: {data['source']}."})
     plan = force.plans.order_by("-start").first()
     priorities = {p.number: p for p in plan.priorities.all()}
+    welsh = data.get("commentary_cy") or {}
     for number, text in (data.get("commentary") or {}).items():
         models.Commentary.objects.update_or_create(
             force=force, priority=priorities[int(number)], month=month,
-            defaults={"text": text.strip(), "is_demo": True})
+            defaults={"text": text.strip(), "text_cy": (welsh.get(number) or "").strip(), "is_demo": True})
     for meeting in data.get("meetings") or []:
         sheet = {key: meeting[key] for key in ("reference", "author", "contact", "recommendation") if key in meeting}
         models.PanelMeeting.objects.update_or_create(
@@ -482,4 +484,5 @@ def _load_notes(force: models.Force, data: dict, indicators: dict[str, models.In
         models.ExecutiveSummary.objects.update_or_create(
             force=force, month=month,
             defaults={"text": (data.get("executive_summary") or "").strip(),
+                      "text_cy": (data.get("executive_summary_cy") or "").strip(),
                       "key_activity": (data.get("key_activity") or "").strip(), "is_demo": True})

@@ -94,15 +94,23 @@ def _current_keys(ind: models.Indicator) -> dict:
             keys[name] = getattr(ind, name)
     if ind.lag:
         keys["lag"] = ind.lag
+    label = {"label": ind.baseline_label, **_cy(ind, "baseline_label", "label")}
     if ind.baseline_label and ind.baseline_value is not None:
-        keys["baseline"] = {"label": ind.baseline_label, "value": ind.baseline_value}
+        keys["baseline"] = {**label, "value": ind.baseline_value}
     elif ind.baseline_label and ind.baseline_from and ind.baseline_to:
-        keys["baseline"] = {"label": ind.baseline_label, "from": periods.format_month(ind.baseline_from),
+        keys["baseline"] = {**label, "from": periods.format_month(ind.baseline_from),
                             "to": periods.format_month(ind.baseline_to)}
     if ind.replaces and ind.replaces_from:
         keys.update({"replaces": ind.replaces, "replaces_from": periods.format_month(ind.replaces_from),
-                     **({"replaces_note": ind.replaces_note} if ind.replaces_note else {})})
+                     **({"replaces_note": ind.replaces_note} if ind.replaces_note else {}),
+                     **_cy(ind, "replaces_note")})
     return keys
+
+
+def _cy(obj, field: str, key: str | None = None) -> dict:
+    """The plan file's Welsh sibling of a text (SPEC §6 `<key>_cy`), when there is one."""
+    welsh = getattr(obj, f"{field}_cy", "")
+    return {f"{key or field}_cy": welsh} if welsh else {}
 
 
 def plan_document(plan: models.Plan) -> dict:
@@ -128,30 +136,33 @@ def plan_document(plan: models.Plan) -> dict:
                     target["tolerance"] = t.tolerance
                     if t.wording:
                         target["wording"] = t.wording
+                        target.update(_cy(t, "wording"))
                     if t.due:
                         target["due"] = t.due
                     targets[t.financial_year] = target
-                entry = {"code": ind.code, "name": ind.name, "unit": ind.unit, "decimals": ind.decimals,
+                entry = {"code": ind.code, "name": ind.name, **_cy(ind, "name"), "unit": ind.unit, "decimals": ind.decimals,
                          "aggregation": ind.aggregation, "polarity": ind.polarity, "headline": measure.headline,
                          "msg": ind.msg}
                 if ind.source:
                     entry["source"] = ind.source
                 if measure.footnote:
                     entry["footnote"] = measure.footnote
+                    entry.update(_cy(measure, "footnote"))
                 entry.update(_current_keys(ind))
                 if targets:
                     entry["targets"] = targets
                 indicators.append(entry)
             chosen = sorted(priority.local_areas.values_list("code", flat=True))
-            priorities.append({"number": priority.number, "title": priority.title,
+            priorities.append({"number": priority.number, "title": priority.title, **_cy(priority, "title"),
                                **({"local_areas": chosen} if chosen else {}), "indicators": indicators})
-        areas.append({"number": area.number, "title": area.title, "priorities": priorities})
+        areas.append({"number": area.number, "title": area.title, **_cy(area, "title"), "priorities": priorities})
     local_areas = _local_areas(force)
     document = {
-        "force": {"slug": force.slug, "name": force.name, "population": _population(force),
+        "force": {"slug": force.slug, "name": force.name, **_cy(force, "name"), "population": _population(force),
+                  **({"languages": list(force.languages)} if force.languages else {}),
                   **({"msg_peers": [p.slug for p in peers]} if peers else {}),
                   **({"local_areas": local_areas} if local_areas else {})},
-        "plan": {"title": plan.title, "start": plan.start, "end": plan.end, "area_label": plan.area_label,
+        "plan": {"title": plan.title, **_cy(plan, "title"), "start": plan.start, "end": plan.end, "area_label": plan.area_label,
                  "assessment": plan.assessment,
                  **({"rating_labels": dict(plan.rating_labels)} if plan.rating_labels else {}),
                  # the one untitled area of a one-level plan is its `priorities` (SPEC §6 Plan shape)
@@ -218,7 +229,7 @@ def export_folder(folder: Path) -> dict:
         "assessments": [{"force": a.indicator.force.slug, "indicator": a.indicator.code, "month": a.month,
                          "rag": a.rag, "rating": a.rating, "status_text": a.status_text, "reason": a.reason}
                         for a in models.Assessment.objects.select_related("indicator__force")],
-        "commentary": [{"force": c.force.slug, "month": c.month, "text": c.text, "is_demo": c.is_demo,
+        "commentary": [{"force": c.force.slug, "month": c.month, "text": c.text, **_cy(c, "text"), "is_demo": c.is_demo,
                         "state": c.state,
                         "priority": c.priority.number if c.priority else None,
                         "plan_start": c.priority.plan.start if c.priority else None,
@@ -228,7 +239,7 @@ def export_folder(folder: Path) -> dict:
                       "notes": m.notes, "reference": m.reference, "author": m.author, "contact": m.contact,
                       "recommendation": m.recommendation}
                      for m in models.PanelMeeting.objects.select_related("force")],
-        "executive_summaries": [{"force": e.force.slug, "month": e.month, "text": e.text,
+        "executive_summaries": [{"force": e.force.slug, "month": e.month, "text": e.text, **_cy(e, "text"),
                                  "key_activity": e.key_activity, "state": e.state, "is_demo": e.is_demo}
                                 for e in models.ExecutiveSummary.objects.select_related("force")],
     }
@@ -345,7 +356,7 @@ def import_folder(folder: Path, *, progress=None) -> dict:
                                                          number=c["priority"]) if c["priority"] else None)
         indicator = models.Indicator.objects.get(force=force, code=c["indicator"]) if c["indicator"] else None
         models.Commentary.objects.create(force=force, priority=priority, indicator=indicator, month=c["month"],
-                                         text=c["text"], is_demo=c.get("is_demo", False),
+                                         text=c["text"], text_cy=c.get("text_cy", ""), is_demo=c.get("is_demo", False),
                                          state=c.get("state") or models.WritingState.PUBLISHED)
     for m in notes.get("meetings", []):
         sheet = {key: m[key] for key in ("reference", "author", "contact", "recommendation") if key in m}
@@ -353,6 +364,7 @@ def import_folder(folder: Path, *, progress=None) -> dict:
                                            mode=m["mode"], theme=m["theme"], notes=m["notes"], **sheet)
     for e in notes.get("executive_summaries", []):      # an export made before issue 29 has none
         models.ExecutiveSummary.objects.create(force=by_slug[e["force"]], month=e["month"], text=e["text"],
+                                               text_cy=e.get("text_cy", ""),
                                                key_activity=e.get("key_activity", ""), is_demo=e.get("is_demo", False),
                                                state=e.get("state") or models.WritingState.PUBLISHED)
     counts["notes"] = sum(len(notes.get(k, [])) for k in ("assessments", "commentary", "meetings",

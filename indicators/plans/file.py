@@ -12,7 +12,7 @@ listed again under another priority gives only `code` and `headline`;
 targets may be keyed `plan` (see `targets_by_year`); `plan.baselines`,
 `plan.rating_labels`, `force.languages`; indicator `frequency`, `compare`,
 `covers`, `lag`, `scale`, `baseline`, `benchmarks`, `rebase`, `replaces*`;
-every text key may have a Welsh `_cy` sibling (checked, not yet stored).
+every text key may have a Welsh `_cy` sibling (read into the specs' `*_cy` fields; issue 31).
 """
 
 from __future__ import annotations
@@ -90,7 +90,8 @@ class ForceSpec:
     population: dict[int, int]
     msg_peers: list[str] | None = None  # None: the file does not say
     local_areas: list[LocalAreaSpec] | None = None  # None: the file does not say
-    languages: list[str] | None = None  # SPEC §6 `languages: [cy, en]`; not stored yet (the Welsh issue)
+    languages: list[str] | None = None  # SPEC §6 `languages: [cy, en]`: None, the file does not say
+    name_cy: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ class TargetSpec:
     tolerance: float
     wording: str
     due: date | None
+    wording_cy: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,10 @@ class IndicatorSpec:
     replaces_from: date | None = None
     replaces_note: str = ""
     path: str = ""                  # where the file defines it, for the loader's messages
+    # Welsh siblings (SPEC §6 `_cy`; issue 31): empty, the English shows on Welsh pages
+    name_cy: str = ""
+    footnote_cy: str = ""
+    replaces_note_cy: str = ""
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,7 @@ class BaselineSpec:
     first: date | None = None
     last: date | None = None
     value: float | None = None
+    label_cy: str = ""
 
 
 @dataclass(frozen=True)
@@ -147,6 +154,7 @@ class PrioritySpec:
     title: str
     indicators: list[IndicatorSpec]
     local_areas: list[str] = field(default_factory=list)  # codes of the force's local areas
+    title_cy: str = ""
 
 
 @dataclass(frozen=True)
@@ -154,6 +162,7 @@ class AreaSpec:
     number: int
     title: str
     priorities: list[PrioritySpec]
+    title_cy: str = ""
 
 
 @dataclass(frozen=True)
@@ -169,6 +178,7 @@ class PlanSpec:
     rating_labels: dict[str, str] = field(default_factory=dict)
     baselines: dict[str, BaselineSpec] = field(default_factory=dict)
     one_level: bool = False         # `priorities` directly under `plan`: one area, number 1, no title
+    title_cy: str = ""
 
     def indicators(self) -> list[IndicatorSpec]:
         """Each measure once, in the order of its first listing (a measure may be
@@ -328,6 +338,15 @@ class _Checker:
         return result
 
 
+def _welsh(data: Any, key: str) -> str:
+    """The Welsh sibling of ``key`` (``<key>_cy``, SPEC §6), already checked as
+    text by `_Checker.mapping`; empty when the file gives none."""
+    value = data.get(f"{key}_cy") if isinstance(data, dict) else None
+    if value is None or isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return ""
+    return str(value).strip()
+
+
 def _describe(value: Any) -> str:
     if value is None:
         return "nothing"
@@ -437,7 +456,8 @@ def _read(check: _Checker, data: Any) -> PlanSpec | None:
         area_numbers[number] = apath
         raw_prs = check.listing(area.get("priorities"), f"{apath}.priorities") if "priorities" in area else []
         priorities = [walker.priority(raw_pr, f"{apath}.priorities[{p}]") for p, raw_pr in enumerate(raw_prs)]
-        areas.append(AreaSpec(number, check.text(area.get("title"), f"{apath}.title"), [p for p in priorities if p]))
+        areas.append(AreaSpec(number, check.text(area.get("title"), f"{apath}.title"), [p for p in priorities if p],
+                              title_cy=_welsh(area, "title")))
     if one_level:
         # One level (SPEC §6 Plan shape): stored as one area, number 1, with no title
         raw_prs = check.listing(raw_plan.get("priorities"), "plan.priorities")
@@ -449,7 +469,7 @@ def _read(check: _Checker, data: Any) -> PlanSpec | None:
         check.problem("force.msg_peers", "an indicator has msg: true, so the force must list its msg_peers")
     return PlanSpec(force=force, peers=peers, title=title, start=start, end=end, area_label=area_label,
                     areas=areas, assessment=assessment, rating_labels=rating_labels, baselines=baselines,
-                    one_level=one_level)
+                    one_level=one_level, title_cy=_welsh(raw_plan, "title"))
 
 
 class _Listings:
@@ -503,7 +523,8 @@ class _Listings:
             listed[ind.code] = ipath
             indicators.append(ind)
         local = _read_priority_areas(check, pr.get("local_areas"), f"{ppath}.local_areas", self.area_codes)
-        return PrioritySpec(pnumber, check.text(pr.get("title"), f"{ppath}.title"), indicators, local)
+        return PrioritySpec(pnumber, check.text(pr.get("title"), f"{ppath}.title"), indicators, local,
+                            title_cy=_welsh(pr, "title"))
 
     def finish(self, areas: list[AreaSpec]) -> list[AreaSpec]:
         """Every listing of a measure gets its one definition, headline if any listing says so."""
@@ -539,7 +560,7 @@ def _read_baseline(check: _Checker, raw: Any, path: str) -> BaselineSpec | None:
         return None
     if "value" in data:
         value = check.number(data["value"], f"{path}.value")
-        return BaselineSpec(label, value=value)
+        return BaselineSpec(label, value=value, label_cy=_welsh(data, "label"))
     if not months:
         check.problem(path, "needs from and to (YYYY-MM, the months it is aggregated from) or value "
                       "(the published figure)")
@@ -551,7 +572,7 @@ def _read_baseline(check: _Checker, raw: Any, path: str) -> BaselineSpec | None:
             check.problem(f"{path}.{key}", "is required with " + ("to" if key == "from" else "from"))
     if first and last and last < first:
         check.problem(f"{path}.to", f"{periods.format_month(last)} is before from {periods.format_month(first)}")
-    return BaselineSpec(label, first=first, last=last)
+    return BaselineSpec(label, first=first, last=last, label_cy=_welsh(data, "label"))
 
 
 def _read_priority_areas(check: _Checker, raw: Any, path: str, area_codes: set[str]) -> list[str]:
@@ -620,6 +641,7 @@ def _read_force(check: _Checker, raw: Any, path: str, keys: dict[str, bool]) -> 
         msg_peers=msg_peers,
         local_areas=local_areas,
         languages=languages,
+        name_cy=_welsh(data, "name"),
     )
 
 
@@ -752,6 +774,7 @@ def _read_indicator(check: _Checker, raw: Any, path: str, *, baselines: dict[str
         frequency=frequency, compare=compare, covers=covers, lag=lag, scale=scale, baseline=baseline,
         benchmarks=benchmarks, rebase=rebase, replaces=replaces, replaces_from=replaces_from,
         replaces_note=replaces_note, path=path,
+        name_cy=_welsh(ind, "name"), footnote_cy=_welsh(ind, "footnote"), replaces_note_cy=_welsh(ind, "replaces_note"),
     )
 
 
@@ -785,4 +808,5 @@ def _read_target(check: _Checker, raw: Any, path: str, year: str) -> TargetSpec:
     return TargetSpec(
         financial_year=year, kind=kind, value=value, tolerance=tolerance,
         wording=check.text(data.get("wording"), f"{path}.wording", required=False), due=due,
+        wording_cy=_welsh(data, "wording"),
     )

@@ -77,18 +77,20 @@ def _shown(value) -> str:
 def _indicator_values(spec: IndicatorSpec) -> dict:
     baseline = spec.baseline
     return {
-        "name": spec.name, "unit": spec.unit, "decimals": spec.decimals,
+        "name": spec.name, "name_cy": spec.name_cy, "unit": spec.unit, "decimals": spec.decimals,
         "aggregation": spec.aggregation, "polarity": spec.polarity,
         "msg": spec.msg, "source": spec.source,
         # SPEC §6; a 2013-style file gives the fields' defaults, so its re-load changes nothing
         "frequency": spec.frequency, "compare": spec.compare, "covers": spec.covers, "lag": spec.lag,
         "scale": spec.scale,
         "baseline_label": baseline.label if baseline else "",
+        "baseline_label_cy": baseline.label_cy if baseline else "",
         "baseline_from": baseline.first if baseline else None,
         "baseline_to": baseline.last if baseline else None,
         "baseline_value": baseline.value if baseline else None,
         "benchmarks": list(spec.benchmarks), "rebase": list(spec.rebase),
         "replaces": spec.replaces, "replaces_from": spec.replaces_from, "replaces_note": spec.replaces_note,
+        "replaces_note_cy": spec.replaces_note_cy,
     }
 
 
@@ -108,6 +110,10 @@ def _load_force(summary: LoadSummary, spec: ForceSpec, *, is_demo: bool | None) 
     property of the data, so a real plan makes its force real, even one the
     demo created as a peer); None for a peer listed by a plan, left as it is."""
     values = {"name": spec.name}
+    if spec.name_cy or is_demo is not None:
+        values["name_cy"] = spec.name_cy       # a peer listed without Welsh keeps the Welsh its own plan gave
+    if spec.languages is not None:
+        values["languages"] = list(spec.languages)
     if is_demo is not None:
         values["is_demo"] = is_demo
     force = _upsert(summary, models.Force, {"slug": spec.slug}, values)
@@ -186,7 +192,7 @@ def _load(summary: LoadSummary, spec: PlanSpec, *, is_demo: bool) -> None:
     _check_replaces(spec, force)
 
     plan = _upsert(summary, models.Plan, {"force": force, "start": spec.start},
-                   {"title": spec.title, "end": spec.end, "area_label": spec.area_label,
+                   {"title": spec.title, "title_cy": spec.title_cy, "end": spec.end, "area_label": spec.area_label,
                     "assessment": spec.assessment, "rating_labels": dict(spec.rating_labels),
                     **({"is_demo": True} if is_demo else {})})
     summary.plan = plan
@@ -199,7 +205,7 @@ def _load(summary: LoadSummary, spec: PlanSpec, *, is_demo: bool) -> None:
         for target in targets_by_year(ind.targets, spec.start, spec.end):
             _upsert(summary, models.Target, {"indicator": indicator, "financial_year": target.financial_year},
                     {"kind": target.kind, "value": target.value, "tolerance": target.tolerance,
-                     "wording": target.wording, "due": target.due})
+                     "wording": target.wording, "wording_cy": target.wording_cy, "due": target.due})
         # Peers and benchmarks report the measure under the same code; a
         # peer's own plan owns its definition, so an existing indicator is
         # left as it is.
@@ -263,26 +269,26 @@ def _load_priorities(summary: LoadSummary, spec: PlanSpec, plan: models.Plan,
                      indicators: dict[str, models.Indicator], local_areas: dict[str, models.LocalArea]) -> None:
     for area_spec in spec.areas:
         area = _upsert(summary, models.AreaOfFocus, {"plan": plan, "number": area_spec.number},
-                       {"title": area_spec.title})
+                       {"title": area_spec.title, "title_cy": area_spec.title_cy})
         for pr_spec in area_spec.priorities:
             priority = _upsert(summary, models.StrategicPriority, {"plan": plan, "number": pr_spec.number},
-                               {"title": pr_spec.title, "area": area})
+                               {"title": pr_spec.title, "title_cy": pr_spec.title_cy, "area": area})
             wanted_areas = {local_areas[code].pk for code in pr_spec.local_areas}
             if wanted_areas != set(priority.local_areas.values_list("pk", flat=True)):
                 priority.local_areas.set(wanted_areas)
                 summary.updated["priority local-area lists"] += 1
-            wanted = [(indicators[i.code].pk, order, i.headline, i.footnote)
+            wanted = [(indicators[i.code].pk, order, i.headline, i.footnote, i.footnote_cy)
                       for order, i in enumerate(pr_spec.indicators, start=1)]
             current = list(priority.measures.order_by("order")
-                           .values_list("indicator_id", "order", "headline", "footnote"))
+                           .values_list("indicator_id", "order", "headline", "footnote", "footnote_cy"))
             if wanted != current:
                 # Rebuilt whole: reordering in place would trip the
                 # (priority, order) uniqueness half-way through.
                 priority.measures.all().delete()
                 models.PriorityIndicator.objects.bulk_create(
                     models.PriorityIndicator(priority=priority, indicator_id=ind_id, order=order,
-                                             headline=headline, footnote=footnote)
-                    for ind_id, order, headline, footnote in wanted)
+                                             headline=headline, footnote=footnote, footnote_cy=footnote_cy)
+                    for ind_id, order, headline, footnote, footnote_cy in wanted)
                 (summary.updated if current else summary.created)["priority measure lists"] += 1
             else:
                 summary.unchanged += 1

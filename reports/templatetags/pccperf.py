@@ -8,12 +8,36 @@ from django.urls import get_script_prefix, reverse
 from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import SafeData, mark_safe
+from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import gettext as _
 
 from indicators import periods
 from indicators.engine.result import IndicatorResult
+from indicators.plans.bilingual import English
 from reports import formatting
+from reports.welsh import plain as _plain
+from reports.welsh import plan_text
 
 register = template.Library()
+
+# Words this module translates where makemessages cannot see them (inside f-strings, or passed by name):
+# listed here so that they are in the catalogue (locale/cy/LC_MESSAGES/django.po).
+_WORDS = (gettext_noop("Headline measure"), gettext_noop("No measures."), gettext_noop("No absolute target"),
+          gettext_noop("Demo data, partly illustrative"), gettext_noop("No published figures yet."),
+          gettext_noop("show these measures"))
+
+
+@register.filter
+def pt(text):
+    """{{ plan.title|pt }}: a plan's own text in the page's language (reports/welsh.py);
+    on an English page the text itself."""
+    return plan_text(text)
+
+
+@register.filter
+def plain(text):
+    """{{ text|plain }}: where no markup can go (an attribute, <title>, <option>)."""
+    return _plain(text)
 
 
 @register.filter
@@ -39,50 +63,58 @@ def number(value, decimals=0):
 
 # Beside every verdict that rests on a figure generated for the demo (issue 24,
 # item 4): words, not only colour, and the reason on hover and for screen readers.
-ILLUSTRATIVE_MARK = mark_safe(
-    ' <span class="tag tag-illustrative" title="Built on figures generated for the demo, not published">'
-    'illustrative<span class="visually-hidden"> (built on figures generated for the demo, not published)</span>'
-    '</span>')
+@lru_cache(maxsize=8)
+def _illustrative_mark(language: str) -> str:
+    return mark_safe(
+        ' <span class="tag tag-illustrative" title="{}">{}<span class="visually-hidden"> ({})</span></span>'.format(
+            html.escape(_("Built on figures generated for the demo, not published")), html.escape(_("illustrative")),
+            html.escape(_("built on figures generated for the demo, not published"))))
+
+
+def illustrative_mark_html() -> str:
+    """The "illustrative" tag in the page's language."""
+    return _illustrative_mark(get_language())
 
 
 @register.simple_tag
 def illustrative_mark(flag):
-    """`ILLUSTRATIVE_MARK` when ``flag``: a verdict built on an illustrative figure."""
-    return ILLUSTRATIVE_MARK if flag else ""
+    """The "illustrative" tag when ``flag``: a verdict built on an illustrative figure."""
+    return _illustrative_mark(get_language()) if flag else ""
 
 
 @register.simple_tag
 def missing(reason):
     """A dash that says why: the reason on hover and in text for screen readers."""
     return format_html('<span class="null" title="{}">{}<span class="visually-hidden"> ({})</span></span>',
-                       reason or "Not available", formatting.DASH, reason or "not available")
+                       reason or _("Not available"), formatting.DASH, reason or _("not available"))
 
 
 @lru_cache(maxsize=4096)
 def _badge_html(template_name: str, items: tuple) -> str:
     """A badge's HTML, rendered once per process for each distinct content:
     a national dashboard draws 150 badges, most of them alike."""
-    return get_template(template_name).render(dict(items))
+    return get_template(template_name).render(dict(items))   # "language" is in the key: the words differ
 
 
 @register.simple_tag
 def rag_badge(result: IndicatorResult, reason: str, labels=None):
     """The RAG in text, shape and colour, "(manual)" for an assessment, and its status text;
     ``labels``: the plan's own words for its ratings (Plan.rating_labels, SPEC §6)."""
-    label = formatting.RAG_LABELS.get(result.rag, "Not rated")
+    label = formatting.RAG_LABELS.get(result.rag, formatting.RAG_LABELS[None])
     if labels and result.rag in labels:
         label = labels[result.rag]
     return mark_safe(_badge_html("reports/_rag_badge.html", (
         ("rag", result.rag or "none"), ("label", label),
         ("shape", formatting.RAG_SHAPES.get(result.rag, "\u2013")), ("manual", result.rag_source == "manual"),
-        ("reason", reason), ("status_text", result.assessment.status_text if result.assessment else ""))))
+        ("reason", reason), ("status_text", result.assessment.status_text if result.assessment else ""),
+        ("language", get_language()))))
 
 
 _COMMON_DOTS = [(8, 22), (13, 17), (18, 23), (23, 16), (28, 22), (33, 18)]
 
 
 @lru_cache(maxsize=256)
-def _icon_html(kind: str, icon: tuple | None, text: bool, size: int) -> str:
+def _icon_html(kind: str, icon: tuple | None, text: bool, size: int, language: str) -> str:
     """An icon's SVG, rendered once per process: there are a dozen icons in
     a few sizes, and a national dashboard shows a hundred or more, so each is
     a dictionary lookup rather than a template render."""
@@ -97,28 +129,28 @@ def variation_icon(result: IndicatorResult, text: bool = False, size: int = 32):
     """The Making Data Count variation icon (inline SVG with a <title>);
     ``text`` adds its words beside it, so colour is never the only signal."""
     spc = result.spc
-    return mark_safe(_variation_icon_html(spc.variation, spc.direction, bool(text), int(size)))
+    return mark_safe(_variation_icon_html(spc.variation, spc.direction, bool(text), int(size), get_language()))
 
 
 @register.simple_tag
 def assurance_icon(result: IndicatorResult, text: bool = False, size: int = 32):
     """The Making Data Count assurance icon: P (pass), F (fail), or hit and miss."""
-    return mark_safe(_assurance_icon_html(result.spc.assurance, bool(text), int(size)))
+    return mark_safe(_assurance_icon_html(result.spc.assurance, bool(text), int(size), get_language()))
 
 
 # The icons by what they depend on (formatting.variation_icon reads only the
 # reading's variation and direction): a national dashboard draws 130 icons,
 # and building each one's description to look it up cost more than the lookup.
 @lru_cache(maxsize=256)
-def _variation_icon_html(variation: str | None, direction: str | None, text: bool, size: int) -> str:
+def _variation_icon_html(variation: str | None, direction: str | None, text: bool, size: int, language: str) -> str:
     icon = formatting.variation_icon(_SpcKey(variation, direction))
-    return _icon_html("variation", tuple(sorted(icon.items())) if icon else None, text, size)
+    return _icon_html("variation", tuple(sorted(icon.items())) if icon else None, text, size, language)
 
 
 @lru_cache(maxsize=256)
-def _assurance_icon_html(assurance: str | None, text: bool, size: int) -> str:
+def _assurance_icon_html(assurance: str | None, text: bool, size: int, language: str) -> str:
     icon = formatting.assurance_icon(assurance)
-    return _icon_html("assurance", tuple(sorted(icon.items())) if icon else None, text, size)
+    return _icon_html("assurance", tuple(sorted(icon.items())) if icon else None, text, size, language)
 
 
 class _SpcKey(NamedTuple):
@@ -143,7 +175,7 @@ def rating_badge(result: IndicatorResult, labels=None):
         meaning = formatting.not_rated_reason(result) or meaning
     return mark_safe(_badge_html("reports/_rating_badge.html", (
         ("key", rating.value or "none"), ("tone", tone), ("label", label), ("shape", shape),
-        ("manual", rating.manual), ("meaning", meaning),
+        ("manual", rating.manual), ("meaning", meaning), ("language", get_language()),
         ("computed_label", ((labels or {}).get(computed) or formatting.rating_value_label(rating.method, computed)
                             if rating.manual and computed != rating.value else "")))))
 
@@ -158,7 +190,7 @@ def period_options(months, selected):
         months = sorted([*months, selected], reverse=True)
     # Digits and month names only: nothing to escape.
     return mark_safe("".join(
-        f'<option value="{periods.format_month(m)}"{" selected" if m == selected else ""}>{periods.month_label(m)}'
+        f'<option value="{periods.format_month(m)}"{" selected" if m == selected else ""}>{formatting.month_label(m)}'
         "</option>" for m in months))
 
 
@@ -186,7 +218,7 @@ def report_chart(chart):
     columns = "".join(f'<th scope="col">{_esc(col)}</th>' for col in chart.columns)
     if chart.svg:
         body = (f'<div class="chart-image">{chart.svg}</div>\n  <details class="chart-data">\n    '
-                f"<summary>Show the data in this chart</summary>\n    {_chart_table(title, columns, chart.rows)}\n"
+                f"<summary>{_esc(_('Show the data in this chart'))}</summary>\n    {_chart_table(title, columns, chart.rows)}\n"
                 "  </details>")
     else:
         body = (f'<div class="chart-data chart-table-only">\n    {_chart_table(title, columns, chart.filled_rows)}\n'
@@ -195,14 +227,14 @@ def report_chart(chart):
 
 
 def _chart_table(title: str, columns: str, rows) -> str:
-    return (f'<table class="data compact">\n      <caption class="visually-hidden">Data: {title}</caption>\n      '
+    return (f'<table class="data compact">\n      <caption class="visually-hidden">{_esc(_("Data:"))} {title}</caption>\n      '
             f"<thead><tr>{columns}</tr></thead>\n      <tbody>{chart_rows(rows)}</tbody>\n    </table>\n")
 
 
 
 @lru_cache(maxsize=1024)
-def _month_year(day) -> str:
-    """``{{ day|date:"M Y" }}``: "Apr 2021"."""
+def _month_year(day, language: str = "") -> str:
+    """``{{ day|date:"M Y" }}``: "Apr 2021" (in the page's language: the key has it)."""
     return dateformat.format(day, "M Y")
 
 
@@ -215,23 +247,32 @@ def home_cards(cards):
     out = []
     for card in cards:
         plan = card["plan"]
-        force_name, method = _esc(plan.force.name), _esc(str(card["method_label"]).lower())
+        name = plan_text(plan.force.name)
+        force_name = _esc(name)
         label = plan.area_label if plan.area_count == 1 else plan.area_label_plural
-        demo = ' <span class="tag tag-demo">Demo data, partly illustrative</span>' if plan.is_demo else ""
+        demo = (f' <span class="tag tag-demo">{_esc(_("Demo data, partly illustrative"))}</span>' if plan.is_demo
+                else "")
+        language = get_language()
+        measures = _esc(_("%(count)s measures") % {"count": plan.indicator_count})
         out.append(
             f'\n  <li class="card">\n    <h2><a href="{_esc(dashboard.replace("-slug-", plan.force.slug))}">'
-            f"{force_name}</a></h2>\n    <p class=\"plan-title\">{_esc(plan.title)}{demo}</p>\n"
-            f'    <p class="muted">{_month_year(plan.start)} \u2013 {_month_year(plan.end)} \u00b7 {plan.area_count} '
-            f"{_esc(str(label).lower())} \u00b7 {plan.indicator_count} measures</p>\n    ")
+            f"{force_name}</a></h2>\n    <p class=\"plan-title\">{_esc(plan_text(plan.title))}{demo}</p>\n"
+            f'    <p class="muted">{_month_year(plan.start, language)} \u2013 {_month_year(plan.end, language)} '
+            f"\u00b7 {plan.area_count} {_esc(str(label).lower())} \u00b7 {measures}</p>\n    ")
         if card["counts"]:
             items = "".join(_count_item(c) for c in card["counts"])
-            out.append(f'\n    <p>Headline measures to {_esc(card["period_label"])}, {method}:</p>\n'
-                       f'    <ul class="rag-counts" aria-label="Headline ratings for {force_name} ({method})">\n'
+            heading = _("Headline measures to %(period)s, %(method)s:") % {"period": card["period_label"],
+                                                                           "method": str(card["method_label"]).lower()}
+            ratings = _("Headline ratings for %(force)s (%(method)s)") % {"force": name,
+                                                                          "method": str(card["method_label"]).lower()}
+            out.append(f'\n    <p>{_esc(heading)}</p>\n'
+                       f'    <ul class="rag-counts" aria-label="{html.escape(ratings)}">\n'
                        f"      {items}\n    </ul>\n    ")
         elif card["period_label"]:
-            out.append(f'<p class="muted">No headline measures to {_esc(card["period_label"])}.</p>\n    ')
+            none = _("No headline measures to %(period)s.") % {"period": card["period_label"]}
+            out.append(f'<p class="muted">{_esc(none)}</p>\n    ')
         else:
-            out.append('<p class="muted">No published figures yet.</p>')
+            out.append(f'<p class="muted">{_esc(_("No published figures yet."))}</p>')
         out.append("\n  </li>\n  ")
     return mark_safe("".join(out))
 
@@ -241,37 +282,90 @@ def _count_item(c) -> str:
              f'aria-hidden="true">{_esc(c["shape"])}</span> {_esc(c["label"])}</span> <strong>{c["count"]}</strong>')
     if c["url"]:
         return (f'<li><a class="count-link" href="{_esc(c["url"])}">{badge}'
-                '<span class="visually-hidden"> (show these measures)</span></a></li>')
+                f'<span class="visually-hidden"> ({_esc(_("show these measures"))})</span></a></li>')
     return f"<li>{badge}</li>"
 
 
 def _linked(url: str, name: str) -> str:
-    """A measure's name, linked to ``url``; plain when it has none (in the
+    """A measure's name (in the page's language), linked to ``url``; plain when it has none (in the
     exported report, a measure with no detail block: no dangling anchor)."""
+    name = plan_text(name)
     return f'<a href="{_esc(url)}">{_esc(name)}</a>' if url else _esc(name)
 
 
-_MEASURE_ROW = (
-    '\n    <tr role="row"><td role="cell" class="col-headline">{headline}</td><th scope="row" role="rowheader" '
-    'class="col-name">{name}</th><td role="cell" class="col-wording" data-label="Overall target">'
-    '{wording}</td><td role="cell" class="col-target_value" data-label="YTD target">{target}</td><td role="cell" '
-    'class="col-ytd" data-label="YTD">{ytd}</td><td role="cell" class="col-last_ytd" data-label="Last YTD">{last_ytd}'
-    '</td><td role="cell" class="col-change_pct" data-label="Change">{change}</td>{rating}<td role="cell" '
-    'class="col-rag" data-label="RAG">{rag}{rag_mark}</td><td role="cell" class="col-variation" '
-    'data-label="SPC variation">'
-    '{icon} <span class="{variation_class}">{variation}</span>{spc_mark}</td><td role="cell" class="col-significance" '
-    'data-label="Significance"><span class="sig-{significance_key}">{significance}</span>{significance_mark}</td>'
-    '<td role="cell" class="col-footnote" data-label="Note">{footnote}</td></tr>\n    ')
-_HEADLINE_MARK = mark_safe('<span aria-hidden="true">*</span><span class="visually-hidden">Headline measure</span>')
-# A template's string literal is safe text: ``{% missing "Needs ..." %}`` printed its apostrophes as they are.
-_NEEDS_LAST_YEAR = mark_safe("Needs last year's figure")
-_NEEDS_BOTH_YEARS = mark_safe("Needs this year's and last year's figures")
-_NO_MEASURES = mark_safe('\n    <tr role="row"><td role="cell" colspan="12" class="empty">No measures.</td></tr>\n    ')
+class _Words(NamedTuple):
+    """The measures table's fixed words in one language, made once per process and language."""
+
+    row: str
+    headline: str
+    needs_last_year: str
+    needs_both_years: str
+    no_measures: str
+    table_head: str
+    table_tail: str
+    note: str
+
+
+@lru_cache(maxsize=8)
+def _words(language: str) -> _Words:
+    def a(text):            # an attribute's value
+        return html.escape(_(text)).replace("{", "{{").replace("}", "}}")
+
+    def t(text):            # a heading's text
+        return html.escape(_(text))
+    row = (
+        '\n    <tr role="row"><td role="cell" class="col-headline">{headline}</td><th scope="row" role="rowheader" '
+        f'class="col-name">{{name}}</th><td role="cell" class="col-wording" data-label="{a("Overall target")}">'
+        f'{{wording}}</td><td role="cell" class="col-target_value" data-label="{a("YTD target")}">{{target}}</td>'
+        f'<td role="cell" class="col-ytd" data-label="{a("YTD")}">{{ytd}}</td><td role="cell" class="col-last_ytd" '
+        f'data-label="{a("Last YTD")}">{{last_ytd}}</td><td role="cell" class="col-change_pct" '
+        f'data-label="{a("Change")}">{{change}}</td>{{rating}}<td role="cell" '
+        f'class="col-rag" data-label="{a("RAG")}">{{rag}}{{rag_mark}}</td><td role="cell" class="col-variation" '
+        f'data-label="{a("SPC variation")}">'
+        '{icon} <span class="{variation_class}">{variation}</span>{spc_mark}</td><td role="cell" '
+        f'class="col-significance" data-label="{a("Significance")}"><span class="sig-{{significance_key}}">'
+        '{significance}</span>{significance_mark}</td>'
+        f'<td role="cell" class="col-footnote" data-label="{a("Note")}">{{footnote}}</td></tr>\n    ')
+    table_head = (
+        f'<tr role="row"><th scope="col" role="columnheader" class="col-headline">{t("Headline")}</th><th scope="col" '
+        f'role="columnheader" class="col-name">{t("Measure")}</th><th scope="col" role="columnheader" '
+        f'class="col-wording">{t("Overall target")}</th><th scope="col" role="columnheader" class="col-target_value">'
+        f'{t("YTD target")}</th><th scope="col" '
+        f'role="columnheader" class="col-ytd">{t("YTD")}</th><th scope="col" role="columnheader" class="col-last_ytd">'
+        f'{t("Last YTD")}</th><th scope="col" role="columnheader" class="col-change_pct">{t("Change")}</th>')
+    table_tail = (
+        f'<th scope="col" role="columnheader" class="col-rag">{t("RAG")}</th><th scope="col" role="columnheader" '
+        f'class="col-variation">{t("SPC variation")}</th><th scope="col" role="columnheader" class="col-significance">'
+        f'{t("Significance")}</th><th scope="col" role="columnheader" class="col-footnote">{t("Note")}</th></tr>')
+    return _Words(
+        row=row,
+        headline=mark_safe(f'<span aria-hidden="true">*</span><span class="visually-hidden">{t("Headline measure")}'
+                           "</span>"),
+        # A template's string literal is safe text: ``{% missing "Needs ..." %}`` printed its apostrophes as they are.
+        needs_last_year=mark_safe(_("Needs last year's figure")),
+        needs_both_years=mark_safe(_("Needs this year's and last year's figures")),
+        no_measures=mark_safe(f'\n    <tr role="row"><td role="cell" colspan="12" class="empty">{t("No measures.")}'
+                              "</td></tr>\n    "),
+        table_head=table_head, table_tail=table_tail, note=t("Note"))
+
+
+def words() -> _Words:
+    return _words(get_language())
 
 
 def _esc(value) -> str:
-    """As ``{{ value }}`` prints it: safe text as it is, anything else escaped."""
-    return value if isinstance(value, SafeData) else html.escape(str(value))
+    """As ``{{ value }}`` prints it: safe text as it is, a plan's English on a
+    Welsh page marked ``lang="en"`` (reports/welsh.py), anything else escaped."""
+    if isinstance(value, SafeData):
+        return value
+    if isinstance(value, English):
+        return value.__html__()
+    return html.escape(str(value))
+
+
+def _rating_heading(method_label) -> str:
+    """The rating column's heading, escaped: "Rating (continuous improvement)"."""
+    return html.escape(_("Rating (%(method)s)") % {"method": method_label})
 
 
 @register.simple_tag
@@ -283,9 +377,10 @@ def measure_rows(table):
     escaped as ``{{ }}`` escapes it (tests/test_measure_rows.py renders both)."""
     if table.current:
         return _current_rows(table)
+    w = words()
     if not table.rows:
-        return _NO_MEASURES
-    rating_label = html.escape(str(table.method_label).lower()) if table.method != "targets" else None
+        return w.no_measures
+    rating_label = str(table.method_label).lower() if table.method != "targets" else None
     labels = table.labels
     out = []
     for row in table.rows:
@@ -293,26 +388,26 @@ def measure_rows(table):
         target = r.target
         kind = target.kind if target is not None else ""
         if kind in ("change", "absolute"):
-            target_cell = (missing(_NEEDS_LAST_YEAR) if target.value is None
+            target_cell = (missing(w.needs_last_year) if target.value is None
                            else _esc(formatting.measure(target.value, r.unit, r.decimals)))
         else:
             target_cell = f'<span class="muted">{_esc(row.target_label)}</span>'
         footnote = ""
         if row.footnote:
             footnote = (f'<a href="#{_esc(table.footnote_prefix)}-{_esc(row.footnote)}" class="fn-mark">'
-                        f'<span class="visually-hidden">Note </span>{_esc(row.footnote)}</a>')
-        out.append(_MEASURE_ROW.format(
-            headline=_HEADLINE_MARK if row.headline else "",
+                        f'<span class="visually-hidden">{w.note} </span>{_esc(row.footnote)}</a>')
+        out.append(w.row.format(
+            headline=w.headline if row.headline else "",
             name=_linked(row.url, r.name),
-            wording=_esc(target.wording) if target is not None and target.wording else formatting.DASH,
+            wording=_esc(plan_text(target.wording)) if target is not None and target.wording else formatting.DASH,
             target=target_cell,
             ytd=missing(r.ytd_reason) if r.ytd is None else _esc(formatting.measure(r.ytd, r.unit, r.decimals)),
             last_ytd=(missing(r.last_ytd_reason) if r.last_ytd is None
                       else _esc(formatting.measure(r.last_ytd, r.unit, r.decimals))),
-            change=(missing(_NEEDS_BOTH_YEARS)
+            change=(missing(w.needs_both_years)
                     if r.change_pct is None and r.change_pts is None else _esc(formatting.change(r))),
             rating=("" if rating_label is None else
-                    f'<td role="cell" class="col-rating" data-label="Rating ({rating_label})">'
+                    f'<td role="cell" class="col-rating" data-label="{_rating_heading(rating_label)}">'
                     f'{rating_badge(r, labels)}{illustrative_mark(r.rating.illustrative)}</td>'),
             rag=rag_badge(r, row.rag_reason, labels), icon=variation_icon(r, size=28),
             rag_mark=illustrative_mark(rag_is_illustrative(r)),
@@ -356,8 +451,8 @@ def stale_mark(r: IndicatorResult) -> str:
     if not r.stale:
         return ""
     why = _esc(formatting.stale_words(r))
-    return mark_safe(f' <span class="tag tag-stale" title="{why}">stale<span class="visually-hidden">: {why}</span>'
-                     "</span>")
+    return mark_safe(f' <span class="tag tag-stale" title="{why}">{_esc(_("stale"))}<span class="visually-hidden">: '
+                     f"{why}</span></span>")
 
 
 def _latest_cell(r: IndicatorResult) -> str:
@@ -371,20 +466,20 @@ def _latest_cell(r: IndicatorResult) -> str:
     out = _line(_span_label(current.label)) + _line(figure + stale_mark(r))
     if current.lower is not None and current.upper is not None:
         low, high = (formatting.display(v, r.unit, r.decimals) for v in (current.lower, current.upper))
-        out += _line(f"95% interval {_esc(low)} to {_esc(high)}", "muted")
+        out += _line(_esc(_("95%% interval %(low)s to %(high)s") % {"low": low, "high": high}), "muted")
     if r.frequency == "monthly" and r.compare is not None and r.compare.basis != "ytd":
         # SPEC §6: YTD and last YTD are still shown for monthly measures
         ytd = missing(r.ytd_reason) if r.ytd is None else _esc(formatting.measure(r.ytd, r.unit, r.decimals))
         last = (missing(r.last_ytd_reason) if r.last_ytd is None
                 else _esc(formatting.measure(r.last_ytd, r.unit, r.decimals)))
-        out += _line(f"YTD {ytd} · last YTD {last}", "ytd-line")
+        out += _line(_esc(_("YTD")) + f" {ytd} · " + _esc(_("last YTD")) + f" {last}", "ytd-line")
     return out
 
 
 def _benchmark_lines(r: IndicatorResult) -> str:
     out = []
     for b in r.benchmarks:
-        value = missing("No benchmark figure for this span") if b.value is None else _esc(
+        value = missing(_("No benchmark figure for this span")) if b.value is None else _esc(
             formatting.display(b.value, r.unit, r.decimals, r.scale))
         diff = ("" if b.difference is None else
                 f' <span class="change">{_esc(change_text(r.unit, r.decimals, b.difference, b.difference_pct))}'
@@ -396,11 +491,11 @@ def _benchmark_lines(r: IndicatorResult) -> str:
 def _compared_cell(r: IndicatorResult) -> str:
     cmp = r.compare
     if cmp is None:
-        return missing(_NEEDS_BOTH_YEARS) if r.change_pct is None else _esc(formatting.change(r))
+        return missing(words().needs_both_years) if r.change_pct is None else _esc(formatting.change(r))
     if cmp.basis == "benchmark":
-        return _benchmark_lines(r) or _line(_esc(cmp.reason or "No benchmark figure"), "reason")
+        return _benchmark_lines(r) or _line(_esc(cmp.reason or _("No benchmark figure")), "reason")
     if cmp.previous is None:
-        return _line(_esc(cmp.reason or "No earlier figure to compare with"), "reason")
+        return _line(_esc(cmp.reason or _("No earlier figure to compare with")), "reason")
     prev = cmp.previous
     value = _esc(_window_value(r, prev)) if prev.value is not None else ""
     out = _line(_span_label(prev.label) + (f" {value}" if value else ""))
@@ -408,7 +503,7 @@ def _compared_cell(r: IndicatorResult) -> str:
         out += _line(f'<span class="change">{_esc(change_text(r.unit, r.decimals, cmp.change, cmp.change_pct))}'
                      "</span>")
     else:
-        out += _line(_esc(cmp.reason or prev.reason or "Not yet available"), "reason")
+        out += _line(_esc(cmp.reason or prev.reason or _("Not yet available")), "reason")
     return out
 
 
@@ -417,12 +512,12 @@ def _baseline_cell(r: IndicatorResult) -> str:
     b = r.baseline
     if b is not None:
         value = "" if b.value is None else " " + _esc(formatting.display(b.value, r.unit, r.decimals, r.scale))
-        out += _line(f"{_span_label(b.label)}{value}", "baseline")
+        out += _line(f"{_span_label(plan_text(b.label))}{value}", "baseline")
         if b.change is not None:
             out += _line(f'<span class="change">{_esc(change_text(r.unit, r.decimals, b.change, b.change_pct))}'
                          "</span>")
         else:
-            out += _line(_esc(b.reason or "No figure for the baseline"), "reason")
+            out += _line(_esc(b.reason or _("No figure for the baseline")), "reason")
         if b.significance.result in formatting.SIGNIFICANT:
             out += _line(_esc(formatting.SIGNIFICANCE_LABELS[b.significance.result]), f"sig-{b.significance.result}")
     if r.compare is None or r.compare.basis != "benchmark":
@@ -432,20 +527,17 @@ def _baseline_cell(r: IndicatorResult) -> str:
 
 def _target_cell(row, r: IndicatorResult, show_rag: bool, labels: dict) -> str:
     target = r.target
-    out = _line(_esc(target.wording) if target is not None and target.wording else formatting.DASH)
+    out = _line(_esc(plan_text(target.wording)) if target is not None and target.wording else formatting.DASH)
     kind = target.kind if target is not None else ""
     if kind in ("change", "absolute"):
-        value = (missing(_NEEDS_PREVIOUS) if target.value is None
+        value = (missing(mark_safe(_("Needs the earlier figure"))) if target.value is None
                  else _esc(formatting.display(target.value, r.unit, r.decimals, r.scale)))
-        out += _line(f"Target {value}")
+        out += _line(f"{_esc(_('Target'))} {value}")
     elif target is not None:
         out += _line(_esc(row.target_label), "muted")
     if show_rag:
         out += _line(f"{rag_badge(r, row.rag_reason, labels)}{illustrative_mark(rag_is_illustrative(r))}")
     return out
-
-
-_NEEDS_PREVIOUS = mark_safe("Needs the earlier figure")
 
 
 def current_columns(table) -> list[tuple[str, str]]:
@@ -454,34 +546,35 @@ def current_columns(table) -> list[tuple[str, str]]:
     for a plan rated otherwise than by the RAG, none for ``assessment: none``."""
     results = [row.result for row in table.rows]
     show_rag = table.method != "none"
-    columns = [("headline", "Headline"), ("name", "Measure")]
+    columns = [("headline", _("Headline")), ("name", _("Measure"))]
     if any(r.target is not None or (show_rag and r.rag_source == "manual") for r in results):
-        columns.append(("target", "Target and RAG" if show_rag else "Target"))
-    columns += [("latest", "Latest figure"), ("compared", "Compared with")]
+        columns.append(("target", _("Target and RAG") if show_rag else _("Target")))
+    columns += [("latest", _("Latest figure")), ("compared", _("Compared with"))]
     if any(r.baseline is not None or (r.benchmarks and (r.compare is None or r.compare.basis != "benchmark"))
            for r in results):
-        columns.append(("baseline", "Baseline and benchmarks"))
+        columns.append(("baseline", _("Baseline and benchmarks")))
     if table.method not in ("targets", "none"):
-        columns.append(("rating", f"Rating ({str(table.method_label).lower()})"))
-    columns += [("significance", "Significance"), ("variation", "SPC variation"), ("footnote", "Note")]
+        columns.append(("rating", _("Rating (%(method)s)") % {"method": str(table.method_label).lower()}))
+    columns += [("significance", _("Significance")), ("variation", _("SPC variation")), ("footnote", _("Note"))]
     return columns
 
 
 def _current_rows(table) -> str:
     columns = current_columns(table)
     if not table.rows:
-        return mark_safe(f'\n    <tr role="row"><td role="cell" colspan="{len(columns)}" class="empty">No measures.</td>'
-                         "</tr>\n    ")
+        return mark_safe(f'\n    <tr role="row"><td role="cell" colspan="{len(columns)}" class="empty">'
+                         f'{_esc(_("No measures."))}</td></tr>\n    ')
     keys = [key for key, _ in columns]
     label_of = dict(columns)
     show_rag = table.method != "none"
+    w = words()
     out = []
     for row in table.rows:
         r = row.result
         cells = []
         for key in keys:
             if key == "headline":
-                cells.append(f'<td role="cell" class="col-headline">{_HEADLINE_MARK if row.headline else ""}</td>')
+                cells.append(f'<td role="cell" class="col-headline">{w.headline if row.headline else ""}</td>')
                 continue
             if key == "name":
                 cells.append(f'<th scope="row" role="rowheader" class="col-name">{_linked(row.url, r.name)}</th>')
@@ -507,7 +600,7 @@ def _current_rows(table) -> str:
                 content = ""
                 if row.footnote:
                     content = (f'<a href="#{_esc(table.footnote_prefix)}-{_esc(row.footnote)}" class="fn-mark">'
-                               f'<span class="visually-hidden">Note </span>{_esc(row.footnote)}</a>')
+                               f'<span class="visually-hidden">{w.note} </span>{_esc(row.footnote)}</a>')
             cells.append(f'<td role="cell" class="col-{key}" data-label="{_esc(label_of[key])}">{content}</td>')
         out.append(f'\n    <tr role="row">{"".join(cells)}</tr>\n    ')
     return mark_safe("".join(out))
@@ -519,9 +612,6 @@ def _current_head(table) -> str:
         for key, label in current_columns(table)) + "</tr>")
 
 
-_NO_ABSOLUTE_TARGET = '<span class="muted">No absolute target</span>'
-
-
 @register.simple_tag
 def mdc_summary_rows(rows):
     """The body rows of the icon summary (reports/_mdc_summary.html) in one
@@ -531,33 +621,23 @@ def mdc_summary_rows(rows):
     with no ``url`` (the report: a measure with no section in it) is named
     without a link."""
     out = []
+    no_absolute_target = f'<span class="muted">{_esc(_("No absolute target"))}</span>'
     for row in rows:
         r = row["result"]
-        name = f'<a href="{_esc(row["url"])}">{_esc(r.name)}</a>' if row["url"] else _esc(r.name)
+        name = _esc(plan_text(r.name))
+        name = f'<a href="{_esc(row["url"])}">{name}</a>' if row["url"] else name
         out.append(
             f'<tr><th scope="row">{name}</th><td>{_esc(row["month"])}</td>'
             f'<td>{_esc(formatting.measure(row["value"], r.unit, r.decimals))}</td>'
             f'<td>{_esc(formatting.measure(r.spc.mean, r.unit, r.decimals))}</td>'
             f'<td>{variation_icon(r, text=True)}{illustrative_mark(r.illustrative.spc)}</td>'
-            f'<td>{assurance_icon(r, text=True) if r.spc.assurance else _NO_ABSOLUTE_TARGET}</td></tr>')
+            f'<td>{assurance_icon(r, text=True) if r.spc.assurance else no_absolute_target}</td></tr>')
     return mark_safe("".join(out))
 
 
 def _lower(value) -> str:
     """``{{ value|lower }}``: lower-cased and escaped, safe text kept safe."""
     return value.lower() if isinstance(value, SafeData) else html.escape(str(value).lower())
-
-
-_TABLE_HEAD = (
-    '<tr role="row"><th scope="col" role="columnheader" class="col-headline">Headline</th><th scope="col" '
-    'role="columnheader" class="col-name">Measure</th><th scope="col" role="columnheader" class="col-wording">'
-    'Overall target</th><th scope="col" role="columnheader" class="col-target_value">YTD target</th><th scope="col" '
-    'role="columnheader" class="col-ytd">YTD</th><th scope="col" role="columnheader" class="col-last_ytd">Last YTD'
-    '</th><th scope="col" role="columnheader" class="col-change_pct">Change</th>')
-_TABLE_TAIL = (
-    '<th scope="col" role="columnheader" class="col-rag">RAG</th><th scope="col" role="columnheader" '
-    'class="col-variation">SPC variation</th><th scope="col" role="columnheader" class="col-significance">'
-    'Significance</th><th scope="col" role="columnheader" class="col-footnote">Note</th></tr>')
 
 
 def measures_table_html(table) -> str:
@@ -569,14 +649,15 @@ def measures_table_html(table) -> str:
     if table.current:
         head = _current_head(table)
     else:
+        w = words()
         rating = ("" if table.method == "targets" else
-                  f'<th scope="col" role="columnheader" class="col-rating">Rating ({_lower(table.method_label)})'
+                  f'<th scope="col" role="columnheader" class="col-rating">{_rating_heading(str(table.method_label).lower())}'
                   "</th>")
-        head = f"{_TABLE_HEAD}{rating}{_TABLE_TAIL}"
+        head = f"{w.table_head}{rating}{w.table_tail}"
     notes = ""
     if table.footnotes:
-        notes = ('<ol class="footnotes" aria-label="Notes">' + "".join(
-            f'<li id="{prefix}-{_esc(number)}" value="{_esc(number)}">{_esc(text)}</li>'
+        notes = (f'<ol class="footnotes" aria-label="{html.escape(_("Notes"))}">' + "".join(
+            f'<li id="{prefix}-{_esc(number)}" value="{_esc(number)}">{_esc(plan_text(text))}</li>'
             for number, text in table.footnotes) + "</ol>")
     return (f'<div class="table-wrap" role="region" aria-label="{caption}" id="{prefix}-region" tabindex="0">\n'
             f'<table class="data measures{" measures-current" if table.current else ""}" role="table">\n'
@@ -592,7 +673,8 @@ def measures_table(table):
 
 
 @lru_cache(maxsize=1024)
-def _priorities_path(force_slug: str, prefix: str) -> str:
+def _priorities_path(force_slug: str, prefix: str, language: str) -> str:
+    """Keyed by language too: a Welsh page's links are /cy/… (issue 31)."""
     path = reverse("reports:priority", args=[force_slug, 7])
     assert path.endswith("/7/"), path
     return path[:-2]
@@ -607,12 +689,12 @@ def priority_sections(tables, force, period_param):
     priority: numbers are integers, put in the path as they are."""
     out = []
     if tables:
-        prefix, query = _priorities_path(force.slug, get_script_prefix()), _esc(period_param)
+        prefix, query = _priorities_path(force.slug, get_script_prefix(), get_language()), _esc(period_param)
         for priority, table in tables:
             number = _esc(priority.number)
             out.append(
                 f'\n  <section class="priority" aria-labelledby="priority-{number}">\n    <h3 id="priority-{number}">'
-                f'<a href="{_esc(f"{prefix}{priority.number}/")}?period={query}">{number}. {_esc(priority.title)}'
+                f'<a href="{_esc(f"{prefix}{priority.number}/")}?period={query}">{number}. {_esc(plan_text(priority.title))}'
                 f"</a></h3>\n    {measures_table_html(table)}\n  </section>\n  ")
     return mark_safe("".join(out))
 
@@ -653,7 +735,7 @@ def rating_count_items(context, counts):
         if url:
             mark = ' aria-current="true"' if c["key"] == current else ""
             out.append(f'<li><a class="count-link" href="{_esc(url)}"{mark}>{badge}'
-                       '<span class="visually-hidden"> (show only these)</span></a></li>')
+                       f'<span class="visually-hidden"> ({_esc(_("show only these"))})</span></a></li>')
         else:
             out.append(f"<li>{badge}</li>")
     return mark_safe("".join(out))

@@ -6,12 +6,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from indicators import periods, selectors
 from indicators.access.permissions import can_see_drafts
 from indicators.management.commands._common import acting_user
+from indicators.plans.bilingual import WELSH
+from reports import welsh
 from reports.report import FORMATS, MODE_HELP, MODES, ReportError, build_pdf, build_report
 
 
@@ -35,14 +38,21 @@ class Command(BaseCommand):
         parser.add_argument("--areas", action="store_true",
                             help="add the local-areas section: each district's figures and the priorities it chose")
         parser.add_argument("--user", help="act as this user (their drafts become visible if they may see them)")
+        parser.add_argument("--language", default="en", choices=["en", "cy"],
+                            help="en (default): English; cy: Welsh (Cymraeg), for a force whose plan file sets "
+                                 "languages: [cy, en]")
 
-    def handle(self, *args, force, period, mode, theme, output, user, file_format="html", areas=False, **options):
+    def handle(self, *args, force, period, mode, theme, output, user, file_format="html", areas=False,
+               language="en", **options):
         started = time.perf_counter()
         acting = acting_user(user, perms=[])
         force_obj = selectors.force_by_slug(slug=force)
         if force_obj is None:
             known = ", ".join(selectors.force_slugs_with_plans())
             raise CommandError(f"--force {force}: no such force" + (f"; forces with plans: {known}" if known else ""))
+        if language == WELSH and WELSH not in (force_obj.languages or []):
+            raise CommandError(f"--language cy: {force_obj.name} publishes in English only (its plan file does not "
+                               "set languages: [cy, en])")
         try:
             month = periods.parse_past_month(period, timezone.localdate())
         except ValueError as exc:
@@ -55,8 +65,10 @@ class Command(BaseCommand):
         bar = _Steps(self.stdout, ["reading the figures", "laying out the pages", "writing the PDF"]
                      if file_format == "pdf" else ["reading the figures"])
         try:
-            html = build_report(force=force_obj, period=month, mode=mode, theme=theme,
-                                drafts=acting is not None and can_see_drafts(acting, force_obj), local_areas=areas)
+            with translation.override(WELSH if language == WELSH else settings.LANGUAGE_CODE):
+                welsh.reset()
+                html = build_report(force=force_obj, period=month, mode=mode, theme=theme,
+                                    drafts=acting is not None and can_see_drafts(acting, force_obj), local_areas=areas)
             bar.step()
             content = build_pdf(html, progress=lambda stage: bar.step(stage)) if file_format == "pdf" \
                 else html.encode("utf-8")
@@ -67,7 +79,8 @@ class Command(BaseCommand):
         _write_atomically(path, content)
         size = path.stat().st_size
         self.stdout.write(self.style.SUCCESS(
-            f"Wrote {path} ({size / 1_000_000:.2f} MB, {mode}{f' {theme}' if theme else ''}, {file_format.upper()}) "
+            f"Wrote {path} ({size / 1_000_000:.2f} MB, {mode}{f' {theme}' if theme else ''}, {file_format.upper()}"
+            f"{', in Welsh' if language == WELSH else ''}) "
             f"for {force_obj.name}, "
             f"{periods.month_label(month)}, in {time.perf_counter() - started:.1f} s."))
 
