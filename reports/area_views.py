@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from indicators import periods, selectors
 from reports import charts
@@ -55,7 +56,7 @@ def local_areas(request, force, drafts: bool, period):
     try:
         sort = sort_param(request)
     except BadParam as exc:
-        return _bad_request(request, force, str(exc), title="That order cannot be shown")
+        return _bad_request(request, force, str(exc), title=gettext("That order cannot be shown"))
     context = {"force": force, "period": period, "drafts_visible": drafts, "sort": sort}
     if period is None:
         return render(request, "reports/areas.html", context)

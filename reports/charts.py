@@ -193,7 +193,12 @@ class SignalRun:
         if self.beyond:
             what += gettext(", %(count)s of them %(words)s") % {
                 "count": self.beyond, "words": DIRECTION_WORDS["outside-limits"][self.direction]}
-        return f"{when}: {what} ({self.meaning})"
+        return f"{when}: {what} ({MEANING_WORDS.get(self.meaning, self.meaning)})"
+
+
+# A run's meaning as its text ends: "(concern)"
+MEANING_WORDS = {"improvement": gettext_lazy("improvement"), "concern": gettext_lazy("concern"),
+                 "neither": gettext_lazy("neither")}
 
 
 def _month_label(month: str) -> str:
@@ -366,37 +371,44 @@ def msg_chart(result: IndicatorResult, force_names: dict[str, str]) -> Chart | N
         return None
     entries = sorted([(result.force, msg.rate)] + [(p.force, p.rate) for p in msg.peers],
                      key=lambda e: e[1])
-    names = [force_names.get(slug, slug) for slug, _ in entries]
+    def name(slug):
+        return str(welsh.plan_text(force_names.get(slug, slug)))
+    names = [name(slug) for slug, _ in entries]
     colours = [COLOURS["force"] if slug == result.force else COLOURS["peer"] for slug, _ in entries]
+    rate_words = gettext("Rate per 1,000")
     figure = {
-        "data": [{"type": "bar", "orientation": "h", "name": "Rate per 1,000", "x": [r for _, r in entries],
+        "data": [{"type": "bar", "orientation": "h", "name": rate_words, "x": [r for _, r in entries],
                   "y": names, "marker": {"color": colours, "line": {"color": "#0b0c0c", "width": 1}},
                   "text": [f"{r:.2f}" for _, r in entries], "textposition": "outside"}],
-        "layout": _layout(f"{result.name}: rate per 1,000 population, 12 months", "",
+        "layout": _layout(gettext("%(name)s: rate per 1,000 population, 12 months") % {
+                              "name": welsh.plan_text(result.name)}, "",
                           height=60 + 32 * len(entries), showlegend=False,
                           yaxis={"automargin": True},
-                          xaxis={"title": {"text": "per 1,000 population"}},
+                          xaxis={"title": {"text": gettext("per 1,000 population")}},
                           shapes=[{"type": "line", "x0": msg.average, "x1": msg.average, "y0": -0.5,
                                    "y1": len(entries) - 0.5, "line": {"color": COLOURS["average"], "dash": "dash"}}],
                           annotations=[{"x": msg.average, "y": len(entries) - 0.5, "yanchor": "bottom",
-                                        "text": f"MSG average {msg.average:.2f}", "showarrow": False,
+                                        "text": gettext("MSG average %(average)s") % {"average": f"{msg.average:.2f}"},
+                                        "showarrow": False,
                                         "font": {"size": 12, "color": COLOURS["average"]}}],
                           margin={"l": 60, "r": 20, "t": 60, "b": 50}),
     }
-    rows = [[force_names.get(slug, slug) + (" (this force)" if slug == result.force else ""), f"{rate:.2f}"]
+    rows = [[name(slug) + (gettext(" (this force)") if slug == result.force else ""), f"{rate:.2f}"]
             for slug, rate in entries]
-    rows.append(["MSG average", f"{msg.average:.2f}"])
-    position = f"{ordinal(msg.position)} of {msg.of}" if msg.position else f"{msg.of} forces"
-    better = {"down": "lowest", "up": "highest"}.get(result.polarity, "")
-    summary = (f"{force_names.get(result.force, result.force)}: {msg.rate:.2f} per 1,000 people over the "
-               f"last 12 months, against a Most Similar Group average of {msg.average:.2f} "
-               f"({fmt.change_pct(msg.difference_pct)}); {position}"
-               + (f" (1st = {better})." if better else "."))
+    rows.append([gettext("MSG average"), f"{msg.average:.2f}"])
+    position = (gettext("%(position)s of %(of)s") % {"position": ordinal(msg.position), "of": msg.of}
+                if msg.position else gettext("%(of)s forces") % {"of": msg.of})
+    better = {"down": gettext("lowest"), "up": gettext("highest")}.get(result.polarity, "")
+    summary = gettext("%(force)s: %(rate)s per 1,000 people over the last 12 months, against a Most Similar Group "
+                      "average of %(average)s (%(change)s); %(position)s") % {
+        "force": name(result.force), "rate": f"{msg.rate:.2f}", "average": f"{msg.average:.2f}",
+        "change": fmt.change_pct(msg.difference_pct), "position": position}
+    summary += (gettext(" (1st = %(better)s).") % {"better": better} if better else ".")
     if set(getattr(force_names, "illustrative", ())) & {p.force for p in msg.peers}:
-        summary = ("Illustrative: the peer forces' figures were generated for the demo, so their rates, the "
-                   "average and this ranking are not published statistics. " + summary)
+        summary = gettext("Illustrative: the peer forces' figures were generated for the demo, so their rates, the "
+                          "average and this ranking are not published statistics.") + " " + summary
     elif result.illustrative.msg:
-        summary = ("Illustrative: some figures in these rates were generated for the demo, so the rates, the "
-                   "average and this ranking are not published statistics. " + summary)
-    return Chart(f"msg-{result.indicator}", "Most Similar Group comparison", summary, figure,
-                 ["Force", "Rate per 1,000"], rows)
+        summary = gettext("Illustrative: some figures in these rates were generated for the demo, so the rates, the "
+                          "average and this ranking are not published statistics.") + " " + summary
+    return Chart(f"msg-{result.indicator}", gettext("Most Similar Group comparison"), summary, figure,
+                 [gettext("Force"), rate_words], rows)

@@ -93,6 +93,22 @@ def rating_label(rating) -> str:
     return text
 
 
+# The vocabulary's words as a page prints them (indicators/vocabulary.py stays Django-free and English)
+OBSERVATION_STATUS_LABELS = {"final": gettext_lazy("Final"), "provisional": gettext_lazy("Provisional"),
+                             "unavailable": gettext_lazy("Unavailable")}
+TARGET_KIND_LABELS = {"change": gettext_lazy("Change on last year (%)"), "absolute": gettext_lazy("Absolute value"),
+                      "monitor": gettext_lazy("Monitor (no numeric target)"), "baseline": gettext_lazy("Baseline year"),
+                      "milestone": gettext_lazy("Milestone (deliverable)")}
+POLARITY_LABELS = {"up": gettext_lazy("Higher is better"), "down": gettext_lazy("Lower is better"),
+                   "neutral": gettext_lazy("Neither")}
+SIGNIFICANCE_TESTS = {"binomial": gettext_lazy("binomial test"), "two-proportion": gettext_lazy("two-proportion test")}
+
+
+def significance_test(test) -> str:
+    """The name of a significance test: "binomial test"."""
+    return str(SIGNIFICANCE_TESTS.get(test, f"{test} test"))
+
+
 RULE_LABELS = {
     "outside-limits": gettext_lazy("a point outside the control limits"),
     "trend": gettext_lazy("seven points in a row rising or falling"),

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
+from django.contrib.humanize.templatetags.humanize import ordinal as humanize_ordinal
+from django.utils.translation import get_language, gettext, gettext_lazy
 
 from indicators import selectors
 from indicators.engine import areas as engine_areas
@@ -23,15 +25,15 @@ from reports.tables import why
 
 # ?sort= of the areas page: sorted on the server, so it works without scripts.
 SORTS = {
-    "attention": "what needs attention first",
-    "name": "area name, A to Z",
-    "ytd": "YTD, highest first",
-    "change": "change on last year, largest rise first",
-    "rate": "rate per 1,000 people, highest first",
+    "attention": gettext_lazy("what needs attention first"),
+    "name": gettext_lazy("area name, A to Z"),
+    "ytd": gettext_lazy("YTD, highest first"),
+    "change": gettext_lazy("change on last year, largest rise first"),
+    "rate": gettext_lazy("rate per 1,000 people, highest first"),
 }
 DEFAULT_SORT = "attention"
-NO_POPULATION = ("No rate per 1,000 people: there is no published population estimate for these local areas, "
-                 "so their figures are compared as counts.")
+NO_POPULATION = gettext_lazy("No rate per 1,000 people: there is no published population estimate for these local "
+                             "areas, so their figures are compared as counts.")
 
 
 @dataclass
@@ -72,7 +74,7 @@ def local_area_results(force: Force, period: date, drafts: bool, *, codes: list[
 def sort_param(request) -> str:
     raw = request.GET.get("sort") or DEFAULT_SORT
     if raw not in SORTS:
-        raise BadParam(f"sort: {raw!r} is not one of {', '.join(SORTS)}")
+        raise BadParam(gettext("sort: %(raw)s is not one of %(sorts)s") % {"raw": repr(raw), "sorts": ", ".join(SORTS)})
     return raw
 
 
@@ -123,6 +125,9 @@ class AreaRow:
 
 
 def ordinal(n: int) -> str:
+    """3 -> "3rd" (in Welsh, Django's Welsh ordinals)."""
+    if (get_language() or "").startswith("cy"):
+        return str(humanize_ordinal(n))
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
@@ -132,8 +137,9 @@ def position_words(figures: AreaFigures) -> str:
     cmp = figures.result.msg_comparison
     if cmp is None or cmp.position is None:
         return ""
-    best = "lowest" if figures.result.polarity == "down" else "highest"
-    return f"{ordinal(cmp.position)} {best} of {cmp.of}"
+    if figures.result.polarity == "down":
+        return gettext("%(position)s lowest of %(of)s") % {"position": ordinal(cmp.position), "of": cmp.of}
+    return gettext("%(position)s highest of %(of)s") % {"position": ordinal(cmp.position), "of": cmp.of}
 
 
 def area_row(figures: AreaFigures, url: str) -> AreaRow:
@@ -150,11 +156,16 @@ def difference_words(measure: MeasureAreas) -> str:
     if diff is None or abs(diff) < 1e-9:
         return ""
     f = measure.force
-    return (f"The local areas' YTD figures add up to {fmt.measure(measure.areas_ytd_total, f.unit, f.decimals)}; "
-            f"the figure returned for the whole force is {fmt.measure(f.ytd, f.unit, f.decimals)}, "
-            f"{fmt.measure(abs(diff), f.unit, f.decimals)} {'more' if diff > 0 else 'fewer'} than the areas' sum. "
-            "The force figure is what was returned for the force, never the sum of its areas (for open data, "
-            "crimes recorded without a location count for the force only).")
+    words = {"areas": fmt.measure(measure.areas_ytd_total, f.unit, f.decimals),
+             "force": fmt.measure(f.ytd, f.unit, f.decimals), "difference": fmt.measure(abs(diff), f.unit, f.decimals)}
+    if diff > 0:
+        first = gettext("The local areas' YTD figures add up to %(areas)s; the figure returned for the whole force is "
+                        "%(force)s, %(difference)s more than the areas' sum.") % words
+    else:
+        first = gettext("The local areas' YTD figures add up to %(areas)s; the figure returned for the whole force is "
+                        "%(force)s, %(difference)s fewer than the areas' sum.") % words
+    return first + " " + gettext("The force figure is what was returned for the force, never the sum of its areas "
+                                 "(for open data, crimes recorded without a location count for the force only).")
 
 
 def priority_matrix(force: Force, period: date, areas: pd.DataFrame) -> dict | None:

@@ -11,6 +11,7 @@ and the page says "being prepared" until it is there."""
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from contextlib import contextmanager
@@ -19,12 +20,15 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_lazy
 
 from indicators import periods
 from indicators.models import Force
+from indicators.plans import bilingual
 from indicators.plans.bilingual import WELSH
 from jobs import runner
 from jobs.models import Job, StoredPack
+from reports import formatting as fmt
 from reports import warm, welsh
 from reports.cache import data_version
 from reports.report import build_pdf, build_report, check_request, one_level, report_filename
@@ -46,6 +50,37 @@ def _key(force: Force, period: date, mode: str, theme: int | None, file_format: 
     ends ":cy" (issue 31); an English one's is as it was."""
     return (f"pack:{force.slug}:{periods.format_month(period)}:{mode}:{theme or 0}:{file_format}:{int(drafts)}"
             + (f":{WELSH}" if _language(language) == WELSH else ""))
+
+
+# The stages a pack's job reports (below and reports/report.py, jobs/runner.py), for the page that waits on it
+STAGES = {"reading the figures": gettext_lazy("reading the figures"),
+          "laying out the pages": gettext_lazy("laying out the pages"),
+          "storing the file": gettext_lazy("storing the file"), "stored": gettext_lazy("stored"),
+          "started": gettext_lazy("started"), "retried": gettext_lazy("retried"),
+          "waiting: the queue did not answer": gettext_lazy("waiting: the queue did not answer"),
+          "sent again: its worker stopped": gettext_lazy("sent again: its worker stopped")}
+_PDF_STAGE = re.compile(r"writing the PDF \((\d+) pages\)")
+
+
+def stage_words(stage: str) -> str:
+    """A job's stage (stored in English, for the operators) in the page's language."""
+    stage = stage or "started"
+    found = _PDF_STAGE.fullmatch(stage)
+    if found:
+        return gettext("writing the PDF (%(pages)s pages)") % {"pages": found[1]}
+    return str(STAGES.get(stage, stage))
+
+
+def page_label(job, force: Force, period: date, mode: str, theme: int | None, file_format: str, drafts: bool) -> str:
+    """What the waiting page calls the pack: the job's label on an English page (it is stored in
+    English, for the operators); on a Welsh page the same words in Welsh."""
+    if not bilingual.is_welsh():
+        return job.label
+    what = (gettext("theme %(theme)s") % {"theme": theme} if mode == "theme"
+            else {"exceptions": gettext("exceptions"), "compact": gettext("compact")}.get(mode, gettext("full")))
+    return (gettext("%(force)s panel pack, %(period)s, %(what)s, %(format)s") % {
+        "force": welsh.plan_text(force.name), "period": fmt.month_label(period), "what": what,
+        "format": file_format.upper()} + (gettext(" (with drafts)") if drafts else ""))
 
 
 def _label(force: Force, period: date, mode: str, theme: int | None, file_format: str, drafts: bool,

@@ -84,22 +84,25 @@ def _inline_assets() -> dict:
 def check_request(*, force: Force, period: date | None, mode: str, theme: int | None):
     """The plan to report on, or ReportError saying what is wrong."""
     if mode not in MODES:
-        raise ReportError(f"mode must be one of {', '.join(MODES)} (got {mode!r})")
+        raise ReportError(gettext("mode must be one of %(modes)s (got %(mode)s)") % {"modes": ", ".join(MODES),
+                                                                                     "mode": repr(mode)})
     if mode == "theme" and theme is None:
-        raise ReportError("mode theme needs --theme N, the number of the area of focus to report on")
+        raise ReportError(gettext("mode theme needs --theme N, the number of the area of focus to report on"))
     if mode != "theme" and theme is not None:
-        raise ReportError(f"--theme only goes with mode theme (the mode is {mode})")
+        raise ReportError(gettext("--theme only goes with mode theme (the mode is %(mode)s)") % {"mode": mode})
     if period is None:
-        raise ReportError(f"{force.name} has no published figures to report on yet")
+        raise ReportError(gettext("%(force)s has no published figures to report on yet") % {
+            "force": welsh.plan_text(force.name)})
     plan = selectors.plan_for(force=force, period=period)
     if plan is None:
-        raise ReportError(f"{force.name} has no Police and Crime Plan loaded")
+        raise ReportError(gettext("%(force)s has no Police and Crime Plan loaded") % {"force": welsh.plan_text(force.name)})
     if theme is not None:
         if one_level(plan):
             numbers = [p.number for a in plan.areas.all() for p in a.priorities.all()]
             if theme not in numbers:
-                raise ReportError(f"theme {theme} is not in the plan; it has no areas of focus, so --theme "
-                                  f"names one of its priorities, numbered {', '.join(map(str, numbers))}")
+                raise ReportError(gettext("theme %(theme)s is not in the plan; it has no areas of focus, so --theme "
+                                          "names one of its priorities, numbered %(numbers)s") % {
+                    "theme": theme, "numbers": ", ".join(map(str, numbers))})
             return plan
         numbers = [a.number for a in plan.areas.all()]
         if theme not in numbers:

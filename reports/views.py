@@ -13,7 +13,7 @@ from django.urls import reverse, translate_url
 from django.utils import translation
 from django.utils.translation import gettext
 
-from indicators import periods, selectors, vocabulary
+from indicators import periods, selectors
 from indicators.access.permissions import can_see_drafts
 from indicators.engine import columns as c
 from indicators.engine.performance import evaluate
@@ -22,7 +22,7 @@ from indicators.models import Force
 from indicators.plans import bilingual
 from jobs.models import Job
 from pccperf.language import switch_links as language_switch_links
-from reports import charts, packs, svg
+from reports import charts, packs, svg, welsh
 from reports import formatting as fmt
 from reports.cache import cached_page, cached_response
 from reports.params import BadParam, month_param
@@ -44,7 +44,8 @@ from reports.tables import (
 )
 
 
-def _bad_request(request, force: Force | None, message: str, *, title: str = "That report cannot be made"):
+def _bad_request(request, force: Force | None, message: str, *, title: str | None = None):
+    title = title or gettext("That report cannot be made")
     return render(request, "reports/bad_request.html", {"force": force, "message": message, "title": title},
                   status=400)
 
@@ -69,7 +70,7 @@ def force_page(view):
             period = month_param(request) or selectors.default_period(force=force, include_drafts=drafts)
         except BadParam as exc:
             return _bad_request(request, force, str(exc).removeprefix("period: "),
-                                title="That period cannot be shown")
+                                title=gettext("That period cannot be shown"))
         return view(request, force, drafts, period, **kwargs)
     return wrapper
 
@@ -172,7 +173,7 @@ def force_dashboard(request, force: Force, drafts: bool, period):
     try:
         show, rating = filter_param(request.GET, plan.assessment)
     except ValueError as exc:
-        return _bad_request(request, force, str(exc), title="That filter cannot be shown")
+        return _bad_request(request, force, str(exc), title=gettext("That filter cannot be shown"))
     perf = plan_results(force, plan, period, drafts)
     results = perf.results
 
@@ -310,7 +311,7 @@ def indicator_detail(request, force: Force, drafts: bool, period, code: str):
                                      row[c.DENOMINATOR] if result.unit == "rank" else None),
                 "interval": _interval(row[c.LOWER], row[c.UPPER], result.unit, result.decimals),
                 "numerator": fmt.number(row[c.NUMERATOR]), "denominator": fmt.number(row[c.DENOMINATOR]),
-                "status": row[c.STATUS], "note": row[c.NOTE], "illustrative": row.get(c.ILLUSTRATIVE) is True}
+                "status": fmt.OBSERVATION_STATUS_LABELS.get(row[c.STATUS], row[c.STATUS]), "note": row[c.NOTE], "illustrative": row.get(c.ILLUSTRATIVE) is True}
                for row in obs.to_dict("records")]
     old_series = (selectors.replaced_series(force=force, code=result.replaces.code, include_drafts=drafts)
                   if result.replaces is not None else ("", []))
@@ -333,6 +334,7 @@ def indicator_detail(request, force: Force, drafts: bool, period, code: str):
         "signal_runs": charts.signal_runs(result),
         "assurance": fmt.ASSURANCE_LABELS.get(result.spc.assurance, ""),
         "significance": fmt.SIGNIFICANCE_LABELS[result.significance.result],
+        "significance_test": fmt.significance_test(result.significance.test),
         "targets": _target_rows(inputs.targets),
         "revisions": selectors.revisions(indicator_id=indicator.id),
         "commentary": fmt.render_markdown(selectors.indicator_commentary(indicator_id=indicator.id, month=period,
@@ -358,7 +360,8 @@ def _interval(lower, upper, unit: str, decimals: int) -> str:
     """A survey figure's published 95% interval: "6.1 to 6.7", or ""."""
     if fmt.is_missing(lower) or fmt.is_missing(upper):
         return ""
-    return f"{fmt.display(lower, unit, decimals)} to {fmt.display(upper, unit, decimals)}"
+    return gettext("%(low)s to %(high)s") % {"low": fmt.display(lower, unit, decimals),
+                                              "high": fmt.display(upper, unit, decimals)}
 
 
 def _window_value(result, window) -> str:
@@ -374,7 +377,7 @@ def _latest_figure(result) -> dict:
     out = {"span": current.label if current else fmt.DASH,
            "display": (result.display or _window_value(result, current)) if current and current.value is not None
            else None,
-           "reason": (current.reason if current else None) or (cmp.reason if cmp else None) or "No figure yet",
+           "reason": (current.reason if current else None) or (cmp.reason if cmp else None) or gettext("No figure yet"),
            "interval": _interval(current.lower, current.upper, result.unit, result.decimals) if current else "",
            "basis": fmt.basis_words(result),
            "previous": None, "change": "", "compare_reason": cmp.reason if cmp else None,
@@ -399,7 +402,7 @@ def _latest_figure(result) -> dict:
             "label": b.label, "value": None if b.value is None else fmt.display(b.value, result.unit, result.decimals,
                                                                                 result.scale),
             "change": "" if b.change is None else fmt.change_text(result.unit, result.decimals, b.change, b.change_pct),
-            "reason": b.reason or "No figure for the baseline",
+            "reason": b.reason or gettext("No figure for the baseline"),
             "significance": (fmt.SIGNIFICANCE_LABELS[b.significance.result]
                              if b.significance.result in fmt.SIGNIFICANT else "")}
     return out
@@ -415,7 +418,7 @@ def _replaced(result, name: str, rows: list[dict]) -> dict | None:
             "rows": [{"span": _span_label(row["first_month"], row["month"]),
                       "value": fmt.display(row["value"], row["unit"], row["decimals"]),
                       "interval": _interval(row["lower"], row["upper"], row["unit"], row["decimals"]),
-                      "status": row["status"]} for row in rows]}
+                      "status": fmt.OBSERVATION_STATUS_LABELS.get(row["status"], row["status"])} for row in rows]}
 
 
 def _target_rows(targets) -> list[dict]:
@@ -425,7 +428,7 @@ def _target_rows(targets) -> list[dict]:
     rows = rows.where(rows.notna(), None)
     # Only a numeric target (change, absolute) has an amber tolerance; a
     # milestone, monitor or baseline measure has none to show.
-    return [{"financial_year": r[c.FINANCIAL_YEAR], "kind": vocabulary.TARGET_KINDS.get(r[c.KIND], r[c.KIND]),
+    return [{"financial_year": r[c.FINANCIAL_YEAR], "kind": fmt.TARGET_KIND_LABELS.get(r[c.KIND], r[c.KIND]),
              "value": r[c.TARGET_VALUE], "wording": r[c.WORDING], "due": r[c.DUE],
              "tolerance": r[c.TOLERANCE] if r[c.KIND] in ("change", "absolute") else None}
             for r in rows.to_dict("records")]
@@ -458,10 +461,10 @@ def panel_report(request, force: Force, drafts: bool, period):
     try:
         theme = int(raw_theme) if raw_theme is not None else None
     except ValueError:
-        return _bad_request(request, force, f"theme must be a whole number (got {raw_theme!r})")
+        return _bad_request(request, force, gettext("theme must be a whole number (got %(theme)s)") % {"theme": repr(raw_theme)})
     file_format = request.GET.get("format") or "html"
     if file_format not in ("html", "pdf"):
-        return _bad_request(request, force, f"format must be html or pdf (got {file_format!r})")
+        return _bad_request(request, force, gettext("format must be html or pdf (got %(format)s)") % {"format": repr(file_format)})
     if file_format == "pdf" or request.GET.get("download") == "1":
         return _stored_pack(request, force, drafts, period, mode, theme, file_format)
     toolbar = None
@@ -484,7 +487,8 @@ def _stored_pack(request, force, drafts, period, mode, theme, file_format):
     page says "being prepared" and refreshes itself until it is there; the
     HTML file, quick to make, is made here meanwhile (cached like a page)."""
     if period is None:
-        return _bad_request(request, force, f"{force.name} has no published figures to report on yet")
+        return _bad_request(request, force, gettext("%(force)s has no published figures to report on yet") % {
+            "force": welsh.plan_text(force.name)})
     if file_format == "html":
         return cached_response(request, lambda: _stored_html(request, force, drafts, period, mode, theme))
     try:
@@ -498,6 +502,8 @@ def _stored_pack(request, force, drafts, period, mode, theme, file_format):
     query = {"period": periods.format_month(period), "mode": mode, **({"theme": theme} if theme else {})}
     response = render(request, "reports/pack_preparing.html", {
         "force": force, "job": job, "ahead": ahead, "refresh": 3,
+        "pack_label": packs.page_label(job, force, period, mode, theme, file_format, drafts),
+        "stage": packs.stage_words(job.stage),
         "html_url": reverse("reports:report", args=[force.slug]) + "?" + urlencode(query)})
     response["Cache-Control"] = "no-store"
     return response

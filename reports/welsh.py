@@ -14,7 +14,10 @@ request and export (pccperf/language.py, reports/report.py).
 
 from __future__ import annotations
 
+import re
 from contextvars import ContextVar
+
+from django.utils.translation import gettext
 
 from indicators import selectors
 from indicators.plans import bilingual
@@ -46,3 +49,38 @@ def plain(text) -> str:
     """A text where no markup can go (an attribute, <title>, <option>): the
     same words, without `English`'s ``<span lang="en">``."""
     return "" if text is None else str(text)
+
+
+# An observation's note is data (a force's return writes it), but the demo's generated months carry
+# notes pccperf writes itself (indicators/dataio/demo.py): on a Welsh page those are put in Welsh;
+# any other note is shown as it was written, marked English.
+_DEMO_GENERATED = "Illustrative: generated for the demo, not a published figure."
+_DEMO_SPLIT = re.compile(r"Illustrative: generated for the demo, with an illustrative (?P<window>\S+ \d{4}–\S+ \d{4}) "
+                         r"(?:total of (?P<total>[\d,]+)|rate) chosen so that the published change reproduces\. "
+                         r"Source: illustrative\.")
+_SHORT = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _welsh_window(window: str) -> str:
+    from reports.formatting import short_month_name
+
+    def month(match):
+        return short_month_name(_SHORT.index(match.group(1)) + 1)
+    return re.sub(r"\b(" + "|".join(_SHORT) + r")\b", month, window)
+
+
+def note_text(note):
+    """An observation's note in the page's language (see above)."""
+    if not note or not bilingual.is_welsh():
+        return note
+    if note == _DEMO_GENERATED:
+        return gettext("Illustrative: generated for the demo, not a published figure.")
+    found = _DEMO_SPLIT.fullmatch(str(note))
+    if found and found["total"]:
+        return gettext("Illustrative: generated for the demo, with an illustrative %(window)s total of %(total)s "
+                       "chosen so that the published change reproduces.") % {
+            "window": _welsh_window(found["window"]), "total": found["total"]}
+    if found:
+        return gettext("Illustrative: generated for the demo, with an illustrative %(window)s rate chosen so that "
+                       "the published change reproduces.") % {"window": _welsh_window(found["window"])}
+    return bilingual.English(str(note))

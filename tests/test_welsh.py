@@ -124,6 +124,73 @@ def test_no_english_of_the_catalogue_shows_on_the_welsh_dashboard_report_or_prio
         assert english_shown(words(response.content.decode()), entries) == [], path
 
 
+def _welsh_page(client, path):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    html = response.content.decode()
+    assert html.startswith('<!doctype html>\n<html lang="cy">'), path
+    return html
+
+
+@pytest.mark.parametrize("code", ["all-crime", "victim-satisfaction", "ksi", "charge-rate"])
+def test_the_welsh_indicator_page_shows_none_of_the_catalogues_english(demo, client, code):
+    html = _welsh_page(client, f"/cy{WELSH_FORCE}indicators/{code}/?period={PERIOD}")
+    assert english_shown(words(html)) == [], code
+    for welsh in ("Targedau fesul blwyddyn ariannol", "Ffigurau misol, y diweddaraf yn gyntaf", "Statws", "Terfynol",
+                  "Ydy'r newid yn real? Rheoli prosesau ystadegol"):
+        assert welsh in html, welsh
+
+
+def test_the_demos_notes_are_welsh_on_a_welsh_page_and_any_other_note_is_marked_english(demo, client):
+    force = models.Force.objects.get(slug="dyfed-powys")
+    assert models.Observation.objects.filter(indicator__force=force, indicator__code="all-crime",
+                                             month__year=2024, month__month=6).update(note="Recount after audit.")
+    html = _welsh_page(client, f"/cy{WELSH_FORCE}indicators/all-crime/?period={PERIOD}")
+    assert "Enghreifftiol: wedi'i gynhyrchu ar gyfer y demo, nid ffigur a gyhoeddwyd." in words(html)
+    assert "gyda chyfanswm enghreifftiol o 7,612 ar gyfer Ebr 2024–Meh 2024" in words(html)
+    assert '<span lang="en">Recount after audit.</span>' in html
+    english = client.get(f"{WELSH_FORCE}indicators/all-crime/?period={PERIOD}").content.decode()
+    assert "Illustrative: generated for the demo, not a published figure." in english and '<span lang="en">' not in english
+
+
+def test_the_welsh_areas_page_of_a_force_without_local_areas_is_welsh(demo, client):
+    html = _welsh_page(client, f"/cy{WELSH_FORCE}areas/?period={PERIOD}")
+    assert english_shown(words(html)) == []
+    assert "Nid yw Heddlu Dyfed-Powys yn cyhoeddi ffigurau ar gyfer ardaloedd lleol eto." in words(html)
+
+
+def test_the_local_areas_pages_in_welsh_of_a_force_with_areas(demo, client):
+    """No Welsh force has local areas in the demo: Essex, made bilingual here, stands in for one."""
+    force = models.Force.objects.get(slug="essex")
+    models.Force.objects.filter(pk=force.pk).update(languages=["cy", "en"])
+    area = force.local_areas.order_by("code").first()
+    html = _welsh_page(client, "/cy/essex/areas/?sort=name")
+    assert english_shown(words(html)) == [] and "Mesurau fesul ardal leol" in html
+    assert "enw&#x27;r ardal, A i Y" in html or "enw'r ardal, A i Y" in html
+    html = _welsh_page(client, f"/cy/essex/areas/{area.code}/")
+    assert english_shown(words(re.sub(r'<div class="area-notes" lang="en">.*?</div>', "", html, flags=re.S))) == []
+    assert '<div class="area-notes" lang="en">' in html
+    # the English pages are as they were
+    assert "Areas in order of area name, A to Z." in client.get("/essex/areas/?sort=name").content.decode()
+
+
+def test_the_pack_being_prepared_and_the_bad_request_pages_are_welsh(demo, client):
+    html = _welsh_page(client, f"/cy{WELSH_FORCE}report/?period={PERIOD}&mode=exceptions&format=pdf")
+    assert english_shown(words(html)) == [] and "Mae pecyn y Panel yn cael ei baratoi" in html
+    assert "Heddlu Dyfed-Powys, pecyn y Panel, Mehefin 2024, eithriadau, PDF: yn aros am weithiwr" in words(html)
+    for path, welsh in ((f"/cy{WELSH_FORCE}?period=bogus", "nid yw 'bogus' yn fis; ysgrifennwch ef fel BBBB-MM"),
+                        (f"/cy{WELSH_FORCE}indicators/all-crime/?period=2099-01", "mae 2099-01 yn y dyfodol"),
+                        (f"/cy{WELSH_FORCE}?period=2024-13", "rhaid i ran y mis fod rhwng 01 a 12"),
+                        (f"/cy{WELSH_FORCE}report/?period={PERIOD}&format=docx", "rhaid i'r fformat (format) fod")):
+        response = client.get(path)
+        assert response.status_code == 400, path
+        html = response.content.decode()
+        assert html.startswith('<!doctype html>\n<html lang="cy">') and welsh in words(html), path
+        assert english_shown(words(html)) == [], path
+    english = client.get(f"{WELSH_FORCE}?period=bogus").content.decode()
+    assert "&#x27;bogus&#x27; is not a month; write it as YYYY-MM, e.g. 2014-06." in english
+
+
 def test_the_switch_links_the_same_page_and_period_in_the_other_language(demo, client):
     html = client.get(f"/cy{WELSH_FORCE}priorities/2/?period={PERIOD}").content.decode()
     assert (f'<nav class="language-switch" aria-label="Iaith"><a href="{WELSH_FORCE}priorities/2/?period={PERIOD}" '

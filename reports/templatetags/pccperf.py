@@ -8,6 +8,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import SafeData, mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
@@ -15,8 +16,8 @@ from indicators import periods
 from indicators.engine.result import IndicatorResult
 from indicators.plans.bilingual import English
 from reports import formatting
+from reports.welsh import note_text, plan_text
 from reports.welsh import plain as _plain
-from reports.welsh import plan_text
 
 register = template.Library()
 
@@ -32,6 +33,23 @@ def pt(text):
     """{{ plan.title|pt }}: a plan's own text in the page's language (reports/welsh.py);
     on an English page the text itself."""
     return plan_text(text)
+
+
+@register.filter
+def note(text):
+    """{{ m.note|note }}: an observation's note; on a Welsh page the demo's own notes in Welsh (reports/welsh.py)."""
+    return note_text(text)
+
+
+@register.filter
+def revision(r, decimals=0):
+    """{{ r|revision:decimals }}: one revision of a figure, in words."""
+    def value(status, number):
+        return _("unavailable") if status == "unavailable" else formatting.number(number, int(decimals))
+    words = _("%(month)s: revised from %(old)s to %(new)s on %(when)s") % {
+        "month": dateformat.format(r["month"], "F Y"), "old": value(r["old_status"], r["old"]),
+        "new": value(r["new_status"], r["new"]), "when": dateformat.format(template_localtime(r["when"]), "j F Y")}
+    return words + (f" ({r['reason']})" if r.get("reason") else "")
 
 
 @register.filter
