@@ -10,7 +10,7 @@ import re
 import markdown
 import nh3
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_lazy, gettext_noop, ngettext
 from django.utils.translation import gettext as _
 
 from indicators.plans.bilingual import English
@@ -125,8 +125,6 @@ from indicators.numbers import (  # noqa: E402,F401  (one place for every unit; 
     _scale,
     _signed,
     change_pct,
-    display,
-    display_change,
     is_missing,
     number,
     ordinal,
@@ -551,3 +549,123 @@ _FREQUENCY_WORDS = {"monthly": gettext_lazy("monthly"), "quarterly": gettext_laz
 _FIGURES_WORDS = {"monthly": gettext_lazy("monthly figures"), "quarterly": gettext_lazy("quarterly figures"),
                   "annual": gettext_lazy("annual figures"),
                   "irregular": gettext_lazy("figures for irregular spans (survey waves, one-off releases)")}
+
+
+# --- the engine's and the number module's English, on a Welsh page (issue 31) ------------------------------
+# indicators/ stays Django-free and English (the API's SPEC shapes are English): its span labels, reasons and
+# unit words are put into Welsh here, where a page prints them. On an English page each function returns the
+# text it was given.
+from indicators import numbers as _numbers  # noqa: E402
+from indicators.periods import MONTH_NAMES as _MONTHS  # noqa: E402
+
+_SHORT_EN = [name[:3] for name in _MONTHS]
+_SHORT_MONTH = r"(?:" + "|".join(_SHORT_EN) + r") \d{4}"
+_LONG_MONTH = r"(?:" + "|".join(_MONTHS) + r") \d{4}"
+
+
+def _welsh() -> bool:
+    return get_language() == "cy"
+
+
+def _short(text: str) -> str:
+    """"Nov 2022" -> "Tach 2022"."""
+    name, year = text.split()
+    return f"{short_month_name(_SHORT_EN.index(name) + 1)} {year}"
+
+
+def _long(text: str) -> str:
+    """"June 2014" -> "Mehefin 2014"."""
+    from datetime import date
+    name, year = text.split()
+    return month_label(date(int(year), _MONTHS.index(name) + 1, 1))
+
+
+_SPANS = (
+    (re.compile(rf"rolling year to ({_SHORT_MONTH})"),
+     lambda m: gettext("rolling year to %(month)s") % {"month": _short(m[1])}),
+    (re.compile(r"Q(\d) (\d{4}/\d{2})"), lambda m: gettext("Q%(quarter)s %(year)s") % {"quarter": m[1], "year": m[2]}),
+    (re.compile(rf"({_SHORT_MONTH}) – ({_SHORT_MONTH})"), lambda m: f"{_short(m[1])} – {_short(m[2])}"),
+    (re.compile(_SHORT_MONTH), lambda m: _short(m[0])),
+)
+
+
+def span_words(label):
+    """A figure's span as the engine labels it ("rolling year to Nov 2022", "Q1 2024/25"), in the page's language."""
+    if not label or not _welsh():
+        return label
+    for pattern, words in _SPANS:
+        found = pattern.fullmatch(str(label))
+        if found:
+            return words(found)
+    return label
+
+
+def _months_tail(m) -> str:
+    if not m:
+        return ""
+    return ngettext(" (and %(count)s more month)", " (and %(count)s more months)", int(m)) % {"count": m}
+
+
+_REASONS = (
+    (re.compile(rf"({_LONG_MONTH}) not yet available(?: \(and (\d+) more months?\))?"),
+     lambda m: gettext("%(month)s not yet available") % {"month": _long(m[1])} + _months_tail(m[2])),
+    (re.compile(rf"({_LONG_MONTH}) has no figure(?: \(and (\d+) more months?\))?"),
+     lambda m: gettext("%(month)s has no figure") % {"month": _long(m[1])} + _months_tail(m[2])),
+    (re.compile(rf"({_LONG_MONTH}) unavailable(?: \(and (\d+) more months?\))?"),
+     lambda m: gettext("%(month)s unavailable") % {"month": _long(m[1])} + _months_tail(m[2])),
+    (re.compile(rf"({_LONG_MONTH}) unavailable: (.*?)(?: \(and (\d+) more months?\))?", re.S),
+     lambda m: gettext("%(month)s unavailable: %(note)s") % {"month": _long(m[1]), "note": m[2]} + _months_tail(m[3])),
+    (re.compile(rf"No data for ({_LONG_MONTH}) to ({_LONG_MONTH})"),
+     lambda m: gettext("No data for %(first)s to %(last)s") % {"first": _long(m[1]), "last": _long(m[2])}),
+    (re.compile(rf"No data for ({_LONG_MONTH})"), lambda m: gettext("No data for %(month)s") % {"month": _long(m[1])}),
+    (re.compile(r"The denominator adds up to zero"), lambda m: gettext("The denominator adds up to zero")),
+)
+
+
+def reason_words(reason):
+    """Why there is no figure, as the engine says it ("June 2014 not yet available"), in the page's language."""
+    if not reason or not _welsh():
+        return reason
+    for pattern, words in _REASONS:
+        found = pattern.fullmatch(str(reason))
+        if found:
+            return words(found)
+    return reason
+
+
+_RANK = re.compile(r"(−?)([\d,]+)(?:st|nd|rd|th)(?: of ([\d,]+))?")
+_PLACES = re.compile(r"(up|down) ([\d,]+) places?")
+_DURATION_PART = re.compile(r"([\d,.]+) (h|min|s)\b")
+
+
+def _unit_words(text: str, unit: str) -> str:
+    if not _welsh() or text == DASH:
+        return text
+    if unit == "rank":
+        found = _RANK.fullmatch(text)
+        if found and found[3]:
+            return found[1] + gettext("place %(position)s of %(of)s") % {"position": found[2], "of": found[3]}
+        if found:
+            return found[1] + gettext("place %(position)s") % {"position": found[2]}
+        if text == "no change in place":
+            return gettext("no change in place")
+        found = _PLACES.fullmatch(text)
+        if found:
+            n = int(found[2].replace(",", ""))
+            words = (ngettext("up %(count)s place", "up %(count)s places", n) if found[1] == "up"
+                     else ngettext("down %(count)s place", "down %(count)s places", n))
+            return words % {"count": found[2]}
+    if unit == "duration":
+        names = {"h": gettext("h"), "min": gettext("min"), "s": gettext("s")}
+        return _DURATION_PART.sub(lambda m: f"{m[1]} {names[m[2]]}", text)
+    return text
+
+
+def display(value, unit: str, decimals: int | None = None, scale=None, of=None) -> str:
+    """`indicators.numbers.display` (every unit formatted in one place), its words in the page's language."""
+    return _unit_words(_numbers.display(value, unit, decimals, scale, of), unit)
+
+
+def display_change(delta, unit: str, decimals: int | None = None) -> str:
+    """`indicators.numbers.display_change`, its words in the page's language."""
+    return _unit_words(_numbers.display_change(delta, unit, decimals), unit)

@@ -353,7 +353,7 @@ def _span_label(first, last) -> str:
     if last is None or (isinstance(last, float) and last != last):
         return fmt.DASH
     first = first if isinstance(first, date) else None
-    return span_label(first or last, last)
+    return fmt.span_words(span_label(first or last, last))
 
 
 def _interval(lower, upper, unit: str, decimals: int) -> str:
@@ -374,13 +374,14 @@ def _latest_figure(result) -> dict:
     span, the figure in its unit's form, its comparison, baseline and
     benchmarks, each in words."""
     cmp, current = result.compare, result.compare.current if result.compare else result.span
-    out = {"span": current.label if current else fmt.DASH,
+    out = {"span": fmt.span_words(current.label) if current else fmt.DASH,
            "display": (result.display or _window_value(result, current)) if current and current.value is not None
            else None,
-           "reason": (current.reason if current else None) or (cmp.reason if cmp else None) or gettext("No figure yet"),
+           "reason": fmt.reason_words((current.reason if current else None) or (cmp.reason if cmp else None))
+           or gettext("No figure yet"),
            "interval": _interval(current.lower, current.upper, result.unit, result.decimals) if current else "",
            "basis": fmt.basis_words(result),
-           "previous": None, "change": "", "compare_reason": cmp.reason if cmp else None,
+           "previous": None, "change": "", "compare_reason": fmt.reason_words(cmp.reason) if cmp else None,
            "data_to": fmt.month_label(periods.parse_month(current.last)) if current else fmt.DASH,
            "significance": fmt.significance_words(result.significance),
            "stale": fmt.stale_words(result) if result.stale else "",
@@ -392,7 +393,7 @@ def _latest_figure(result) -> dict:
                                                           b.difference_pct))}
                           for b in result.benchmarks]}
     if cmp is not None and cmp.previous is not None:
-        out["previous"] = {"span": cmp.previous.label,
+        out["previous"] = {"span": fmt.span_words(cmp.previous.label),
                            "value": _window_value(result, cmp.previous) if cmp.previous.value is not None else None}
     if cmp is not None and cmp.change is not None:
         out["change"] = fmt.change_text(result.unit, result.decimals, cmp.change, cmp.change_pct)
@@ -402,7 +403,7 @@ def _latest_figure(result) -> dict:
             "label": b.label, "value": None if b.value is None else fmt.display(b.value, result.unit, result.decimals,
                                                                                 result.scale),
             "change": "" if b.change is None else fmt.change_text(result.unit, result.decimals, b.change, b.change_pct),
-            "reason": b.reason or gettext("No figure for the baseline"),
+            "reason": fmt.reason_words(b.reason) or gettext("No figure for the baseline"),
             "significance": (fmt.SIGNIFICANCE_LABELS[b.significance.result]
                              if b.significance.result in fmt.SIGNIFICANT else "")}
     return out

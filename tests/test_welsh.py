@@ -342,3 +342,31 @@ def test_after_a_welsh_page_the_english_pages_links_are_english_again(demo, clie
     assert f'href="{WELSH_FORCE}indicators/all-crime/?period={PERIOD}"' in html
     # the only Welsh addresses on the English page: the switch and its <link rel="alternate">
     assert html.count('href="/cy/') == 2
+
+
+def test_the_engines_spans_reasons_and_unit_words_are_welsh_on_a_welsh_page_and_unchanged_in_english():
+    """indicators/ stays English (the API's SPEC shapes); reports/formatting puts its words into Welsh."""
+    from indicators import numbers
+    from reports import formatting as fmt
+
+    cases = {
+        fmt.span_words: [("rolling year to Nov 2022", "blwyddyn dreigl hyd at Tach 2022"), ("Q1 2024/25", "2024/25 Ch1"),
+                         ("Nov 2021 – Apr 2022", "Tach 2021 – Ebr 2022"), ("Jul 2023", "Gorff 2023"),
+                         ("2024/25", "2024/25")],
+        fmt.reason_words: [("June 2014 not yet available", "Mehefin 2014 ddim ar gael eto"),
+                           ("June 2014 not yet available (and 2 more months)", "Mehefin 2014 ddim ar gael eto (a 2 mis arall)"),
+                           ("July 2014 unavailable: the system was replaced", "Gorffennaf 2014 ddim ar gael: the system was replaced"),
+                           ("No data for April 2024 to June 2024", "Dim data ar gyfer Ebrill 2024 i Mehefin 2024")],
+    }
+    for function, pairs in cases.items():
+        for english, welsh in pairs:
+            assert function(english) == english
+            with translation.override("cy"):
+                assert function(english) == welsh, english
+    assert fmt.display(2, "rank", of=43) == numbers.display(2, "rank", of=43) == "2nd of 43"
+    assert fmt.display_change(-2, "rank") == "up 2 places" and fmt.display(951, "duration") == "15 min 51 s"
+    with translation.override("cy"):
+        assert fmt.display(2, "rank", of=43) == "safle 2 o 43"
+        assert fmt.display_change(-2, "rank") == "i fyny 2 safle" and fmt.display_change(0, "rank") == "dim newid yn y safle"
+        assert fmt.display(951, "duration") == "15 mun 51 eil" and fmt.display(3720, "duration") == "1 awr 2 mun"
+        assert numbers.display(2, "rank", of=43) == "2nd of 43"      # the API's display: English

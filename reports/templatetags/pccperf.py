@@ -53,6 +53,12 @@ def revision(r, decimals=0):
 
 
 @register.filter
+def reason(text):
+    """{{ result.ytd_reason|reason }}: why there is no figure, in the page's language."""
+    return formatting.reason_words(text)
+
+
+@register.filter
 def plain(text):
     """{{ text|plain }}: where no markup can go (an attribute, <title>, <option>)."""
     return _plain(text)
@@ -103,6 +109,7 @@ def illustrative_mark(flag):
 @register.simple_tag
 def missing(reason):
     """A dash that says why: the reason on hover and in text for screen readers."""
+    reason = formatting.reason_words(reason)
     return format_html('<span class="null" title="{}">{}<span class="visually-hidden"> ({})</span></span>',
                        reason or _("Not available"), formatting.DASH, reason or _("not available"))
 
