@@ -41,6 +41,21 @@ def test_the_welsh_dashboard_is_in_welsh_and_axe_clean(browser, site, width):
         context.close()
 
 
+@pytest.mark.parametrize("path", ["indicators/all-crime/", "indicators/victim-satisfaction/", "areas/"])
+def test_the_welsh_indicator_and_areas_pages_are_in_welsh_and_axe_clean(browser, site, path):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="cy-GB", bypass_csp=True)
+    page = context.new_page()
+    try:
+        assert page.goto(f"{site}{WELSH}{path}?period={PERIOD}").status == 200
+        assert page.locator("html").get_attribute("lang") == "cy"
+        assert english_shown(page.evaluate(READ_ALL), catalogue()) == []
+        violations = axe_violations(page)
+        screenshot(page, "welsh-" + path.strip("/").replace("/", "-"))
+        assert violations == [], violations
+    finally:
+        context.close()
+
+
 def test_the_switch_keeps_the_page_and_the_period_both_ways_by_keyboard(browser, site):
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-GB", bypass_csp=True)
     page = context.new_page()
