@@ -169,7 +169,7 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
                     continue
                 drawn_charts.extend(ch for ch in drawn if ch.points >= MIN_POINTS_TO_DRAW)
                 detailed.add(result.indicator)
-                section.measures.append({"result": result, "charts": drawn, "spc": "" if any(ch.id.startswith("spc-") for ch in drawn) else _spc_words(result, mode),
+                section.measures.append({"result": result, "charts": drawn, "spc": _spc_words(result, mode, drawn),
                                          "indicator": m.indicator})
             section.table = measures_table(gettext("Measures for priority %(number)s") % {"number": priority.number},
                                            measures, results,
@@ -326,26 +326,29 @@ def cover_report(*, plan, meeting, mode: str, theme: int | None, flat: bool, sco
     # its sections, numbered as a committee paper numbers them: those not written are left out
     parts = ["purpose", "background"] + (["summary"] if has_summary else []) + (
         ["key_activity"] if key_activity else []) + ["recommendation", "contents"]
-    recommendation = meeting.recommendation if meeting is not None else DEFAULT_RECOMMENDATION
+    def said(text: str | None, default: str) -> str:
+        """The meeting's words; the default (no meeting, or the default kept) in the page's language."""
+        return gettext(default) if text is None or text == default else text
+
     return {
         "reference": meeting.reference if meeting is not None else "",
-        "author": (gettext(meeting.author) if meeting is not None and meeting.author == DEFAULT_MEETING_AUTHOR
-                   else meeting.author if meeting is not None else gettext(DEFAULT_MEETING_AUTHOR)),
+        # a blank author is left off the sheet; a blank recommendation is the default one
+        "author": said(meeting.author if meeting is not None else None, DEFAULT_MEETING_AUTHOR),
         "contact": meeting.contact if meeting is not None else "",
         "purpose": purpose, "background": background,
         "key_activity": key_activity,
-        "recommendation": fmt.render_markdown(gettext(recommendation) if recommendation == DEFAULT_RECOMMENDATION
-                                              else recommendation or gettext(DEFAULT_RECOMMENDATION)),
+        "recommendation": fmt.render_markdown(said(meeting.recommendation if meeting is not None else None,
+                                                   DEFAULT_RECOMMENDATION) or gettext(DEFAULT_RECOMMENDATION)),
         "numbers": {part: number for number, part in enumerate(parts, 1)},
     }
 
 
-def _spc_words(result: IndicatorResult, mode: str) -> str:
-    """The SPC sentence under a measure's heading, where no SPC chart's
-    caption says it (the caption would repeat it). With no limits it would
-    only repeat its table row's "Not enough data" (issue 29: said once per
-    measure); a compact report has no such row, so it keeps the sentence."""
-    if result.spc.mean is None and mode != "compact":
+def _spc_words(result: IndicatorResult, mode: str, drawn) -> str:
+    """The SPC sentence under a measure's heading, where no SPC chart among
+    ``drawn`` has it in its caption. With no limits it would only repeat its
+    table row's "Not enough data" (issue 29: said once per measure); a
+    compact report has no such row, so it keeps the sentence."""
+    if any(chart.id.startswith("spc-") for chart in drawn) or (result.spc.mean is None and mode != "compact"):
         return ""
     return charts.spc_summary(result)
 

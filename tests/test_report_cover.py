@@ -128,3 +128,26 @@ def test_key_activity_is_written_with_the_executive_summary_and_a_draft_stays_pr
     assert "The PCC opened the new custody suite." in cover(build_report(force=west_mercia, period=JUNE))
     # the dashboard opens with the executive summary only: none is written, so none is shown
     assert "executive-summary-heading" not in client.get("/west-mercia/?period=2013-06").content.decode()
+
+
+def test_the_meeting_form_takes_a_month_and_says_what_a_theme_needs(client, west_mercia):
+    """A meeting's period written as a month is stored as its first day (a
+    mid-month date would match no report, and the pack would lose its front
+    sheet); theme and mode must agree, in words that say how to put it right."""
+    meeting = models.PanelMeeting.objects.get(force=west_mercia)
+    client.force_login(make_user("ana", role="analyst", forces=[west_mercia]))
+    url = f"/admin/indicators/panelmeeting/{meeting.pk}/change/"
+    fields = {"force": west_mercia.pk, "date": "2013-09-17", "notes": "", "reference": "Item 8",
+              "author": meeting.author, "contact": "", "recommendation": meeting.recommendation, "_save": "Save"}
+    page = client.post(url, {**fields, "period": "June 2013", "mode": "theme", "theme": ""}).content.decode()
+    assert "A meeting in theme mode reports on one area of focus" in page
+    page = client.post(url, {**fields, "period": "June 2013", "mode": "full", "theme": "2"}).content.decode()
+    assert "Only a meeting in theme mode takes a theme" in page
+    page = client.post(url, {**fields, "period": "the summer", "mode": "full", "theme": ""}).content.decode()
+    assert "is not a month: write it as June 2014 or 2014-06." in page
+    assert models.PanelMeeting.objects.get(pk=meeting.pk).reference == "Agenda item 8"     # nothing changed
+    response = client.post(url, {**fields, "period": "2013-06-20", "mode": "full", "theme": ""})
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert (meeting.period, meeting.reference) == (JUNE, "Item 8")
+    assert "Item 8" in cover(build_report(force=west_mercia, period=JUNE))

@@ -786,11 +786,35 @@ class ExecutiveSummaryAdmin(AuthoredAdmin):
     list_select_related = ["force", "author"]
 
 
+class PanelMeetingForm(forms.ModelForm):
+    """The meeting's period is a month as analysts write it: a mid-month date
+    would match no report's period, and the pack would open without its
+    front sheet. A theme goes with theme mode only, and theme mode needs one."""
+
+    period = MonthField(help_text="The last month the meeting's report covers: June 2014 or 2014-06.")
+
+    class Meta:
+        model = models.PanelMeeting
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        mode, theme = data.get("mode"), data.get("theme")
+        if mode == models.ReportMode.THEME and theme is None:
+            raise ValidationError({"theme": "A meeting in theme mode reports on one area of focus (in a plan with "
+                                            "no areas, one priority): give its number."})
+        if mode and mode != models.ReportMode.THEME and theme is not None:
+            raise ValidationError({"theme": "Only a meeting in theme mode takes a theme: clear it, or choose the "
+                                            "mode \"One area of focus\"."})
+        return data
+
+
 @admin.register(models.PanelMeeting)
 class PanelMeetingAdmin(ScopedHistoryAdmin):
     """A panel meeting: when, what its report covers, and its paper's front
     sheet (issue 29: reference, author, contact, recommendation; blank
     fields are left off the sheet)."""
+    form = PanelMeetingForm
     list_display = ["force", "date", "reference", "period", "mode", "theme", "notes"]
     list_filter = ["force", "mode"]
     search_fields = ["reference", "notes"]
