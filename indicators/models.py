@@ -136,6 +136,9 @@ class Plan(models.Model):
         max_length=60, default="Area of focus",
         help_text='What this plan calls its areas of focus: "Theme", "Aim", …',
     )
+    area_label_cy = models.CharField(
+        max_length=60, blank=True, default="", db_default="", verbose_name="area label (Welsh)",
+        help_text='The same in Welsh ("Thema"); empty: "Maes ffocws" for the default, else the English.')
     assessment = models.CharField(
         max_length=12, choices=list(vocabulary.ASSESSMENT_METHODS.items()),
         default="targets",

@@ -162,7 +162,7 @@ def plan_document(plan: models.Plan) -> dict:
                   **({"languages": list(force.languages)} if force.languages else {}),
                   **({"msg_peers": [p.slug for p in peers]} if peers else {}),
                   **({"local_areas": local_areas} if local_areas else {})},
-        "plan": {"title": plan.title, **_cy(plan, "title"), "start": plan.start, "end": plan.end, "area_label": plan.area_label,
+        "plan": {"title": plan.title, **_cy(plan, "title"), "start": plan.start, "end": plan.end, "area_label": plan.area_label, **_cy(plan, "area_label"),
                  "assessment": plan.assessment,
                  **({"rating_labels": dict(plan.rating_labels)} if plan.rating_labels else {}),
                  # the one untitled area of a one-level plan is its `priorities` (SPEC §6 Plan shape)

@@ -54,8 +54,8 @@ INDICATOR_KEYS = {
 LISTING_KEYS = ("code", "headline")
 TARGET_KEYS = {"kind": True, "value": False, "tolerance": False, "wording": False, "due": False}
 BASELINE_KEYS = {"label": True, "from": False, "to": False, "value": False}
-# Every text key may have a Welsh sibling `<key>_cy` (SPEC §6); checked as text, not stored yet
-WELSH_KEYS = ("title", "name", "wording", "footnote", "replaces_note", "label")
+# Every text key may have a Welsh sibling `<key>_cy` (SPEC §6), checked as text
+WELSH_KEYS = ("title", "name", "wording", "footnote", "replaces_note", "label", "area_label")
 LANGUAGES = ["cy", "en"]
 PLAN_TARGET_KEY = "plan"     # a target keyed `plan` applies to every financial year of the plan
 # The ratings a plan may rename for readers: the RAG words and every method's values
@@ -179,6 +179,7 @@ class PlanSpec:
     baselines: dict[str, BaselineSpec] = field(default_factory=dict)
     one_level: bool = False         # `priorities` directly under `plan`: one area, number 1, no title
     title_cy: str = ""
+    area_label_cy: str = ""
 
     def indicators(self) -> list[IndicatorSpec]:
         """Each measure once, in the order of its first listing (a measure may be
@@ -225,7 +226,7 @@ class _Checker:
                 continue
             base = key[:-3] if isinstance(key, str) and key.endswith("_cy") else None
             if base in keys and base in WELSH_KEYS:
-                # the Welsh text beside an English one (SPEC §6): checked, not stored yet
+                # the Welsh text beside an English one (SPEC §6), read by `_welsh`
                 self.text(value[key], f"{path}.{key}" if path else key, required=False, max_length=2000)
                 continue
             self.problem(f"{path}.{key}" if path else str(key),
@@ -469,7 +470,8 @@ def _read(check: _Checker, data: Any) -> PlanSpec | None:
         check.problem("force.msg_peers", "an indicator has msg: true, so the force must list its msg_peers")
     return PlanSpec(force=force, peers=peers, title=title, start=start, end=end, area_label=area_label,
                     areas=areas, assessment=assessment, rating_labels=rating_labels, baselines=baselines,
-                    one_level=one_level, title_cy=_welsh(raw_plan, "title"))
+                    one_level=one_level, title_cy=_welsh(raw_plan, "title"),
+                    area_label_cy=_welsh(raw_plan, "area_label"))
 
 
 class _Listings:

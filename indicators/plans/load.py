@@ -192,7 +192,7 @@ def _load(summary: LoadSummary, spec: PlanSpec, *, is_demo: bool) -> None:
     _check_replaces(spec, force)
 
     plan = _upsert(summary, models.Plan, {"force": force, "start": spec.start},
-                   {"title": spec.title, "title_cy": spec.title_cy, "end": spec.end, "area_label": spec.area_label,
+                   {"title": spec.title, "title_cy": spec.title_cy, "end": spec.end, "area_label": spec.area_label, "area_label_cy": spec.area_label_cy,
                     "assessment": spec.assessment, "rating_labels": dict(spec.rating_labels),
                     **({"is_demo": True} if is_demo else {})})
     summary.plan = plan
