@@ -144,9 +144,9 @@ lint: install-dev
 # The admin's own pages are marked for translation but English only (the decision): they are kept out of
 # the Welsh catalogue (but base_site.html, whose title Django's own catalogues translate).
 messages: install
-	$(PY) manage.py makemessages -l cy --no-location -i ".venv/*" -i "node_modules/*" -i "bench/*" -i "tests/*" -i "static/*" \
+	$(PY) manage.py makemessages -l cy --no-location --no-wrap -i ".venv/*" -i "node_modules/*" -i "bench/*" -i "tests/*" -i "static/*" \
 		-i "templates/admin/indicators/*" -i "templates/admin/auth/*" -i "templates/admin/_quarter_home.html"
-	$(PY) manage.py compilemessages -l cy --use-fuzzy
+	$(PY) manage.py compilemessages -l cy --use-fuzzy -i ".venv" -i "node_modules"
 
 clean:
 	rm -rf $(VENV) $(LOCK_TOOLS) node_modules db.sqlite3 staticfiles .pytest_cache tests/artifacts

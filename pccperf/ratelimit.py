@@ -21,6 +21,7 @@ import time
 from django.conf import settings
 from django.core.cache import caches
 from django.http import JsonResponse
+from django.utils.translation import gettext
 
 from pccperf.proxies import client_ip
 
@@ -55,8 +56,9 @@ class ApiRateLimit:
             return self.get_response(request)
         if count > allowed:
             retry = max(1, math.ceil(start + window - now))
-            response = JsonResponse({"error": f"rate limit: more than {allowed} requests in {window} s from this "
-                                              f"address; ask again in {retry} s"}, status=429)
+            response = JsonResponse({"error": gettext("rate limit: more than %(allowed)s requests in %(window)s s from "
+                                                      "this address; ask again in %(retry)s s") % {
+                "allowed": allowed, "window": window, "retry": retry}}, status=429)
             response["Retry-After"] = str(retry)
             response["Cache-Control"] = "no-store"
         else:

@@ -158,7 +158,7 @@ def _observation_filters(request, force: Force):
     if area_code:
         area = selectors.local_area_by_code(force=force, code=area_code)
         if area is None:
-            return _error(404, f"force {force.slug!r} has no local area {area_code!r}")
+            return _error(404, gettext("force %(force)r has no local area %(area)r") % {"force": force.slug, "area": area_code})
     return first, last, code, area
 
 
@@ -220,7 +220,7 @@ def _cursor(raw: str | None) -> tuple[str, str, date] | None:
         code, area, month = json.loads(base64.urlsafe_b64decode(raw.encode() + b"=" * (-len(raw) % 4)))
         return str(code), str(area), periods.parse_month(month)
     except (ValueError, TypeError, binascii.Error, UnicodeError):
-        raise BadParam("cursor: not a cursor this API gave; follow the `next` link of the page before") from None
+        raise BadParam(gettext("cursor: not a cursor this API gave; follow the `next` link of the page before")) from None
 
 
 def _limit(request) -> int:
@@ -228,7 +228,7 @@ def _limit(request) -> int:
     if not raw:
         return DEFAULT_LIMIT
     if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
-        raise BadParam(f"limit: {raw!r} is not a whole number from 1 to {MAX_LIMIT}")
+        raise BadParam(gettext("limit: %(limit)r is not a whole number from 1 to %(most)s") % {"limit": raw, "most": MAX_LIMIT})
     return int(raw)
 
 

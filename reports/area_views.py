@@ -166,9 +166,9 @@ def indicator_areas(request, force, code: str):
     """
     period, drafts = _period(request, force)
     if selectors.indicator_by_code(force=force, code=code) is None:
-        return _error(404, f"force {force.slug!r} has no indicator {code!r}")
+        return _error(404, gettext("force %(force)r has no indicator %(code)r") % {"force": force.slug, "code": code})
     if period is None:
-        return _error(404, f"{force.slug!r} has no published data yet; give ?period=YYYY-MM")
+        return _error(404, gettext("%(force)r has no published data yet; give ?period=YYYY-MM") % {"force": force.slug})
     data = local_area_results(force, period, drafts, codes=[code])
     areas = data.measures[0].areas if data.measures else ()
     return JsonResponse({"force": force.slug, "indicator": code, "period": periods.format_month(period),

@@ -338,9 +338,9 @@ def spc_summary(result: IndicatorResult) -> str:
     spc = result.spc
     first, last = spc.baseline          # the engine's: a series that starts later has a shorter one
     if spc.mean is None:
-        text = spc.reason or gettext("Not enough data for control limits.")
+        text = fmt.reason_words(spc.reason) or gettext("Not enough data for control limits.")
     elif spc.ucl is None:
-        text = gettext("Average %(mean)s a month.") % {"mean": _cell(spc.mean, result)} + f" {spc.reason}"
+        text = gettext("Average %(mean)s a month.") % {"mean": _cell(spc.mean, result)} + f" {fmt.reason_words(spc.reason)}"
     else:
         lcl, ucl = display_limits(result)
         text = gettext("Average %(mean)s a month; the process limits are %(lcl)s to %(ucl)s, from the baseline "

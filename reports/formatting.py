@@ -282,6 +282,7 @@ RATING_METHOD_LABELS = {
 }
 RATING_METHOD_MEANINGS = {
     "targets": gettext_lazy("each measure's year to date against its target"),
+    # xgettext:no-python-format
     "significance": gettext_lazy("each measure's year to date against the same months last year, "
                     "by a test of statistical significance (95% confidence)"),
     "spc": gettext_lazy("each measure's latest month against the limits of its own past variation "
@@ -292,6 +293,7 @@ RATING_METHOD_MEANINGS = {
 # The same, for a page with SPEC §6 measures: each is judged on its own comparison, not always the YTD.
 RATING_METHOD_MEANINGS_CURRENT = {
     "targets": gettext_lazy("each measure's latest figure against its target, on the measure's own comparison"),
+    # xgettext:no-python-format
     "significance": gettext_lazy("each measure's latest figure against the one it is compared with (the same months last "
                     "year, the rolling year before, the same quarter a year earlier, the wave before), "
                     "by a test of statistical significance (95% confidence)"),
@@ -428,8 +430,10 @@ def significance_words(significance) -> str:
     """The significance in words; a survey change tested by its 95% intervals says so (SPEC §6)."""
     words = str(SIGNIFICANCE_LABELS[significance.result])
     if significance.test == "interval-overlap":
-        words += (_(" (the 95% intervals do not overlap)") if significance.result in SIGNIFICANT
-                  else _(" (the 95% intervals overlap)"))
+        # xgettext:no-python-format
+        overlap = _(" (the 95% intervals overlap)")
+        # xgettext:no-python-format
+        words += _(" (the 95% intervals do not overlap)") if significance.result in SIGNIFICANT else overlap
     return words
 
 
@@ -505,13 +509,13 @@ def not_rated_reason(result) -> str:
             missing = compare.reason if compare is not None and compare.reason else None
             if missing and (compare.previous is None or compare.previous.value is None
                             or compare.current.value is None):
-                return missing
+                return reason_words(missing)
             return not_tested_reason(result.aggregation, result.unit)
         compare = getattr(result, "compare", None)
-        return ((compare.reason if compare is not None else None) or result.ytd_reason or result.last_ytd_reason
-                or _("Needs this year's and last year's figures"))
+        return reason_words((compare.reason if compare is not None else None) or result.ytd_reason
+                            or result.last_ytd_reason) or _("Needs this year's and last year's figures")
     if rating.method == "spc":
-        return (result.spc.reason or _("No SPC verdict yet")).rstrip(".")
+        return (reason_words(result.spc.reason) or _("No SPC verdict yet")).rstrip(".")
     return ""
 
 
@@ -606,30 +610,103 @@ def _months_tail(m) -> str:
     return ngettext(" (and %(count)s more month)", " (and %(count)s more months)", int(m)) % {"count": m}
 
 
-_REASONS = (
-    (re.compile(rf"({_LONG_MONTH}) not yet available(?: \(and (\d+) more months?\))?"),
-     lambda m: gettext("%(month)s not yet available") % {"month": _long(m[1])} + _months_tail(m[2])),
-    (re.compile(rf"({_LONG_MONTH}) has no figure(?: \(and (\d+) more months?\))?"),
-     lambda m: gettext("%(month)s has no figure") % {"month": _long(m[1])} + _months_tail(m[2])),
-    (re.compile(rf"({_LONG_MONTH}) unavailable(?: \(and (\d+) more months?\))?"),
-     lambda m: gettext("%(month)s unavailable") % {"month": _long(m[1])} + _months_tail(m[2])),
-    (re.compile(rf"({_LONG_MONTH}) unavailable: (.*?)(?: \(and (\d+) more months?\))?", re.S),
-     lambda m: gettext("%(month)s unavailable: %(note)s") % {"month": _long(m[1]), "note": m[2]} + _months_tail(m[3])),
-    (re.compile(rf"No data for ({_LONG_MONTH}) to ({_LONG_MONTH})"),
-     lambda m: gettext("No data for %(first)s to %(last)s") % {"first": _long(m[1]), "last": _long(m[2])}),
-    (re.compile(rf"No data for ({_LONG_MONTH})"), lambda m: gettext("No data for %(month)s") % {"month": _long(m[1])}),
-    (re.compile(r"The denominator adds up to zero"), lambda m: gettext("The denominator adds up to zero")),
+def _label_words(text: str) -> str:
+    """A month ("June 2014") or a span ("Q1 2024/25", "Nov 2021 – Apr 2022") as the engine names it."""
+    return _long(text) if re.fullmatch(_LONG_MONTH, text) else span_words(text)
+
+
+# The comparison a year-ending figure is compared on (indicators.vocabulary.COMPARISONS), in a reason's brackets
+_BASIS = {"ytd": gettext_lazy("year to date"), "rolling-12": gettext_lazy("rolling year"),
+          "rolling-3": gettext_lazy("3 months"), "previous": gettext_lazy("the same span a year earlier"),
+          "sequential": gettext_lazy("the figure before it"), "benchmark": gettext_lazy("benchmark")}
+# Each placeholder of a reason: a month or span (put in the page's language), a comparison's code, or words as
+# they were written (an analyst's note) or a number
+_PARAMS = {"month": _label_words, "first": _label_words, "last": _label_words, "window": _label_words,
+           "span": _label_words, "basis": lambda code: str(_BASIS.get(code, code))}
+_TAIL = r"(?: \(and (?P<more>\d+) more months?\))?"
+
+# Every reason the engine gives for a missing figure, comparison or SPC verdict (indicators/engine: grid,
+# spans, current, windows, spc, performance), as it words them. Each English wording is its own msgid: a
+# reason is matched by it, its months and spans put in the page's language, its note and numbers kept.
+_REASON_WORDINGS = (
+    # grid.aggregate and spans.window_value: a month or span with no figure; "(and N more months)" after some
+    (gettext_noop("%(month)s not yet available"), True),
+    (gettext_noop("%(month)s has no figure"), True),
+    (gettext_noop("%(month)s unavailable: %(note)s"), True),
+    (gettext_noop("%(month)s unavailable"), True),
+    (gettext_noop("%(span)s lies partly outside %(window)s"), True),
+    (gettext_noop("No data for %(first)s to %(last)s"), False),
+    (gettext_noop("No data for %(month)s"), False),
+    (gettext_noop("The denominator adds up to zero"), False),
+    (gettext_noop("Those months are outside the data loaded"), False),
+    (gettext_noop("No one figure covers %(window)s: figures of %(count)s months overlap and are never added "
+                  "together"), False),
+    (gettext_noop("%(first)s and %(last)s overlap: a window never adds two overlapping figures"), False),
+    # current: the windows of a comparison
+    (gettext_noop("No figure for the current window"), False),
+    (gettext_noop("No figure for %(window)s"), False),
+    (gettext_noop("No figure yet"), False),
+    (gettext_noop("No earlier figure to compare with"), False),
+    (gettext_noop("The baseline has neither months nor a published value"), False),
+    (gettext_noop("No comparison across the change of %(month)s: %(window)s spans it"), False),
+    (gettext_noop("No comparison across the change of %(month)s: %(window)s is before it"), False),
+    # spc: why a chart has no limits
+    (gettext_noop("not enough data for SPC (%(count)s of the %(needed)s months needed)"), False),
+    (gettext_noop("not enough data for SPC since the rebase (%(count)s of the %(needed)s months needed)"), False),
+    (gettext_noop("not enough data for SPC (%(count)s of the %(needed)s figures needed)"), False),
+    (gettext_noop("not enough data for SPC since the rebase (%(count)s of the %(needed)s figures needed)"), False),
+    (gettext_noop("No two consecutive months in the baseline, so there is no moving range."), False),
+    (gettext_noop("No two consecutive figures in the baseline, so there is no moving range."), False),
+    (gettext_noop("Screening dropped every moving range that was not zero (each at least 3.267 times the "
+                  "average), so the average moving range is 0 and there are no limits; the baseline is not flat: "
+                  "it holds a few large jumps between otherwise equal months."), False),
+    (gettext_noop("Screening dropped every moving range that was not zero (each at least 3.267 times the "
+                  "average), so the average moving range is 0 and there are no limits; the baseline is not flat: "
+                  "it holds a few large jumps between otherwise equal figures."), False),
+    (gettext_noop("The baseline is flat (every month the same), so there are no limits."), False),
+    (gettext_noop("The baseline is flat (every figure the same), so there are no limits."), False),
+    (gettext_noop("No month in the baseline differs from the month before it (the moving ranges are all 0), so "
+                  "there are no limits."), False),
+    (gettext_noop("No figure in the baseline differs from the figure before it (the moving ranges are all 0), so "
+                  "there are no limits."), False),
+    # performance: a measure over spans has no year to date
+    (gettext_noop("A quarterly measure: its figures are compared span by span (%(basis)s), not added up as months "
+                  "of a year to date"), False),
+    (gettext_noop("An annual measure: its figures are compared span by span (%(basis)s), not added up as months "
+                  "of a year to date"), False),
+    (gettext_noop("An irregular measure: its figures are compared span by span (%(basis)s), not added up as "
+                  "months of a year to date"), False),
+    (gettext_noop("A measure of year-ending figures: its figures are compared span by span (%(basis)s), not "
+                  "added up as months of a year to date"), False),
 )
 
 
+def _reason_pattern(wording: str, tail: bool) -> re.Pattern:
+    body = re.sub(r"%\\\(\w+\\\)s", lambda m: "(?P<" + m[0][3:-3] + ">.+?)", re.escape(wording))
+    # a reason may lose its full stop on the way (a badge's hover text), and keeps it if it had one
+    body = body[:-2] if body.endswith(r"\.") else body
+    return re.compile(body + (_TAIL if tail else "") + r"(?P<stop>\.?)", re.S)
+
+
+_REASONS = tuple((_reason_pattern(wording, tail), wording) for wording, tail in _REASON_WORDINGS)
+
+
 def reason_words(reason):
-    """Why there is no figure, as the engine says it ("June 2014 not yet available"), in the page's language."""
+    """Why there is no figure, comparison or verdict, as the engine says it
+    ("June 2014 not yet available", "not enough data for SPC (3 of the 12
+    months needed)"), in the page's language; a reason it does not know (an
+    analyst's words) as it was."""
     if not reason or not _welsh():
         return reason
-    for pattern, words in _REASONS:
-        found = pattern.fullmatch(str(reason))
+    text = str(reason)
+    for pattern, wording in _REASONS:
+        found = pattern.fullmatch(text)
         if found:
-            return words(found)
+            params = {k: _PARAMS.get(k, str)(v) for k, v in found.groupdict().items()
+                      if k not in ("more", "stop") and v is not None}
+            words = gettext(wording) % params if params else gettext(wording)
+            words = words.rstrip(".") + _months_tail(found.groupdict().get("more"))
+            return words + found["stop"] if wording.endswith(".") or found["stop"] else words
     return reason
 
 

@@ -106,8 +106,9 @@ def check_request(*, force: Force, period: date | None, mode: str, theme: int | 
             return plan
         numbers = [a.number for a in plan.areas.all()]
         if theme not in numbers:
-            raise ReportError(f"theme {theme} is not in the plan; its {plan.area_label_plural.lower()} are "
-                              f"numbered {', '.join(map(str, numbers))}")
+            raise ReportError(gettext("theme %(theme)s is not in the plan; its %(areas)s are numbered %(numbers)s") % {
+                "theme": theme, "areas": welsh.area_label(plan, plural=True, lower=True),
+                "numbers": ", ".join(map(str, numbers))})
     return plan
 
 
@@ -217,7 +218,7 @@ def build_report(*, force: Force, period: date | None, mode: str = "full", theme
         "theme_area": (None if theme is None else next((p for a in plan.areas.all() for p in a.priorities.all()
                                                        if p.number == theme), None) if flat
                        else next((a["area"] for a in areas), None)),
-        "theme_label": gettext("Priority") if flat else plan.area_label,
+        "theme_label": gettext("Priority") if flat else welsh.area_label(plan),
         # a theme's pack counts its own figures (issue 29, item 5), not the whole force's
         "state": (page_state(sorted({m.indicator_id for m in scope}), period, drafts) if mode == "theme"
                   else perf.state),
@@ -298,7 +299,7 @@ def cover_report(*, plan, meeting, mode: str, theme: int | None, flat: bool, sco
     if mode == "theme":
         part = next((p for a in plan.areas.all() for p in a.priorities.all() if p.number == theme), None) if flat \
             else next((a for a in plan.areas.all() if a.number == theme), None)
-        what += f": {gettext('priority') if flat else plan.area_label.lower()} {theme}"
+        what += f": {gettext('priority') if flat else welsh.area_label(plan, lower=True)} {theme}"
         what += f", {welsh.plan_text(part.title)}" if part is not None and part.title else ""
     first = periods.ytd_months(period)[0]
     title = str(welsh.plan_text(plan.title))
@@ -307,7 +308,7 @@ def cover_report(*, plan, meeting, mode: str, theme: int | None, flat: bool, sco
         "plan": title, "first": fmt.month_label(first), "period": fmt.month_label(period),
         "year": periods.financial_year(period), "reach": fmt.quarter_reach(period), "what": what}
     areas = [a for a in plan.areas.all() if a.title.strip()]
-    shape = (f"{len(areas)} {plan.area_label_plural.lower() if len(areas) != 1 else plan.area_label.lower()}, "
+    shape = (f"{len(areas)} {welsh.area_label(plan, plural=len(areas) != 1, lower=True)}, "
              if areas and not flat else "")
     if bilingual.is_welsh():
         start, end = (date_format(d, "j F Y") for d in (plan.start, plan.end))
@@ -371,10 +372,10 @@ def _compact_rows(measures, results, labels: dict | None = None) -> list[dict]:
         if result.compare is not None:
             # SPEC §6: the span the figure is for and the change on its own comparison, in the unit's form
             cmp = result.compare
-            latest = f"{cmp.current.label}: {result.display or fmt.DASH}" + (
+            latest = f"{fmt.span_words(cmp.current.label)}: {result.display or fmt.DASH}" + (
                 f" ({gettext('stale')})" if result.stale else "")
             change = (fmt.change_text(result.unit, result.decimals, cmp.change, cmp.change_pct)
-                      if cmp.change is not None else (cmp.reason or fmt.DASH))
+                      if cmp.change is not None else (fmt.reason_words(cmp.reason) or fmt.DASH))
         rows.append({"latest": latest, "change": change, "current": needs_current_layout(result),
                      "area": this_area if this_area != area and this_area.title.strip() else None, "priority": m.priority, "result": result,
                      "headline": m.headline, "attention": is_exception(result),

@@ -31,7 +31,7 @@ def rag_reason(result: IndicatorResult) -> str:
         return _("Manual assessment: %(reason)s") % {
             "reason": (result.assessment and result.assessment.reason) or _("set by an analyst")}
     if result.rag == "no-data":
-        return result.ytd_reason or _("No figure yet")
+        return fmt.reason_words(result.ytd_reason) or _("No figure yet")
     if result.rag is None:
         return str(NOT_RATED_REASONS.get(result.target.kind if result.target else None, _("No numeric target")))
     return fmt.RAG_MEANINGS[result.rag]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from contextvars import ContextVar
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from indicators import selectors
 from indicators.plans import bilingual
@@ -84,3 +84,26 @@ def note_text(note):
         return gettext("Illustrative: generated for the demo, with an illustrative %(window)s rate chosen so that "
                        "the published change reproduces.") % {"window": _welsh_window(found["window"])}
     return bilingual.English(str(note))
+
+
+_DEFAULT_AREA_LABEL = gettext_noop("Area of focus")       # indicators.models.Plan.area_label's default
+
+
+def area_label(plan, *, plural: bool = False, lower: bool = False) -> str:
+    """What the plan calls its areas of focus ("Area of focus", "Theme"), in
+    the page's language: on an English page as before (``plural``:
+    "Areas of focus"); on a Welsh page the plan file's ``area_label_cy``,
+    pccperf's own Welsh for the default, or the English marked as English.
+    Welsh counts with the singular ("4 maes ffocws", "pob thema"), so a
+    Welsh label is never made plural."""
+    if not bilingual.is_welsh():
+        text = plan.area_label_plural if plural else plan.area_label
+        return text.lower() if lower else text
+    if plan.area_label_cy.strip():
+        text = plan.area_label_cy.strip()
+    elif plan.area_label == _DEFAULT_AREA_LABEL:
+        text = gettext(_DEFAULT_AREA_LABEL)
+    else:
+        text = plan.area_label_plural if plural else plan.area_label
+        return bilingual.English(text.lower() if lower else text)
+    return text.lower() if lower else text

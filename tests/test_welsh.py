@@ -29,28 +29,40 @@ PERIOD = "2024-06"
 
 
 class _Text(HTMLParser):
-    """A page's words as a reader meets them: text, and the labels a screen reader reads."""
+    """A page's words as a reader meets them: text, and the labels a screen reader reads;
+    ``english=False`` leaves out what is marked lang="en" (a plan's English on a Welsh page)."""
 
-    def __init__(self):
+    VOID = {"br", "img", "input", "meta", "link", "hr", "col", "source", "wbr", "circle", "line", "polyline", "path",
+            "rect"}
+
+    def __init__(self, english: bool = True):
         super().__init__()
-        self.parts, self.skip = [], 0
+        self.parts, self.skip, self.english, self.open = [], 0, english, []
+
+    def _skipping(self):
+        return self.skip or any(self.open)
 
     def handle_starttag(self, tag, attrs):
         if tag in ("script", "style"):
             self.skip += 1
-        self.parts += [v for k, v in attrs if k in ("aria-label", "title", "alt") and v]
+        if tag not in self.VOID:
+            self.open.append(not self.english and dict(attrs).get("lang") == "en")
+        if not self._skipping():
+            self.parts += [v for k, v in attrs if k in ("aria-label", "title", "alt") and v]
 
     def handle_endtag(self, tag):
         if tag in ("script", "style"):
             self.skip -= 1
+        if tag not in self.VOID and self.open:
+            self.open.pop()
 
     def handle_data(self, data):
-        if not self.skip:
+        if not self._skipping():
             self.parts.append(data)
 
 
-def words(html: str) -> str:
-    parser = _Text()
+def words(html: str, english: bool = True) -> str:
+    parser = _Text(english)
     parser.feed(html)
     return re.sub(r"\s+", " ", " ".join(parser.parts))
 
@@ -370,3 +382,70 @@ def test_the_engines_spans_reasons_and_unit_words_are_welsh_on_a_welsh_page_and_
         assert fmt.display_change(-2, "rank") == "i fyny 2 safle" and fmt.display_change(0, "rank") == "dim newid yn y safle"
         assert fmt.display(951, "duration") == "15 mun 51 eil" and fmt.display(3720, "duration") == "1 awr 2 mun"
         assert numbers.display(2, "rank", of=43) == "2nd of 43"      # the API's display: English
+
+
+# --- the compact report, the local areas and the schedule of the report; the plan's word for its areas -----
+
+def test_the_welsh_compact_report_and_its_table_of_every_measure_are_welsh(demo, client):
+    html = _welsh_page(client, f"/cy{WELSH_FORCE}report/?period={PERIOD}&mode=compact")
+    assert english_shown(words(html)) == []
+    table = html[html.index('<section class="at-a-glance"'):]
+    table = words(table[:table.index("</section>")])
+    for welsh in ("Pob mesur yn gryno", "BHY", "Angen sylw", "* Prif fesur.",
+                  "Dioddefwyr sy'n fodlon â'r gwasanaeth a gawsant"):
+        assert welsh in table, welsh
+    assert "Every measure" not in table and "Victims satisfied" not in table
+
+
+def _section(html: str, start: str) -> str:
+    part = html[html.index(start):]
+    return part[:part.index("</section>")]
+
+
+def test_the_welsh_reports_local_areas_and_schedule_are_welsh_with_data_marked_english(demo, client, tmp_path):
+    """Essex, made bilingual here, has local areas and panel meetings (no Welsh force has them in the demo)."""
+    models.Force.objects.filter(slug="essex").update(languages=["cy", "en"])
+    path = tmp_path / "adroddiad.html"
+    call_command("export_report", "--force", "essex", "--period", "2014-01", "--language", "cy", "--areas",
+                 "--output", str(path), stdout=StringIO())
+    html = path.read_text()
+    areas = _section(html, '<section class="area" id="local-areas"')
+    assert english_shown(words(areas, english=False)) == [] and "Ardaloedd lleol" in areas
+    assert "fesul ardal leol (yr hyn sydd angen sylw yn gyntaf)" in areas
+    schedule = _section(html, '<section class="appendix" id="schedule"')
+    assert english_shown(words(schedule, english=False)) == [] and "<td>Llawn</td>" in schedule
+    # a meeting's notes are the force's words: shown as written, marked English
+    assert '<span lang="en">End March 2014 (Q4) - linked to Annual Report</span>' in schedule
+    english = client.get("/essex/report/?period=2014-01").content.decode()
+    assert "<td>Full</td>" in english and "<td>End March 2014 (Q4) - linked to Annual Report</td>" in english
+
+
+def test_the_plans_word_for_its_areas_is_welsh_from_its_file_or_marked_english(demo, client):
+    from indicators.dataio.demo import DEMO_DIR
+    from indicators.plans.load import load_plan
+
+    # West Mercia's plan calls them aims, with no Welsh: the English shows, marked as English
+    models.Force.objects.filter(slug="west-mercia").update(languages=["cy", "en"])
+    html = _welsh_page(client, "/cy/west-mercia/?period=2014-03")
+    assert '<h2 id="area-1"><span lang="en">Aim</span> 1: ' in html
+    # a plan file's area_label_cy is read, stored and shown
+    text = (DEMO_DIR / "west-mercia.plan.yaml").read_text().replace("  area_label: Aim\n",
+                                                                    "  area_label: Aim\n  area_label_cy: Nod\n")
+    spec = parse_plan_file(text.encode())
+    assert spec.area_label_cy == "Nod"
+    load_plan(spec, is_demo=True)
+    assert models.Plan.objects.get(force__slug="west-mercia").area_label_cy == "Nod"
+    html = _welsh_page(client, "/cy/west-mercia/?period=2014-03")
+    assert '<h2 id="area-1">Nod 1: ' in html and "Un nod:" in html
+    # the default, "Area of focus", is pccperf's own word: in Welsh from the catalogue
+    models.Force.objects.filter(slug="essex").update(languages=["cy", "en"])
+    html = _welsh_page(client, "/cy/essex/?period=2014-01")
+    assert '<h2 id="area-2">Maes ffocws 2: ' in html
+    assert '<h2 id="area-2">Area of focus 2: ' in client.get("/essex/?period=2014-01").content.decode()
+
+
+def test_the_meeting_modes_words_are_the_vocabularys_in_english():
+    from indicators import vocabulary
+    from reports.templatetags.pccperf import _MEETING_MODES
+
+    assert {mode: str(words) for mode, words in _MEETING_MODES.items()} == vocabulary.REPORT_MODES

@@ -9,14 +9,14 @@ from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import SafeData, mark_safe
 from django.utils.timezone import template_localtime
-from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import get_language, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
 
 from indicators import periods
 from indicators.engine.result import IndicatorResult
 from indicators.plans.bilingual import English
 from reports import formatting
-from reports.welsh import note_text, plan_text
+from reports.welsh import area_label, note_text, plan_text
 from reports.welsh import plain as _plain
 
 register = template.Library()
@@ -50,6 +50,24 @@ def revision(r, decimals=0):
         "month": dateformat.format(r["month"], "F Y"), "old": value(r["old_status"], r["old"]),
         "new": value(r["new_status"], r["new"]), "when": dateformat.format(template_localtime(r["when"]), "j F Y")}
     return words + (f" ({r['reason']})" if r.get("reason") else "")
+
+
+# indicators.vocabulary.REPORT_MODES, as the schedule of panel meetings shows a meeting's report
+_MEETING_MODES = {"full": gettext_lazy("Full"), "exceptions": gettext_lazy("Exceptions only"),
+                  "theme": gettext_lazy("One area of focus")}
+
+
+@register.filter
+def meeting_mode(meeting) -> str:
+    """{{ meeting|meeting_mode }}: the report a panel meeting takes, in the page's language."""
+    return str(_MEETING_MODES.get(meeting.mode, meeting.get_mode_display()))
+
+
+@register.filter("area_label")
+def area_label_filter(plan, form: str = ""):
+    """{{ plan|area_label }}: what the plan calls its areas of focus, in the
+    page's language (reports.welsh.area_label); ``"lower"``, ``"plural"``."""
+    return area_label(plan, plural="plural" in form, lower="lower" in form)
 
 
 @register.filter
@@ -274,7 +292,7 @@ def home_cards(cards):
         plan = card["plan"]
         name = plan_text(plan.force.name)
         force_name = _esc(name)
-        label = plan.area_label if plan.area_count == 1 else plan.area_label_plural
+        label = area_label(plan, plural=plan.area_count != 1, lower=True)
         demo = (f' <span class="tag tag-demo">{_esc(_("Demo data, partly illustrative"))}</span>' if plan.is_demo
                 else "")
         language = get_language()
@@ -283,7 +301,7 @@ def home_cards(cards):
             f'\n  <li class="card">\n    <h2><a href="{_esc(dashboard.replace("-slug-", plan.force.slug))}">'
             f"{force_name}</a></h2>\n    <p class=\"plan-title\">{_esc(plan_text(plan.title))}{demo}</p>\n"
             f'    <p class="muted">{_month_year(plan.start, language)} \u2013 {_month_year(plan.end, language)} '
-            f"\u00b7 {plan.area_count} {_esc(str(label).lower())} \u00b7 {measures}</p>\n    ")
+            f"\u00b7 {plan.area_count} {_esc(label)} \u00b7 {measures}</p>\n    ")
         if card["counts"]:
             items = "".join(_count_item(c) for c in card["counts"])
             heading = _("Headline measures to %(period)s, %(method)s:") % {"period": card["period_label"],
@@ -518,9 +536,9 @@ def _compared_cell(r: IndicatorResult) -> str:
     if cmp is None:
         return missing(words().needs_both_years) if r.change_pct is None else _esc(formatting.change(r))
     if cmp.basis == "benchmark":
-        return _benchmark_lines(r) or _line(_esc(cmp.reason or _("No benchmark figure")), "reason")
+        return _benchmark_lines(r) or _line(_esc(formatting.reason_words(cmp.reason) or _("No benchmark figure")), "reason")
     if cmp.previous is None:
-        return _line(_esc(cmp.reason or _("No earlier figure to compare with")), "reason")
+        return _line(_esc(formatting.reason_words(cmp.reason) or _("No earlier figure to compare with")), "reason")
     prev = cmp.previous
     value = _esc(_window_value(r, prev)) if prev.value is not None else ""
     out = _line(_span_label(prev.label) + (f" {value}" if value else ""))
@@ -528,7 +546,7 @@ def _compared_cell(r: IndicatorResult) -> str:
         out += _line(f'<span class="change">{_esc(change_text(r.unit, r.decimals, cmp.change, cmp.change_pct))}'
                      "</span>")
     else:
-        out += _line(_esc(cmp.reason or prev.reason or _("Not yet available")), "reason")
+        out += _line(_esc(formatting.reason_words(cmp.reason or prev.reason) or _("Not yet available")), "reason")
     return out
 
 
@@ -542,7 +560,7 @@ def _baseline_cell(r: IndicatorResult) -> str:
             out += _line(f'<span class="change">{_esc(change_text(r.unit, r.decimals, b.change, b.change_pct))}'
                          "</span>")
         else:
-            out += _line(_esc(b.reason or _("No figure for the baseline")), "reason")
+            out += _line(_esc(formatting.reason_words(b.reason) or _("No figure for the baseline")), "reason")
         if b.significance.result in formatting.SIGNIFICANT:
             out += _line(_esc(formatting.SIGNIFICANCE_LABELS[b.significance.result]), f"sig-{b.significance.result}")
     if r.compare is None or r.compare.basis != "benchmark":
