@@ -1017,7 +1017,7 @@ def welsh_glossary() -> dict[str, str]:
     """The plans' own words in Welsh (SPEC §6 `_cy` keys, issue 31): each
     English text that has a Welsh sibling, mapped to it. Only the rows with
     Welsh are read, so only Welsh forces' plans count. Read by Welsh pages
-    only (reports/welsh.py), once per request: seven queries."""
+    only (reports/welsh.py), once per request: nine queries, one per text."""
     pairs = [
         (Force.objects, "name"), (Plan.objects, "title"), (AreaOfFocus.objects, "title"),
         (StrategicPriority.objects, "title"), (Indicator.objects, "name"),
