@@ -250,28 +250,27 @@ def chart_rows(rows):
 
 @register.simple_tag
 def report_chart(chart):
-    """A chart in the panel report (what reports/export/_chart.html was, byte
-    for byte: a report has some 120, and an include of two templates each
-    cost a third of the report's template time): the server-drawn SVG with
+    """A chart in the panel report (what reports/export/_chart.html was, less
+    its indentation: a report has some 120, and an include of two templates
+    each cost a third of the report's template time): the server-drawn SVG with
     its caption and its data in a table that opens on screen, or, for a
     chart of too few values to draw, its table instead. No script."""
     chart_id, title = _esc(chart.id), _esc(chart.title)
-    head = (f'<figure class="chart" aria-labelledby="{chart_id}-caption">\n  <figcaption id="{chart_id}-caption">'
-            f"<strong>{title}.</strong> {_esc(chart.summary)}</figcaption>\n  ")
+    head = (f'<figure class="chart" aria-labelledby="{chart_id}-caption">\n<figcaption id="{chart_id}-caption">'
+            f"<strong>{title}.</strong> {_esc(chart.summary)}</figcaption>\n")
     columns = "".join(f'<th scope="col">{_esc(col)}</th>' for col in chart.columns)
     if chart.svg:
-        body = (f'<div class="chart-image">{chart.svg}</div>\n  <details class="chart-data">\n    '
-                f"<summary>{_esc(_('Show the data in this chart'))}</summary>\n    {_chart_table(title, columns, chart.rows)}\n"
-                "  </details>")
+        body = (f'<div class="chart-image">{chart.svg}</div>\n<details class="chart-data">'
+                f"<summary>{_esc(_('Show the data in this chart'))}</summary>\n{_chart_table(title, columns, chart.rows)}"
+                "</details>")
     else:
-        body = (f'<div class="chart-data chart-table-only">\n    {_chart_table(title, columns, chart.filled_rows)}\n'
-                "  </div>")
+        body = f'<div class="chart-data chart-table-only">\n{_chart_table(title, columns, chart.filled_rows)}</div>'
     return mark_safe(f"{head}{body}\n</figure>\n")
 
 
 def _chart_table(title: str, columns: str, rows) -> str:
-    return (f'<table class="data compact">\n      <caption class="visually-hidden">{_esc(_("Data:"))} {title}</caption>\n      '
-            f"<thead><tr>{columns}</tr></thead>\n      <tbody>{chart_rows(rows)}</tbody>\n    </table>\n")
+    return (f'<table class="data compact"><caption class="visually-hidden">{_esc(_("Data:"))} {title}</caption>'
+            f"<thead><tr>{columns}</tr></thead>\n<tbody>{chart_rows(rows)}</tbody></table>\n")
 
 
 
