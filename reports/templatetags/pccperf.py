@@ -238,10 +238,17 @@ def period_options(months, selected):
 
 
 @register.simple_tag
-def chart_rows(rows):
+def chart_rows(rows, end_tags: bool = True):
     """A chart's data table body: the first cell of each row its header.
     Built in one pass (a full panel report has some 3,000 cells, each a
-    nested template loop otherwise); every cell escaped."""
+    nested template loop otherwise); every cell escaped. ``end_tags=False``
+    leaves out the end tags of cells and rows, which HTML makes optional
+    there (the next cell, row or ``</tbody>`` ends them, and every parser,
+    browser and WeasyPrint builds the same table): the panel report's 3,000
+    data rows are 60 KB smaller (issue 27 item 8)."""
+    if not end_tags:
+        return mark_safe("".join(
+            f'<tr><th scope="row">{_esc(row[0])}' + "".join(f"<td>{_esc(cell)}" for cell in row[1:]) for row in rows))
     return mark_safe("".join(
         f'<tr><th scope="row">{_esc(row[0])}</th>' + "".join(f"<td>{_esc(cell)}</td>" for cell in row[1:]) + "</tr>"
         for row in rows))
@@ -270,7 +277,7 @@ def report_chart(chart):
 
 def _chart_table(title: str, columns: str, rows) -> str:
     return (f'<table class="data compact"><caption class="visually-hidden">{_esc(_("Data:"))} {title}</caption>'
-            f"<thead><tr>{columns}</tr></thead>\n<tbody>{chart_rows(rows)}</tbody></table>\n")
+            f"<thead><tr>{columns}</tr></thead>\n<tbody>{chart_rows(rows, end_tags=False)}</tbody></table>\n")
 
 
 
