@@ -46,7 +46,7 @@ from reports import formatting as fmt
 FONT_STACK = "Arial, 'Liberation Sans', Helvetica, sans-serif"
 FONT_FAMILIES = ["Liberation Sans", "Arial", "DejaVu Sans"]
 FONT_FILES = ("liberationsans-regular.ttf", "arial.ttf")
-VERSION = "4"            # bump when the drawing changes, so cached SVGs are redrawn
+VERSION = "5"            # bump when the drawing changes, so cached SVGs are redrawn
 WIDTH_IN = 7.0           # A4 text width is about 7.3 in: printed at 100% the fonts keep their size
 PX_PER_IN = 320 / 2.4    # plotly layout height 320 px -> 2.4 in
 DPI = 72                 # SVG user units are points
@@ -208,50 +208,57 @@ def _f2(v: float) -> str:
     return f"{v:.2f}".rstrip("0").rstrip(".")
 
 
-def _marker_path(symbol: str, size: float, points) -> str:
-    """Every marker of a series as one path (``d``): matplotlib's "o", "D" or "s" at
-    ``size`` pt, moved to each point ("x", "y" as written). One element for a series
-    rather than a ``<use>`` per point: the picture is the same, and an
-    HTML-to-PDF printer draws one node where it drew one per point (the full
-    pack's 886 ``<use>`` were a third of the PDF's drawing time)."""
-    r = size / 2
-    parts = []
-    if symbol == "diamond":
-        d = r * math.sqrt(2)
-        shape = f"m0 {_f(-d)}l{_f(d)} {_f(d)}l{_f(-d)} {_f(d)}l{_f(-d)} {_f(-d)}z"
-    elif symbol == "square":
-        shape = f"m{_f(-r)} {_f(-r)}h{_f(2 * r)}v{_f(2 * r)}h{_f(-2 * r)}z"
-    else:
-        rr = _f2(round(r, 2))
-        shape = f"m-{rr} 0a{rr} {rr} 0 1 0 {_f2(round(2 * r, 2))} 0a{rr} {rr} 0 1 0 -{_f2(round(2 * r, 2))} 0z"
-    for x, y in points:
-        parts.append(f"M{x} {y}{shape}")
-    return "".join(parts)
+OUTLINE = 0.6            # a special cause's marker: its outline's width, pt
 
 
-def _markers(symbol: str, size: float, attributes: str, points) -> str:
-    """A series' markers as one path. A plain circle is a dot: a zero-length
-    stroke with round caps as wide as the marker (``M x y h0``), which SVG and
-    PDF both draw as a filled circle; 11 bytes a point where the arcs took
-    55, the most of a report's inline SVG (issue 27: 1,006 KB at national
-    scale, goal 800 KB). A circle with an outline, and every other shape,
-    is drawn as its outline (`_marker_path`)."""
-    if symbol == "circle" and "stroke=" not in attributes:
-        colour = attributes.removeprefix('fill="').removesuffix('"')
+def _markers(symbol: str, size: float, colour: str, outline: str | None, points) -> str:
+    """A series' markers: matplotlib's "o", "D" or "s" at ``size`` pt, at each
+    point ("x", "y" as written), as one path a layer rather than an element a
+    point (an HTML-to-PDF printer draws one node where it drew one per point:
+    the full pack's 886 ``<use>`` were a third of the PDF's drawing time).
+
+    A circle is a dot: a zero-length stroke with round caps as wide as the
+    marker (``M x y h0``), which SVG and PDF both draw as a filled circle; with
+    an outline, two layers of dots, the outline's colour 0.6 pt wider under
+    the fill's 0.6 pt narrower (a filled circle stroked 0.6 wide). A square
+    without an outline is a stroke as long as its side and as wide (``M x y
+    h3.3``, butt caps), centred on its point (the outline it replaces had its
+    corner written to one decimal, up to 0.05 pt off centre); not a
+    zero-length stroke with square caps, which PDF does not draw at all (ISO
+    32000 8.5.3.2: a degenerate subpath is painted only with round caps;
+    poppler leaves it out). 11 to 14 bytes a point where the outlines took 30
+    to 55: the markers were the most of a report's inline SVG (issue 27: 1,006
+    KB at national scale, goal 800 KB). A square with an outline and a diamond
+    stay outlines, filled and stroked, written short (a command's letter once,
+    no separator before a minus): two layers of butt strokes would draw the
+    same square, but poppler moves each layer's edges to whole pixels apart,
+    and at 100 dpi the fill covered the outline's sides."""
+    if symbol not in ("square", "diamond"):
+        layers = [(colour, size)] if outline is None else [(outline, size + OUTLINE), (colour, size - OUTLINE)]
         d = "".join(f"M{x} {y}h0" for x, y in points)
-        return (f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="{_f2(round(size, 2))}" '
-                f'stroke-linecap="round"/>')
-    return f'<path d="{_marker_path(symbol, size, points)}" {attributes}/>'
+        return "".join(f'<path d="{d}" fill="none" stroke="{paint}" stroke-width="{_f2(round(width, 2))}" '
+                       f'stroke-linecap="round"/>' for paint, width in layers)
+    if symbol == "square" and outline is None:
+        side = _f(size)
+        d = "".join(f"M{_f2(float(x) - float(side) / 2)} {y}h{side}" for x, y in points)
+        return f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="{side}"/>'
+    if symbol == "square":
+        side = _f(size)
+        start, shape = (float(_f(-size / 2)),) * 2, f"h{side}v{side}h-{side}z"
+    else:
+        d = _f(size / 2 * math.sqrt(2))
+        start, shape = (0.0, -float(d)), f"l{d} {d}-{d} {d}-{d}-{d}z"
+    path = "".join(f"M{_f(float(x) + start[0])} {_f(float(y) + start[1])}{shape}" for x, y in points)
+    paint = f' stroke="{outline}" stroke-width="{_f2(OUTLINE)}"' if outline else ""
+    return f'<path d="{path}" fill="{colour}"{paint}/>'
 
 
-def _marker_style(trace: dict) -> tuple[str, float, str]:
-    """(symbol, size in pt, the fill/stroke attributes) of a trace's markers."""
+def _marker_style(trace: dict) -> tuple[str, float, str, str | None]:
+    """(symbol, size in pt, fill colour, outline colour or None) of a trace's markers."""
     marker, line = trace.get("marker", {}), trace.get("line", {})
     colour = marker.get("color") or line.get("color") or INK
-    attributes = f'fill="{colour}"'
-    if marker.get("line"):
-        attributes += f' stroke="{marker["line"].get("color", colour)}" stroke-width="0.6"'
-    return marker.get("symbol", "circle"), max(3.0, marker.get("size", 6) * 0.55), attributes
+    outline = marker["line"].get("color", colour) if marker.get("line") else None
+    return marker.get("symbol", "circle"), max(3.0, marker.get("size", 6) * 0.55), colour, outline
 
 
 def _ticks(low: float, high: float, locator: MaxNLocator) -> list[float]:
@@ -372,10 +379,9 @@ def _lines(data: list, layout: dict, height: float, prefix: str) -> list[str]:
         else:
             target = over
         if "markers" in mode:
-            symbol, size, attributes = _marker_style(trace)
             held = [p for p in points if p is not None]
             if held:
-                target.append(_markers(symbol, size, attributes, held))
+                target.append(_markers(*_marker_style(trace), held))
     out.append(f'<g clip-path="url(#{prefix}0)">{"".join(plot)}</g>')
     out.append(f'<path d="M{_f(left)} {_f(top)}V{_f(bottom)}H{_f(right)}" {_stroke(AXIS, 0.6)}/>')
     if over:
@@ -457,8 +463,7 @@ def _legend(entries: list, names: list[str], ncol: int, x0: float, y0: float) ->
             out.append(f'<path d="M{_f(x)} {_f(middle)}H{_f(x + HANDLE * size)}" '
                        f'{_stroke(colour, line.get("width", 2) * 0.6, line.get("dash"))}/>')
         if "markers" in mode and not reference:
-            symbol, msize, attributes = _marker_style(trace)
-            out.append(_markers(symbol, msize, attributes, [(_f(x + HANDLE * size / 2), _f(middle))]))
+            out.append(_markers(*_marker_style(trace), [(_f(x + HANDLE * size / 2), _f(middle))]))
         out.append(f'<text x="{_f(x + (HANDLE + HANDLE_GAP) * size)}" y="{_f(baseline)}">{_esc(name)}</text>')
     out.append("</g>")
     return "".join(out)
