@@ -190,7 +190,7 @@ def _draw(chart) -> str:
         body = _lines(data, layout, height, prefix)
     title = layout.get("title", {}).get("text", "")
     title = _esc(_text(title) if title else chart.title)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" '
             f'class="chart-svg" viewBox="0 0 {_f(WIDTH_IN * DPI)} {_f(height)}" role="img" '
             f'aria-labelledby="{prefix}t" font-family="{html.escape(FONT_STACK)}">'
             f'<title id="{prefix}t">{title}</title>{"".join(body)}</svg>')
