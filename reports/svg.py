@@ -190,14 +190,16 @@ def _draw(chart) -> str:
         body = _lines(data, layout, height, prefix)
     title = layout.get("title", {}).get("text", "")
     title = _esc(_text(title) if title else chart.title)
+    # Inherited by every element: no fill (each text, text group, filled marker and bar sets its own, and a
+    # line's or a dot's stroke is drawn alone), and the tick labels' size (the legend and notes set theirs).
     return (f'<svg xmlns="http://www.w3.org/2000/svg" '
             f'class="chart-svg" viewBox="0 0 {_f(WIDTH_IN * DPI)} {_f(height)}" role="img" '
-            f'aria-labelledby="{prefix}t" font-family="{html.escape(FONT_STACK)}">'
+            f'aria-labelledby="{prefix}t" font-family="{html.escape(FONT_STACK)}" font-size="{TICK_SIZE}" fill="none">'
             f'<title id="{prefix}t">{title}</title>{"".join(body)}</svg>')
 
 
 def _stroke(colour: str, width: float, dash: str | None = None) -> str:
-    out = f'fill="none" stroke="{colour}" stroke-width="{_f2(width)}"'
+    out = f'stroke="{colour}" stroke-width="{_f2(width)}"'
     if dash in DASHES:
         out += f' stroke-dasharray="{",".join(_f(d * width) for d in DASHES[dash])}"'
     return out
@@ -236,12 +238,12 @@ def _markers(symbol: str, size: float, colour: str, outline: str | None, points)
     if symbol not in ("square", "diamond"):
         layers = [(colour, size)] if outline is None else [(outline, size + OUTLINE), (colour, size - OUTLINE)]
         d = "".join(f"M{x} {y}h0" for x, y in points)
-        return "".join(f'<path d="{d}" fill="none" stroke="{paint}" stroke-width="{_f2(round(width, 2))}" '
+        return "".join(f'<path d="{d}" stroke="{paint}" stroke-width="{_f2(round(width, 2))}" '
                        f'stroke-linecap="round"/>' for paint, width in layers)
     if symbol == "square" and outline is None:
         side = _f(size)
         d = "".join(f"M{_f2(float(x) - float(side) / 2)} {y}h{side}" for x, y in points)
-        return f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="{side}"/>'
+        return f'<path d="{d}" stroke="{colour}" stroke-width="{side}"/>'
     if symbol == "square":
         side = _f(size)
         start, shape = (float(_f(-size / 2)),) * 2, f"h{side}v{side}h-{side}z"
@@ -327,7 +329,8 @@ def _lines(data: list, layout: dict, height: float, prefix: str) -> list[str]:
     if yticks:
         out.append(f'<path d="{"".join(f"M{_f(left)} {_f(py(t))}H{_f(right)}" for t in yticks)}" '
                    f'{_stroke(GRID, 0.5)}/>')
-    out.append(f'<g font-size="{TICK_SIZE}" fill="{INK}" text-anchor="end">'
+    # the axes' texts, in ink, centred but for the y tick labels (right-aligned)
+    out.append(f'<g fill="{INK}" text-anchor="middle"><g text-anchor="end">'
                + "".join(f'<text x="{_f(left - TICK_PAD)}" y="{_f(py(t) + _center_baseline(TICK_SIZE))}">'
                          f"{_esc(label)}</text>" for t, label in zip(yticks, labels)) + "</g>")
     # x tick labels: every category, or every few so that no more than twelve are named and no two
@@ -336,17 +339,15 @@ def _lines(data: list, layout: dict, height: float, prefix: str) -> list[str]:
     xlabels = [_date_label(x) if date_axis else _text(x) for x in categories]
     widest = max((text_width(label, TICK_SIZE) for label in xlabels), default=0)
     step = max(1, -(-len(categories) // 12), math.ceil((widest + TICK_SIZE) / ((right - left) / n)))
-    out.append(f'<g font-size="{TICK_SIZE}" fill="{INK}" text-anchor="middle">'
-               + "".join(f'<text x="{_f(px(k))}" y="{_f(bottom + TICK_PAD + ASCENT * TICK_SIZE)}">'
-                         f"{_esc(xlabels[k])}</text>"
-                         for k in range(0, len(categories), step)) + "</g>")
+    out.append("".join(f'<text x="{_f(px(k))}" y="{_f(bottom + TICK_PAD + ASCENT * TICK_SIZE)}">'
+                       f"{_esc(xlabels[k])}</text>" for k in range(0, len(categories), step)))
     y_title = _text(yaxis.get("title", {}).get("text"))
     if y_title:
         widest = max((text_width(label, TICK_SIZE) for label in labels), default=0)
         x = left - TICK_PAD - widest - LABEL_PAD - DESCENT * TICK_SIZE
         y = (top + bottom) / 2
-        out.append(f'<text font-size="{TICK_SIZE}" fill="{INK}" text-anchor="middle" x="{_f(x)}" y="{_f(y)}" '
-                   f'transform="rotate(-90 {_f(x)} {_f(y)})">{_esc(y_title)}</text>')
+        out.append(f'<text x="{_f(x)}" y="{_f(y)}" transform="rotate(-90 {_f(x)} {_f(y)})">{_esc(y_title)}</text>')
+    out.append("</g>")
 
     # The plot: reference lines under the series, the series' lines with their markers, then the
     # axis lines, then markers alone (special-cause points) over everything.
@@ -450,7 +451,7 @@ def _legend(entries: list, names: list[str], ncol: int, x0: float, y0: float) ->
     as its widest name, measured."""
     size = LEGEND_SIZE
     columns = [max(text_width(names[k], size) for k in range(c, len(names), ncol)) for c in range(ncol)]
-    out = [f'<g font-size="{size}" fill="{INK}">']
+    out = [f'<g font-size="{size}">']
     top = y0 + LEGEND_PAD * size
     for k, ((trace, mode, reference), name) in enumerate(zip(entries, names)):
         row, column = divmod(k, ncol)
@@ -464,7 +465,8 @@ def _legend(entries: list, names: list[str], ncol: int, x0: float, y0: float) ->
                        f'{_stroke(colour, line.get("width", 2) * 0.6, line.get("dash"))}/>')
         if "markers" in mode and not reference:
             out.append(_markers(*_marker_style(trace), [(_f(x + HANDLE * size / 2), _f(middle))]))
-        out.append(f'<text x="{_f(x + (HANDLE + HANDLE_GAP) * size)}" y="{_f(baseline)}">{_esc(name)}</text>')
+        out.append(f'<text fill="{INK}" x="{_f(x + (HANDLE + HANDLE_GAP) * size)}" y="{_f(baseline)}">'
+                   f'{_esc(name)}</text>')
     out.append("</g>")
     return "".join(out)
 
@@ -502,17 +504,18 @@ def _bars(data: list, layout: dict, height: float, prefix: str) -> list[str]:
     if xticks:
         out.append(f'<path d="{"".join(f"M{_f(px(t))} {_f(top)}V{_f(bottom)}" for t in xticks)}" '
                    f'{_stroke(GRID, 0.5)}/>')
-    out.append(f'<g font-size="{TICK_SIZE}" fill="{INK}" text-anchor="middle">'
+    # the axes' texts, in ink, centred but for the names (right-aligned)
+    out.append(f'<g fill="{INK}" text-anchor="middle">'
                + "".join(f'<text x="{_f(px(t))}" y="{_f(bottom + TICK_PAD + ASCENT * TICK_SIZE)}">'
-                         f"{_esc(_number(t))}</text>" for t in xticks) + "</g>")
-    out.append(f'<g font-size="{TICK_SIZE}" fill="{INK}" text-anchor="end">'
+                         f"{_esc(_number(t))}</text>" for t in xticks)
+               + '<g text-anchor="end">'
                + "".join(f'<text x="{_f(left - TICK_PAD)}" y="{_f(py(k) + _center_baseline(TICK_SIZE))}">'
                          f"{_esc(name)}</text>" for k, name in enumerate(names)) + "</g>")
     x_title = _text(layout.get("xaxis", {}).get("title", {}).get("text"))
     if x_title:
         y = bottom + TICK_PAD + (ASCENT + DESCENT) * TICK_SIZE + LABEL_PAD + ASCENT * TICK_SIZE
-        out.append(f'<text font-size="{TICK_SIZE}" fill="{INK}" text-anchor="middle" '
-                   f'x="{_f((left + right) / 2)}" y="{_f(y)}">{_esc(x_title)}</text>')
+        out.append(f'<text x="{_f((left + right) / 2)}" y="{_f(y)}">{_esc(x_title)}</text>')
+    out.append("</g>")
     bars, labels = [], []
     texts = trace.get("text", [])
     for k, value in enumerate(values):

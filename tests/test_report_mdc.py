@@ -18,7 +18,7 @@ GREY, RED = "#7b7d7d", "#b10e1e"
 WM_JUNE_2013 = date(2013, 6, 1)
 
 # a horizontal line: a reference line in the plot, or a legend's handle
-_HLINE = (r'<path d="M[-\d.]+ [-\d.]+H[-\d.]+" fill="none" stroke="([^"]+)" stroke-width="[^"]+"'
+_HLINE = (r'<path d="M[-\d.]+ [-\d.]+H[-\d.]+" stroke="([^"]+)" stroke-width="[^"]+"'
           r'(?: stroke-dasharray="([^"]+)")?/>')
 
 
