@@ -388,8 +388,8 @@ def _lines(data: list, layout: dict, height: float, prefix: str) -> list[str]:
     xlabels = [_date_label(x) if date_axis else _text(x) for x in categories]
     widest = max((text_width(label, TICK_SIZE) for label in xlabels), default=0)
     step = max(1, -(-len(categories) // 12), math.ceil((widest + TICK_SIZE) / ((right - left) / n)))
-    out.append("".join(f'<text x="{_f(px(k))}" y="{_f(bottom + TICK_PAD + ASCENT * TICK_SIZE)}">'
-                       f"{_esc(xlabels[k])}</text>" for k in range(0, len(categories), step)))
+    out.append(_row(bottom + TICK_PAD + ASCENT * TICK_SIZE,
+                    [(px(k), xlabels[k]) for k in range(0, len(categories), step)]))
     y_title = _text(yaxis.get("title", {}).get("text"))
     if y_title:
         widest = max((text_width(label, TICK_SIZE) for label in labels), default=0)
@@ -435,6 +435,16 @@ def _lines(data: list, layout: dict, height: float, prefix: str) -> list[str]:
         out.append(_legend(legend, names, ncol, left,
                            bottom + 0.1 * (bottom - top)))
     return out
+
+
+def _row(y: float, texts: list, attributes: str = "") -> str:
+    """Texts on one baseline (tick labels, a legend's row of names) as one
+    ``<text>``, each a ``<tspan>`` at its own x: a tspan with an x starts a
+    new chunk of text, placed and anchored (text-anchor) on its own, in SVG
+    as in WeasyPrint (its svg/text.py); 9 bytes a label fewer than a
+    ``<text>`` with its x and y each."""
+    return (f'<text y="{_f(y)}"{attributes}>'
+            + "".join(f'<tspan x="{_f(x)}">{_esc(text)}</tspan>' for x, text in texts) + "</text>")
 
 
 def _center_baseline(size: float) -> float:
@@ -495,6 +505,7 @@ def _legend(entries: list, names: list[str], ncol: int, x0: float, y0: float) ->
     columns = [max(text_width(names[k], size) for k in range(c, len(names), ncol)) for c in range(ncol)]
     out = [f'<g font-size="{size}">']
     top = y0 + LEGEND_PAD * size
+    rows: dict[float, list] = {}
     for k, ((trace, mode, reference), name) in enumerate(zip(entries, names)):
         row, column = divmod(k, ncol)
         x = x0 + LEGEND_PAD * size + sum(columns[:column]) + column * ((HANDLE + HANDLE_GAP + COLUMN_GAP) * size)
@@ -507,8 +518,8 @@ def _legend(entries: list, names: list[str], ncol: int, x0: float, y0: float) ->
                        f'{_stroke(colour, line.get("width", 2) * 0.6, line.get("dash"))}/>')
         if "markers" in mode and not reference:
             out.append(_markers(*_marker_style(trace), [(round((x + HANDLE * size / 2) * 10), round(middle * 10))]))
-        out.append(f'<text fill="{INK}" x="{_f(x + (HANDLE + HANDLE_GAP) * size)}" y="{_f(baseline)}">'
-                   f'{_esc(name)}</text>')
+        rows.setdefault(baseline, []).append((x + (HANDLE + HANDLE_GAP) * size, name))
+    out.extend(_row(baseline, names, f' fill="{INK}"') for baseline, names in rows.items())
     out.append("</g>")
     return "".join(out)
 
@@ -548,8 +559,7 @@ def _bars(data: list, layout: dict, height: float, prefix: str) -> list[str]:
                    f'{_stroke(GRID, 0.5)}/>')
     # the axes' texts, in ink, centred but for the names (right-aligned)
     out.append(f'<g fill="{INK}" text-anchor="middle">'
-               + "".join(f'<text x="{_f(px(t))}" y="{_f(bottom + TICK_PAD + ASCENT * TICK_SIZE)}">'
-                         f"{_esc(_number(t))}</text>" for t in xticks)
+               + _row(bottom + TICK_PAD + ASCENT * TICK_SIZE, [(px(t), _number(t)) for t in xticks])
                + '<g text-anchor="end">'
                + "".join(f'<text x="{_f(left - TICK_PAD)}" y="{_f(py(k) + _center_baseline(TICK_SIZE))}">'
                          f"{_esc(name)}</text>" for k, name in enumerate(names)) + "</g>")
