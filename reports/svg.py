@@ -400,12 +400,17 @@ def _lines(data: list, layout: dict, height: float, prefix: str) -> list[str]:
 
     # The plot: reference lines under the series, the series' lines with their markers, then the
     # axis lines, then markers alone (special-cause points) over everything.
-    plot, over = [], []
+    # Reference lines drawn one after another in the same stroke (the two limits) are one path.
+    references: list[tuple[str, str]] = []
     for trace, _, ys, _, reference in traces:
         if reference:
             line = trace.get("line", {})
-            plot.append(f'<path d="M{_f(left)} {_f(py(ys[0]))}H{_f(right)}" '
-                        f'{_stroke(line.get("color", INK), line.get("width", 2) * 0.6, line.get("dash"))}/>')
+            d = f"M{_f(left)} {_f(py(ys[0]))}H{_f(right)}"
+            paint = _stroke(line.get("color", INK), line.get("width", 2) * 0.6, line.get("dash"))
+            if references and references[-1][1] == paint:
+                d = references.pop()[0] + d
+            references.append((d, paint))
+    plot, over = [f'<path d="{d}" {paint}/>' for d, paint in references], []
     column = [round(px(k) * 10) for k in range(len(categories))]
     for trace, xs, ys, mode, reference in traces:
         if reference:
@@ -503,9 +508,9 @@ def _legend(entries: list, names: list[str], ncol: int, x0: float, y0: float) ->
     as its widest name, measured."""
     size = LEGEND_SIZE
     columns = [max(text_width(names[k], size) for k in range(c, len(names), ncol)) for c in range(ncol)]
-    out = [f'<g font-size="{size}">']
     top = y0 + LEGEND_PAD * size
-    rows: dict[float, list] = {}
+    handles: dict[str, str] = {}                        # each stroke's handles, one path
+    markers, rows = [], {}
     for k, ((trace, mode, reference), name) in enumerate(zip(entries, names)):
         row, column = divmod(k, ncol)
         x = x0 + LEGEND_PAD * size + sum(columns[:column]) + column * ((HANDLE + HANDLE_GAP + COLUMN_GAP) * size)
@@ -514,14 +519,15 @@ def _legend(entries: list, names: list[str], ncol: int, x0: float, y0: float) ->
         if "lines" in mode:
             line = trace.get("line", {})
             colour = line.get("color") or trace.get("marker", {}).get("color") or INK
-            out.append(f'<path d="M{_f(x)} {_f(middle)}H{_f(x + HANDLE * size)}" '
-                       f'{_stroke(colour, line.get("width", 2) * 0.6, line.get("dash"))}/>')
+            paint = _stroke(colour, line.get("width", 2) * 0.6, line.get("dash"))
+            handles[paint] = handles.get(paint, "") + f"M{_f(x)} {_f(middle)}H{_f(x + HANDLE * size)}"
         if "markers" in mode and not reference:
-            out.append(_markers(*_marker_style(trace), [(round((x + HANDLE * size / 2) * 10), round(middle * 10))]))
+            markers.append(_markers(*_marker_style(trace), [(round((x + HANDLE * size / 2) * 10), round(middle * 10))]))
         rows.setdefault(baseline, []).append((x + (HANDLE + HANDLE_GAP) * size, name))
-    out.extend(_row(baseline, names, f' fill="{INK}"') for baseline, names in rows.items())
-    out.append("</g>")
-    return "".join(out)
+    # nothing in a legend overlaps: the handles, then the markers over them, then the names
+    return (f'<g font-size="{size}">' + "".join(f'<path d="{d}" {paint}/>' for paint, d in handles.items())
+            + "".join(markers) + "".join(_row(baseline, names, f' fill="{INK}"') for baseline, names in rows.items())
+            + "</g>")
 
 
 def _bars(data: list, layout: dict, height: float, prefix: str) -> list[str]:

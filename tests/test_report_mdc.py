@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 GREY, RED = "#7b7d7d", "#b10e1e"
 WM_JUNE_2013 = date(2013, 6, 1)
 
-# a horizontal line: a reference line in the plot
-_HLINE = (r'<path d="M[-\d.]+ [-\d.]+H[-\d.]+" stroke="([^"]+)" stroke-width="[^"]+"'
+# horizontal lines: reference lines in the plot (two drawn one after the other alike are one path)
+_HLINE = (r'<path d="(?:M[-\d.]+ [-\d.]+H[-\d.]+)+" stroke="([^"]+)" stroke-width="[^"]+"'
           r'(?: stroke-dasharray="([^"]+)")?/>')
 
 
