@@ -30,6 +30,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
+import itertools
 import json
 import math
 import os
@@ -472,7 +473,7 @@ def _line_labels(notes: list, low: float, high: float, left: float, right: float
     units). A line outside the axis (and so not drawn) is not named."""
     near = ((ASCENT + DESCENT) * NOTE_SIZE + 1) * (high - low) / (py(low) - py(high))
     placed: list[tuple[float, str, str]] = []         # (y, va, ha)
-    out = []
+    labels: list[tuple[str, str]] = []                # (paint, <text>), in the order drawn
     for note in sorted(notes, key=lambda n: -n["y"]):
         y = note["y"]
         for va, ha in (("bottom", "right"), ("top", "right"), ("bottom", "left"), ("top", "left")):
@@ -485,9 +486,15 @@ def _line_labels(notes: list, low: float, high: float, left: float, right: float
             continue
         x = right - 2 if ha == "right" else left + 2
         base = py(y) - 1 - DESCENT * NOTE_SIZE if va == "bottom" else py(y) + 1 + ASCENT * NOTE_SIZE
-        out.append(f'<text font-size="{NOTE_SIZE}" fill="{note.get("font", {}).get("color", INK)}" '
-                   f'text-anchor="{"end" if ha == "right" else "start"}" x="{_f(x)}" y="{_f(base)}">'
-                   f'{_esc(_text(note.get("text")))}</text>')
+        paint = (f'font-size="{NOTE_SIZE}" fill="{note.get("font", {}).get("color", INK)}" '
+                 f'text-anchor="{"end" if ha == "right" else "start"}"')
+        labels.append((paint, f'x="{_f(x)}" y="{_f(base)}">{_esc(_text(note.get("text")))}</text>'))
+    # labels drawn one after another alike (the limits and the average, grey at the right) share a group
+    out = []
+    for paint, run in itertools.groupby(labels, key=lambda label: label[0]):
+        texts = [text for _, text in run]
+        out.append(f"<text {paint} {texts[0]}" if len(texts) == 1 else
+                   f"<g {paint}>" + "".join(f"<text {text}" for text in texts) + "</g>")
     return out
 
 

@@ -35,8 +35,11 @@ def _lines(drawn: str) -> tuple[dict, dict, dict]:
     reference lines as (stroke, dash) in the order drawn."""
     plot, legend_part = drawn.split(f'<g font-size="{svg.LEGEND_SIZE}"', 1)
     legend = _legend(legend_part)
+    # a label with its colour, or labels alike in a group that has it
     labels = {name: colour for colour, name in re.findall(
         rf'<text font-size="{svg.NOTE_SIZE}" fill="([^"]+)"[^>]*>([^<]+)</text>', plot)}
+    for colour, group in re.findall(rf'<g font-size="{svg.NOTE_SIZE}" fill="([^"]+)"[^>]*>(.*?)</g>', plot):
+        labels.update((name, colour) for name in re.findall(r"<text [^>]*>([^<]+)</text>", group))
     lines = [(stroke, dash or None) for stroke, dash in re.findall(_HLINE, plot) if stroke != svg.GRID]
     return legend, labels, lines
 
