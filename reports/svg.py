@@ -237,6 +237,14 @@ def _draw(chart) -> str:
             f'<title id="{prefix}t">{title}</title>{"".join(body)}</svg>')
 
 
+def _clip(prefix: str, left: float, top: float, right: float, bottom: float) -> str:
+    """The plot area as a clip path. Not in a ``<defs>``: a clipPath is never
+    drawn where it stands, in SVG or in WeasyPrint (which finds it by id
+    anywhere in the drawing)."""
+    return (f'<clipPath id="{prefix}0"><rect x="{_f(left)}" y="{_f(top)}" width="{_f(right - left)}" '
+            f'height="{_f(bottom - top)}"/></clipPath>')
+
+
 def _stroke(colour: str, width: float, dash: str | None = None) -> str:
     out = f'stroke="{colour}" stroke-width="{_f2(width)}"'
     if dash in DASHES:
@@ -369,9 +377,7 @@ def _lines(data: list, layout: dict, height: float, prefix: str) -> list[str]:
     def py(v: float) -> float:
         return bottom - (v - low) / (high - low) * (bottom - top)
 
-    out = [f'<defs><clipPath id="{prefix}0"><rect x="{_f(left)}" y="{_f(top)}" width="{_f(right - left)}" '
-           f'height="{_f(bottom - top)}"/></clipPath>']
-    out.append("</defs>")
+    out = [_clip(prefix, left, top, right, bottom)]
 
     # Grid and y tick labels.
     yticks = _ticks(low, high, MaxNLocator(nbins=5))
@@ -562,8 +568,7 @@ def _bars(data: list, layout: dict, height: float, prefix: str) -> list[str]:
     def py(v: float) -> float:
         return bottom - (v - ylow) / (yhigh - ylow) * (bottom - top)
 
-    out = [f'<defs><clipPath id="{prefix}0"><rect x="{_f(left)}" y="{_f(top)}" width="{_f(right - left)}" '
-           f'height="{_f(bottom - top)}"/></clipPath></defs>']
+    out = [_clip(prefix, left, top, right, bottom)]
     # matplotlib's AutoLocator: up to nine ticks, no closer than three label heights
     xticks = _ticks(0, high, MaxNLocator(nbins=max(1, min(9, int((right - left) // (TICK_SIZE * 3)))),
                                          steps=[1, 2, 2.5, 5, 10]))
