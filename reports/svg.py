@@ -44,7 +44,7 @@ from reports import formatting as fmt
 
 # The text is set in the first of these the reader has; its width is measured with the metrics of the
 # font matplotlib finds for the same names (Liberation Sans is metric-compatible with Arial and Helvetica).
-FONT_STACK = "Arial, 'Liberation Sans', Helvetica, sans-serif"
+FONT_STACK = "Arial, 'Liberation Sans', Helvetica, sans-serif"      # written as it is: no double quote
 FONT_FAMILIES = ["Liberation Sans", "Arial", "DejaVu Sans"]
 FONT_FILES = ("liberationsans-regular.ttf", "arial.ttf")
 VERSION = "5"            # bump when the drawing changes, so cached SVGs are redrawn
@@ -233,7 +233,7 @@ def _draw(chart) -> str:
     # line's or a dot's stroke is drawn alone), and the tick labels' size (the legend and notes set theirs).
     return (f'<svg xmlns="http://www.w3.org/2000/svg" '
             f'class="chart-svg" viewBox="0 0 {_f(WIDTH_IN * DPI)} {_f(height)}" role="img" '
-            f'aria-labelledby="{prefix}t" font-family="{html.escape(FONT_STACK)}" font-size="{TICK_SIZE}" fill="none">'
+            f'aria-labelledby="{prefix}t" font-family="{html.escape(FONT_STACK, quote=False)}" font-size="{TICK_SIZE}" fill="none">'
             f'<title id="{prefix}t">{title}</title>{"".join(body)}</svg>')
 
 

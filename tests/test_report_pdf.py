@@ -85,7 +85,7 @@ def test_spc_svg_shows_special_causes_in_making_data_count_colours_and_is_determ
     texts = _svg_parts(drawn)["texts"]
     for words in ("Special cause: concern", "Special cause: improvement", "Average", "Upper limit", "Lower limit"):
         assert words in texts
-    assert "font-family=\"Arial, &#x27;Liberation Sans&#x27;" in drawn and "style=" not in drawn
+    assert "font-family=\"Arial, 'Liberation Sans'" in drawn and "style=" not in drawn
     assert len(drawn) < 15_000
     # a chart of three points is not drawn: its table is printed instead
     assert charts.spc_chart(next(r for r in plan_results(force, plan, date(2013, 6, 1), False).results.values()
