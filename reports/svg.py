@@ -30,6 +30,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
+import itertools
 import json
 import math
 import os
@@ -43,10 +44,10 @@ from reports import formatting as fmt
 
 # The text is set in the first of these the reader has; its width is measured with the metrics of the
 # font matplotlib finds for the same names (Liberation Sans is metric-compatible with Arial and Helvetica).
-FONT_STACK = "Arial, 'Liberation Sans', Helvetica, sans-serif"
+FONT_STACK = "Arial, 'Liberation Sans', Helvetica, sans-serif"      # written as it is: no double quote
 FONT_FAMILIES = ["Liberation Sans", "Arial", "DejaVu Sans"]
 FONT_FILES = ("liberationsans-regular.ttf", "arial.ttf")
-VERSION = "4"            # bump when the drawing changes, so cached SVGs are redrawn
+VERSION = "5"            # bump when the drawing changes, so cached SVGs are redrawn
 WIDTH_IN = 7.0           # A4 text width is about 7.3 in: printed at 100% the fonts keep their size
 PX_PER_IN = 320 / 2.4    # plotly layout height 320 px -> 2.4 in
 DPI = 72                 # SVG user units are points
@@ -128,10 +129,48 @@ def _date_label(x: str) -> str:
 
 def _f(v: float) -> str:
     """A coordinate to one decimal, without a trailing ".0" (or a "-0")."""
-    tenths = round(v * 10)
+    return _t(round(v * 10))
+
+
+def _t(tenths: int) -> str:
+    """A number of tenths written as `_f` writes it."""
     if tenths % 10 == 0:
         return str(tenths // 10)
     return f"{tenths / 10:.1f}"
+
+
+def _numbers(*tenths: int) -> str:
+    """Path numbers (in tenths): a space between two, none before a minus."""
+    out = ""
+    for t in tenths:
+        text = _t(t)
+        out += text if not out or text[0] == "-" else " " + text
+    return out
+
+
+def _polyline(points: list) -> str:
+    """A line through ``points`` (tenths; None for a gap, which breaks it):
+    the first point absolute, every other relative to the one before, a
+    command's letter once (pairs after "l" or "m" are more of the same), a
+    gap a relative move. The points are written to one decimal, so each step
+    is exact and the renderer adds them up to the same points: "M56.6
+    52.7l12.2 14.4 12.4-8.1" where "M56.6 52.7L68.8 67.1L81.2 59" took 13%
+    more (dropping the repeated "L" alone saves nothing: a space takes its
+    place)."""
+    out, last, pen = [], None, "M"
+    for point in points:
+        if point is None:
+            pen = "m" if last is not None else "M"
+            continue
+        if last is None:
+            out.append("M" + _numbers(*point))
+            pen = "l"
+        else:
+            step = _numbers(point[0] - last[0], point[1] - last[1])
+            out.append(pen + step if pen else step if step[0] == "-" else " " + step)
+            pen = ""
+        last = point
+    return "".join(out)
 
 
 def _esc(s: str) -> str:
@@ -190,14 +229,24 @@ def _draw(chart) -> str:
         body = _lines(data, layout, height, prefix)
     title = layout.get("title", {}).get("text", "")
     title = _esc(_text(title) if title else chart.title)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+    # Inherited by every element: no fill (each text, text group, filled marker and bar sets its own, and a
+    # line's or a dot's stroke is drawn alone), and the tick labels' size (the legend and notes set theirs).
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" '
             f'class="chart-svg" viewBox="0 0 {_f(WIDTH_IN * DPI)} {_f(height)}" role="img" '
-            f'aria-labelledby="{prefix}t" font-family="{html.escape(FONT_STACK)}">'
+            f'aria-labelledby="{prefix}t" font-family="{html.escape(FONT_STACK, quote=False)}" font-size="{TICK_SIZE}" fill="none">'
             f'<title id="{prefix}t">{title}</title>{"".join(body)}</svg>')
 
 
+def _clip(prefix: str, left: float, top: float, right: float, bottom: float) -> str:
+    """The plot area as a clip path. Not in a ``<defs>``: a clipPath is never
+    drawn where it stands, in SVG or in WeasyPrint (which finds it by id
+    anywhere in the drawing)."""
+    return (f'<clipPath id="{prefix}0"><rect x="{_f(left)}" y="{_f(top)}" width="{_f(right - left)}" '
+            f'height="{_f(bottom - top)}"/></clipPath>')
+
+
 def _stroke(colour: str, width: float, dash: str | None = None) -> str:
-    out = f'fill="none" stroke="{colour}" stroke-width="{_f2(width)}"'
+    out = f'stroke="{colour}" stroke-width="{_f2(width)}"'
     if dash in DASHES:
         out += f' stroke-dasharray="{",".join(_f(d * width) for d in DASHES[dash])}"'
     return out
@@ -208,50 +257,68 @@ def _f2(v: float) -> str:
     return f"{v:.2f}".rstrip("0").rstrip(".")
 
 
-def _marker_path(symbol: str, size: float, points) -> str:
-    """Every marker of a series as one path (``d``): matplotlib's "o", "D" or "s" at
-    ``size`` pt, moved to each point ("x", "y" as written). One element for a series
-    rather than a ``<use>`` per point: the picture is the same, and an
-    HTML-to-PDF printer draws one node where it drew one per point (the full
-    pack's 886 ``<use>`` were a third of the PDF's drawing time)."""
-    r = size / 2
-    parts = []
-    if symbol == "diamond":
-        d = r * math.sqrt(2)
-        shape = f"m0 {_f(-d)}l{_f(d)} {_f(d)}l{_f(-d)} {_f(d)}l{_f(-d)} {_f(-d)}z"
-    elif symbol == "square":
-        shape = f"m{_f(-r)} {_f(-r)}h{_f(2 * r)}v{_f(2 * r)}h{_f(-2 * r)}z"
+OUTLINE = 0.6            # a special cause's marker: its outline's width, pt
+
+
+def _markers(symbol: str, size: float, colour: str, outline: str | None, points) -> str:
+    """A series' markers: matplotlib's "o", "D" or "s" at ``size`` pt, at each
+    point (tenths, as the line writes them), as one path a layer rather than
+    an element a point (an HTML-to-PDF printer draws one node where it drew
+    one per point: the full pack's 886 ``<use>`` were a third of the PDF's
+    drawing time); the first point absolute, each next one a relative move
+    from where the last shape ended, as `_polyline` writes a line.
+
+    A circle is a dot: a zero-length stroke with round caps as wide as the
+    marker (``M x y h0``), which SVG and PDF both draw as a filled circle; with
+    an outline, two layers of dots, the outline's colour 0.6 pt wider under
+    the fill's 0.6 pt narrower (a filled circle stroked 0.6 wide). A square
+    without an outline is a stroke as long as its side and as wide (``M x y
+    h3.3``, butt caps), centred on its point (the outline it replaces had its
+    corner written to one decimal, up to 0.05 pt off centre); not a
+    zero-length stroke with square caps, which PDF does not draw at all (ISO
+    32000 8.5.3.2: a degenerate subpath is painted only with round caps;
+    poppler leaves it out). 11 to 14 bytes a point where the outlines took 30
+    to 55: the markers were the most of a report's inline SVG (issue 27: 1,006
+    KB at national scale, goal 800 KB). A square with an outline and a diamond
+    stay outlines, filled and stroked, written short (a command's letter once,
+    no separator before a minus): two layers of butt strokes would draw the
+    same square, but poppler moves each layer's edges to whole pixels apart,
+    and at 100 dpi the fill covered the outline's sides."""
+    x0, y0 = points[0]
+    steps = [(x - px, y - py) for (px, py), (x, y) in zip(points, points[1:])]
+    if symbol not in ("square", "diamond"):
+        layers = [(colour, size)] if outline is None else [(outline, size + OUTLINE), (colour, size - OUTLINE)]
+        d = f"M{_numbers(x0, y0)}h0" + "".join(f"m{_numbers(*step)}h0" for step in steps)
+        return "".join(f'<path d="{d}" stroke="{paint}" stroke-width="{_f2(round(width, 2))}" '
+                       f'stroke-linecap="round"/>' for paint, width in layers)
+    side = round(size * 10)                              # tenths, as the outline wrote it
+    if symbol == "square" and outline is None:
+        # from the left edge (to hundredths: the point less half the side) to the right; then on to the
+        # next left edge
+        d = f"M{_f2((x0 * 10 - side * 5) / 100)} {_t(y0)}h{_t(side)}" + "".join(
+            f"m{_numbers(dx - side, dy)}h{_t(side)}" for dx, dy in steps)
+        return f'<path d="{d}" stroke="{colour}" stroke-width="{_t(side)}"/>'
+    # an outline from its top (or top left) corner, closed there, so the next starts from that corner
+    if symbol == "square":
+        corner = round(-size / 2 * 10)
+        path = f"M{_numbers(x0 + corner, y0 + corner)}h{_t(side)}v{_t(side)}h{_t(-side)}z" + "".join(
+            f"m{_numbers(*step)}h{_t(side)}v{_t(side)}h{_t(-side)}z" for step in steps)
     else:
-        rr = _f2(round(r, 2))
-        shape = f"m-{rr} 0a{rr} {rr} 0 1 0 {_f2(round(2 * r, 2))} 0a{rr} {rr} 0 1 0 -{_f2(round(2 * r, 2))} 0z"
-    for x, y in points:
-        parts.append(f"M{x} {y}{shape}")
-    return "".join(parts)
+        half = round(size / 2 * math.sqrt(2) * 10)     # from the centre to a corner
+        sides = (half, half, -half, half, -half, -half)
+        # after a move, more pairs are lines: "m" and the step, then the sides
+        path = f"M{_numbers(x0, y0 - half)}l{_numbers(*sides)}z" + "".join(
+            f"m{_numbers(*step, *sides)}z" for step in steps)
+    paint = f' stroke="{outline}" stroke-width="{_f2(OUTLINE)}"' if outline else ""
+    return f'<path d="{path}" fill="{colour}"{paint}/>'
 
 
-def _markers(symbol: str, size: float, attributes: str, points) -> str:
-    """A series' markers as one path. A plain circle is a dot: a zero-length
-    stroke with round caps as wide as the marker (``M x y h0``), which SVG and
-    PDF both draw as a filled circle; 11 bytes a point where the arcs took
-    55, the most of a report's inline SVG (issue 27: 1,006 KB at national
-    scale, goal 800 KB). A circle with an outline, and every other shape,
-    is drawn as its outline (`_marker_path`)."""
-    if symbol == "circle" and "stroke=" not in attributes:
-        colour = attributes.removeprefix('fill="').removesuffix('"')
-        d = "".join(f"M{x} {y}h0" for x, y in points)
-        return (f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="{_f2(round(size, 2))}" '
-                f'stroke-linecap="round"/>')
-    return f'<path d="{_marker_path(symbol, size, points)}" {attributes}/>'
-
-
-def _marker_style(trace: dict) -> tuple[str, float, str]:
-    """(symbol, size in pt, the fill/stroke attributes) of a trace's markers."""
+def _marker_style(trace: dict) -> tuple[str, float, str, str | None]:
+    """(symbol, size in pt, fill colour, outline colour or None) of a trace's markers."""
     marker, line = trace.get("marker", {}), trace.get("line", {})
     colour = marker.get("color") or line.get("color") or INK
-    attributes = f'fill="{colour}"'
-    if marker.get("line"):
-        attributes += f' stroke="{marker["line"].get("color", colour)}" stroke-width="0.6"'
-    return marker.get("symbol", "circle"), max(3.0, marker.get("size", 6) * 0.55), attributes
+    outline = marker["line"].get("color", colour) if marker.get("line") else None
+    return marker.get("symbol", "circle"), max(3.0, marker.get("size", 6) * 0.55), colour, outline
 
 
 def _ticks(low: float, high: float, locator: MaxNLocator) -> list[float]:
@@ -310,9 +377,7 @@ def _lines(data: list, layout: dict, height: float, prefix: str) -> list[str]:
     def py(v: float) -> float:
         return bottom - (v - low) / (high - low) * (bottom - top)
 
-    out = [f'<defs><clipPath id="{prefix}0"><rect x="{_f(left)}" y="{_f(top)}" width="{_f(right - left)}" '
-           f'height="{_f(bottom - top)}"/></clipPath>']
-    out.append("</defs>")
+    out = [_clip(prefix, left, top, right, bottom)]
 
     # Grid and y tick labels.
     yticks = _ticks(low, high, MaxNLocator(nbins=5))
@@ -320,7 +385,8 @@ def _lines(data: list, layout: dict, height: float, prefix: str) -> list[str]:
     if yticks:
         out.append(f'<path d="{"".join(f"M{_f(left)} {_f(py(t))}H{_f(right)}" for t in yticks)}" '
                    f'{_stroke(GRID, 0.5)}/>')
-    out.append(f'<g font-size="{TICK_SIZE}" fill="{INK}" text-anchor="end">'
+    # the axes' texts, in ink, centred but for the y tick labels (right-aligned)
+    out.append(f'<g fill="{INK}" text-anchor="middle"><g text-anchor="end">'
                + "".join(f'<text x="{_f(left - TICK_PAD)}" y="{_f(py(t) + _center_baseline(TICK_SIZE))}">'
                          f"{_esc(label)}</text>" for t, label in zip(yticks, labels)) + "</g>")
     # x tick labels: every category, or every few so that no more than twelve are named and no two
@@ -329,53 +395,48 @@ def _lines(data: list, layout: dict, height: float, prefix: str) -> list[str]:
     xlabels = [_date_label(x) if date_axis else _text(x) for x in categories]
     widest = max((text_width(label, TICK_SIZE) for label in xlabels), default=0)
     step = max(1, -(-len(categories) // 12), math.ceil((widest + TICK_SIZE) / ((right - left) / n)))
-    out.append(f'<g font-size="{TICK_SIZE}" fill="{INK}" text-anchor="middle">'
-               + "".join(f'<text x="{_f(px(k))}" y="{_f(bottom + TICK_PAD + ASCENT * TICK_SIZE)}">'
-                         f"{_esc(xlabels[k])}</text>"
-                         for k in range(0, len(categories), step)) + "</g>")
+    out.append(_row(bottom + TICK_PAD + ASCENT * TICK_SIZE,
+                    [(px(k), xlabels[k]) for k in range(0, len(categories), step)]))
     y_title = _text(yaxis.get("title", {}).get("text"))
     if y_title:
         widest = max((text_width(label, TICK_SIZE) for label in labels), default=0)
         x = left - TICK_PAD - widest - LABEL_PAD - DESCENT * TICK_SIZE
         y = (top + bottom) / 2
-        out.append(f'<text font-size="{TICK_SIZE}" fill="{INK}" text-anchor="middle" x="{_f(x)}" y="{_f(y)}" '
-                   f'transform="rotate(-90 {_f(x)} {_f(y)})">{_esc(y_title)}</text>')
+        out.append(f'<text x="{_f(x)}" y="{_f(y)}" transform="rotate(-90 {_f(x)} {_f(y)})">{_esc(y_title)}</text>')
+    out.append("</g>")
 
     # The plot: reference lines under the series, the series' lines with their markers, then the
     # axis lines, then markers alone (special-cause points) over everything.
-    plot, over = [], []
+    # Reference lines drawn one after another in the same stroke (the two limits) are one path.
+    references: list[tuple[str, str]] = []
     for trace, _, ys, _, reference in traces:
         if reference:
             line = trace.get("line", {})
-            plot.append(f'<path d="M{_f(left)} {_f(py(ys[0]))}H{_f(right)}" '
-                        f'{_stroke(line.get("color", INK), line.get("width", 2) * 0.6, line.get("dash"))}/>')
-    column = [_f(px(k)) for k in range(len(categories))]
+            d = f"M{_f(left)} {_f(py(ys[0]))}H{_f(right)}"
+            paint = _stroke(line.get("color", INK), line.get("width", 2) * 0.6, line.get("dash"))
+            if references and references[-1][1] == paint:
+                d = references.pop()[0] + d
+            references.append((d, paint))
+    plot, over = [f'<path d="{d}" {paint}/>' for d, paint in references], []
+    column = [round(px(k) * 10) for k in range(len(categories))]
     for trace, xs, ys, mode, reference in traces:
         if reference:
             continue
-        # each point's coordinates as written, once for its line and its marker
-        points = [(column[position[x]], _f(py(y))) if y is not None else None for x, y in zip(xs, ys)]
+        # each point's coordinates in tenths as written, once for its line and its marker
+        points = [(column[position[x]], round(py(y) * 10)) if y is not None else None for x, y in zip(xs, ys)]
         target = plot
         if "lines" in mode:
             line = trace.get("line", {})
             colour = line.get("color") or trace.get("marker", {}).get("color") or INK
-            d, pen = [], "M"
-            for point in points:
-                if point is None:
-                    pen = "M"
-                    continue
-                d.append(f"{pen}{point[0]} {point[1]}")
-                pen = "L"
-            if d:
-                plot.append(f'<path d="{"".join(d)}" {_stroke(colour, line.get("width", 2) * 0.6, line.get("dash"))}'
-                            f' stroke-linejoin="round"/>')
+            if any(point is not None for point in points):
+                plot.append(f'<path d="{_polyline(points)}" '
+                            f'{_stroke(colour, line.get("width", 2) * 0.6, line.get("dash"))} stroke-linejoin="round"/>')
         else:
             target = over
         if "markers" in mode:
-            symbol, size, attributes = _marker_style(trace)
             held = [p for p in points if p is not None]
             if held:
-                target.append(_markers(symbol, size, attributes, held))
+                target.append(_markers(*_marker_style(trace), held))
     out.append(f'<g clip-path="url(#{prefix}0)">{"".join(plot)}</g>')
     out.append(f'<path d="M{_f(left)} {_f(top)}V{_f(bottom)}H{_f(right)}" {_stroke(AXIS, 0.6)}/>')
     if over:
@@ -386,6 +447,16 @@ def _lines(data: list, layout: dict, height: float, prefix: str) -> list[str]:
         out.append(_legend(legend, names, ncol, left,
                            bottom + 0.1 * (bottom - top)))
     return out
+
+
+def _row(y: float, texts: list, attributes: str = "") -> str:
+    """Texts on one baseline (tick labels, a legend's row of names) as one
+    ``<text>``, each a ``<tspan>`` at its own x: a tspan with an x starts a
+    new chunk of text, placed and anchored (text-anchor) on its own, in SVG
+    as in WeasyPrint (its svg/text.py); 9 bytes a label fewer than a
+    ``<text>`` with its x and y each."""
+    return (f'<text y="{_f(y)}"{attributes}>'
+            + "".join(f'<tspan x="{_f(x)}">{_esc(text)}</tspan>' for x, text in texts) + "</text>")
 
 
 def _center_baseline(size: float) -> float:
@@ -408,7 +479,7 @@ def _line_labels(notes: list, low: float, high: float, left: float, right: float
     units). A line outside the axis (and so not drawn) is not named."""
     near = ((ASCENT + DESCENT) * NOTE_SIZE + 1) * (high - low) / (py(low) - py(high))
     placed: list[tuple[float, str, str]] = []         # (y, va, ha)
-    out = []
+    labels: list[tuple[str, str]] = []                # (paint, <text>), in the order drawn
     for note in sorted(notes, key=lambda n: -n["y"]):
         y = note["y"]
         for va, ha in (("bottom", "right"), ("top", "right"), ("bottom", "left"), ("top", "left")):
@@ -421,9 +492,15 @@ def _line_labels(notes: list, low: float, high: float, left: float, right: float
             continue
         x = right - 2 if ha == "right" else left + 2
         base = py(y) - 1 - DESCENT * NOTE_SIZE if va == "bottom" else py(y) + 1 + ASCENT * NOTE_SIZE
-        out.append(f'<text font-size="{NOTE_SIZE}" fill="{note.get("font", {}).get("color", INK)}" '
-                   f'text-anchor="{"end" if ha == "right" else "start"}" x="{_f(x)}" y="{_f(base)}">'
-                   f'{_esc(_text(note.get("text")))}</text>')
+        paint = (f'font-size="{NOTE_SIZE}" fill="{note.get("font", {}).get("color", INK)}" '
+                 f'text-anchor="{"end" if ha == "right" else "start"}"')
+        labels.append((paint, f'x="{_f(x)}" y="{_f(base)}">{_esc(_text(note.get("text")))}</text>'))
+    # labels drawn one after another alike (the limits and the average, grey at the right) share a group
+    out = []
+    for paint, run in itertools.groupby(labels, key=lambda label: label[0]):
+        texts = [text for _, text in run]
+        out.append(f"<text {paint} {texts[0]}" if len(texts) == 1 else
+                   f"<g {paint}>" + "".join(f"<text {text}" for text in texts) + "</g>")
     return out
 
 
@@ -444,8 +521,9 @@ def _legend(entries: list, names: list[str], ncol: int, x0: float, y0: float) ->
     as its widest name, measured."""
     size = LEGEND_SIZE
     columns = [max(text_width(names[k], size) for k in range(c, len(names), ncol)) for c in range(ncol)]
-    out = [f'<g font-size="{size}" fill="{INK}">']
     top = y0 + LEGEND_PAD * size
+    handles: dict[str, str] = {}                        # each stroke's handles, one path
+    markers, rows = [], {}
     for k, ((trace, mode, reference), name) in enumerate(zip(entries, names)):
         row, column = divmod(k, ncol)
         x = x0 + LEGEND_PAD * size + sum(columns[:column]) + column * ((HANDLE + HANDLE_GAP + COLUMN_GAP) * size)
@@ -454,14 +532,15 @@ def _legend(entries: list, names: list[str], ncol: int, x0: float, y0: float) ->
         if "lines" in mode:
             line = trace.get("line", {})
             colour = line.get("color") or trace.get("marker", {}).get("color") or INK
-            out.append(f'<path d="M{_f(x)} {_f(middle)}H{_f(x + HANDLE * size)}" '
-                       f'{_stroke(colour, line.get("width", 2) * 0.6, line.get("dash"))}/>')
+            paint = _stroke(colour, line.get("width", 2) * 0.6, line.get("dash"))
+            handles[paint] = handles.get(paint, "") + f"M{_f(x)} {_f(middle)}H{_f(x + HANDLE * size)}"
         if "markers" in mode and not reference:
-            symbol, msize, attributes = _marker_style(trace)
-            out.append(_markers(symbol, msize, attributes, [(_f(x + HANDLE * size / 2), _f(middle))]))
-        out.append(f'<text x="{_f(x + (HANDLE + HANDLE_GAP) * size)}" y="{_f(baseline)}">{_esc(name)}</text>')
-    out.append("</g>")
-    return "".join(out)
+            markers.append(_markers(*_marker_style(trace), [(round((x + HANDLE * size / 2) * 10), round(middle * 10))]))
+        rows.setdefault(baseline, []).append((x + (HANDLE + HANDLE_GAP) * size, name))
+    # nothing in a legend overlaps: the handles, then the markers over them, then the names
+    return (f'<g font-size="{size}">' + "".join(f'<path d="{d}" {paint}/>' for paint, d in handles.items())
+            + "".join(markers) + "".join(_row(baseline, names, f' fill="{INK}"') for baseline, names in rows.items())
+            + "</g>")
 
 
 def _bars(data: list, layout: dict, height: float, prefix: str) -> list[str]:
@@ -489,25 +568,24 @@ def _bars(data: list, layout: dict, height: float, prefix: str) -> list[str]:
     def py(v: float) -> float:
         return bottom - (v - ylow) / (yhigh - ylow) * (bottom - top)
 
-    out = [f'<defs><clipPath id="{prefix}0"><rect x="{_f(left)}" y="{_f(top)}" width="{_f(right - left)}" '
-           f'height="{_f(bottom - top)}"/></clipPath></defs>']
+    out = [_clip(prefix, left, top, right, bottom)]
     # matplotlib's AutoLocator: up to nine ticks, no closer than three label heights
     xticks = _ticks(0, high, MaxNLocator(nbins=max(1, min(9, int((right - left) // (TICK_SIZE * 3)))),
                                          steps=[1, 2, 2.5, 5, 10]))
     if xticks:
         out.append(f'<path d="{"".join(f"M{_f(px(t))} {_f(top)}V{_f(bottom)}" for t in xticks)}" '
                    f'{_stroke(GRID, 0.5)}/>')
-    out.append(f'<g font-size="{TICK_SIZE}" fill="{INK}" text-anchor="middle">'
-               + "".join(f'<text x="{_f(px(t))}" y="{_f(bottom + TICK_PAD + ASCENT * TICK_SIZE)}">'
-                         f"{_esc(_number(t))}</text>" for t in xticks) + "</g>")
-    out.append(f'<g font-size="{TICK_SIZE}" fill="{INK}" text-anchor="end">'
+    # the axes' texts, in ink, centred but for the names (right-aligned)
+    out.append(f'<g fill="{INK}" text-anchor="middle">'
+               + _row(bottom + TICK_PAD + ASCENT * TICK_SIZE, [(px(t), _number(t)) for t in xticks])
+               + '<g text-anchor="end">'
                + "".join(f'<text x="{_f(left - TICK_PAD)}" y="{_f(py(k) + _center_baseline(TICK_SIZE))}">'
                          f"{_esc(name)}</text>" for k, name in enumerate(names)) + "</g>")
     x_title = _text(layout.get("xaxis", {}).get("title", {}).get("text"))
     if x_title:
         y = bottom + TICK_PAD + (ASCENT + DESCENT) * TICK_SIZE + LABEL_PAD + ASCENT * TICK_SIZE
-        out.append(f'<text font-size="{TICK_SIZE}" fill="{INK}" text-anchor="middle" '
-                   f'x="{_f((left + right) / 2)}" y="{_f(y)}">{_esc(x_title)}</text>')
+        out.append(f'<text x="{_f((left + right) / 2)}" y="{_f(y)}">{_esc(x_title)}</text>')
+    out.append("</g>")
     bars, labels = [], []
     texts = trace.get("text", [])
     for k, value in enumerate(values):

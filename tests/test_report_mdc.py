@@ -11,14 +11,15 @@ import pytest
 from indicators import models
 from reports import charts, svg
 from reports.report import build_report
+from tests.test_report_pdf import _subpaths
 
 pytestmark = pytest.mark.django_db
 
 GREY, RED = "#7b7d7d", "#b10e1e"
 WM_JUNE_2013 = date(2013, 6, 1)
 
-# a horizontal line: a reference line in the plot, or a legend's handle
-_HLINE = (r'<path d="M[-\d.]+ [-\d.]+H[-\d.]+" fill="none" stroke="([^"]+)" stroke-width="[^"]+"'
+# horizontal lines: reference lines in the plot (two drawn one after the other alike are one path)
+_HLINE = (r'<path d="(?:M[-\d.]+ [-\d.]+H[-\d.]+)+" stroke="([^"]+)" stroke-width="[^"]+"'
           r'(?: stroke-dasharray="([^"]+)")?/>')
 
 
@@ -33,12 +34,34 @@ def _lines(drawn: str) -> tuple[dict, dict, dict]:
     the legend; each label written on the plot with its colour; the plot's
     reference lines as (stroke, dash) in the order drawn."""
     plot, legend_part = drawn.split(f'<g font-size="{svg.LEGEND_SIZE}"', 1)
-    legend = {name: (stroke, dash or None) for stroke, dash, name in re.findall(
-        _HLINE + r'(?:<path [^>]*/>)?<text [^>]*>([^<]+)</text>', legend_part)}
+    legend = _legend(legend_part)
+    # a label with its colour, or labels alike in a group that has it
     labels = {name: colour for colour, name in re.findall(
         rf'<text font-size="{svg.NOTE_SIZE}" fill="([^"]+)"[^>]*>([^<]+)</text>', plot)}
+    for colour, group in re.findall(rf'<g font-size="{svg.NOTE_SIZE}" fill="([^"]+)"[^>]*>(.*?)</g>', plot):
+        labels.update((name, colour) for name in re.findall(r"<text [^>]*>([^<]+)</text>", group))
     lines = [(stroke, dash or None) for stroke, dash in re.findall(_HLINE, plot) if stroke != svg.GRID]
     return legend, labels, lines
+
+
+def _legend(part: str) -> dict:
+    """Each name in a legend with its handle's (stroke, dash): the line as
+    long as svg.HANDLE ems ending svg.HANDLE_GAP ems before the name, 0.35 em
+    above its baseline (svg._legend; each end written to one decimal). A name
+    with no line (markers only) is left out."""
+    size = svg.LEGEND_SIZE
+    handles = []
+    for d, attributes in re.findall(r'<path d="([^"]+)"([^>]*)/>', part):
+        attributes = dict(re.findall(r'([\w-]+)="([^"]*)"', attributes))
+        for piece in _subpaths(d):
+            (x0, y), (x1, y1) = piece[0], piece[-1]
+            if len(piece) == 2 and y1 == y and abs(x1 - x0 - svg.HANDLE * size) < 0.15:
+                handles.append((x1 + svg.HANDLE_GAP * size, y + 0.35 * size,
+                                (attributes["stroke"], attributes.get("stroke-dasharray"))))
+    names = [(float(x), float(y), name) for y, row in re.findall(r'<text y="([-\d.]+)"[^>]*>(.*?)</text>', part)
+             for x, name in re.findall(r'<tspan x="([-\d.]+)">([^<]*)</tspan>', row)]
+    return {name: line for x, y, name in names for hx, hy, line in handles
+            if abs(hx - x) < 0.15 and abs(hy - y) < 0.15}
 
 
 def assert_mdc_lines(chart_id: str, drawn: str) -> bool:

@@ -80,39 +80,85 @@ def test_spc_svg_shows_special_causes_in_making_data_count_colours_and_is_determ
     drawn = svg._draw(chart)
     assert drawn == svg._draw(charts.spc_chart(result))              # same data, same bytes
     # concern orange diamonds and improvement blue circles, each named in the legend; mean and limits labelled
-    assert 'fill="#b35c00"' in drawn and 'fill="#1d70b8"' in drawn
+    assert {("#b35c00", "diamond"), ("#1d70b8", "circle")} <= {(group["fill"], shape) for group in
+                                                              _svg_parts(drawn)["groups"] for shape in group["shapes"]}
+    texts = _svg_parts(drawn)["texts"]
     for words in ("Special cause: concern", "Special cause: improvement", "Average", "Upper limit", "Lower limit"):
-        assert f">{words}</text>" in drawn
-    assert "font-family=\"Arial, &#x27;Liberation Sans&#x27;" in drawn and "style=" not in drawn
+        assert words in texts
+    assert "font-family=\"Arial, 'Liberation Sans'" in drawn and "style=" not in drawn
     assert len(drawn) < 15_000
     # a chart of three points is not drawn: its table is printed instead
     assert charts.spc_chart(next(r for r in plan_results(force, plan, date(2013, 6, 1), False).results.values()
                                  if r.indicator == "police-cadets")) is None
 
 
+def _subpaths(d: str) -> list[list[tuple[float, float]]]:
+    """A path's subpaths, each as its points in absolute coordinates (M, L, H,
+    V, Z, absolute or relative; a repeated command's letter left out, and
+    pairs after a moveto read as linetos)."""
+    tokens = re.findall(r"[A-Za-z]|-?(?:\d+\.?\d*|\.\d+)", d)
+    subpaths, x, y, start, command, k = [], 0.0, 0.0, (0.0, 0.0), "", 0
+    while k < len(tokens):
+        if tokens[k].isalpha():
+            command, k = tokens[k], k + 1
+            if command in "Zz":
+                x, y = start
+            continue
+        relative = command.islower()
+        if command in "MmLl":
+            dx, dy, k = float(tokens[k]), float(tokens[k + 1]), k + 2
+            x, y = (x + dx, y + dy) if relative else (dx, dy)
+            if command in "Mm":
+                start, command = (x, y), "l" if relative else "L"
+                subpaths.append([])
+        elif command in "HhVv":
+            v, k = float(tokens[k]), k + 1
+            if command in "Hh":
+                x = x + v if relative else v
+            else:
+                y = y + v if relative else v
+        subpaths[-1].append((round(x, 2), round(y, 2)))
+    return subpaths
+
+
+def _marker_layer(d: str, attributes: dict) -> tuple[str, str, list] | None:
+    """(colour, shape, centres) of a path of markers (svg._markers), or None:
+    dots (zero-length round-capped strokes), squares (butt strokes as long as
+    they are wide) or diamonds (filled outlines)."""
+    subpaths = _subpaths(d)
+    width = float(attributes.get("stroke-width", 0))
+    if attributes.get("stroke-linecap") == "round" and all(len(p) == 2 and p[0] == p[1] for p in subpaths):
+        return attributes["stroke"], "circle", [p[0] for p in subpaths]
+    if "stroke-linejoin" not in attributes and all(
+            len(p) == 2 and p[0][1] == p[1][1] and abs(p[1][0] - p[0][0] - width) < 0.01 for p in subpaths):
+        return attributes["stroke"], "square", [(round(p[0][0] + width / 2, 2), p[0][1]) for p in subpaths]
+    if attributes.get("fill", "none") != "none" and all(len(p) == 4 for p in subpaths):
+        return attributes["fill"], "diamond", [(p[0][0], p[1][1]) for p in subpaths]  # top corner x, right corner y
+    return None
+
+
 def _svg_parts(drawn: str) -> dict:
-    """What a chart's SVG draws, read back from it: each series' markers (one
-    path: its fill, the marker shapes and their centres in order), the
-    series' line paths as lists of points per piece, the texts, the bars."""
+    """What a chart's SVG draws, read back from it: each series' markers (its
+    fill colour, the marker shapes and their centres in order; a marker with
+    an outline is drawn in two layers at the same centres, the fill's on top),
+    the series' line paths as lists of points per piece, the texts, the bars."""
     from reports import svg
 
     plot = drawn.split(f'<g font-size="{svg.LEGEND_SIZE}"')[0]        # the legend's markers are not the series'
     groups = []
-    # each series' markers: a filled outline per point, or round-capped dots (a circle: "M x y h0", svg._markers)
-    for d, attributes in re.findall(r'<path d="(M[^"]+)" ((?:fill="(?!none)[^"]+"|fill="none" stroke="[^"]+" '
-                                    r'stroke-width="[^"]+" stroke-linecap="round")[^>]*)/>', plot):
-        pieces = re.findall(r"M([-\d.]+) ([-\d.]+)([^M]+)", d)
-        dots = "stroke-linecap" in attributes
-        groups.append({"fill": re.search(r'stroke="([^"]+)"' if dots else r'fill="([^"]+)"', attributes).group(1),
-                       "shapes": {"circle" if dots or "a" in shape else "square" if "h" in shape else "diamond"
-                                  for _, _, shape in pieces},
-                       "points": [(float(x), float(y)) for x, y, _ in pieces]})
-    lines = [[[tuple(map(float, p.split())) for p in re.findall(r"[ML]([-\d.]+ [-\d.]+)", "M" + piece)]
-              for piece in d.split("M")[1:]]
-             for d in re.findall(r'<path d="(M[^"]+)" fill="none" stroke="[^"]+" '
-                                 r'stroke-width="[^"]+"(?: stroke-dasharray="[^"]+")? stroke-linejoin="round"/>',
-                                 drawn)]
-    texts = re.findall(r"<text [^>]*>([^<]*)</text>", drawn)
+    for d, attributes in re.findall(r'<path d="(M[^"]+)"([^>]*)/>', plot):
+        layer = _marker_layer(d, dict(re.findall(r'([\w-]+)="([^"]*)"', attributes)))
+        if layer is None:
+            continue
+        colour, shape, centres = layer
+        if groups and groups[-1]["points"] == centres and groups[-1]["shapes"] == {shape}:
+            groups[-1]["fill"] = colour                               # the fill over its outline
+        else:
+            groups.append({"fill": colour, "shapes": {shape}, "points": centres})
+    lines = [_subpaths(d) for d in re.findall(r'<path d="(M[^"]+)"[^>]* stroke-linejoin="round"/>', drawn)]
+    # a text, or a tspan of a row of them (tick labels, a legend's row of names)
+    texts = re.findall(r"<(text|tspan) [^>]*>([^<]*)</\1>", drawn)
+    texts = [text for _, text in texts]
     bars = [(float(w), fill) for w, fill in re.findall(r'<rect x="[-\d.]+" y="[-\d.]+" width="([-\d.]+)" '
                                                         r'height="[-\d.]+" fill="([^"]+)"/>', drawn)]
     return {"groups": groups, "lines": lines, "texts": texts, "bars": bars}
