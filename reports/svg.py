@@ -229,12 +229,13 @@ def _draw(chart) -> str:
         body = _lines(data, layout, height, prefix)
     title = layout.get("title", {}).get("text", "")
     title = _esc(_text(title) if title else chart.title)
-    # Inherited by every element: no fill (each text, text group, filled marker and bar sets its own, and a
-    # line's or a dot's stroke is drawn alone), and the tick labels' size (the legend and notes set theirs).
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" '
-            f'class="chart-svg" viewBox="0 0 {_f(WIDTH_IN * DPI)} {_f(height)}" role="img" '
-            f'aria-labelledby="{prefix}t" font-family="{html.escape(FONT_STACK, quote=False)}" font-size="{TICK_SIZE}" fill="none">'
-            f'<title id="{prefix}t">{title}</title>{"".join(body)}</svg>')
+    # No xmlns: the drawing is only ever inline in HTML, where the parser puts <svg> and all in the SVG
+    # namespace (a standalone .svg file would need it back). Inherited by every element: no fill (each
+    # text, text group, filled marker and bar sets its own, and a line's or a dot's stroke is drawn
+    # alone), and the tick labels' size (the legend and notes set theirs).
+    return (f'<svg class="chart-svg" viewBox="0 0 {_f(WIDTH_IN * DPI)} {_f(height)}" role="img" '
+            f'aria-labelledby="{prefix}t" font-family="{html.escape(FONT_STACK, quote=False)}" '
+            f'font-size="{TICK_SIZE}" fill="none"><title id="{prefix}t">{title}</title>{"".join(body)}</svg>')
 
 
 def _clip(prefix: str, left: float, top: float, right: float, bottom: float) -> str:
