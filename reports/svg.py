@@ -18,8 +18,10 @@ output is
   so many charts can share one HTML page without clashing);
 - small: no metadata, no style sheet, no glyph outlines (text stays text, in
   the system font stack), presentation attributes rather than CSS (a page's
-  style rules and an HTML-to-PDF printer leave them alone), coordinates to
-  one decimal.
+  style rules and an HTML-to-PDF printer leave them alone), each set once
+  where it can be inherited, coordinates to one decimal, paths in relative
+  steps, a row of labels one ``<text>`` (docs/decisions.md, "The report's
+  inline SVG, smaller").
 
 An SVG is still cached by a hash of its figure spec: the same data draws
 once, and changed data can never be served an old picture.
@@ -456,6 +458,8 @@ def _row(y: float, texts: list, attributes: str = "") -> str:
     new chunk of text, placed and anchored (text-anchor) on its own, in SVG
     as in WeasyPrint (its svg/text.py); 9 bytes a label fewer than a
     ``<text>`` with its x and y each."""
+    if not texts:
+        return ""
     return (f'<text y="{_f(y)}"{attributes}>'
             + "".join(f'<tspan x="{_f(x)}">{_esc(text)}</tspan>' for x, text in texts) + "</text>")
 
