@@ -18,8 +18,10 @@ output is
   so many charts can share one HTML page without clashing);
 - small: no metadata, no style sheet, no glyph outlines (text stays text, in
   the system font stack), presentation attributes rather than CSS (a page's
-  style rules and an HTML-to-PDF printer leave them alone), coordinates to
-  one decimal.
+  style rules and an HTML-to-PDF printer leave them alone), each set once
+  where it can be inherited, coordinates to one decimal, paths in relative
+  steps, a row of labels one ``<text>`` (docs/decisions.md, "The report's
+  inline SVG, smaller").
 
 An SVG is still cached by a hash of its figure spec: the same data draws
 once, and changed data can never be served an old picture.
@@ -229,12 +231,13 @@ def _draw(chart) -> str:
         body = _lines(data, layout, height, prefix)
     title = layout.get("title", {}).get("text", "")
     title = _esc(_text(title) if title else chart.title)
-    # Inherited by every element: no fill (each text, text group, filled marker and bar sets its own, and a
-    # line's or a dot's stroke is drawn alone), and the tick labels' size (the legend and notes set theirs).
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" '
-            f'class="chart-svg" viewBox="0 0 {_f(WIDTH_IN * DPI)} {_f(height)}" role="img" '
-            f'aria-labelledby="{prefix}t" font-family="{html.escape(FONT_STACK, quote=False)}" font-size="{TICK_SIZE}" fill="none">'
-            f'<title id="{prefix}t">{title}</title>{"".join(body)}</svg>')
+    # No xmlns: the drawing is only ever inline in HTML, where the parser puts <svg> and all in the SVG
+    # namespace (a standalone .svg file would need it back). Inherited by every element: no fill (each
+    # text, text group, filled marker and bar sets its own, and a line's or a dot's stroke is drawn
+    # alone), and the tick labels' size (the legend and notes set theirs).
+    return (f'<svg class="chart-svg" viewBox="0 0 {_f(WIDTH_IN * DPI)} {_f(height)}" role="img" '
+            f'aria-labelledby="{prefix}t" font-family="{html.escape(FONT_STACK, quote=False)}" '
+            f'font-size="{TICK_SIZE}" fill="none"><title id="{prefix}t">{title}</title>{"".join(body)}</svg>')
 
 
 def _clip(prefix: str, left: float, top: float, right: float, bottom: float) -> str:
@@ -455,6 +458,8 @@ def _row(y: float, texts: list, attributes: str = "") -> str:
     new chunk of text, placed and anchored (text-anchor) on its own, in SVG
     as in WeasyPrint (its svg/text.py); 9 bytes a label fewer than a
     ``<text>`` with its x and y each."""
+    if not texts:
+        return ""
     return (f'<text y="{_f(y)}"{attributes}>'
             + "".join(f'<tspan x="{_f(x)}">{_esc(text)}</tspan>' for x, text in texts) + "</text>")
 
